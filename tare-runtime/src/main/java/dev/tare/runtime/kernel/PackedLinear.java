@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Fast y = x·Wᵀ with W packed once into off-heap column panels (32 outputs wide), f32 accumulation, an
  * 8-row × 32-column register tile for matrix products and a separate matrix-vector path for one row.
  * BF16 weights stay BF16 (k-pairs interleaved, widened in registers); F32 and F16 weights are packed as F32.
+ * Machines whose preferred vector size is under 512 bits (AVX2) run the same panels through {@link Panel256}.
  */
 public final class PackedLinear implements LinearWeight {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_512;
@@ -25,6 +26,12 @@ public final class PackedLinear implements LinearWeight {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** 512-bit kernels where the hardware has 512-bit vectors; {@code -Dtare.kernel.vector=256|512} forces one. */
+    static final boolean WIDE_DEFAULT = switch (System.getProperty("tare.kernel.vector", "")) {
+        case "256" -> false;
+        case "512" -> true;
+        default -> FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    };
 
     private final MemorySegment packed;
     private final boolean bf16;
@@ -32,10 +39,12 @@ public final class PackedLinear implements LinearWeight {
     private final int in;
     private final int panels;
     private final int kPairs;       // BF16 only: ceil(in / 2)
+    private final boolean wide;     // 512-bit kernels (else Panel256)
 
-    private PackedLinear(MemorySegment packed, boolean bf16, int out, int in) {
+    private PackedLinear(MemorySegment packed, boolean bf16, int out, int in, boolean wide) {
         this.packed = packed;
         this.bf16 = bf16;
+        this.wide = wide;
         this.out = out;
         this.in = in;
         this.panels = (out + NR - 1) / NR;
@@ -50,13 +59,18 @@ public final class PackedLinear implements LinearWeight {
 
     /** Packs [out, in] row-major little-endian {@code data} of {@code dtype} into new off-heap panels. */
     public static PackedLinear pack(MemorySegment data, DType dtype, int out, int in) {
+        return pack(data, dtype, out, in, WIDE_DEFAULT);
+    }
+
+    /** As {@link #pack(MemorySegment, DType, int, int)} with the 512-bit ({@code wide}) or the 256-bit kernels. */
+    static PackedLinear pack(MemorySegment data, DType dtype, int out, int in, boolean wide) {
         if (out <= 0 || in <= 0) throw new IllegalArgumentException("weight shape must be positive, got [" + out + ", " + in + "]");
         long need = (long) out * in * dtype.bytes();
         if (data.byteSize() < need)
             throw new IllegalArgumentException("weight segment holds " + data.byteSize() + " bytes, need " + need
                     + " for [" + out + ", " + in + "] " + dtype);
         MemorySegment p = NativeMemory.allocate(packedBytes(dtype, out, in));
-        PackedLinear w = new PackedLinear(p, dtype == DType.BF16, out, in);
+        PackedLinear w = new PackedLinear(p, dtype == DType.BF16, out, in, wide);
         if (data.isAccessibleBy(new Thread(() -> {})))   // shared, global or automatic: pack on all cores
             KernelPool.parallelFor(w.panels, panel -> w.packPanel(data, dtype, panel));
         else                                             // confined to the caller's thread
@@ -93,6 +107,12 @@ public final class PackedLinear implements LinearWeight {
 
     /** Whether the packed weights are BF16 (else F32). */
     public boolean isBf16() { return bf16; }
+
+    /** Vector width of the kernels this weight runs: 512 or 256 bits. */
+    public int vectorBits() { return wide ? 512 : 256; }
+
+    /** Vector width {@link #pack} chooses on this machine (512 or 256 bits). */
+    public static int defaultVectorBits() { return WIDE_DEFAULT ? 512 : 256; }
 
     /** Off-heap bytes held by the packed weights. */
     public long bytes() { return packed.byteSize(); }
@@ -135,18 +155,23 @@ public final class PackedLinear implements LinearWeight {
                 int kLen = Math.min(kBlock, in - kb);
                 boolean acc = kb > 0;
                 for (int p = p0; p < p1; p++) {
-                    for (int b = 0; b < fullBlocks; b++) {
-                        if (bf16) tileBf16(packed, p, kPairs, kb, kLen, x, b * MR * in, in, y, b * MR * out, out, p * NR, acc);
-                        else tileF32(packed, p, in, kb, kLen, x, b * MR * in, in, y, b * MR * out, out, p * NR, acc);
-                    }
-                    if (xTail != null) {
-                        if (bf16) tileBf16(packed, p, kPairs, kb, kLen, xTail, 0, in, yTail, 0, out, p * NR, acc);
-                        else tileF32(packed, p, in, kb, kLen, xTail, 0, in, yTail, 0, out, p * NR, acc);
-                    }
+                    for (int b = 0; b < fullBlocks; b++) block(p, kb, kLen, x, b * MR * in, y, b * MR * out, acc);
+                    if (xTail != null) block(p, kb, kLen, xTail, 0, yTail, 0, acc);
                 }
             }
         });
         if (tail > 0) System.arraycopy(yTail, 0, y, fullBlocks * MR * out, tail * out);
+    }
+
+    /** One 8-row × 32-column block of panel p over k in [kb, kb + kLen), with the kernels of this weight's width. */
+    private void block(int p, int kb, int kLen, float[] x, int xOff, float[] y, int yOff, boolean acc) {
+        if (wide) {
+            if (bf16) tileBf16(packed, p, kPairs, kb, kLen, x, xOff, in, y, yOff, out, p * NR, acc);
+            else tileF32(packed, p, in, kb, kLen, x, xOff, in, y, yOff, out, p * NR, acc);
+        } else {
+            if (bf16) Panel256.blockBf16(packed, p, kPairs, kb, kLen, x, xOff, in, y, yOff, out, p * NR, acc);
+            else Panel256.blockF32(packed, p, in, kb, kLen, x, xOff, in, y, yOff, out, p * NR, acc);
+        }
     }
 
     /** Multiply-adds below which a call stays on the caller's thread (a hand-off costs more than it saves). */
@@ -165,8 +190,13 @@ public final class PackedLinear implements LinearWeight {
         KernelPool.parallelFor(chunks, ch -> {
             int p0 = ch * chunkPanels, p1 = Math.min(panels, p0 + chunkPanels);
             for (int p = p0; p < p1; p++) {
-                if (bf16) gemvBf16(packed, p, kPairs, in, x, y, out);
-                else gemvF32(packed, p, in, x, y, out);
+                if (wide) {
+                    if (bf16) gemvBf16(packed, p, kPairs, in, x, y, out);
+                    else gemvF32(packed, p, in, x, y, out);
+                } else {
+                    if (bf16) Panel256.gemvBf16(packed, p, kPairs, in, x, y, out);
+                    else Panel256.gemvF32(packed, p, in, x, y, out);
+                }
             }
         });
     }

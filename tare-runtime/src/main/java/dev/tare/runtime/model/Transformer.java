@@ -23,6 +23,41 @@ public final class Transformer {
     private final float embedScale;
     /** Multiply-adds of attention in one layer above which heads run in parallel. */
     static final long PARALLEL_ATTENTION_WORK = 1L << 20;
+    /** Per-forward activation buffers, reused by later forwards instead of becoming garbage (heap growth = RSS). */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Workspace> workspaces = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** Workspaces larger than this (floats) are not kept after their forward: one huge batch must not pin its memory. */
+    private static final long KEEP_WORKSPACE_FLOATS = 64L << 20;
+
+    /** The intermediate activations of one forward over up to {@code tokens} packed tokens. */
+    private static final class Workspace {
+        final int tokens;
+        final float[] h, q, k, v, att, o, g, u;
+
+        Workspace(int tokens, int H, int nh, int kvh, int hd, int I) {
+            this.tokens = tokens;
+            h = new float[tokens * H];
+            q = new float[tokens * nh * hd];
+            k = new float[tokens * kvh * hd];
+            v = new float[tokens * kvh * hd];
+            att = new float[tokens * nh * hd];
+            o = new float[tokens * H];
+            g = new float[tokens * I];
+            u = new float[tokens * I];
+        }
+
+        long floats() { return (long) h.length + q.length + k.length + v.length + att.length + o.length + g.length + u.length; }
+    }
+
+    private Workspace takeWorkspace(int tokens) {
+        for (Workspace w; (w = workspaces.pollFirst()) != null; )
+            if (w.tokens >= tokens) return w;   // smaller ones are dropped: the new one replaces them
+        return new Workspace(Math.max(tokens, 16), cfg.hiddenSize(), cfg.numHeads(), cfg.numKvHeads(), cfg.headDim(),
+                cfg.intermediateSize());
+    }
+
+    private void returnWorkspace(Workspace w) {
+        if (w.floats() <= KEEP_WORKSPACE_FLOATS) workspaces.offerFirst(w);
+    }
 
     private static final class Layer {
         LinearWeight q, k, v, o, gate, up, down;
@@ -131,10 +166,20 @@ public final class Transformer {
             }
         }
         callHook(hook, -1, seqs, starts, x);
-        float[] h = new float[T * H];
-        float[] q = new float[T * nh * hd], k = new float[T * kvh * hd], v = new float[T * kvh * hd];
-        float[] att = new float[T * nh * hd], o = new float[T * H];
-        float[] g = new float[T * I], u = new float[T * I];
+        Workspace ws = takeWorkspace(T);
+        try {
+            layers(seqs, starts, hook, x, T, ws);
+        } finally {
+            returnWorkspace(ws);
+        }
+        for (Seq s : seqs) if (s.cache() != null) s.cache().length += s.ids().length;
+        return x;
+    }
+
+    /** The decoder layers over the embedded packed tokens {@code x} (updated in place), with buffers from {@code ws}. */
+    private void layers(List<Seq> seqs, int[] starts, ResidualHook hook, float[] x, int T, Workspace ws) {
+        int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads(), I = cfg.intermediateSize();
+        float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att, o = ws.o, g = ws.g, u = ws.u;
         final int total = T;
         for (int li = 0; li < layers.length; li++) {
             Layer L = layers[li];
@@ -197,8 +242,6 @@ public final class Transformer {
             for (int i = 0; i < T * H; i++) x[i] += o[i];
             callHook(hook, li, seqs, starts, x);
         }
-        for (Seq s : seqs) if (s.cache() != null) s.cache().length += s.ids().length;
-        return x;
     }
 
     /** g ← act(g)·u on [from, from+n): SiLU, or gelu_pytorch_tanh. */

@@ -60,18 +60,20 @@ class PackedLinearTest {
         Random rnd = new Random(42);
         int[][] shapes = {{1, 1}, {31, 17}, {32, 16}, {33, 15}, {70, 129}, {100, 513}, {45, 1031}, {64, 1100}, {5, 2}};
         try (Arena arena = Arena.ofConfined()) {
-            for (DType dt : DType.values())
-                for (int[] s : shapes) {
-                    int out = s[0], in = s[1];
-                    MemorySegment w = randomWeights(arena, dt, out, in, rnd);
-                    ReferenceLinear ref = new ReferenceLinear(w, dt, out, in);
-                    PackedLinear fast = PackedLinear.pack(w, dt, out, in);
-                    assertEquals(dt == DType.BF16, fast.isBf16());
-                    for (int rows : new int[] {1, 2, 7, 8, 9, 16, 23, 67}) {
-                        float[] x = randomX(rows * in, rnd);
-                        assertClose(ref, fast, x, rows, dt + " [" + out + "," + in + "] rows " + rows);
+            for (boolean wide : new boolean[] {true, false})   // 512-bit and 256-bit (AVX2) kernels, whatever this CPU has
+                for (DType dt : DType.values())
+                    for (int[] s : shapes) {
+                        int out = s[0], in = s[1];
+                        MemorySegment w = randomWeights(arena, dt, out, in, rnd);
+                        ReferenceLinear ref = new ReferenceLinear(w, dt, out, in);
+                        PackedLinear fast = PackedLinear.pack(w, dt, out, in, wide);
+                        assertEquals(dt == DType.BF16, fast.isBf16());
+                        assertEquals(wide ? 512 : 256, fast.vectorBits());
+                        for (int rows : new int[] {1, 2, 7, 8, 9, 16, 23, 67}) {
+                            float[] x = randomX(rows * in, rnd);
+                            assertClose(ref, fast, x, rows, dt + " [" + out + "," + in + "] rows " + rows + " " + fast.vectorBits() + "-bit");
+                        }
                     }
-                }
         }
     }
 
@@ -86,6 +88,23 @@ class PackedLinearTest {
                 LinearWeight fast = Kernels.linear(w, dt, out, in);
                 for (int rows = 1; rows <= 67; rows++)
                     assertClose(ref, fast, randomX(rows * in, rnd), rows, dt + " rows " + rows);
+            }
+        }
+    }
+
+    @Test
+    void bothVectorWidthsGiveIdenticalSumsOnTheSamePanels() {
+        // same packed layout, same k order per output: the 256-bit kernels split a tile's columns, not its sums
+        Random rnd = new Random(9);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dt : new DType[] {DType.F32, DType.BF16}) {
+                int out = 70, in = 1100, rows = 19;
+                MemorySegment w = randomWeights(arena, dt, out, in, rnd);
+                float[] x = randomX(rows * in, rnd);
+                float[] a = new float[rows * out], b = new float[rows * out];
+                PackedLinear.pack(w, dt, out, in, true).forward(x, rows, a);
+                PackedLinear.pack(w, dt, out, in, false).forward(x, rows, b);
+                assertArrayEquals(a, b, dt.toString());
             }
         }
     }

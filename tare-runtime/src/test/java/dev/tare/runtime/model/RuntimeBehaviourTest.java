@@ -51,6 +51,27 @@ class RuntimeBehaviourTest {
     }
 
     @Test
+    void reusedActivationBuffersGiveTheSameScoresAsAFreshModel() {
+        // forwards reuse one workspace: a short input after a long one must not see the long one's leftovers,
+        // and concurrent forwards must each get their own buffers
+        Path dir = Fixtures.root().resolve("mistral-seqcls");
+        java.util.Random r = new java.util.Random(5);
+        int[] lng = r.ints(100, 3, 512).toArray(), shrt = r.ints(9, 3, 512).toArray();
+        float fresh;
+        try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
+            fresh = rm.score(new int[][]{shrt})[0][0];
+        }
+        try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
+            float long1 = rm.score(new int[][]{lng})[0][0];
+            assertEquals(fresh, rm.score(new int[][]{shrt})[0][0], 0f, "short after long");
+            assertEquals(long1, rm.score(new int[][]{lng})[0][0], 0f, "long again");
+            java.util.List<Float> par = java.util.stream.IntStream.range(0, 16).parallel()
+                    .mapToObj(i -> rm.score(new int[][]{i % 2 == 0 ? shrt : lng})[0][0]).toList();
+            for (int i = 0; i < par.size(); i++) assertEquals(i % 2 == 0 ? fresh : long1, par.get(i), 0f, "concurrent " + i);
+        }
+    }
+
+    @Test
     void steeringTheEmbeddingsEqualsSwappingTheToken() {
         Path dir = Fixtures.root().resolve("qwen2-seqcls");
         try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
