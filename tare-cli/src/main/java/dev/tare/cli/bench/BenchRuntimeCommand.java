@@ -75,8 +75,10 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         PrintStream out = System.out, err = System.err;
         int reps = repeats != null ? repeats : quick ? 3 : 10;
         int threads = KernelPool.threads();
-        out.printf("machine: %d kernel threads (available processors %d), JDK %s%n", threads,
-                Runtime.getRuntime().availableProcessors(), Runtime.version());
+        out.printf("machine: %d kernel threads (available processors %d), JDK %s, %d-bit matrix kernels (preferred vector %d bits)%n",
+                threads, Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                dev.tare.runtime.kernel.PackedLinear.defaultVectorBits(),
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
         err.println("measuring f32 FMA peak ...");
         PeakFlops.Result pk = PeakFlops.measureBoth(threads, quick ? 0.3 : 1.0, quick ? 2 : 5);
         double peak = pk.wall(), peak1 = PeakFlops.measure(1, quick ? 0.3 : 1.0, quick ? 2 : 3);
