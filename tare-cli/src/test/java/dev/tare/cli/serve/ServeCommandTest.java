@@ -70,10 +70,10 @@ class ServeCommandTest {
                 double raw = r.get("extra_logs").get("raw_score").get(i).asDouble();
                 assertEquals(expectedRaw[i], raw, 1e-9, "OpenRLHF's rendered query scores like the conversation");
                 double calib = r.get("extra_logs").get("calibration").get(i).asDouble();
-                // the response is query[len(prompt):], which keeps the template's end-of-turn text ("A<|end|>\n")
+                // the response is query[len(prompt):] ("A<|end|>\n") less the tokenizer's end-of-turn markup: "A"
                 String split = rendered[i].substring(promptRendered.length());
                 assertEquals(responses.get(i) + "<|end|>\n", split);
-                assertEquals(-0.01 * split.length(), calib, 1e-9, "penalty calibrator: -0.01 per response char");
+                assertEquals(-0.01 * responses.get(i).length(), calib, 1e-9, "penalty calibrator: -0.01 per response char");
                 assertEquals(raw + calib, r.get("rewards").get(i).asDouble(), 1e-9);
             }
         }
