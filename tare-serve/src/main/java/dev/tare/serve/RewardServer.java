@@ -164,7 +164,7 @@ public final class RewardServer implements AutoCloseable {
             }
         }
         try (InputStream in = ex.getRequestBody()) {
-            byte[] data = in.readNBytes(max + 1);
+            byte[] data = in.readNBytes((int) Math.min((long) max + 1, Integer.MAX_VALUE - 8)); // no int overflow at max = MAX_VALUE
             if (data.length > max) throw new BadRequest(413, "body exceeds the limit of " + max + " bytes");
             return data;
         }
