@@ -9,4 +9,7 @@ import java.util.List;
 public interface RenderedTextScorer extends RewardScorer {
     /** One reward per rendered text, in order. */
     double[] scoreRendered(List<String> renderedTexts);
+
+    /** The tokenizer's special-token texts (end-of-turn, EOS, PAD...), to strip off responses split from rendered text; empty if unknown. */
+    default java.util.Set<String> specialTokenTexts() { return java.util.Set.of(); }
 }

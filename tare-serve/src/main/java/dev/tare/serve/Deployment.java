@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -34,6 +36,14 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
     public record Factories(Function<String, RewardScorer> scorers, Function<Path, ScoreCorrection> calibrators) {}
 
     private static final Set<String> TOP = Set.of("host", "port", "token_env", "sources", "batch", "limits");
+    private static final Set<String> BATCH = Set.of("max_items", "max_wait_ms", "queue_items", "workers");
+    private static final Set<String> LIMITS = Set.of("max_body_bytes", "max_items", "max_item_chars");
+    private static final Map<String, Set<String>> SOURCE_KEYS = Map.of(
+            "model", Set.of("type", "weight", "scorer", "calibrator"),
+            "bbq_letter", Set.of("type", "weight", "stereotype_penalty", "unparseable"),
+            "gsm8k", Set.of("type", "weight"));
+    /** Upper bound of limits.max_body_bytes (1 GiB): bodies are read into memory. */
+    public static final int MAX_BODY_BYTES = 1 << 30;
 
     public static Deployment load(Path file, Factories f) {
         JsonNode root;
@@ -43,9 +53,7 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
             throw new DataFormatException(file, 0, null, "cannot read deployment config: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) throw new DataFormatException(file, 0, null, "expected a JSON object");
-        root.fieldNames().forEachRemaining(k -> {
-            if (!TOP.contains(k)) throw new DataFormatException(file, 0, k, "unknown setting (known: " + TOP + ")");
-        });
+        Fields top = new Fields(file, "", root, TOP);
         Path base = file.toAbsolutePath().getParent();
         JsonNode sources = root.get("sources");
         if (sources == null || !sources.isArray() || sources.isEmpty())
@@ -55,40 +63,102 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
         for (int i = 0; i < sources.size(); i++) {
             JsonNode s = sources.get(i);
             String where = "sources[" + i + "]";
-            String type = s.path("type").asText("");
-            double weight = s.path("weight").asDouble(1.0);
-            if (!Double.isFinite(weight)) throw new DataFormatException(file, 0, where + ".weight", "must be a finite number");
+            if (!s.isObject()) throw new DataFormatException(file, 0, where, "must be an object with a \"type\"");
+            JsonNode typeNode = s.get("type");
+            String type = typeNode != null && typeNode.isTextual() ? typeNode.asText() : null;
+            if (type == null || !SOURCE_KEYS.containsKey(type))
+                throw new DataFormatException(file, 0, where + ".type", "must be model, bbq_letter or gsm8k, got " + (typeNode == null ? "nothing" : typeNode));
+            Fields src = new Fields(file, where + ".", s, SOURCE_KEYS.get(type));
+            double weight = src.number("weight", 1.0, -1e6, 1e6);
             switch (type) {
                 case "model" -> {
-                    String spec = s.path("scorer").asText(null);
+                    String spec = src.text("scorer", null);
                     if (spec == null) throw new DataFormatException(file, 0, where + ".scorer", "missing (e.g. \"local:DIR\" or \"http:URL\")");
                     if (ws.stream().anyMatch(w -> w.source() instanceof ModelSource))
                         throw new DataFormatException(file, 0, where, "only one model source per deployment");
-                    ws.add(new RewardPipeline.Weighted(new ModelSource(f.scorers().apply(resolveLocal(spec, base))), weight));
-                    if (s.hasNonNull("calibrator")) corrections.add(f.calibrators().apply(base.resolve(s.get("calibrator").asText())));
+                    RewardScorer scorer;
+                    try {
+                        scorer = f.scorers().apply(resolveLocal(spec, base));
+                    } catch (IllegalArgumentException e) {
+                        throw new DataFormatException(file, 0, where + ".scorer", e.getMessage(), e);
+                    }
+                    ws.add(new RewardPipeline.Weighted(new ModelSource(scorer), weight));
+                    String calibrator = src.text("calibrator", null);
+                    if (calibrator != null) corrections.add(f.calibrators().apply(base.resolve(calibrator)));
                 }
                 case "bbq_letter" -> ws.add(new RewardPipeline.Weighted(new BbqLetterSource(
-                        s.path("stereotype_penalty").asDouble(0.0), s.path("unparseable").asDouble(-0.1)), weight));
+                        src.number("stereotype_penalty", 0.0, 0, 1e6), src.number("unparseable", -0.1, -1e6, 1e6)), weight));
                 case "gsm8k" -> ws.add(new RewardPipeline.Weighted(new Gsm8kSource(), weight));
-                default -> throw new DataFormatException(file, 0, where + ".type", "must be model, bbq_letter or gsm8k, got '" + type + "'");
+                default -> throw new IllegalStateException(type);
             }
         }
         RewardServer.Options d = RewardServer.Options.defaults();
-        JsonNode batch = root.path("batch");
-        JsonNode limits = root.path("limits");
-        String tokenEnv = root.path("token_env").asText(null);
+        Fields batch = top.section("batch", BATCH);
+        Fields limits = top.section("limits", LIMITS);
+        String tokenEnv = top.text("token_env", null);
         String token = tokenEnv == null ? null : System.getenv(tokenEnv);
         if (tokenEnv != null && (token == null || token.isBlank()))
             throw new DataFormatException(file, 0, "token_env", "environment variable " + tokenEnv + " is not set");
         RewardServer.Options o = new RewardServer.Options(
-                root.path("host").asText(d.host()), root.path("port").asInt(d.port()),
-                new Limits(limits.path("max_body_bytes").asInt(d.limits().maxBodyBytes()),
-                        limits.path("max_items").asInt(d.limits().maxItems()),
-                        limits.path("max_item_chars").asInt(d.limits().maxItemChars())),
-                token, batch.path("queue_items").asInt(d.queueCapacityItems()), batch.path("max_items").asInt(d.maxBatchItems()),
-                Duration.ofMillis(batch.path("max_wait_ms").asLong(d.maxWait().toMillis())), batch.path("workers").asInt(d.workers()),
-                d.requestTimeout());
+                top.text("host", d.host()), top.integer("port", d.port(), 0, 65535),
+                new Limits(limits.integer("max_body_bytes", d.limits().maxBodyBytes(), 1, MAX_BODY_BYTES),
+                        limits.integer("max_items", d.limits().maxItems(), 1, 1_000_000),
+                        limits.integer("max_item_chars", d.limits().maxItemChars(), 1, 100_000_000)),
+                token, batch.integer("queue_items", d.queueCapacityItems(), 1, 10_000_000),
+                batch.integer("max_items", d.maxBatchItems(), 1, 100_000),
+                Duration.ofMillis(batch.integer("max_wait_ms", (int) d.maxWait().toMillis(), 0, 60_000)),
+                batch.integer("workers", d.workers(), 1, 256), d.requestTimeout());
         return new Deployment(new RewardPipeline(ws, corrections), o);
+    }
+
+    /** Typed, range-checked reads of one config object; unknown keys and wrong types are errors naming file and field. */
+    private record Fields(Path file, String prefix, JsonNode node, Set<String> known) {
+        Fields {
+            node.fieldNames().forEachRemaining(k -> {
+                if (!known.contains(k)) throw new DataFormatException(file, 0, prefix + k, "unknown setting (known: " + new TreeSet<>(known) + ")");
+            });
+        }
+
+        /** A nested object (absent = all defaults). */
+        Fields section(String key, Set<String> keys) {
+            JsonNode v = node.get(key);
+            if (v == null) return new Fields(file, prefix + key + ".", Protocols.JSON.createObjectNode(), keys);
+            if (!v.isObject()) throw bad(key, "must be an object, got " + kind(v));
+            return new Fields(file, prefix + key + ".", v, keys);
+        }
+
+        int integer(String key, int def, int min, int max) {
+            JsonNode v = node.get(key);
+            if (v == null) return def;
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) throw bad(key, "must be an integer, got " + kind(v));
+            long x = v.asLong();
+            if (x < min || x > max) throw bad(key, "must be in " + min + ".." + max + ", got " + v);
+            return (int) x;
+        }
+
+        double number(String key, double def, double min, double max) {
+            JsonNode v = node.get(key);
+            if (v == null) return def;
+            if (!v.isNumber()) throw bad(key, "must be a number, got " + kind(v));
+            double x = v.asDouble();
+            if (!Double.isFinite(x) || x < min || x > max) throw bad(key, "must be a finite number in " + min + ".." + max + ", got " + v);
+            return x;
+        }
+
+        String text(String key, String def) {
+            JsonNode v = node.get(key);
+            if (v == null) return def;
+            if (!v.isTextual() || v.asText().isBlank()) throw bad(key, "must be a non-empty string, got " + kind(v));
+            return v.asText();
+        }
+
+        private DataFormatException bad(String key, String problem) {
+            return new DataFormatException(file, 0, prefix + key, problem);
+        }
+
+        private static String kind(JsonNode v) {
+            return v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + " " + v;
+        }
     }
 
     /** "local:rel/dir,..." → "local:/abs/dir,..." so configs can use paths relative to themselves. */

@@ -91,6 +91,19 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         try { return queuedItems; } finally { lock.unlock(); }
     }
 
+    /** Worker threads that ended while the batcher is still open (0 when healthy). */
+    public int deadWorkers() {
+        lock.lock();
+        try {
+            if (closing) return 0;
+        } finally {
+            lock.unlock();
+        }
+        int n = 0;
+        for (Thread t : workers) if (!t.isAlive()) n++;
+        return n;
+    }
+
     private void workLoop() {
         while (true) {
             List<Pending<I, R>> batch = new ArrayList<>();
@@ -117,7 +130,11 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            run(batch);
+            try {
+                run(batch);
+            } catch (Throwable t) { // never lose a worker: fail what is left of the batch and go on
+                for (Pending<I, R> p : batch) p.future().completeExceptionally(t);
+            }
         }
     }
 
@@ -133,7 +150,7 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
                 p.future().complete(List.copyOf(results.subList(off, off + p.items().size())));
                 off += p.items().size();
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // Errors too (StackOverflowError, AssertionError...): they fail requests, not the worker
             if (batch.size() == 1) {
                 batch.getFirst().future().completeExceptionally(e);
             } else {

@@ -17,13 +17,16 @@ public record RewardItem(List<Message> messages, String prompt, String response,
     }
 
     /**
-     * The response text alone (for verifiable rewards and length features). An OpenRLHF query whose prompt was not
-     * sent (or is not its prefix) cannot be split, so the whole query stands in for the response.
+     * The response text alone (for verifiable rewards and length features). For an OpenRLHF query it is the part
+     * {@link ResponseSplitter} cut out; when none could be (no matching prompt, no known assistant header) this throws
+     * {@link IllegalArgumentException} (a 422) rather than letting the whole query stand in for the response.
      */
     public String responseText() {
         if (response != null) return response;
         if (messages != null && !messages.isEmpty()) return messages.getLast().content();
-        if (renderedQuery != null) return renderedQuery;
+        if (renderedQuery != null)
+            throw new IllegalArgumentException("cannot find the response in the rendered query: send 'prompts' (each query's rendered "
+                    + "prompt prefix) or a query rendered with a known chat template (Llama 3, ChatML, Gemma assistant header)");
         return "";
     }
 

@@ -27,6 +27,13 @@ public final class RewardPipeline {
 
     public List<Weighted> sources() { return sources; }
 
+    /** How responses are cut out of rendered queries: well-known end markers plus the model's special tokens, if any. */
+    public ResponseSplitter responseSplitter() {
+        ResponseSplitter s = ResponseSplitter.wellKnown();
+        for (Weighted w : sources) if (w.source() instanceof ModelSource m) s = s.with(m.specialTokenTexts());
+        return s;
+    }
+
     public List<RewardResult> evaluate(List<RewardItem> batch) {
         int n = batch.size();
         double[] total = new double[n];

@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tare.serve.api.BadRequest;
 import dev.tare.serve.api.Limits;
 import dev.tare.serve.api.Protocols;
+import dev.tare.runtime.text.ChatTemplateException;
+import dev.tare.scorers.ScorerException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +61,8 @@ public final class RewardServer implements AutoCloseable {
                 options.maxWait(), options.workers(), metrics);
         this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
         http.setExecutor(executor);
-        http.createContext("/get_reward", ex -> handle(ex, "/get_reward", "POST", b -> Protocols.openRlhf(b, options.limits()), Protocols::openRlhfResponse));
+        ResponseSplitter splitter = pipeline.responseSplitter();
+        http.createContext("/get_reward", ex -> handle(ex, "/get_reward", "POST", b -> Protocols.openRlhf(b, options.limits(), splitter), Protocols::openRlhfResponse));
         http.createContext("/v1/reward", ex -> handle(ex, "/v1/reward", "POST", b -> Protocols.nativeItems(b, options.limits()), Protocols::nativeResponse));
         http.createContext("/health", this::health);
         http.createContext("/metrics", this::metricsPage);
@@ -103,9 +106,7 @@ public final class RewardServer implements AutoCloseable {
             } catch (TimeoutException e) {
                 throw new BadRequest(503, "timed out after " + options.requestTimeout().toSeconds() + " s waiting for the reward model");
             } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof IllegalArgumentException iae) throw new BadRequest(422, iae.getMessage());
-                throw new IllegalStateException(c.getMessage() == null ? c.toString() : c.getMessage(), c);
+                throw failure(ex, e.getCause());
             }
             metrics.items(items.size());
             status = 200;
@@ -125,6 +126,22 @@ public final class RewardServer implements AutoCloseable {
             metrics.request(endpoint, status, (System.nanoTime() - t0) / 1e9);
             ex.close();
         }
+    }
+
+    /**
+     * What a failed evaluation tells the client: 422 for input the sources refuse (bad labels, unsplittable
+     * queries, over-length or out-of-vocabulary text, a chat template's raise_exception), 503 + Retry-After for a
+     * remote scorer that may recover, 500 for everything else (a server fault).
+     */
+    private static RuntimeException failure(HttpExchange ex, Throwable c) {
+        String msg = c.getMessage() == null ? c.toString() : c.getMessage();
+        if (c instanceof IllegalArgumentException || c instanceof ChatTemplateException) return new BadRequest(422, msg);
+        if (c instanceof ScorerException se && se.badInput()) return new BadRequest(422, msg);
+        if (c instanceof ScorerException se && se.retryable()) {
+            ex.getResponseHeaders().set("Retry-After", "5");
+            return new BadRequest(503, "reward model temporarily unavailable: " + msg);
+        }
+        return new IllegalStateException(msg, c);
     }
 
     private void authorize(HttpExchange ex) {
@@ -147,7 +164,7 @@ public final class RewardServer implements AutoCloseable {
             }
         }
         try (InputStream in = ex.getRequestBody()) {
-            byte[] data = in.readNBytes(max + 1);
+            byte[] data = in.readNBytes((int) Math.min((long) max + 1, Integer.MAX_VALUE - 8)); // no int overflow at max = MAX_VALUE
             if (data.length > max) throw new BadRequest(413, "body exceeds the limit of " + max + " bytes");
             return data;
         }
@@ -164,8 +181,10 @@ public final class RewardServer implements AutoCloseable {
     private void health(HttpExchange ex) throws IOException {
         drainBody(ex);
         ObjectNode o = Protocols.JSON.createObjectNode();
-        boolean down = draining.get();
-        o.put("status", down ? "draining" : "ok");
+        boolean draining = this.draining.get();
+        int dead = batcher.deadWorkers();
+        boolean down = draining || dead > 0;
+        o.put("status", draining ? "draining" : dead > 0 ? "unhealthy: " + dead + " batch worker(s) died" : "ok");
         var arr = o.putArray("sources");
         for (RewardPipeline.Weighted w : pipeline.sources()) arr.addObject().put("name", w.source().name()).put("weight", w.weight());
         o.put("queued_items", batcher.queuedItems());

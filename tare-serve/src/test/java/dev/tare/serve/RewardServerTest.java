@@ -119,8 +119,9 @@ class RewardServerTest {
                 new Case("/get_reward", "{\"query\": [\"A\",\"A\",\"A\",\"A\",\"A\"]}", 413, "limit is 4"),
                 new Case("/get_reward", "{\"query\": [\"" + "x".repeat(5000) + "\"]}", 413, "exceeds the limit"),
                 new Case("/get_reward", "{\"query\": [\"" + "x".repeat(2000) + "\"]}", 413, "characters"),
-                new Case("/get_reward", "{\"query\": [\"A\"], \"labels\": [\"Z\"]}", 422, "must be A, B or C"),
-                new Case("/get_reward", "{\"query\": [\"A\"]}", 422, "needs a label"),
+                new Case("/get_reward", "{\"query\": [\"A\"], \"prompts\": [\"\"], \"labels\": [\"Z\"]}", 422, "must be A, B or C"),
+                new Case("/get_reward", "{\"query\": [\"A\"], \"prompts\": [\"\"]}", 422, "needs a label"),
+                new Case("/get_reward", "{\"query\": [\"A\"], \"labels\": [\"A\"]}", 422, "cannot find the response"),
                 new Case("/v1/reward", "{\"items\": [{\"messages\": [{\"role\": \"user\", \"content\": \"q\"}]}]}", 400, "end with the assistant"),
                 new Case("/v1/reward", "{\"items\": [{\"prompt\": 3}]}", 400, "items[0].prompt"),
                 new Case("/nope", "{}", 404, "no such endpoint"));
@@ -132,7 +133,7 @@ class RewardServerTest {
         var wrongMethod = get("/get_reward");
         assertEquals(405, wrongMethod.statusCode());
         assertEquals(200, get("/health").statusCode());
-        assertEquals(200, post("/get_reward", "{\"query\": [\"A\"], \"labels\": [\"A\"]}", null).statusCode());
+        assertEquals(200, post("/get_reward", "{\"query\": [\"A\"], \"prompts\": [\"\"], \"labels\": [\"A\"]}", null).statusCode());
     }
 
     @Test
@@ -172,7 +173,7 @@ class RewardServerTest {
     void bearerTokenIsRequiredWhenConfigured() throws Exception {
         var pipeline = new RewardPipeline(List.of(new RewardPipeline.Weighted(new BbqLetterSource(0, -0.1), 1.0)), List.of());
         server = RewardServer.start(pipeline, RewardServer.Options.defaults().withPort(0).withToken("s3cret"));
-        String body = "{\"query\": [\"A\"], \"labels\": [\"A\"]}";
+        String body = "{\"query\": [\"A\"], \"prompts\": [\"\"], \"labels\": [\"A\"]}";
         assertEquals(401, post("/get_reward", body, null).statusCode());
         assertEquals(401, post("/get_reward", body, "wrong").statusCode());
         assertEquals(200, post("/get_reward", body, "s3cret").statusCode());

@@ -70,10 +70,10 @@ class ServeCommandTest {
                 double raw = r.get("extra_logs").get("raw_score").get(i).asDouble();
                 assertEquals(expectedRaw[i], raw, 1e-9, "OpenRLHF's rendered query scores like the conversation");
                 double calib = r.get("extra_logs").get("calibration").get(i).asDouble();
-                // the response is query[len(prompt):], which keeps the template's end-of-turn text ("A<|end|>\n")
+                // the response is query[len(prompt):] ("A<|end|>\n") less the tokenizer's end-of-turn markup: "A"
                 String split = rendered[i].substring(promptRendered.length());
                 assertEquals(responses.get(i) + "<|end|>\n", split);
-                assertEquals(-0.01 * split.length(), calib, 1e-9, "penalty calibrator: -0.01 per response char");
+                assertEquals(-0.01 * responses.get(i).length(), calib, 1e-9, "penalty calibrator: -0.01 per response char");
                 assertEquals(raw + calib, r.get("rewards").get(i).asDouble(), 1e-9);
             }
         }
@@ -96,6 +96,37 @@ class ServeCommandTest {
             assertEquals(-0.5, r.get("rewards").get(1).asDouble(), "stereotype-congruent wrong letter");
             assertEquals(-0.1, r.get("rewards").get(2).asDouble(), "unparseable reply");
         }
+    }
+
+    /** Input the model cannot take is the client's fault (422 naming the problem), and the server keeps serving. */
+    @Test
+    void overLengthInputAndTemplateRefusalsAre422OnTheModelPath() throws Exception {
+        Path rm = tmp.resolve("rm");
+        TinyCheckpoint.write(rm, TinyCheckpoint.Spec.defaults(), 11);
+        // the tiny template, plus the kind of check real templates make with raise_exception
+        Files.writeString(tmp.resolve("strict.jinja"), "{% for m in messages %}{% if m['role'] == 'system' %}"
+                + "{{ raise_exception('System role not supported') }}{% endif %}{% endfor %}" + TinyCheckpoint.CHAT_TEMPLATE);
+        Files.writeString(tmp.resolve("deploy.json"), """
+                {"port": 0, "sources": [{"type": "model", "scorer": "local:rm,max-length=64,chat-template=%s"}]}"""
+                .formatted(tmp.resolve("strict.jinja").toString().replace("\\", "/")));
+        try (RewardServer server = start(tmp.resolve("deploy.json"))) {
+            var tooLong = send(server, "/get_reward", "{\"query\": [\"<|user|>\\n" + "long text ".repeat(20) + "<|end|>\\n\"]}");
+            assertEquals(422, tooLong.statusCode(), tooLong.body());
+            assertTrue(tooLong.body().contains("over the max length 64"), tooLong.body());
+            var refused = send(server, "/v1/reward", """
+                    {"items": [{"messages": [{"role": "system", "content": "be nice"}, {"role": "user", "content": "hi"},
+                                             {"role": "assistant", "content": "hello"}]}]}""");
+            assertEquals(422, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("System role not supported"), refused.body());
+            var ok = send(server, "/v1/reward", """
+                    {"items": [{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}]}""");
+            assertEquals(200, ok.statusCode(), ok.body());
+        }
+    }
+
+    private static HttpResponse<String> send(RewardServer server, String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static RewardServer start(Path config) throws Exception {

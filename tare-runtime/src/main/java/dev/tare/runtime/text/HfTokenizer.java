@@ -2,6 +2,8 @@ package dev.tare.runtime.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tare.data.DataFormatException;
 
 import java.io.IOException;
@@ -83,6 +85,27 @@ public final class HfTokenizer implements AutoCloseable {
         if (ids.length != 1) return OptionalInt.empty();
         String back = tokenizer.decode(ids, false);
         return back.equals(token) ? OptionalInt.of(Math.toIntExact(ids[0])) : OptionalInt.empty();
+    }
+
+    /**
+     * The text of every special token: tokenizer.json's added tokens marked {@code "special": true} plus the
+     * configured BOS/EOS/PAD/UNK (e.g. "&lt;|eot_id|&gt;", "&lt;|im_end|&gt;"). Used to strip end-of-turn markup off decoded text.
+     */
+    public java.util.Set<String> specialTokenTexts() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        try {
+            JsonNode added = new ObjectMapper().readTree(dir.resolve("tokenizer.json").toFile()).path("added_tokens");
+            for (JsonNode t : added) {
+                if (t.path("special").asBoolean(false) && t.path("content").isTextual() && !t.path("content").asText().isEmpty())
+                    out.add(t.path("content").asText());
+            }
+        } catch (IOException e) {
+            throw new DataFormatException(dir.resolve("tokenizer.json"), 0, "added_tokens", "cannot read: " + e.getMessage(), e);
+        }
+        for (SpecialTokens.Token t : new SpecialTokens.Token[]{special.bos(), special.eos(), special.pad(), special.unk()}) {
+            if (t != null && !t.text().isEmpty()) out.add(t.text());
+        }
+        return java.util.Collections.unmodifiableSet(out);
     }
 
     /** The chat template of tokenizer_config.json, if any. */

@@ -5,6 +5,7 @@ import dev.tare.runtime.model.ModelLoader;
 import dev.tare.runtime.model.RewardModel;
 import dev.tare.runtime.model.ScoreTokenRule;
 import dev.tare.runtime.text.ChatTemplate;
+import dev.tare.runtime.text.ChatTemplateException;
 import dev.tare.runtime.text.ConversationEncoder;
 import dev.tare.runtime.text.EncodedConversation;
 import dev.tare.runtime.text.HfTokenizer;
@@ -161,8 +162,8 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     public EncodedConversation encode(List<Message> conversation) {
         try {
             return encoder.encode(conversation, options.maxLength());
-        } catch (IllegalArgumentException e) {
-            throw new ScorerException(name + ": " + e.getMessage(), false, e);
+        } catch (IllegalArgumentException | ChatTemplateException e) {
+            throw ScorerException.badInput(name + ": " + e.getMessage(), e);
         }
     }
 
@@ -172,7 +173,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
             try {
                 ids[i] = encode(conversations.get(i)).ids();
             } catch (ScorerException e) {
-                throw new ScorerException("conversation " + i + ": " + e.getMessage(), false, e);
+                throw e.prefixed("conversation " + i + ": ");
             }
         }
         return scoreIds(ids);
@@ -184,8 +185,8 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = tokenizer.encode(renderedTexts.get(i), false);
             if (options.maxLength() > 0 && ids[i].length > options.maxLength()) {
-                throw new ScorerException(name + ": rendered text " + i + " is " + ids[i].length + " tokens, over the max length "
-                        + options.maxLength() + " (a rendered text has no known prompt/response split to truncate at)");
+                throw ScorerException.badInput(name + ": rendered text " + i + " is " + ids[i].length + " tokens, over the max length "
+                        + options.maxLength() + " (a rendered text has no known prompt/response split to truncate at)", null);
             }
         }
         return scoreIds(ids);
@@ -195,9 +196,9 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     public double[] scoreIds(int[][] ids) {
         int vocab = model.config().vocabSize();
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i].length == 0) throw new ScorerException(name + ": conversation " + i + " encodes to no tokens");
+            if (ids[i].length == 0) throw ScorerException.badInput(name + ": conversation " + i + " encodes to no tokens", null);
             for (int t : ids[i]) {
-                if (t < 0 || t >= vocab) throw new ScorerException(name + ": token id " + t + " in row " + i + " is outside the model's vocab_size " + vocab + " (tokenizer and model do not match)");
+                if (t < 0 || t >= vocab) throw ScorerException.badInput(name + ": token id " + t + " in row " + i + " is outside the model's vocab_size " + vocab + " (the input holds a token the model has no embedding for)", null);
             }
         }
         float[][] logits = model.score(ids);
@@ -208,6 +209,8 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         }
         return out;
     }
+
+    @Override public java.util.Set<String> specialTokenTexts() { return tokenizer.specialTokenTexts(); }
 
     @Override public void close() {
         if (!owns) return;

@@ -10,11 +10,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.data.Message;
 import dev.tare.serve.RewardItem;
+import dev.tare.serve.ResponseSplitter;
 import dev.tare.serve.RewardResult;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The two wire formats. OpenRLHF's remote reward model: {"query":[..], "prompts":[..], "labels":[..]} →
@@ -43,8 +43,11 @@ public final class Protocols {
         }
     }
 
-    /** OpenRLHF body → items. The response is query minus its prompt prefix when query starts with the prompt. */
-    public static List<RewardItem> openRlhf(JsonNode body, Limits limits) {
+    /**
+     * OpenRLHF body → items. The response (for verifiable rewards and calibration) is cut out of each rendered query
+     * by {@code splitter}: query minus its prompt prefix, else after the last known assistant header, end markup stripped.
+     */
+    public static List<RewardItem> openRlhf(JsonNode body, Limits limits, ResponseSplitter splitter) {
         List<String> query = strings(body, "query", false);
         List<String> prompts = body.has("prompts") && !body.get("prompts").isNull() ? strings(body, "prompts", true) : null;
         JsonNode labels = body.get("labels");
@@ -58,7 +61,7 @@ public final class Protocols {
         for (int i = 0; i < query.size(); i++) {
             String q = query.get(i);
             String p = prompts == null ? null : prompts.get(i);
-            String response = p != null && q.startsWith(p) ? q.substring(p.length()) : null;
+            String response = splitter.split(q, p);
             JsonNode label = labels == null || labels.isNull() ? null : labels.get(i);
             RewardItem item = new RewardItem(null, p, response, q, label);
             checkChars(item, i, limits);
@@ -107,20 +110,24 @@ public final class Protocols {
         ArrayNode rewards = out.putArray("rewards");
         ArrayNode scores = out.putArray("scores");
         ObjectNode logs = out.putObject("extra_logs");
-        ArrayNode raw = logs.putArray("raw_score");
         for (RewardResult r : results) {
             rewards.add(r.reward());
             scores.add(r.reward());
-            if (Double.isFinite(r.rawScore())) raw.add(r.rawScore()); else raw.addNull();
         }
-        for (RewardResult r : results) {
-            for (Map.Entry<String, Double> c : r.components().entrySet()) {
-                JsonNode existing = logs.get(c.getKey());
-                ArrayNode a = existing instanceof ArrayNode an ? an : logs.putArray(c.getKey());
-                a.add(c.getValue());
-            }
+        // OpenRLHF runs torch.tensor on every extra_logs value: only full lists of finite numbers go in.
+        putIfAllFinite(logs, "raw_score", results.stream().mapToDouble(RewardResult::rawScore).toArray());
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        for (RewardResult r : results) keys.addAll(r.components().keySet());
+        for (String k : keys) {
+            putIfAllFinite(logs, k, results.stream().mapToDouble(r -> r.components().getOrDefault(k, Double.NaN)).toArray());
         }
         return out;
+    }
+
+    private static void putIfAllFinite(ObjectNode logs, String key, double[] values) {
+        for (double v : values) if (!Double.isFinite(v)) return;
+        ArrayNode a = logs.putArray(key);
+        for (double v : values) a.add(v);
     }
 
     public static ObjectNode nativeResponse(List<RewardResult> results) {

@@ -24,8 +24,9 @@ public final class LoadTest {
     public record Phase(String name, double offeredPerSec, int sent, int ok, int rejected, int errors,
                         double okPerSec, double p50ms, double p99ms, double seconds) {
         public String line() {
-            return String.format("%-10s offered %7.1f req/s  sent %5d  ok %5d  429/503 %5d  err %3d  goodput %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms",
-                    name, offeredPerSec, sent, ok, rejected, errors, okPerSec, p50ms, p99ms);
+            String offered = Double.isNaN(offeredPerSec) ? String.format("%7s", "closed") : String.format("%7.1f", offeredPerSec);
+            return String.format("%-10s offered %s req/s  sent %5d  ok %5d  429/503 %5d  err %3d  goodput %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms",
+                    name, offered, sent, ok, rejected, errors, okPerSec, p50ms, p99ms);
         }
     }
 

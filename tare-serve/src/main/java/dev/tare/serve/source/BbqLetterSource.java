@@ -33,7 +33,7 @@ public record BbqLetterSource(double stereotypePenalty, double unparseable) impl
         for (int i = 0; i < out.length; i++) {
             RewardItem it = batch.get(i);
             Label label = Label.parse(it.label(), i);
-            Optional<Character> got = parseLetter(it.responseText());
+            Optional<Character> got = parseLetter(RewardSource.response(it, i));
             if (got.isEmpty()) { out[i] = unparseable; continue; }
             char c = got.get();
             double r = c == label.gold ? 1.0 : 0.0;

@@ -24,7 +24,7 @@ public record Gsm8kSource() implements RewardSource {
             String gold = text.contains("####") ? Gsm8kAnswers.gold(text).orElse("") : text.strip();
             if (Gsm8kAnswers.normalize(gold).isEmpty())
                 throw new IllegalArgumentException("item " + i + ": gsm8k label '" + text + "' has no numeric gold answer");
-            out[i] = Gsm8kAnswers.isCorrect(batch.get(i).responseText(), gold) ? 1.0 : 0.0;
+            out[i] = Gsm8kAnswers.isCorrect(RewardSource.response(batch.get(i), i), gold) ? 1.0 : 0.0;
         }
         return out;
     }

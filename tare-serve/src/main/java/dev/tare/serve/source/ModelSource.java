@@ -16,6 +16,11 @@ import java.util.List;
 public record ModelSource(RewardScorer scorer) implements RewardSource {
     @Override public String name() { return "model"; }
 
+    /** The scorer's tokenizer special tokens (empty when it has no tokenizer or cannot take rendered text). */
+    public java.util.Set<String> specialTokenTexts() {
+        return scorer instanceof RenderedTextScorer r ? r.specialTokenTexts() : java.util.Set.of();
+    }
+
     @Override
     public double[] evaluate(List<RewardItem> batch) {
         double[] out = new double[batch.size()];

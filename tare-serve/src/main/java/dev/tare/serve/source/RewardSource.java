@@ -11,4 +11,13 @@ public sealed interface RewardSource permits ModelSource, BbqLetterSource, Gsm8k
 
     /** One value per item; never NaN (throw instead). */
     double[] evaluate(List<RewardItem> batch);
+
+    /** The item's response text; a missing one is the caller's fault (422), named by item index. */
+    static String response(RewardItem item, int index) {
+        try {
+            return item.responseText();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("item " + index + ": " + e.getMessage(), e);
+        }
+    }
 }
