@@ -161,23 +161,49 @@ public final class EvalSummary {
         List<BiasDiagnostics.FeatureCorrelation> corr = List.of(
                 BiasDiagnostics.correlation(Feature.CHARS.cliName(), len, scores, boot),
                 BiasDiagnostics.correlation(Feature.MARKDOWN.cliName(), md, scores, boot));
-        // longer-wins over items with exactly one chosen and one rejected response
+        return new Bias(corr, longerWins(scores, len, item, chosen, boot));
+    }
+
+    /**
+     * Longer-wins over every chosen x rejected combination within an item (1 per RewardBench / pairs item, 3 x 3 = 9
+     * per RM-Bench item, chosen x rejected, e.g. 1 x 3, per RewardBench 2 item): among combinations whose lengths
+     * differ, the fraction where the longer response has the strictly higher score. Combinations are pooled over
+     * items; the CI resamples items (an item's combinations share responses), so for one pair per item it is the
+     * plain per-pair rate. {@code pairs} counts all combinations, {@code eligible} those with different lengths.
+     */
+    static BiasDiagnostics.LongerWins longerWins(double[] scores, double[] len, int[] item, boolean[] chosen, Bootstrap boot) {
         int items = item.length == 0 ? 0 : item[item.length - 1] + 1;
-        int[] count = new int[items];
-        for (int i : item) count[i]++;
-        List<double[]> pairs = new ArrayList<>();
-        for (int r = 0; r + 1 < item.length; r++) {
-            if (count[item[r]] == 2 && item[r + 1] == item[r] && chosen[r] && !chosen[r + 1]) {
-                pairs.add(new double[]{len[r], len[r + 1], scores[r], scores[r + 1]});
+        int[] start = new int[items + 1];
+        java.util.Arrays.fill(start, -1);
+        for (int r = item.length - 1; r >= 0; r--) start[item[r]] = r;
+        start[items] = item.length;
+        long pairs = 0;
+        List<double[]> units = new ArrayList<>(); // {wins, eligible} per item with an eligible combination
+        for (int i = 0; i < items; i++) {
+            int from = start[i], to = start[i + 1];
+            double wins = 0, eligible = 0;
+            for (int c = from; c < to; c++) {
+                if (!chosen[c]) continue;
+                for (int j = from; j < to; j++) {
+                    if (chosen[j]) continue;
+                    pairs++;
+                    if (len[c] == len[j]) continue;
+                    eligible++;
+                    boolean chosenLonger = len[c] > len[j];
+                    double longer = chosenLonger ? scores[c] : scores[j], shorter = chosenLonger ? scores[j] : scores[c];
+                    if (longer > shorter) wins++;
+                }
             }
+            if (eligible > 0) units.add(new double[]{wins, eligible});
         }
-        BiasDiagnostics.LongerWins lw = null;
-        if (!pairs.isEmpty()) {
-            double[][] cols = new double[4][pairs.size()];
-            for (int k = 0; k < pairs.size(); k++) for (int c = 0; c < 4; c++) cols[c][k] = pairs.get(k)[c];
-            lw = BiasDiagnostics.longerWins(cols[0], cols[1], cols[2], cols[3], boot);
-        }
-        return new Bias(corr, lw);
+        if (pairs == 0) return null;
+        long eligible = Math.round(units.stream().mapToDouble(u -> u[1]).sum());
+        Interval rate = units.isEmpty() ? Interval.point(Double.NaN) : boot.interval(units.size(), idx -> {
+            double w = 0, e = 0;
+            for (int k : idx) { w += units.get(k)[0]; e += units.get(k)[1]; }
+            return e == 0 ? Double.NaN : w / e;
+        });
+        return new BiasDiagnostics.LongerWins(Math.toIntExact(pairs), Math.toIntExact(eligible), rate);
     }
 
     private static double[] unbox(List<Double> v) { return v.stream().mapToDouble(Double::doubleValue).toArray(); }

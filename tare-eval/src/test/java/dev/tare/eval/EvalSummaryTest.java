@@ -53,4 +53,30 @@ class EvalSummaryTest {
         long wins = res.stream().filter(s -> s.results() == 1.0).count();
         assertEquals(wins / 20.0, ok.raw().score().value(), 1e-12);
     }
+
+    /** Longer-wins over every chosen x rejected combination, counted by hand for an RM-Bench and a RewardBench 2 item. */
+    @Test void longerWinsCountsEveryChosenRejectedCombination() {
+        // item 0 (RM-Bench shape): chosen lengths 10, 30, 50 scored 1, 1, 1; rejected lengths 20, 40, 60 scored 0, 2, 0.
+        //   c10: r20 longer 0<1 loses, r40 longer 2>1 wins, r60 longer 0<1 loses; c30: vs r20 c longer 1>0 wins, r40 wins,
+        //   r60 loses; c50: vs r20 wins, vs r40 c longer 1<2 loses, r60 loses -> 4 of 9
+        // item 1 (RewardBench 2 shape): chosen length 5 scored 1; rejected lengths 5, 10, 3 scored 9, 2, 0:
+        //   equal length not eligible; r10 longer 2>1 wins; c longer than r3, 1>0 wins -> 2 of 2 eligible, 3 combinations
+        double[] len = {10, 30, 50, 20, 40, 60, 5, 5, 10, 3};
+        double[] sc = {1, 1, 1, 0, 2, 0, 1, 9, 2, 0};
+        int[] item = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1};
+        boolean[] chosen = {true, true, true, false, false, false, true, false, false, false};
+        var lw = EvalSummary.longerWins(sc, len, item, chosen, new Bootstrap(200, 3, 0.95));
+        assertEquals(12, lw.pairs());
+        assertEquals(11, lw.eligible());
+        assertEquals(6.0 / 11, lw.rate().value(), 1e-12);
+        // resampling items: either item alone gives 4/9 or 1, so the interval lies within [4/9, 1]
+        assertTrue(lw.rate().lo() >= 4.0 / 9 - 1e-12 && lw.rate().hi() <= 1.0, lw.rate().toString());
+        // one pair per item: the plain per-pair rate (RewardBench v1 and pairs unchanged); item 0 the longer chosen wins,
+        // item 1 the longer rejected (score 0 vs 1) loses, item 2 equal lengths -> 1 of 2
+        var one = EvalSummary.longerWins(new double[]{3, 1, 1, 0, 2, 2}, new double[]{9, 4, 4, 9, 7, 7}, new int[]{0, 0, 1, 1, 2, 2},
+                new boolean[]{true, false, true, false, true, false}, new Bootstrap(50, 3, 0.95));
+        assertEquals(3, one.pairs());
+        assertEquals(2, one.eligible());
+        assertEquals(0.5, one.rate().value(), 1e-12);
+    }
 }

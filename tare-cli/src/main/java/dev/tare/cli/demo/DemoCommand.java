@@ -35,7 +35,8 @@ import java.util.concurrent.Callable;
                         + "otherwise (or with --simulate) it runs a seeded simulation of a reward model with an injected length and markdown bias.",
                 "Writes report.html and summary.json under --out.",
                 "With --model DIR: score a seeded sample of RM-Bench with that checkpoint and run the whole tare eval flow",
-                "(official scores with CIs, length/markdown bias audit, LOWESS-calibrated view, report) in one command."})
+                "(official scores with CIs, length/markdown bias audit, LOWESS-calibrated view, report) in one command;",
+                "without RM-Bench data it uses a seeded synthetic RM-Bench-format sample and says so on stdout."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -60,7 +61,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "a Hugging Face reward model directory: run score -> metrics -> bias audit -> calibrated view on RM-Bench")
     Path model;
 
-    @Option(names = "--data", paramLabel = "PATH", description = "with --model: RM-Bench file or folder (default: the shared data's rm-bench)")
+    @Option(names = "--data", paramLabel = "PATH", description = "with --model: RM-Bench file or folder (default: the shared data's "
+            + "rm-bench; without one, a seeded synthetic RM-Bench-format sample made by tare, flagged as such on stdout)")
     Path rmBench;
 
     @Option(names = "--items", description = "with --model: RM-Bench items to score, a seeded sample across domains (default: ${DEFAULT-VALUE}; 0 = all)", defaultValue = "60")
@@ -108,14 +110,28 @@ public final class DemoCommand implements Callable<Integer> {
     /** `tare demo --model DIR`: `tare eval` on a seeded RM-Bench sample with the local checkpoint. */
     private int modelDemo() throws Exception {
         if (!Files.isDirectory(model)) throw new IllegalArgumentException("--model " + model + ": not a directory");
-        Path data = rmBench != null ? rmBench : resolveRoot().map(r -> r.resolve("data/rm-bench")).filter(Files::exists)
-                .orElseThrow(() -> new IllegalArgumentException("--model needs RM-Bench data: no shared data folder here, pass --data FILE|DIR"));
-        List<PreferenceItem> all = RmBenchReader.readPath(data);
-        List<PreferenceItem> shuffled = new ArrayList<>(all);
-        Collections.shuffle(shuffled, new Random(seed));
-        List<PreferenceItem> sample = items > 0 && items < shuffled.size() ? shuffled.subList(0, items) : shuffled;
+        Path data = rmBench;
+        if (data == null) {
+            Optional<Path> root = dataRoot != null ? Optional.of(dataRoot) : SharedData.root();
+            data = root.map(r -> r.resolve("data/rm-bench")).filter(Files::exists).orElse(null);
+        }
+        List<PreferenceItem> sample;
+        String what;
+        if (data != null) {
+            List<PreferenceItem> all = RmBenchReader.readPath(data);
+            List<PreferenceItem> shuffled = new ArrayList<>(all);
+            Collections.shuffle(shuffled, new Random(seed));
+            sample = items > 0 && items < shuffled.size() ? shuffled.subList(0, items) : shuffled;
+            what = sample.size() + " of " + all.size() + " RM-Bench items from " + data;
+        } else { // a user's clone without the shared data: tare's own seeded sample, said loudly
+            int n = items > 0 ? items : 60;
+            sample = SyntheticRmBench.generate(n, seed);
+            what = n + " synthetic RM-Bench-format items";
+            spec.commandLine().getOut().println(SyntheticRmBench.notice(n, seed));
+            spec.commandLine().getOut().flush();
+        }
         Files.createDirectories(out);
-        Path sampleFile = out.resolve("rm-bench-sample.jsonl");
+        Path sampleFile = out.resolve(data != null ? "rm-bench-sample.jsonl" : "rm-bench-synthetic.jsonl");
         AtomicFiles.writeText(sampleFile, w -> {
             for (PreferenceItem it : sample) {
                 var row = Jsonl.MAPPER.createObjectNode();
@@ -129,7 +145,7 @@ public final class DemoCommand implements Callable<Integer> {
                 w.write('\n');
             }
         });
-        spec.commandLine().getErr().printf("tare demo: scoring %d of %d RM-Bench items with %s (seed %d)%n", sample.size(), all.size(), model, seed);
+        spec.commandLine().getErr().printf("tare demo: scoring %s with %s (seed %d)%n", what, model, seed);
         return new picocli.CommandLine(new EvalCommand()).execute("--scorer", "local:" + model, "--benchmark", "rm-bench",
                 "--data", sampleFile.toString(), "--out", out.toString(), "--bootstrap", Integer.toString(resamples));
     }

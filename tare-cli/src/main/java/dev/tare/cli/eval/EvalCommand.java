@@ -62,6 +62,7 @@ public final class EvalCommand implements Callable<Integer> {
     String judgeTemplate;
 
     @Override public Integer call() throws Exception {
+        refuseJudgeOnBestOfN();
         if (dev.tare.cli.judge.GenerativeEval.handles(scorer, benchmark)) {
             Files.createDirectories(out);
             if (benchmark.equalsIgnoreCase("bbq"))
@@ -101,10 +102,32 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Pairwise judges (openai:, judge:) compare one chosen with one rejected response; RewardBench 2 is best-of-N
+     * (1 chosen vs 3+ rejected, several chosen in Ties). Refused here, before anything under --out is created.
+     */
+    private void refuseJudgeOnBestOfN() {
+        String s = scorer.trim();
+        boolean judge = s.startsWith("openai:") || s.startsWith("judge:");
+        String b = benchmark.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!judge || b.equals("bbq") || b.equals("judgebench") || Benchmark.byName(benchmark) != Benchmark.REWARDBENCH2) return;
+        throw new IllegalArgumentException("--scorer " + s.substring(0, s.indexOf(':') + 1) + "... is a pairwise judge, but --benchmark "
+                + benchmark + " is best-of-N (1 chosen vs 3+ rejected responses per item, several chosen in Ties), which needs a "
+                + "score for every response: use a reward model (local:DIR or http:URL), or judge a pair benchmark "
+                + "(rewardbench, rm-bench, judgebench, pairs); nothing was written to " + out);
+    }
+
     /** A generative judge: every pair in both orders, then score, position consistency and length preference. */
     private Integer judge(ScorerSpec spec, Benchmark b) throws Exception {
         List<PreferenceItem> items = b.read(data);
         if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
+        for (int i = 0; i < items.size(); i++) {
+            PreferenceItem p = items.get(i);
+            if (p.chosen().size() != 1 || p.rejected().size() != 1)
+                throw new IllegalArgumentException(data + ": item " + (i + 1) + " (" + p.subset() + "/" + p.id() + ") has "
+                        + p.chosen().size() + " chosen and " + p.rejected().size() + " rejected responses; pairwise judges "
+                        + "evaluate 1 chosen vs 1 rejected (nothing was written to " + out + ")");
+        }
         Files.createDirectories(out);
         Path results = out.resolve("results.jsonl");
         long t0 = System.nanoTime();

@@ -27,9 +27,20 @@ public final class HttpRewardScorer implements RewardScorer {
     private final int requestSize;
     private final JsonHttpClient http;
     private final String name;
+    private final java.util.function.Function<List<Message>, String> render;
 
     public HttpRewardScorer(URI endpoint, RewardProtocol protocol, String model, String label, int requestSize,
                             JsonHttpClient http) {
+        this(endpoint, protocol, model, label, requestSize, http, null);
+    }
+
+    /** With {@code render} (TEI only): each conversation is sent as the one text it returns (a chat template). */
+    public HttpRewardScorer(URI endpoint, RewardProtocol protocol, String model, String label, int requestSize,
+                            JsonHttpClient http, java.util.function.Function<List<Message>, String> render) {
+        if (render != null && protocol != RewardProtocol.TEI)
+            throw new IllegalArgumentException("chat-template=DIR is for protocol=tei only; " + protocol.id()
+                    + " servers apply the model's own chat template");
+        this.render = render;
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.uri = resolve(Objects.requireNonNull(endpoint, "endpoint"), protocol);
         this.model = model;
@@ -102,7 +113,7 @@ public final class HttpRewardScorer implements RewardScorer {
     }
 
     private double[] call(List<List<Message>> chunk) {
-        JsonNode resp = http.post(uri, protocol.request(model, chunk));
+        JsonNode resp = http.post(uri, protocol.request(model, chunk, render));
         return protocol.rewards(resp, chunk.size(), uri, label);
     }
 

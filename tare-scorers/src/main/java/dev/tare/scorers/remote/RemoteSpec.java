@@ -12,11 +12,12 @@ import java.util.function.Function;
  * A parsed remote scorer spec: {@code URL[,key=value...]}. Keys: {@code protocol} (tare | vllm-pooling |
  * vllm-classify | tei), {@code model}, {@code label}, {@code token} (literal, or {@code env:VAR}; default
  * $TARE_API_TOKEN), {@code timeout} (seconds), {@code retries} (attempts after the first), {@code concurrency},
- * {@code batch} (conversations per request).
+ * {@code batch} (conversations per request), {@code chat-template} (protocol=tei: a model folder whose
+ * tokenizer_config.json / chat_template.jinja template renders each conversation client-side).
  */
 public record RemoteSpec(URI url, Map<String, String> options) {
     private static final Set<String> KEYS = Set.of("protocol", "model", "label", "token", "timeout", "retries",
-            "concurrency", "batch");
+            "concurrency", "batch", "chat-template");
 
     public RemoteSpec {
         options = Map.copyOf(options);
@@ -78,8 +79,31 @@ public record RemoteSpec(URI url, Map<String, String> options) {
 
     /** Builds the reward scorer this spec describes. */
     public HttpRewardScorer rewardScorer(Function<String, String> env) {
+        var render = chatTemplate();
         return new HttpRewardScorer(url, protocol(), options.get("model"), options.get("label"), batch(),
-                new JsonHttpClient(httpOptions(env)));
+                new JsonHttpClient(httpOptions(env)), render);
+    }
+
+    /**
+     * The client-side renderer of {@code chat-template=DIR}, or null: the folder's chat template (tokenizer_config.json,
+     * else chat_template.jinja) with its special-token variables, no generation prompt, as transformers'
+     * {@code apply_chat_template(conversation, tokenize=False)} renders it.
+     */
+    java.util.function.Function<java.util.List<dev.tare.data.Message>, String> chatTemplate() {
+        String dir = options.get("chat-template");
+        if (dir == null) return null;
+        if (protocol() != RewardProtocol.TEI)
+            throw new IllegalArgumentException("scorer option chat-template is for protocol=tei only; " + protocol().id()
+                    + " servers apply the model's own chat template");
+        java.nio.file.Path d = java.nio.file.Path.of(dir);
+        if (!java.nio.file.Files.isDirectory(d))
+            throw new IllegalArgumentException("scorer option chat-template=" + dir + ": not a directory (expected a model folder with tokenizer_config.json)");
+        var cfg = dev.tare.runtime.text.TokenizerConfig.read(d);
+        String source = cfg.chatTemplateSource().orElseThrow(() -> new IllegalArgumentException("scorer option chat-template="
+                + dir + ": no chat_template in " + d.resolve("tokenizer_config.json") + " and no chat_template.jinja"));
+        var template = dev.tare.runtime.text.ChatTemplate.of(source);
+        var vars = cfg.templateVariables();
+        return conv -> template.render(conv, false, vars);
     }
 
     /** Builds a chat client for a generative judge ({@code model} is required). */

@@ -26,7 +26,12 @@ import java.util.Locale;
  *     when raw logits matter (calibration).</li>
  * <li>{@code tei}: Hugging Face text-embeddings-inference {@code POST /predict {"inputs":[[prompt, response],...],
  *     "raw_scores":true}} → {@code [[{"label":L,"score":s},...],...]}; the reward is the raw score of the entry named
- *     {@code label} (default: the only entry). The prompt is the text of the prompt turns joined by blank lines.</li>
+ *     {@code label} (default: the only entry). The prompt is the text of the prompt turns joined by blank lines.
+ *     That (prompt, response) pair form is right for cross-encoder RMs (e.g. DeBERTa/OpenAssistant rerankers) whose
+ *     tokenizer joins a text pair; a decoder chat RM (Skywork, InternLM, Llama/Qwen-based) must instead see its chat
+ *     template, which TEI does not apply: with a renderer (scorer option {@code chat-template=DIR}) each conversation
+ *     is rendered client-side and sent as one single-text input, {@code {"inputs":[[text0],[text1],...],
+ *     "raw_scores":true}} (the one-element arrays keep a batch of two from being read as one text pair).</li>
  * </ul>
  */
 public enum RewardProtocol {
@@ -58,7 +63,15 @@ public enum RewardProtocol {
     public boolean batched() { return batched; }
 
     /** The request body for these conversations. */
-    public JsonNode request(String model, List<List<Message>> convs) {
+    public JsonNode request(String model, List<List<Message>> convs) { return request(model, convs, null); }
+
+    /**
+     * The request body for these conversations; {@code render} (TEI only, may be null) turns a whole conversation into
+     * the single text the server scores, e.g. the model's chat template.
+     */
+    public JsonNode request(String model, List<List<Message>> convs, java.util.function.Function<List<Message>, String> render) {
+        if (render != null && this != TEI) throw new IllegalArgumentException("a client-side chat template is for protocol=tei only; "
+                + id() + " servers apply the model's own template");
         ObjectNode body = JsonHttpClient.MAPPER.createObjectNode();
         switch (this) {
             case TARE -> {
@@ -74,9 +87,13 @@ public enum RewardProtocol {
             case TEI -> {
                 ArrayNode inputs = body.putArray("inputs");
                 for (List<Message> c : convs) {
-                    ArrayNode pair = inputs.addArray();
-                    pair.add(promptText(c));
-                    pair.add(c.getLast().content());
+                    ArrayNode input = inputs.addArray();
+                    if (render != null) {
+                        input.add(render.apply(c));
+                    } else {
+                        input.add(promptText(c));
+                        input.add(c.getLast().content());
+                    }
                 }
                 body.put("raw_scores", true);
             }
