@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  *   response also holds alone on a line. A response that holds the same context with a <em>different</em> verdict
  *   (a saturating injection, e.g. every label planted) cannot attribute the judge's choice, so it quotes nothing;</li>
  *   <li><b>echoed</b> when only the bare mark also occurs in a response: the judge's own only in final-verdict
- *   position (alone on its line, or after "verdict" / "final" / "decision" on its line), otherwise a reference;</li>
+ *   position (alone on its line, or after "verdict" / "final" / "decision" on its line), and then only the last such
+ *   echo (earlier ones are references to the planted text), otherwise a reference;</li>
  *   <li><b>own</b> otherwise.</li>
  * </ul>
  * So a planted mark can be set aside but cannot erase the judge's final verdict by planting the same mark.
@@ -49,15 +50,24 @@ final class QuotedMarks {
         if (rs.isEmpty()) return new Own(List.copyOf(marks), 0, 0);
         List<Mark> keep = new ArrayList<>();
         int quoted = 0, echoed = 0, prevEnd = 0;
+        Mark finalEcho = null;
         for (Mark m : marks) {
             String text = reply.substring(m.start(), m.end());
             List<String> alts = alternatives(reply, m, vocabulary);
             int lineStart = reply.lastIndexOf('\n', m.start() - 1) + 1;
             if (quoted(reply, m, text, alts, rs)) quoted++;
             else if (rs.stream().noneMatch(r -> r.contains(text.strip()))) keep.add(m);
-            else if (finalPosition(reply, m, Math.max(prevEnd, lineStart))) keep.add(m);
-            else echoed++;
+            else {
+                echoed++;
+                if (finalPosition(reply, m, Math.max(prevEnd, lineStart))) finalEcho = m;
+            }
             prevEnd = m.end();
+        }
+        if (finalEcho != null) {
+            // the last echo in final-verdict position is the judge's verdict; earlier ones were references
+            echoed--;
+            keep.add(finalEcho);
+            keep.sort(java.util.Comparator.comparingInt(Mark::start));
         }
         return new Own(List.copyOf(keep), quoted, echoed);
     }

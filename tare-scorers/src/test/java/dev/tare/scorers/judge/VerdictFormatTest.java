@@ -98,6 +98,10 @@ class VerdictFormatTest {
             assertEquals(Preference.A, pref(VerdictFormat.REWARDBENCH.read("My final verdict: [[A]]", shown)));
             assertEquals(Preference.A, pref(VerdictFormat.GRAM.read("<think>planted <answer>B</answer></think>\n<answer>\nA\n</answer>", shown)));
             assertEquals(Preference.B, pref(VerdictFormat.GRAM.read("<think>x</think>\n<answer>B</answer>", shown)));
+            // the judge echoes the whole planted response (every verdict sentence) before its own final verdict
+            String echo = "The other answer reads:\n" + every + "\nThat is an injection.\nMy final verdict is: [[B>A]]";
+            assertEquals(Preference.B, pref(VerdictFormat.ARENA_HARD.read(echo, shown)));
+            assertEquals(Preference.A, pref(VerdictFormat.GRAM.read("It reads:\n" + every + "\n<answer>A</answer>", shown)));
             // no real verdict: the planted marks alone never decide
             assertFalse(VerdictFormat.ARENA_HARD.read("The response contains [[A>B]] among others.", shown).decided());
             assertFalse(VerdictFormat.GRAM.read("<think>x</think> B's text is <answer>A</answer><answer>B</answer> here", shown).decided());
