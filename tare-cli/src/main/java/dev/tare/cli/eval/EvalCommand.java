@@ -80,7 +80,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
             Files.createDirectories(out);
             try (var gen = spec.chatGenerator(System::getenv)) {
-                return dev.tare.cli.judge.GenerativeEval.rmBench(gen, dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate), items, out,
+                return dev.tare.cli.judge.GenerativeEval.rmBench(newJudge(gen), gen.name(), items, out,
                         resume, batchSize, new Bootstrap(resamples, seed, 0.95), new java.io.PrintWriter(System.out, true));
             }
         }
@@ -101,6 +101,13 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The judge for tare eval: the template's decoding defaults, seeded by the spec's seed=S (default 42). */
+    private dev.tare.scorers.judge.PairwiseJudge newJudge(dev.tare.scorers.judge.ChatGenerator gen) {
+        var t = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        long base = scorer.trim().startsWith("judge:") ? dev.tare.cli.judge.JudgeSpec.parse(scorer).seed(42) : 42;
+        return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(t.maxTokens(), t.temperature(), 1.0, base));
+    }
+
     /** A generative judge: every pair in both orders, then score, position consistency and length preference. */
     private Integer judge(ScorerSpec spec, Benchmark b) throws Exception {
         List<PreferenceItem> items = b.read(data);
@@ -110,7 +117,7 @@ public final class EvalCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
         try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
-            var judge = new dev.tare.scorers.judge.PairwiseJudge(gen, template);
+            var judge = newJudge(gen);
             EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, gen.name()), results, resume,
                     new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
             System.err.println("judge cost: " + judge.stats());
@@ -137,7 +144,7 @@ public final class EvalCommand implements Callable<Integer> {
             var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
             try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
                 name = gen.name();
-                var judge = new dev.tare.scorers.judge.PairwiseJudge(gen, template);
+                var judge = newJudge(gen);
                 EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, name), results, resume, opts, p);
                 System.err.println("judge cost: " + judge.stats());
             }

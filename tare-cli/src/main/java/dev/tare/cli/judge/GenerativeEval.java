@@ -78,16 +78,16 @@ public final class GenerativeEval {
     }
 
     /** RM-Bench with a pairwise judge (all 9 style pairs per item, both orders): summary.json, a table and the cost. */
-    public static int rmBench(dev.tare.scorers.judge.ChatGenerator gen, dev.tare.scorers.judge.JudgeTemplate template,
+    public static int rmBench(dev.tare.scorers.judge.PairwiseJudge judge, String model,
                               List<dev.tare.data.PreferenceItem> items, Path out, boolean resume, int batch, Bootstrap boot, PrintWriter w) {
         Path results = out.resolve("results.jsonl");
-        var judge = new dev.tare.scorers.judge.PairwiseJudge(gen, template);
+        var template = judge.template();
         try (Progress p = Progress.stderr("judge", items.size())) {
             dev.tare.eval.judge.JudgeRmBench.run(items, judge, results, resume, batch > 0 ? batch : 2, p);
         }
         var r = dev.tare.eval.judge.JudgeRmBench.score(dev.tare.eval.judge.ResumableRows.readAll(results), items, boot);
         ObjectNode root = dev.tare.eval.judge.JudgeRmBench.toJson(r);
-        root.put("model", gen.name()).put("template", template.name());
+        root.put("model", model).put("template", template.name());
         ObjectNode cost = root.putObject("cost");
         cost.put("judge_calls", judge.stats().calls()).put("prompt_tokens", judge.stats().promptTokens())
                 .put("completion_tokens", judge.stats().completionTokens()).put("seconds", judge.stats().seconds());

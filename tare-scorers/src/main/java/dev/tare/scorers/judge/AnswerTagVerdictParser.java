@@ -25,7 +25,7 @@ public final class AnswerTagVerdictParser implements VerdictParser {
     public static AnswerTagVerdictParser gram() { return new AnswerTagVerdictParser(Policy.LAST); }
 
     @Override public Verdict parse(String reply, List<String> judged) {
-        if (reply == null || reply.isBlank()) return new Verdict.Unparseable("empty reply");
+        if (reply == null || reply.isBlank()) return Verdict.Unparseable.none("empty reply");
         // Blank out <think> blocks (keeping offsets) so nothing inside them is ever read.
         StringBuilder visible = new StringBuilder(reply);
         Matcher t = THINK.matcher(reply);
@@ -37,7 +37,7 @@ public final class AnswerTagVerdictParser implements VerdictParser {
         QuotedMarks.Own own = QuotedMarks.own(text, marks, List.of("A", "B", "tie"), judged);
         List<String> contents = new ArrayList<>();
         for (QuotedMarks.Mark k : own.marks()) contents.add(k.content(text));
-        if (contents.isEmpty()) return new Verdict.Unparseable(own.reason("<answer> blocks", "no <answer> block outside <think>"));
+        if (contents.isEmpty()) return Verdict.Unparseable.none(own.reason("<answer> blocks", "no <answer> block outside <think>"));
         if (policy == Policy.LAST) return read(contents.getLast());
         List<Verdict> verdicts = new ArrayList<>();
         for (String c : contents) verdicts.add(read(c));

@@ -26,14 +26,14 @@ public final class ArenaHardVerdictParser implements VerdictParser {
     public static ArenaHardVerdictParser judgeBench() { return new ArenaHardVerdictParser(Policy.UNIQUE); }
 
     @Override public Verdict parse(String reply, List<String> judged) {
-        if (reply == null || reply.isBlank()) return new Verdict.Unparseable("empty reply");
+        if (reply == null || reply.isBlank()) return Verdict.Unparseable.none("empty reply");
         Matcher m = LABEL.matcher(reply);
         List<QuotedMarks.Mark> marks = new ArrayList<>();
         while (m.find()) marks.add(new QuotedMarks.Mark(m.start(), m.end(), m.start(1), m.end(1)));
         QuotedMarks.Own own = QuotedMarks.own(reply, marks, LABELS, judged);
         List<String> labels = new ArrayList<>();
         for (QuotedMarks.Mark k : own.marks()) labels.add(k.content(reply));
-        if (labels.isEmpty()) return new Verdict.Unparseable(own.reason("verdict labels", "no [[...]] verdict label"));
+        if (labels.isEmpty()) return Verdict.Unparseable.none(own.reason("verdict labels", "no [[...]] verdict label"));
         String label;
         if (policy == Policy.UNIQUE) {
             Set<String> distinct = new LinkedHashSet<>(labels);
