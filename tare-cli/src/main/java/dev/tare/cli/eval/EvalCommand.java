@@ -116,16 +116,18 @@ public final class EvalCommand implements Callable<Integer> {
         Path results = out.resolve("results.jsonl");
         long t0 = System.nanoTime();
         var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        dev.tare.scorers.judge.JudgeStats cost;
         try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
             var judge = newJudge(gen);
             EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, gen.name()), results, resume,
                     new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
-            System.err.println("judge cost: " + judge.stats());
+            cost = judge.stats();
+            System.err.println("judge cost: " + cost);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         var r = dev.tare.eval.JudgeSummary.analyze(b, items, ResultsReader.read(results), new Bootstrap(resamples, seed, 0.95));
         dev.tare.eval.JudgeSummary.write(r, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***") + " template=" + template.name(),
-                data.toString(), results.toString(), secs), out);
+                data.toString(), results.toString(), secs), cost, out);
         System.out.println(dev.tare.eval.JudgeSummary.leaderboardRow(r));
         return 0;
     }
@@ -140,13 +142,14 @@ public final class EvalCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var opts = new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5));
         String name;
+        dev.tare.scorers.judge.JudgeStats cost = null;
         if (spec.isJudge()) {
-            var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
             try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
                 name = gen.name();
                 var judge = newJudge(gen);
                 EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, name), results, resume, opts, p);
-                System.err.println("judge cost: " + judge.stats());
+                cost = judge.stats();
+                System.err.println("judge cost: " + cost);
             }
         } else {
             try (RewardScorer s = spec.rewardScorer(System::getenv); Progress p = Progress.stderr("eval", items.size())) {
@@ -155,11 +158,13 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        var scores = dev.tare.eval.JudgeBenchEval.score(dev.tare.eval.JudgeBenchEval.outputs(pairs, ResultsReader.read(results), name),
+        var rows = ResultsReader.read(results);
+        var scores = dev.tare.eval.JudgeBenchEval.score(dev.tare.eval.JudgeBenchEval.outputs(pairs, rows, name),
                 new Bootstrap(resamples, seed, 0.95));
-        dev.tare.eval.JudgeBenchEval.write(name, scores, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***"),
+        var bias = spec.isJudge() ? dev.tare.eval.JudgeBias.analyze(items, rows, new Bootstrap(resamples, seed, 0.95)) : null;
+        dev.tare.eval.JudgeBenchEval.write(name, scores, bias, cost, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***"),
                 data.toString(), results.toString(), secs), out);
-        System.out.println(dev.tare.eval.JudgeBenchEval.leaderboardRow(name, scores));
+        System.out.println(dev.tare.eval.JudgeBenchEval.leaderboardRow(name, scores, bias));
         return 0;
     }
 }

@@ -88,9 +88,7 @@ public final class GenerativeEval {
         var r = dev.tare.eval.judge.JudgeRmBench.score(dev.tare.eval.judge.ResumableRows.readAll(results), items, boot);
         ObjectNode root = dev.tare.eval.judge.JudgeRmBench.toJson(r);
         root.put("model", model).put("template", template.name());
-        ObjectNode cost = root.putObject("cost");
-        cost.put("judge_calls", judge.stats().calls()).put("prompt_tokens", judge.stats().promptTokens())
-                .put("completion_tokens", judge.stats().completionTokens()).put("seconds", judge.stats().seconds());
+        dev.tare.eval.JudgeCost.put(root, judge.stats());
         AtomicFiles.writeString(out.resolve("summary.json"), root.toPrettyString() + "\n");
         w.printf("%-8s %5s %22s %22s %22s %22s%n", "domain", "n", "hard [95% CI]", "normal", "easy", "average");
         for (var e : r.groups().entrySet()) rmRow(w, e.getKey(), -1, e.getValue());
@@ -99,6 +97,8 @@ public final class GenerativeEval {
                 r.firstShownRate(), r.decidedVerdicts(), r.unparseableVerdicts(), r.consistency());
         w.printf("markdown: more-markdown win rate %s over %d decided verdicts on pairs with unequal markdown counts%n",
                 r.moreMarkdownRate(), r.markdownVerdicts());
+        w.printf("length: longer-response win rate %s over %d decided verdicts on pairs of unequal length%n",
+                r.longerRate(), r.longerVerdicts());
         w.println("judge cost (this run): " + judge.stats());
         w.flush();
         return 0;
