@@ -12,6 +12,7 @@ import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
 import dev.tare.report.Table;
 import dev.tare.results.ScoredItem;
+import dev.tare.scorers.judge.JudgeStats;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import java.util.Map;
 /**
  * JudgeBench through the eval runner: pairs become items (chosen = the labelled better response, subset = the
  * category, meta {@code source}, {@code label}); afterwards each result line is turned back into JudgeBench games
- * and scored with JudgeBench's rules. A reward model plays one game (its two scores, A as stored first); a judge
+ * and scored with JudgeBench's rules. A reward model plays one game (its two scores, A as stored first; equal
+ * scores decide "B>A" exactly as JudgeBench's reward-model judges do); a judge
  * plays both orders, the second flipped back, as JudgeBench runs judges.
  */
 public final class JudgeBenchEval {
@@ -58,7 +60,9 @@ public final class JudgeBenchEval {
                 games.add(new Judgment(JudgeBenchMetrics.flip(decision(s.extraText("verdict_chosen_second"), aChosen)), s.model(), "", "", List.of()));
             } else {
                 double a = aChosen ? s.chosen() : s.rejected(), b = aChosen ? s.rejected() : s.chosen();
-                String d = a > b ? "A>B" : a < b ? "B>A" : "A=B";
+                // JudgeBench utils/judges.py (InternLM2Reward, GRMReward, SkyworkReward): 'A>B' if score_A > score_B
+                // else 'B>A', so equal scores are "B>A", never a tie
+                String d = a > b ? "A>B" : "B>A";
                 games.add(new Judgment(d, s.model(), "", "", List.of(a, b)));
             }
             out.add(new JudgeOutput(p, judgeName, games, i + 1));
@@ -81,16 +85,21 @@ public final class JudgeBenchEval {
         return JudgeBenchMetrics.score(outputs, boot);
     }
 
-    public static String leaderboardRow(String model, JudgeBenchScores s) {
+    public static String leaderboardRow(String model, JudgeBenchScores s, JudgeBias bias) {
         StringBuilder sb = new StringBuilder("| ").append(model).append(" | judgebench | ")
                 .append(String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", s.overall().value(), s.overall().lo(), s.overall().hi())).append(" | ");
         s.categories().forEach((k, v) -> sb.append(k).append(String.format(Locale.ROOT, " %.1f | ", v)));
         sb.append(String.format(Locale.ROOT, "category mean %.1f |", s.categoryMean()));
-        if (s.twoGamePairs() > 0) sb.append(String.format(Locale.ROOT, " consistency %.1f |", s.positionConsistency()));
+        if (bias != null) sb.append(' ').append(bias.rowTail());
+        else if (s.twoGamePairs() > 0) sb.append(String.format(Locale.ROOT, " consistency %.1f |", s.positionConsistency()));
         return sb.toString();
     }
 
-    public static void write(String model, JudgeBenchScores s, EvalReport.RunInfo info, Path dir) {
+    /**
+     * summary.json and report.html. For a judge, {@code bias} (first-shown, longer, more-markdown rates, unparseable
+     * verdicts) and {@code cost} (this run's calls and tokens) are added; both are null for a reward model.
+     */
+    public static void write(String model, JudgeBenchScores s, JudgeBias bias, JudgeStats cost, EvalReport.RunInfo info, Path dir) {
         JsonSummary j = new JsonSummary();
         j.put("model", model).put("benchmark", "judgebench").put("scorer", info.scorer()).put("data", info.data())
                 .put("results", info.resultsFile()).put("items", (long) s.pairs());
@@ -98,14 +107,19 @@ public final class JudgeBenchEval {
         JsonSummary c = j.object("categories");
         s.categories().forEach(c::put);
         j.object("counts").put("correct", (long) s.correct()).put("incorrect", (long) s.incorrect()).put("tie", (long) s.tie())
-                .put("two_game_pairs", (long) s.twoGamePairs()).put("inconsistent", (long) s.inconsistent());
+                .put("two_game_pairs", (long) s.twoGamePairs()).put("inconsistent", (long) s.inconsistent()).put("nulls", (long) s.nulls());
         if (s.twoGamePairs() > 0) j.put("position_consistency", s.positionConsistency());
+        if (bias != null) bias.putTo(j);
+        if (cost != null) JudgeCost.put(j, cost);
         j.write(dir.resolve("summary.json"));
         HtmlReport h = new HtmlReport("tare eval: " + model + " on JudgeBench");
         h.subtitle(s.pairs() + " pairs; percent");
-        h.keyValues(List.of(new String[]{"Scorer", info.scorer()}, new String[]{"Data", info.data()},
+        List<String[]> kv = new ArrayList<>(List.of(new String[]{"Scorer", info.scorer()}, new String[]{"Data", info.data()},
                 new String[]{"Overall (pair-weighted, JudgeBench metrics.py)", String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", s.overall().value(), s.overall().lo(), s.overall().hi())},
                 new String[]{"Category mean (published tables)", String.format(Locale.ROOT, "%.2f", s.categoryMean())}));
+        if (bias != null) kv.addAll(bias.htmlRows());
+        if (cost != null) kv.add(new String[]{"Judge cost (this run)", cost.toString()});
+        h.keyValues(kv);
         Table.Builder t = Table.builder("Per category", "category", "score", "pairs");
         s.categories().forEach((k, v) -> t.row(k, String.format(Locale.ROOT, "%.2f", v), String.valueOf(s.categoryPairs().get(k))));
         h.table(t.build());

@@ -81,7 +81,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
             Files.createDirectories(out);
             try (var gen = spec.chatGenerator(System::getenv)) {
-                return dev.tare.cli.judge.GenerativeEval.rmBench(gen, dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate), items, out,
+                return dev.tare.cli.judge.GenerativeEval.rmBench(newJudge(gen), gen.name(), items, out,
                         resume, batchSize, new Bootstrap(resamples, seed, 0.95), new java.io.PrintWriter(System.out, true));
             }
         }
@@ -117,6 +117,13 @@ public final class EvalCommand implements Callable<Integer> {
                 + "(rewardbench, rm-bench, judgebench, pairs); nothing was written to " + out);
     }
 
+    /** The judge for tare eval: the template's decoding defaults, seeded by the spec's seed=S (default 42). */
+    private dev.tare.scorers.judge.PairwiseJudge newJudge(dev.tare.scorers.judge.ChatGenerator gen) {
+        var t = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        long base = scorer.trim().startsWith("judge:") ? dev.tare.cli.judge.JudgeSpec.parse(scorer).seed(42) : 42;
+        return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(t.maxTokens(), t.temperature(), 1.0, base));
+    }
+
     /** A generative judge: every pair in both orders, then score, position consistency and length preference. */
     private Integer judge(ScorerSpec spec, Benchmark b) throws Exception {
         List<PreferenceItem> items = b.read(data);
@@ -132,16 +139,18 @@ public final class EvalCommand implements Callable<Integer> {
         Path results = out.resolve("results.jsonl");
         long t0 = System.nanoTime();
         var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        dev.tare.scorers.judge.JudgeStats cost;
         try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
-            var judge = new dev.tare.scorers.judge.PairwiseJudge(gen, template);
+            var judge = newJudge(gen);
             EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, gen.name()), results, resume,
                     new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
-            System.err.println("judge cost: " + judge.stats());
+            cost = judge.stats();
+            System.err.println("judge cost: " + cost);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         var r = dev.tare.eval.JudgeSummary.analyze(b, items, ResultsReader.read(results), new Bootstrap(resamples, seed, 0.95));
         dev.tare.eval.JudgeSummary.write(r, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***") + " template=" + template.name(),
-                data.toString(), results.toString(), secs), out);
+                data.toString(), results.toString(), secs), cost, out);
         System.out.println(dev.tare.eval.JudgeSummary.leaderboardRow(r));
         return 0;
     }
@@ -156,13 +165,14 @@ public final class EvalCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var opts = new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5));
         String name;
+        dev.tare.scorers.judge.JudgeStats cost = null;
         if (spec.isJudge()) {
-            var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
             try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
                 name = gen.name();
-                var judge = new dev.tare.scorers.judge.PairwiseJudge(gen, template);
+                var judge = newJudge(gen);
                 EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, name), results, resume, opts, p);
-                System.err.println("judge cost: " + judge.stats());
+                cost = judge.stats();
+                System.err.println("judge cost: " + cost);
             }
         } else {
             try (RewardScorer s = spec.rewardScorer(System::getenv); Progress p = Progress.stderr("eval", items.size())) {
@@ -171,11 +181,13 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        var scores = dev.tare.eval.JudgeBenchEval.score(dev.tare.eval.JudgeBenchEval.outputs(pairs, ResultsReader.read(results), name),
+        var rows = ResultsReader.read(results);
+        var scores = dev.tare.eval.JudgeBenchEval.score(dev.tare.eval.JudgeBenchEval.outputs(pairs, rows, name),
                 new Bootstrap(resamples, seed, 0.95));
-        dev.tare.eval.JudgeBenchEval.write(name, scores, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***"),
+        var bias = spec.isJudge() ? dev.tare.eval.JudgeBias.analyze(items, rows, new Bootstrap(resamples, seed, 0.95)) : null;
+        dev.tare.eval.JudgeBenchEval.write(name, scores, bias, cost, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***"),
                 data.toString(), results.toString(), secs), out);
-        System.out.println(dev.tare.eval.JudgeBenchEval.leaderboardRow(name, scores));
+        System.out.println(dev.tare.eval.JudgeBenchEval.leaderboardRow(name, scores, bias));
         return 0;
     }
 }

@@ -78,19 +78,17 @@ public final class GenerativeEval {
     }
 
     /** RM-Bench with a pairwise judge (all 9 style pairs per item, both orders): summary.json, a table and the cost. */
-    public static int rmBench(dev.tare.scorers.judge.ChatGenerator gen, dev.tare.scorers.judge.JudgeTemplate template,
+    public static int rmBench(dev.tare.scorers.judge.PairwiseJudge judge, String model,
                               List<dev.tare.data.PreferenceItem> items, Path out, boolean resume, int batch, Bootstrap boot, PrintWriter w) {
         Path results = out.resolve("results.jsonl");
-        var judge = new dev.tare.scorers.judge.PairwiseJudge(gen, template);
+        var template = judge.template();
         try (Progress p = Progress.stderr("judge", items.size())) {
             dev.tare.eval.judge.JudgeRmBench.run(items, judge, results, resume, batch > 0 ? batch : 2, p);
         }
         var r = dev.tare.eval.judge.JudgeRmBench.score(dev.tare.eval.judge.ResumableRows.readAll(results), items, boot);
         ObjectNode root = dev.tare.eval.judge.JudgeRmBench.toJson(r);
-        root.put("model", gen.name()).put("template", template.name());
-        ObjectNode cost = root.putObject("cost");
-        cost.put("judge_calls", judge.stats().calls()).put("prompt_tokens", judge.stats().promptTokens())
-                .put("completion_tokens", judge.stats().completionTokens()).put("seconds", judge.stats().seconds());
+        root.put("model", model).put("template", template.name());
+        dev.tare.eval.JudgeCost.put(root, judge.stats());
         AtomicFiles.writeString(out.resolve("summary.json"), root.toPrettyString() + "\n");
         w.printf("%-8s %5s %22s %22s %22s %22s%n", "domain", "n", "hard [95% CI]", "normal", "easy", "average");
         for (var e : r.groups().entrySet()) rmRow(w, e.getKey(), -1, e.getValue());
@@ -99,6 +97,8 @@ public final class GenerativeEval {
                 r.firstShownRate(), r.decidedVerdicts(), r.unparseableVerdicts(), r.consistency());
         w.printf("markdown: more-markdown win rate %s over %d decided verdicts on pairs with unequal markdown counts%n",
                 r.moreMarkdownRate(), r.markdownVerdicts());
+        w.printf("length: longer-response win rate %s over %d decided verdicts on pairs of unequal length%n",
+                r.longerRate(), r.longerVerdicts());
         w.println("judge cost (this run): " + judge.stats());
         w.flush();
         return 0;

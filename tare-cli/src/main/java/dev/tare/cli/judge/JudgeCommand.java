@@ -45,8 +45,8 @@ public final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature (default: the template's, usually 0 = greedy).")
     Double temperature;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Sampling seed (vote j uses S+j).")
-    long seed;
+    @Option(names = "--seed", paramLabel = "S", description = "Base sampling seed: vote j of an order uses S+j (default: the spec's seed=S, else 42).")
+    Long seed;
 
     @Option(names = "--max-tokens", paramLabel = "N", description = "Generated tokens per judgment (default: the template's).")
     Integer maxTokens;
@@ -64,7 +64,7 @@ public final class JudgeCommand implements Callable<Integer> {
         }
         double temp = temperature != null ? temperature : spec.doubleOption("temperature", t.temperature());
         int max = maxTokens != null ? maxTokens : spec.intOption("max_tokens", t.maxTokens());
-        SamplingParams params = new SamplingParams(max, temp, 1.0, seed);
+        SamplingParams params = new SamplingParams(max, temp, 1.0, seed != null ? seed : spec.seed(42));
         int votes = this.votes != 1 ? this.votes : spec.intOption("votes", 1);
         PrintStream out = System.out;
         try (ChatGenerator g = spec.open(System::getenv)) {
@@ -91,13 +91,14 @@ public final class JudgeCommand implements Callable<Integer> {
                         int i = r.order().get(k);
                         out.printf("%4d  %8.1f  %s%n", k + 1, r.scores()[i], responses.get(i));
                     }
-                    out.println("judge calls: " + r.calls());
+                    out.println("judge calls: " + r.calls() + "; unparseable verdicts: " + r.unparseableVerdicts()
+                            + " (" + r.undecidedPairs() + " pairs with no verdict in either order, scored for neither)");
                 }
                 case "best-of-n", "best" -> {
                     Ranking.BestOfN b = Ranking.knockout(pj, question, texts, !oneOrder);
                     for (String s : b.bracket()) out.println("  " + s);
                     out.println("best: " + b.best() + " (" + responses.get(b.best()) + ")");
-                    out.println("judge calls: " + b.calls());
+                    out.println("judge calls: " + b.calls() + "; unparseable verdicts: " + b.unparseableVerdicts());
                 }
                 default -> throw new IllegalArgumentException("--mode must be pair, rank or best-of-n, got '" + mode + "'");
             }

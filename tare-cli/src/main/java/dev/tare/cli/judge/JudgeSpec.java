@@ -75,8 +75,24 @@ public record JudgeSpec(String kind, String target, Map<String, String> judgeOpt
     }
 
     /**
-     * Opens the generator (the model is loaded now for local:). Options max_tokens / temperature / seed, when given,
-     * override the decoding settings every caller asks for (e.g. a template's defaults).
+     * The base sampling seed: option {@code seed=S}, else {@code dflt}. It is a base, not a fixed seed: voting@k
+     * samples use S, S+1, …, S+k−1 (a fixed seed would make k identical votes), so callers build their
+     * {@link SamplingParams} from it rather than the generator overriding every call's seed.
+     */
+    public long seed(long dflt) {
+        String v = judgeOptions.get("seed");
+        if (v == null) return dflt;
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("judge option seed=" + v + " is not an integer");
+        }
+    }
+
+    /**
+     * Opens the generator (the model is loaded now for local:). Options max_tokens / temperature, when given,
+     * override the decoding settings every caller asks for (e.g. a template's defaults); the seed is left to the
+     * caller (see {@link #seed(long)}), so each vote keeps its own.
      */
     public ChatGenerator open(Function<String, String> env) {
         ChatGenerator g;
@@ -85,14 +101,14 @@ public record JudgeSpec(String kind, String target, Map<String, String> judgeOpt
             if (!target.contains("model=")) throw new IllegalArgumentException("openai judge needs model=NAME: openai:URL,model=NAME");
             g = new OpenAiChatGenerator(RemoteSpec.parse(target).chatClient(env));
         }
-        if (!judgeOptions.containsKey("max_tokens") && !judgeOptions.containsKey("temperature") && !judgeOptions.containsKey("seed")) return g;
+        if (!judgeOptions.containsKey("max_tokens") && !judgeOptions.containsKey("temperature")) return g;
         ChatGenerator inner = g;
         return new ChatGenerator() {
             @Override public String name() { return inner.name(); }
 
             @Override public List<Generation> generate(List<List<Message>> prompts, SamplingParams p) {
                 SamplingParams q = new SamplingParams(intOption("max_tokens", p.maxNewTokens()), doubleOption("temperature", p.temperature()),
-                        p.topP(), judgeOptions.containsKey("seed") ? intOption("seed", 0) : p.seed());
+                        p.topP(), p.seed());
                 return inner.generate(prompts, q);
             }
 

@@ -25,6 +25,8 @@ public final class FakeJudgeServer implements AutoCloseable {
 
     private final HttpServer server;
     final AtomicInteger calls = new AtomicInteger();
+    /** The sampling seed of each request (null when the request sent none), in arrival order. */
+    final java.util.List<Long> seeds = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     public FakeJudgeServer(Function<String, String> reply) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -34,6 +36,7 @@ public final class FakeJudgeServer implements AutoCloseable {
             JsonNode msgs = req.get("messages");
             String user = msgs.get(msgs.size() - 1).get("content").asText();
             calls.incrementAndGet();
+            seeds.add(req.hasNonNull("seed") ? req.get("seed").asLong() : null);
             String text = reply.apply(user);
             ObjectNode resp = OM.createObjectNode();
             resp.putArray("choices").addObject().put("finish_reason", "stop").putObject("message").put("role", "assistant").put("content", text);

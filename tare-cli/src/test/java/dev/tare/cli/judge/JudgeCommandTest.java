@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -55,6 +56,23 @@ class JudgeCommandTest {
                     "--responses", r2.toString(), r1.toString());
             assertTrue(vote.contains("response 1 6 votes, response 2 0 votes, 0 abstained"), vote);
             assertTrue(vote.contains("cost: 6 judge calls"), vote);
+        }
+    }
+
+    @Test
+    void specSeedIsTheBaseOfDistinctVoteSeeds() throws Exception {
+        Path r1 = Files.writeString(tmp.resolve("a.txt"), "Paris.");
+        Path r2 = Files.writeString(tmp.resolve("b.txt"), "The capital of France is Paris.");
+        try (FakeJudgeServer s = new FakeJudgeServer(FakeJudgeServer::prefersLonger)) {
+            String vote = run("judge", "--judge", "openai:" + s.url() + ",model=fake,seed=7", "--votes", "5", "--temperature", "0.7",
+                    "--question", "Capital?", "--responses", r1.toString(), r2.toString());
+            assertTrue(vote.contains("cost: 10 judge calls"), vote);
+            // 5 votes per order: S..S+4 shown one way, S+5..S+9 swapped; never one fixed seed for every vote
+            assertEquals(java.util.stream.LongStream.range(7, 17).boxed().toList(), s.seeds.stream().sorted().toList());
+            s.seeds.clear();
+            run("judge", "--judge", "openai:" + s.url() + ",model=fake,seed=7", "--seed", "100", "--votes", "2", "--temperature", "0.7",
+                    "--question", "Capital?", "--responses", r1.toString(), r2.toString());
+            assertEquals(List.of(100L, 101L, 102L, 103L), s.seeds.stream().sorted().toList(), "--seed overrides the spec's base");
         }
     }
 

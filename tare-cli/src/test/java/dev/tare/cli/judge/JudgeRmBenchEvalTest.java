@@ -73,6 +73,26 @@ class JudgeRmBenchEvalTest {
         assertEquals(mdVerdicts, sum.get("markdown").get("verdicts").asInt());
         assertEquals((double) mdWins / mdVerdicts, sum.get("markdown").get("more_markdown_rate").get("value").asDouble(), 1e-12);
         assertTrue(buf.toString().contains("more-markdown win rate"), buf.toString());
+        // length rate, counted the same way over cells whose code-point lengths differ
+        int lenVerdicts = 0, lenWins = 0;
+        for (PreferenceItem p : items)
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) {
+                String c = p.chosen().get(i), r = p.rejected().get(j);
+                double lc = Feature.CHARS.of(c), lr = Feature.CHARS.of(r);
+                if (lc == lr) continue;
+                for (boolean pickedChosen : new boolean[]{c.length() >= r.length(), c.length() > r.length()}) {
+                    lenVerdicts++;
+                    if (pickedChosen == (lc > lr)) lenWins++;
+                }
+            }
+        assertTrue(lenVerdicts > 0);
+        assertEquals(lenVerdicts, sum.get("length").get("verdicts").asInt());
+        assertEquals((double) lenWins / lenVerdicts, sum.get("length").get("longer_rate").get("value").asDouble(), 1e-12);
+        assertTrue(buf.toString().contains("longer-response win rate"), buf.toString());
+        JsonNode cost = sum.get("cost");
+        assertEquals(18 * limit, cost.get("calls").asInt(), cost.toString());
+        assertTrue(cost.get("prompt_tokens").asLong() > 0 && cost.get("completion_tokens").asLong() > 0, cost.toString());
+        assertTrue(cost.has("completion_tokens_per_second"), cost.toString());
         List<String> rows = Files.readAllLines(out.resolve("results.jsonl"));
         assertEquals(limit, rows.size());
         assertEquals(9, new ObjectMapper().readTree(rows.getFirst()).get("cells").size());

@@ -60,6 +60,10 @@ class JudgeSpecEvalTest {
             assertEquals("none", n.get("verdict_chosen_second").asText(), row);
             assertTrue(n.get("reply_chosen_first").asText().matches("(w\\d+ ?)+"), row);
         }
+        JsonNode sum = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(3, sum.get("counts").get("nulls").asInt(), "JudgeBench's n_nulls: pairs with an unparseable game");
+        assertEquals(6, sum.get("position").get("unparseable_verdicts").asInt());
+        assertEquals(6, sum.get("cost").get("calls").asInt());
     }
 
     @Test
@@ -89,5 +93,31 @@ class JudgeSpecEvalTest {
             }
         }
         assertTrue(longerWins > 0);
+        // the judge's biases and cost in summary.json, from the pairs themselves: order 1 shows the chosen response
+        // first and the judge picks it iff it is at least as long (UTF-16), order 2 iff it is strictly longer
+        int firstShown = 0, lenVerdicts = 0, lenWins = 0, mdVerdicts = 0, mdWins = 0;
+        for (JudgePair p : ps) {
+            boolean aChosen = "A>B".equals(p.label());
+            String c = aChosen ? p.responseA() : p.responseB(), rj = aChosen ? p.responseB() : p.responseA();
+            boolean[] picked = {c.length() >= rj.length(), c.length() > rj.length()};
+            double lc = dev.tare.bias.Feature.CHARS.of(c), lr = dev.tare.bias.Feature.CHARS.of(rj);
+            double mc = dev.tare.bias.Feature.MARKDOWN.of(c), mr = dev.tare.bias.Feature.MARKDOWN.of(rj);
+            for (int o = 0; o < 2; o++) {
+                if ((o == 0) == picked[o]) firstShown++;
+                if (lc != lr) { lenVerdicts++; if (picked[o] == (lc > lr)) lenWins++; }
+                if (mc != mr) { mdVerdicts++; if (picked[o] == (mc > mr)) mdWins++; }
+            }
+        }
+        JsonNode sum = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals((double) firstShown / (2 * limit), sum.get("position").get("first_shown_rate").get("value").asDouble(), 1e-12);
+        assertEquals(2 * limit, sum.get("position").get("decided_verdicts").asInt());
+        assertEquals(0, sum.get("position").get("unparseable_verdicts").asInt());
+        assertEquals(0, sum.get("counts").get("nulls").asInt());
+        assertEquals(lenVerdicts, sum.get("length").get("verdicts").asInt());
+        assertEquals((double) lenWins / lenVerdicts, sum.get("length").get("longer_rate").get("value").asDouble(), 1e-12);
+        assertEquals(mdVerdicts, sum.get("markdown").get("verdicts").asInt());
+        if (mdVerdicts > 0) assertEquals((double) mdWins / mdVerdicts, sum.get("markdown").get("more_markdown_rate").get("value").asDouble(), 1e-12);
+        assertEquals(2 * limit, sum.get("cost").get("calls").asInt());
+        assertTrue(sum.get("cost").get("prompt_tokens").asLong() > 0);
     }
 }

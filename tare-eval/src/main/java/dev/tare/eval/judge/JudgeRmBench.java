@@ -27,7 +27,7 @@ import java.util.Map;
  * "chosen scores higher" rule). Hard = upper triangle, Normal = diagonal, Easy = lower triangle, per domain group,
  * and overall as the mean over the groups present. Rows keep all 18 verdicts and raw replies; resumable. The judge's
  * markdown bias: the share of decided verdicts on cells whose two responses differ in {@link Feature#MARKDOWN} count
- * that pick the response with more markdown (bootstrap over items).
+ * that pick the response with more markdown (bootstrap over items). The same for length ({@link Feature#CHARS}): the share that pick the longer response.
  */
 public final class JudgeRmBench {
     private JudgeRmBench() {}
@@ -35,7 +35,7 @@ public final class JudgeRmBench {
     /** Scores per group and overall, with position and markdown behaviour of the judge. */
     public record Result(Map<String, double[][]> matrices, Map<String, Interval[]> groups, Interval[] overall, int items,
                          Interval firstShownRate, Interval consistency, int decidedVerdicts, int unparseableVerdicts,
-                         Interval moreMarkdownRate, int markdownVerdicts) {}
+                         Interval moreMarkdownRate, int markdownVerdicts, Interval longerRate, int longerVerdicts) {}
 
     public static String id(PreferenceItem p) { return p.meta().getOrDefault("domain", p.subset()) + "/" + p.id(); }
 
@@ -89,7 +89,8 @@ public final class JudgeRmBench {
         Map<String, PreferenceItem> byId = new LinkedHashMap<>();
         for (PreferenceItem p : items) byId.put(id(p), p);
         double[] mdPerItem = new double[n], mdDecidedPerItem = new double[n];
-        int mdVerdicts = 0;
+        int mdVerdicts = 0, lenVerdicts = 0;
+        double[] lenPerItem = new double[n], lenDecidedPerItem = new double[n];
         double[][][] win = new double[n][3][3];
         String[] group = new String[n];
         int decided = 0, unparseable = 0;
@@ -102,6 +103,7 @@ public final class JudgeRmBench {
             for (JsonNode c : r.get("cells")) {
                 int i = c.get("chosen_style").asInt(), j = c.get("rejected_style").asInt();
                 double mc = Feature.MARKDOWN.of(item.chosen().get(i)), mr = Feature.MARKDOWN.of(item.rejected().get(j));
+                double lc = Feature.CHARS.of(item.chosen().get(i)), lr = Feature.CHARS.of(item.rejected().get(j));
                 win[k][i][j] = c.get("combined").asText().equals("chosen") ? 1 : 0;
                 // first order shows chosen as A; second shows rejected as A (verdicts stored flipped back)
                 String v1 = c.get("verdict_chosen_first").asText(), v2 = c.get("verdict_chosen_second").asText();
@@ -113,6 +115,11 @@ public final class JudgeRmBench {
                     decidedPerItem[k]++;
                     boolean pickedFirstShown = o == 0 ? v.equals("chosen") : v.equals("rejected");
                     if (pickedFirstShown) firstPerItem[k]++;
+                    if (lc != lr) {
+                        lenVerdicts++;
+                        lenDecidedPerItem[k]++;
+                        if (v.equals("chosen") == (lc > lr)) lenPerItem[k]++;
+                    }
                     if (mc != mr) {
                         mdVerdicts++;
                         mdDecidedPerItem[k]++;
@@ -163,7 +170,8 @@ public final class JudgeRmBench {
         java.util.Arrays.fill(eighteen, 9);
         Interval cons = boot.interval(n, sample -> ratio(sample, consistentPerItem, eighteen));
         Interval md = mdVerdicts == 0 ? Interval.point(Double.NaN) : boot.interval(n, sample -> ratio(sample, mdPerItem, mdDecidedPerItem));
-        return new Result(matrices, groups, overall, n, first, cons, decided, unparseable, md, mdVerdicts);
+        Interval len = lenVerdicts == 0 ? Interval.point(Double.NaN) : boot.interval(n, sample -> ratio(sample, lenPerItem, lenDecidedPerItem));
+        return new Result(matrices, groups, overall, n, first, cons, decided, unparseable, md, mdVerdicts, len, lenVerdicts);
     }
 
     private static double ratio(int[] sample, double[] num, double[] den) {
@@ -214,6 +222,9 @@ public final class JudgeRmBench {
         ObjectNode md = root.putObject("markdown");
         put(md, "more_markdown_rate", r.moreMarkdownRate());
         md.put("verdicts", r.markdownVerdicts());
+        ObjectNode len = root.putObject("length");
+        put(len, "longer_rate", r.longerRate());
+        len.put("verdicts", r.longerVerdicts());
         return root;
     }
 

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * GRAM-R²-style verdicts in an answer tag, `<answer>A</answer>` / `<answer>B</answer>` (case-insensitive tag and
  * letter, surrounding spaces, quotes and brackets allowed; `tie` / `A=B` read as a tie; a final tag left unclosed
  * runs to the end). Tags inside &lt;think&gt;…&lt;/think&gt; (or an unterminated &lt;think&gt;) are never read, nor
- * tags quoted from the judged responses. Several tags follow the policy (UNIQUE: all must agree; LAST: the last
+ * tags taken from the judged responses (see {@link QuotedMarks}). Several tags follow the policy (UNIQUE: all must agree; LAST: the last
  * counts). Any other tag content is Unparseable.
  */
 public final class AnswerTagVerdictParser implements VerdictParser {
@@ -25,20 +25,19 @@ public final class AnswerTagVerdictParser implements VerdictParser {
     public static AnswerTagVerdictParser gram() { return new AnswerTagVerdictParser(Policy.LAST); }
 
     @Override public Verdict parse(String reply, List<String> judged) {
-        if (reply == null || reply.isBlank()) return new Verdict.Unparseable("empty reply");
+        if (reply == null || reply.isBlank()) return Verdict.Unparseable.none("empty reply");
         // Blank out <think> blocks (keeping offsets) so nothing inside them is ever read.
         StringBuilder visible = new StringBuilder(reply);
         Matcher t = THINK.matcher(reply);
         while (t.find()) for (int i = t.start(); i < t.end(); i++) visible.setCharAt(i, ' ');
-        Matcher m = TAG.matcher(visible.toString());
+        String text = visible.toString();
+        Matcher m = TAG.matcher(text);
+        List<QuotedMarks.Mark> marks = new ArrayList<>();
+        while (m.find()) marks.add(new QuotedMarks.Mark(m.start(), m.end(), m.start(1), m.end(1)));
+        QuotedMarks.Own own = QuotedMarks.own(text, marks, List.of("A", "B", "tie"), judged);
         List<String> contents = new ArrayList<>();
-        int quoted = 0;
-        while (m.find()) {
-            if (QuotedMarks.isQuoted(reply, m.start(), m.end(), judged)) { quoted++; continue; }
-            contents.add(m.group(1));
-        }
-        if (contents.isEmpty()) return new Verdict.Unparseable(quoted > 0
-                ? "only <answer> blocks quoted from the judged responses" : "no <answer> block outside <think>");
+        for (QuotedMarks.Mark k : own.marks()) contents.add(k.content(text));
+        if (contents.isEmpty()) return Verdict.Unparseable.none(own.reason("<answer> blocks", "no <answer> block outside <think>"));
         if (policy == Policy.LAST) return read(contents.getLast());
         List<Verdict> verdicts = new ArrayList<>();
         for (String c : contents) verdicts.add(read(c));

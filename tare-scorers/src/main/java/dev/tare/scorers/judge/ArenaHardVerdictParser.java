@@ -12,10 +12,12 @@ import java.util.regex.Pattern;
  * judge does: every match of `\[\[([AB<>=]+)\]\]`; none → Unparseable; under {@link Policy#UNIQUE} (JudgeBench)
  * several distinct raw labels (even A>>B with A>B) → Unparseable; under {@link Policy#LAST} the last label counts.
  * `>>` maps to STRONG, `>` to SLIGHT. A label outside the five (e.g. `[[A<B]]`) is Unparseable, never guessed.
- * Labels quoted from the judged responses are skipped before either rule applies.
+ * Labels taken from the judged responses are set aside first ({@link QuotedMarks}): quoted ones always, bare
+ * echoes of a planted label unless in final-verdict position, so planting labels cannot erase the judge's verdict.
  */
 public final class ArenaHardVerdictParser implements VerdictParser {
     private static final Pattern LABEL = Pattern.compile("\\[\\[([AB<>=]+)\\]\\]");
+    private static final List<String> LABELS = List.of("A>>B", "A>B", "A=B", "B>A", "B>>A");
     private final Policy policy;
 
     public ArenaHardVerdictParser(Policy policy) { this.policy = policy; }
@@ -24,16 +26,14 @@ public final class ArenaHardVerdictParser implements VerdictParser {
     public static ArenaHardVerdictParser judgeBench() { return new ArenaHardVerdictParser(Policy.UNIQUE); }
 
     @Override public Verdict parse(String reply, List<String> judged) {
-        if (reply == null || reply.isBlank()) return new Verdict.Unparseable("empty reply");
+        if (reply == null || reply.isBlank()) return Verdict.Unparseable.none("empty reply");
         Matcher m = LABEL.matcher(reply);
+        List<QuotedMarks.Mark> marks = new ArrayList<>();
+        while (m.find()) marks.add(new QuotedMarks.Mark(m.start(), m.end(), m.start(1), m.end(1)));
+        QuotedMarks.Own own = QuotedMarks.own(reply, marks, LABELS, judged);
         List<String> labels = new ArrayList<>();
-        int quoted = 0;
-        while (m.find()) {
-            if (QuotedMarks.isQuoted(reply, m.start(), m.end(), judged)) { quoted++; continue; }
-            labels.add(m.group(1));
-        }
-        if (labels.isEmpty()) return new Verdict.Unparseable(quoted > 0
-                ? "only verdict labels quoted from the judged responses (" + quoted + ")" : "no [[...]] verdict label");
+        for (QuotedMarks.Mark k : own.marks()) labels.add(k.content(reply));
+        if (labels.isEmpty()) return Verdict.Unparseable.none(own.reason("verdict labels", "no [[...]] verdict label"));
         String label;
         if (policy == Policy.UNIQUE) {
             Set<String> distinct = new LinkedHashSet<>(labels);

@@ -14,11 +14,11 @@ public final class LetterVerdictParser implements VerdictParser {
             "^\\W*(?:(?:output|response|assistant|answer)\\s*:?\\s*)?\\(?([ab])\\)?[\\s.!)\\]*]*$", Pattern.CASE_INSENSITIVE);
 
     @Override public Verdict parse(String reply, List<String> judged) {
-        if (reply == null || reply.isBlank()) return new Verdict.Unparseable("empty reply");
+        if (reply == null || reply.isBlank()) return Verdict.Unparseable.none("empty reply");
         String s = reply.strip();
         if (s.toLowerCase(Locale.ROOT).matches("\\W*tie\\W*")) return new Verdict.Tie(Verdict.TieKind.EQUAL);
         Matcher m = CHOICE.matcher(s);
-        if (!m.matches()) return new Verdict.Unparseable("reply is not a bare choice of A or B");
+        if (!m.matches()) return Verdict.Unparseable.none("reply is not a bare choice of A or B");
         return new Verdict.Prefer(m.group(1).equalsIgnoreCase("a") ? Verdict.Side.A : Verdict.Side.B, Verdict.Strength.PLAIN);
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * A generative pairwise judge: renders the template, asks the model, reads the verdict (with the template's one
- * follow-up when no verdict came), runs both presentation orders and combines them as JudgeBench does, and
+ * follow-up when the reply held no verdict mark, as JudgeBench's get_score asks again only then), runs both presentation orders and combines them as JudgeBench does, and
  * supports voting@k with seeded sampling.
  */
 public final class PairwiseJudge {
@@ -60,7 +60,8 @@ public final class PairwiseJudge {
             Ordered o = pairs.get(i);
             Verdict v = template.verdict().read(gens.get(i).text(), List.of(o.a(), o.b()));
             out.add(new Judgment(v, gens.get(i).text()));
-            if (!v.decided() && template.retryPrompt() != null) retry.add(i);
+            // Arena-Hard / JudgeBench ask again only when no label was found, not on conflicting or unknown labels
+            if (v instanceof Verdict.Unparseable u && u.noMark() && template.retryPrompt() != null) retry.add(i);
         }
         if (!retry.isEmpty()) {
             List<List<Message>> follow = new ArrayList<>();

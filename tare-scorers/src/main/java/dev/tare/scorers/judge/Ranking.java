@@ -8,14 +8,19 @@ import java.util.List;
  * Listwise ranking and best-of-N from a pairwise judge, each reporting how many judge calls it used.
  * Round robin judges every unordered pair in both orders (N·(N−1) calls) and ranks by Copeland score (win 1,
  * tie ½), which tolerates intransitive judges; knockout keeps a champion and lets each challenger, shown as A,
- * try to beat it (N−1 calls, 2·(N−1) with both orders).
+ * try to beat it (N−1 calls, 2·(N−1) with both orders). Unparseable verdicts are counted, never read as ties: a
+ * round-robin pair with no decided verdict scores nothing for either side, and a knockout game with none keeps the
+ * champion and is marked "unparseable" in the bracket.
  */
 public final class Ranking {
-    /** Indices best first, with each response's Copeland score, and the calls spent. */
-    public record Ranked(List<Integer> order, double[] scores, long calls) {}
+    /**
+     * Indices best first, with each response's Copeland score, the calls spent, the unparseable single-order
+     * verdicts, and the pairs left undecided because neither order gave a verdict (they score nothing).
+     */
+    public record Ranked(List<Integer> order, double[] scores, long calls, int unparseableVerdicts, int undecidedPairs) {}
 
-    /** The winner's index, the comparisons made (challenger, champion, outcome), and the calls spent. */
-    public record BestOfN(int best, List<String> bracket, long calls) {}
+    /** The winner's index, the comparisons made (challenger, champion, outcome), the calls spent, unparseable verdicts. */
+    public record BestOfN(int best, List<String> bracket, long calls, int unparseableVerdicts) {}
 
     private Ranking() {}
 
@@ -31,8 +36,12 @@ public final class Ranking {
             }
         double[] score = new double[n];
         List<PairwiseJudge.PairResult> rs = pairs.isEmpty() ? List.of() : judge.compareBothOrders(pairs);
+        int unparseable = 0, undecided = 0;
         for (int p = 0; p < rs.size(); p++) {
             int i = idx.get(p)[0], j = idx.get(p)[1];
+            int bad = unparseable(rs.get(p));
+            unparseable += bad;
+            if (bad == 2) { undecided++; continue; }
             switch (rs.get(p).combined()) {
                 case A -> score[i] += 1;
                 case B -> score[j] += 1;
@@ -42,7 +51,7 @@ public final class Ranking {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < n; i++) order.add(i);
         order.sort(Comparator.<Integer>comparingDouble(i -> -score[i]).thenComparingInt(i -> i));
-        return new Ranked(order, score, judge.stats().calls() - before);
+        return new Ranked(order, score, judge.stats().calls() - before, unparseable, undecided);
     }
 
     public static BestOfN knockout(PairwiseJudge judge, String question, List<String> responses, boolean bothOrders) {
@@ -50,18 +59,32 @@ public final class Ranking {
         long before = judge.stats().calls();
         int best = 0;
         List<String> bracket = new ArrayList<>();
+        int unparseable = 0;
         for (int i = 1; i < responses.size(); i++) {
             Preference p;
+            int bad, games;
             if (bothOrders) {
-                p = judge.compareBothOrders(question, responses.get(i), responses.get(best)).combined();
+                PairwiseJudge.PairResult r = judge.compareBothOrders(question, responses.get(i), responses.get(best));
+                p = r.combined();
+                bad = unparseable(r);
+                games = 2;
             } else {
                 Verdict v = judge.judge(List.of(new PairwiseJudge.Ordered(question, responses.get(i), responses.get(best))),
                         judge.params()).getFirst().verdict();
-                p = v.decided() ? v.preferenceOrNull() : Preference.TIE;
+                p = v.preferenceOrNull();
+                bad = v.decided() ? 0 : 1;
+                games = 1;
             }
-            bracket.add(i + " vs " + best + ": " + (p == Preference.A ? i + " wins" : p == Preference.B ? best + " stays" : "tie, " + best + " stays"));
+            unparseable += bad;
+            String outcome = bad == games ? "unparseable, " + best + " stays"
+                    : p == Preference.A ? i + " wins" : p == Preference.B ? best + " stays" : "tie, " + best + " stays";
+            bracket.add(i + " vs " + best + ": " + outcome + (bad > 0 && bad < games ? " (1 of 2 verdicts unparseable)" : ""));
             if (p == Preference.A) best = i;
         }
-        return new BestOfN(best, bracket, judge.stats().calls() - before);
+        return new BestOfN(best, bracket, judge.stats().calls() - before, unparseable);
+    }
+
+    private static int unparseable(PairwiseJudge.PairResult r) {
+        return (r.firstOrder().verdict().decided() ? 0 : 1) + (r.secondOrder().verdict().decided() ? 0 : 1);
     }
 }

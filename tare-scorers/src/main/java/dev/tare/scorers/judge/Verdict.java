@@ -27,8 +27,18 @@ public sealed interface Verdict permits Verdict.Prefer, Verdict.Tie, Verdict.Unp
         @Override public Verdict flip() { return this; }
     }
 
-    /** No verdict could be read; {@code reason} says why (no label, conflicting labels, only quoted labels...). */
-    record Unparseable(String reason) implements Verdict {
+    /**
+     * No verdict could be read; {@code reason} says why (no label, conflicting labels, only quoted labels...).
+     * {@code noMark}: the reply held no verdict mark of the judge's own at all (empty, none, or only marks taken from
+     * the judged responses), the one case where Arena-Hard / JudgeBench ask the judge to continue.
+     */
+    record Unparseable(String reason, boolean noMark) implements Verdict {
+        /** A reply whose marks could not be read (conflicting or unrecognised), not a missing one. */
+        public Unparseable(String reason) { this(reason, false); }
+
+        /** A reply with no verdict mark of the judge's own. */
+        public static Unparseable none(String reason) { return new Unparseable(reason, true); }
+
         @Override public String decision() { return null; }
         @Override public Verdict flip() { return this; }
     }

@@ -64,6 +64,20 @@ class PairwiseJudgeTest {
     }
 
     @Test
+    void followUpOnlyWhenNoLabelWasFoundAsJudgeBenchDoes() {
+        // ScalerLab/JudgeBench utils/judges.py ArenaHard.get_score: no label -> (None, try_again=True);
+        // several distinct labels -> (None, False): no second attempt
+        var conflicting = new RuleJudge((ab, s) -> "Maybe [[A>B]], maybe [[B>A]].");
+        var j = new PairwiseJudge(conflicting, JudgeTemplate.load("arena-hard"));
+        var r = j.compareBothOrders("q", "x", "y");
+        assertTrue(((Verdict.Unparseable) r.firstOrder().verdict()).reason().contains("conflicting"));
+        assertEquals(2, j.stats().calls(), "conflicting labels: no follow-up");
+        var unknown = new PairwiseJudge(new RuleJudge((ab, s) -> "[[A<B]]"), JudgeTemplate.load("arena-hard"));
+        unknown.compareBothOrders("q", "x", "y");
+        assertEquals(2, unknown.stats().calls(), "an unrecognised label is still a label: no follow-up");
+    }
+
+    @Test
     void votingTakesTheSeededMajorityAndReportsTies() {
         // A noisy judge: picks the longer answer with probability 0.8, depending only on the seed.
         BiFunction<String[], Long, String> noisy = (ab, seed) -> {
@@ -96,5 +110,23 @@ class PairwiseJudgeTest {
         assertEquals(1, best.best());
         assertEquals(3, best.calls(), "N-1 calls");
         assertEquals(6, Ranking.knockout(judge, "q", rs, true).calls());
+        assertEquals(0, ranked.unparseableVerdicts());
+    }
+
+    @Test
+    void rankingAndBestOfNCountUnparseableVerdictsInsteadOfCallingThemTies() {
+        // decides by length, except that it cannot read anything involving the response "a" (no verdict label)
+        var blind = new RuleJudge((ab, s) -> ab[0].equals("a") || ab[1].equals("a") ? "No idea." : verdict(ab[0].length() > ab[1].length()));
+        var judge = new PairwiseJudge(blind, JudgeTemplate.load("arena-hard"));
+        List<String> rs = List.of("bb", "a", "ccc");
+        var ranked = Ranking.roundRobin(judge, "q", rs);
+        assertEquals(4, ranked.unparseableVerdicts(), "both orders of 2 pairs");
+        assertEquals(2, ranked.undecidedPairs());
+        assertArrayEquals(new double[]{0, 0, 1}, ranked.scores(), "no half points for unreadable pairs");
+        var best = Ranking.knockout(judge, "q", rs, false);
+        assertEquals(1, best.unparseableVerdicts());
+        assertEquals("1 vs 0: unparseable, 0 stays", best.bracket().getFirst());
+        assertEquals("2 vs 0: 2 wins", best.bracket().get(1));
+        assertEquals(2, best.best());
     }
 }
