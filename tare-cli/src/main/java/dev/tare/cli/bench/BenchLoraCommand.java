@@ -82,6 +82,7 @@ public final class BenchLoraCommand implements Callable<Integer> {
             try (RewardModel plain = ModelLoader.loadRewardModel(base)) {
                 LoraAdapter a = LoraAdapter.load(adapter);
                 try (LoraModel lm = LoraModel.open(base, List.of(a))) {
+                    for (String w : lm.warnings()) err.println("warning: " + w);
                     a.setStrength(-0.5);
                     RewardModel withLora = lm.rewardModel(HeadChoice.BASE);
                     plain.score(ids);

@@ -65,6 +65,7 @@ final class LocalScorers {
         LoraAdapter a = LoraAdapter.load(Path.of(adapter));
         a.setStrength(lam);
         LoraModel lm = LoraModel.open(dir, List.of(a));
+        for (String w : lm.warnings()) System.err.println("warning: " + w);
         HfTokenizer tok = null;
         try {
             tok = HfTokenizer.load(dir);

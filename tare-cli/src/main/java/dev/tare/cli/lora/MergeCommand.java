@@ -65,9 +65,9 @@ public final class MergeCommand implements Callable<Integer> {
         for (int i = 0; i < adapters.size(); i++) {
             LoraAdapter a = LoraAdapter.load(adapters.get(i), "adapter" + i + ":" + LoraAdapter.resolveDir(adapters.get(i)).getFileName());
             a.setStrength(lambdas == null ? 1.0 : lambdas.get(lambdas.size() == 1 ? 0 : i));
-            for (String w : a.config().warnings()) err.println("warning: " + a.dir() + ": " + w);
             loaded.add(a);
         }
+        for (String w : dev.tare.runtime.lora.LoraBaseCheck.warnings(model, loaded)) err.println("warning: " + w);
         long[] start = {System.nanoTime(), 0};
         LoraMerger.Progress progress = (done, total) -> {
             long now = System.nanoTime();

@@ -1,7 +1,6 @@
 package dev.tare.cli.sweep;
 
 import dev.tare.data.AtomicFiles;
-import dev.tare.data.Message;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.SharedData;
 import dev.tare.data.rmbench.RmBenchReader;
@@ -76,8 +75,14 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     long seed;
 
     @Option(names = "--rule", defaultValue = "hard,normal,1", paramLabel = "MAXIMISE,CONSTRAINED,POINTS",
-            description = "Choose lambda maximising MAXIMISE subject to CONSTRAINED >= its lambda=0 value - POINTS (default: ${DEFAULT-VALUE}).")
+            description = "Choose lambda maximising MAXIMISE subject to CONSTRAINED >= its reference value - POINTS (default: ${DEFAULT-VALUE}).")
     String rule;
+
+    @Option(names = "--reference", defaultValue = "lambda0", paramLabel = "lambda0|base",
+            description = {"Reference of the rule's constraint: 'lambda0' = the sweep's own lambda 0 row (PEFT semantics; with --head adapter",
+                    "that is the base body read through the adapter's head), 'base' = the real base model (base body + base head).",
+                    "With --head adapter the base model is always scored and reported as a 'base' row. Default: ${DEFAULT-VALUE}."})
+    String reference;
 
     @Option(names = "--max-items", paramLabel = "N", description = "Score a seeded random subset of N items (quick runs).")
     Integer maxItems;
@@ -99,7 +104,8 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         };
         String[] r = rule.split(",");
         if (r.length != 3) throw new IllegalArgumentException("--rule needs MAXIMISE,CONSTRAINED,POINTS, e.g. hard,normal,1");
-        LambdaSweep.Rule theRule = new LambdaSweep.Rule(r[0].strip(), r[1].strip(), Double.parseDouble(r[2].strip()));
+        LambdaSweep.Rule theRule = new LambdaSweep.Rule(r[0].strip(), r[1].strip(), Double.parseDouble(r[2].strip()),
+                LambdaSweep.Reference.parse(reference));
         List<PreferenceItem> items = RmBenchReader.readPath(resolveData());
         if (maxItems != null && maxItems < items.size()) {
             List<PreferenceItem> shuffled = new ArrayList<>(items);
@@ -112,32 +118,56 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
 
         LoraAdapter a = LoraAdapter.load(adapter);
         Map<Double, List<ScoredItem>> byLambda = new TreeMap<>();
+        List<ScoredItem> baseItems;
         long t0 = System.nanoTime();
         try (LoraModel lm = LoraModel.open(model, List.of(a)); HfTokenizer tok = HfTokenizer.load(model)) {
+            for (String w : lm.warnings()) System.err.println("warning: " + w);
             var options = LocalRewardScorer.Options.defaults().withMaxLength(maxLength);
             var encoder = ConversationEncoder.of(tok, options.convention());
             String name = model.toAbsolutePath().normalize().getFileName() + "+" + a.name();
             LocalRewardScorer scorer = LocalRewardScorer.of(name, lm.rewardModel(headChoice), tok, encoder, options);
+            // tokenize once: the ids do not depend on lambda or on the head
+            int[][] ids = encode(scorer, items);
             List<Double> sorted = lambdas.stream().distinct().sorted().toList();
-            try (Progress p = Progress.stderr("sweep", (long) sorted.size() * items.size() * 6)) {
+            boolean scoreBase = headChoice == HeadChoice.ADAPTER;
+            try (Progress p = Progress.stderr("sweep", (long) (sorted.size() + (scoreBase ? 1 : 0)) * ids.length)) {
                 for (double lambda : sorted) {
                     a.setStrength(lambda);
-                    List<ScoredItem> scored = score(scorer, items, name, lambda, p);
+                    List<ScoredItem> scored = score(scorer, ids, items, name, lambda, p);
                     byLambda.put(lambda, scored);
                     ResultsWriter.writeAll(out.resolve("results-lambda=" + fmt(lambda) + ".jsonl"), scored);
+                }
+                if (scoreBase) {
+                    // the real base model: the adapter off (strength 0) read through the base head
+                    a.setStrength(0);
+                    String baseName = model.toAbsolutePath().normalize().getFileName().toString();
+                    LocalRewardScorer base = LocalRewardScorer.of(baseName, lm.rewardModel(HeadChoice.BASE), tok, encoder, options);
+                    baseItems = score(base, ids, items, baseName, Double.NaN, p);
+                    ResultsWriter.writeAll(out.resolve("results-base.jsonl"), baseItems);
+                } else {
+                    baseItems = byLambda.get(0.0); // --head base: lambda 0 is the base model exactly
                 }
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Bootstrap point = new Bootstrap(1, seed, 0.95);
-        LambdaSweep.Result res = LambdaSweep.run(byLambda, SweepCommand::key, split, its -> metrics(RmBenchMetrics.compute(its, point)), theRule);
+        LambdaSweep.Result res = LambdaSweep.run(byLambda, baseItems, SweepCommand::key, split, its -> metrics(RmBenchMetrics.compute(its, point)), theRule);
         writeOutputs(res, byLambda, split, theRule, headChoice, items.size(), seconds);
-        LambdaSweep.Row c = res.chosenRow();
-        System.out.printf(Locale.ROOT, "chosen lambda = %s (%s); held-out: hard %.2f normal %.2f easy %.2f (lambda 0: hard %.2f normal %.2f easy %.2f)%n",
-                fmt(res.chosen()), theRule.describe(), c.heldOut().get("hard"), c.heldOut().get("normal"), c.heldOut().get("easy"),
-                row(res, 0.0).heldOut().get("hard"), row(res, 0.0).heldOut().get("normal"), row(res, 0.0).heldOut().get("easy"));
+        LambdaSweep.Row c = res.chosenRow(), b = res.base();
+        System.out.println("rule: " + theRule.describe() + " (reference: " + referenceText(theRule, headChoice) + ")");
+        if (res.noneEligible()) System.out.println("no lambda met the constraint on the selection part: reporting lambda 0");
+        System.out.printf(Locale.ROOT, "chosen lambda = %s; held-out: hard %.2f normal %.2f easy %.2f (lambda 0: hard %.2f normal %.2f easy %.2f; base model: hard %.2f normal %.2f easy %.2f)%n",
+                fmt(res.chosen()), c.heldOut().get("hard"), c.heldOut().get("normal"), c.heldOut().get("easy"),
+                row(res, 0.0).heldOut().get("hard"), row(res, 0.0).heldOut().get("normal"), row(res, 0.0).heldOut().get("easy"),
+                b.heldOut().get("hard"), b.heldOut().get("normal"), b.heldOut().get("easy"));
         System.out.println("wrote " + out.resolve("sweep.json") + " and " + out.resolve("report.html"));
         return 0;
+    }
+
+    static String referenceText(LambdaSweep.Rule rule, HeadChoice head) {
+        if (rule.reference() == LambdaSweep.Reference.BASE) return "base = the real base model (base body + base head)";
+        return head == HeadChoice.ADAPTER ? "lambda0 = base body + the adapter's head copy (PEFT), not the base model"
+                : "lambda0 = the base model exactly (--head base)";
     }
 
     private Path resolveData() {
@@ -149,26 +179,38 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
 
     private static String key(ScoredItem it) { return it.domain() + "/" + it.id(); }
 
-    private static List<ScoredItem> score(LocalRewardScorer scorer, List<PreferenceItem> items, String name, double lambda, Progress p) {
+    /** Token ids of every item's 3 chosen then 3 rejected conversations, 6 rows per item in item order. */
+    private static int[][] encode(LocalRewardScorer scorer, List<PreferenceItem> items) {
+        int[][] ids = new int[6 * items.size()][];
+        for (int k = 0; k < items.size(); k++) {
+            PreferenceItem it = items.get(k);
+            if (it.chosen().size() != 3 || it.rejected().size() != 3)
+                throw new IllegalArgumentException("item " + key(it) + ": RM-Bench items need 3 chosen and 3 rejected responses, got "
+                        + it.chosen().size() + " and " + it.rejected().size());
+            for (int j = 0; j < 3; j++) {
+                ids[6 * k + j] = scorer.encode(it.conversation(it.chosen().get(j))).ids();
+                ids[6 * k + 3 + j] = scorer.encode(it.conversation(it.rejected().get(j))).ids();
+            }
+        }
+        return ids;
+    }
+
+    private static List<ScoredItem> score(LocalRewardScorer scorer, int[][] ids, List<PreferenceItem> items, String name, double lambda, Progress p) {
         List<ScoredItem> out = new ArrayList<>(items.size());
         int batchItems = Math.max(1, scorer.preferredBatchSize() / 6 + 1);
         for (int i = 0; i < items.size(); i += batchItems) {
-            List<PreferenceItem> chunk = items.subList(i, Math.min(items.size(), i + batchItems));
-            List<List<Message>> convs = new ArrayList<>();
-            for (PreferenceItem it : chunk) {
-                for (String c : it.chosen()) convs.add(it.conversation(c));
-                for (String rj : it.rejected()) convs.add(it.conversation(rj));
-            }
-            double[] s = scorer.score(convs);
-            for (int k = 0; k < chunk.size(); k++) {
-                PreferenceItem it = chunk.get(k);
+            int end = Math.min(items.size(), i + batchItems);
+            double[] s = scorer.scoreIds(Arrays.copyOfRange(ids, 6 * i, 6 * end));
+            for (int k = 0; k < end - i; k++) {
+                PreferenceItem it = items.get(i + k);
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("domain", it.meta().get("domain"));
-                extra.put("lambda", lambda);
+                if (Double.isNaN(lambda)) extra.put("base_model", true);
+                else extra.put("lambda", lambda);
                 out.add(new ScoredItem(it.id(), it.subset(), name,
                         List.of(s[6 * k], s[6 * k + 1], s[6 * k + 2]), List.of(s[6 * k + 3], s[6 * k + 4], s[6 * k + 5]), null, extra));
             }
-            p.advance(convs.size());
+            p.advance(6L * (end - i));
         }
         return out;
     }
@@ -194,7 +236,15 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         js.put("model", model.toString()).put("adapter", adapter.toString()).put("head", headChoice.name().toLowerCase(Locale.ROOT))
                 .put("benchmark", benchmark).put("items", (long) n).put("selection_items", (long) split.selection().size())
                 .put("held_out_items", (long) split.heldOut().size()).put("seed", seed).put("rule", theRule.describe())
-                .put("chosen_lambda", res.chosen()).put("seconds", seconds);
+                .put("reference", theRule.reference().label()).put("reference_is", referenceText(theRule, headChoice))
+                .put("none_eligible", res.noneEligible()).put("chosen_lambda", res.chosen()).put("seconds", seconds);
+        JsonSummary baseObj = js.object("base");
+        baseObj.put("what", headChoice == HeadChoice.ADAPTER ? "the real base model (adapter off, base head), scored separately"
+                : "identical to lambda 0 (--head base)");
+        JsonSummary bs = baseObj.object("selection");
+        res.base().selection().forEach(bs::put);
+        JsonSummary bh = baseObj.object("held_out");
+        res.base().heldOut().forEach(bh::put);
         JsonSummary rows = js.object("lambdas");
         for (LambdaSweep.Row row : res.rows()) {
             JsonSummary o = rows.object(fmt(row.lambda()));
@@ -218,6 +268,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
                 .subtitle(model + " + " + adapter + " (head: " + headChoice.name().toLowerCase(Locale.ROOT) + ")");
         html.keyValues(List.of(new String[]{"rule", theRule.describe()}, new String[]{"chosen lambda", fmt(res.chosen())},
                 new String[]{"items (selection / held-out)", split.selection().size() + " / " + split.heldOut().size()},
+                new String[]{"reference", referenceText(theRule, headChoice)},
                 new String[]{"split seed", Long.toString(seed)}, new String[]{"scoring time", String.format(Locale.ROOT, "%.1f s", seconds)}));
         double[] xs = res.rows().stream().mapToDouble(LambdaSweep.Row::lambda).toArray();
         LineChart overall = new LineChart("Held-out accuracy vs lambda", "lambda", "accuracy (%)");
@@ -237,6 +288,9 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
                     pct(row.selection().get("hard")), pct(row.selection().get("normal")), pct(row.selection().get("easy")),
                     pct(row.heldOut().get("hard")), pct(row.heldOut().get("normal")), pct(row.heldOut().get("easy")), pct(row.heldOut().get("score")));
         }
+        LambdaSweep.Row b = res.base();
+        t.row("base model", "", pct(b.selection().get("hard")), pct(b.selection().get("normal")), pct(b.selection().get("easy")),
+                pct(b.heldOut().get("hard")), pct(b.heldOut().get("normal")), pct(b.heldOut().get("easy")), pct(b.heldOut().get("score")));
         html.heading("Table").table(t.build());
         html.note("Head '" + headChoice.name().toLowerCase(Locale.ROOT) + "': " + (headChoice == HeadChoice.ADAPTER
                 ? "PEFT's behaviour: the adapter's modules_to_save copy of the score head is used unchanged at every lambda, so lambda 0 is the base body read through the adapter's head, not the base model."

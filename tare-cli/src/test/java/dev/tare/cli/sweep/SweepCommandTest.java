@@ -87,6 +87,59 @@ class SweepCommandTest {
     }
 
     @Test
+    void defaultAdapterHeadAlsoScoresTheRealBaseModelAndStatesTheReference() throws Exception {
+        Path out = tmp.resolve("out-adapter-head");
+        assertEquals(0, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0,0.5",
+                "--data", data.toString(), "--seed", "3", "--out", out.toString()));
+        JsonNode s = Jsonl.MAPPER.readTree(out.resolve("sweep.json").toFile());
+        assertEquals("adapter", s.get("head").asText());
+        assertEquals("lambda0", s.get("reference").asText(), "default keeps PEFT's lambda 0 as the reference");
+        assertTrue(s.get("rule").asText().contains("lambda=0 value") && s.get("reference_is").asText().contains("adapter's head"), s.toString());
+        // the base row is the plain base model (base body + base head), score for score, on the same token ids
+        List<ScoredItem> baseRows = ResultsReader.read(out.resolve("results-base.jsonl"));
+        List<ScoredItem> zero = ResultsReader.read(out.resolve("results-lambda=0.jsonl"));
+        var items = dev.tare.data.rmbench.RmBenchReader.readPath(data);
+        assertEquals(items.size(), baseRows.size());
+        boolean zeroDiffers = false;
+        try (var plain = LocalRewardScorer.open(base, LocalRewardScorer.Options.defaults())) {
+            for (var it : items) {
+                List<List<dev.tare.data.Message>> convs = new java.util.ArrayList<>();
+                for (String c : it.chosen()) convs.add(it.conversation(c));
+                for (String r : it.rejected()) convs.add(it.conversation(r));
+                double[] sc = plain.score(convs);
+                ScoredItem b = baseRows.stream().filter(x -> x.id().equals(it.id())).findFirst().orElseThrow();
+                ScoredItem z = zero.stream().filter(x -> x.id().equals(it.id())).findFirst().orElseThrow();
+                for (int j = 0; j < 3; j++) {
+                    assertEquals(sc[j], b.scoresChosen().get(j), 0.0, it.id() + " chosen " + j);
+                    assertEquals(sc[3 + j], b.scoresRejected().get(j), 0.0, it.id() + " rejected " + j);
+                    zeroDiffers |= sc[j] != z.scoresChosen().get(j);
+                }
+            }
+        }
+        assertTrue(zeroDiffers, "with the adapter's head copy, lambda 0 is not the base model");
+        // the base row's metrics in sweep.json are those of results-base.jsonl on each part of the split
+        var split = dev.tare.debias.lora.LambdaSweep.split(items.stream().map(it -> it.meta().get("domain") + "/" + it.id()).toList(), 0.5, 3);
+        var point = new dev.tare.metrics.stats.Bootstrap(1, 3, 0.95);
+        var baseSel = SweepCommand.metrics(dev.tare.metrics.rmbench.RmBenchMetrics.compute(
+                baseRows.stream().filter(x -> split.selection().contains(x.domain() + "/" + x.id())).toList(), point));
+        assertEquals(baseSel.get("normal"), s.get("base").get("selection").get("normal").asDouble(), 1e-9);
+        assertEquals(baseSel.get("hard"), s.get("base").get("selection").get("hard").asDouble(), 1e-9);
+        assertTrue(s.get("base").get("held_out").has("easy"));
+        // --reference base: eligibility is against the base row's selection Normal
+        Path out2 = tmp.resolve("out-ref-base");
+        assertEquals(0, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0,0.5",
+                "--data", data.toString(), "--seed", "3", "--reference", "base", "--out", out2.toString()));
+        JsonNode s2 = Jsonl.MAPPER.readTree(out2.resolve("sweep.json").toFile());
+        assertEquals("base", s2.get("reference").asText());
+        assertTrue(s2.get("rule").asText().contains("base-model"), s2.get("rule").asText());
+        double ref = s2.get("base").get("selection").get("normal").asDouble();
+        for (var e : s2.get("lambdas").properties())
+            assertEquals(e.getValue().get("selection").get("normal").asDouble() >= ref - 1 - 1e-9, e.getValue().get("eligible").asBoolean(), "lambda " + e.getKey());
+        assertEquals(2, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--data", data.toString(),
+                "--reference", "nope", "--out", tmp.resolve("bad-ref").toString()));
+    }
+
+    @Test
     void refusesASweepWithoutLambdaZeroAndWritesNothing() {
         Path out = tmp.resolve("bad");
         assertEquals(2, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0.5",

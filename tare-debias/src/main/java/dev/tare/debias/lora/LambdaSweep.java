@@ -17,7 +17,8 @@ import java.util.function.Function;
 /**
  * Chooses the bias-LoRA subtraction strength λ: items are split (seeded) into a selection part and a held-out
  * part; λ is picked on the selection part by a stated rule (default: maximise Hard accuracy subject to at most
- * 1 point loss of Normal accuracy against λ = 0), and every λ is reported on the held-out part.
+ * 1 point loss of Normal accuracy against λ = 0, or against the base model's own scores), and every λ is reported
+ * on the held-out part.
  */
 public final class LambdaSweep {
     /** Item keys of the two parts. */
@@ -27,12 +28,40 @@ public final class LambdaSweep {
     @FunctionalInterface
     public interface Metric { Map<String, Double> compute(List<ScoredItem> items); }
 
-    /** maximise {@code objective} subject to {@code constrained} ≥ its λ=0 value − {@code maxLossPoints}. */
-    public record Rule(String objective, String constrained, double maxLossPoints) {
+    /** Which scores the constraint's reference value comes from. */
+    public enum Reference {
+        /** The sweep's own λ = 0 row (with PEFT's adapter head this is base body + adapter head, not the base model). */
+        LAMBDA0,
+        /** The real base model (base body + base head), scored separately. */
+        BASE;
+
+        public String label() { return this == LAMBDA0 ? "lambda0" : "base"; }
+
+        public static Reference parse(String s) {
+            return switch (s.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "lambda0", "lambda=0", "0" -> LAMBDA0;
+                case "base" -> BASE;
+                default -> throw new IllegalArgumentException("reference must be lambda0 or base, got '" + s + "'");
+            };
+        }
+    }
+
+    /** maximise {@code objective} subject to {@code constrained} ≥ its {@code reference} value − {@code maxLossPoints}. */
+    public record Rule(String objective, String constrained, double maxLossPoints, Reference reference) {
+        public Rule {
+            if (reference == null) throw new IllegalArgumentException("rule reference is null");
+        }
+
+        /** The rule against the λ = 0 row. */
+        public Rule(String objective, String constrained, double maxLossPoints) { this(objective, constrained, maxLossPoints, Reference.LAMBDA0); }
+
         public static Rule defaults() { return new Rule("hard", "normal", 1.0); }
 
+        public Rule withReference(Reference r) { return new Rule(objective, constrained, maxLossPoints, r); }
+
         public String describe() {
-            return "maximise " + objective + " on the selection part subject to " + constrained + " >= its lambda=0 value - "
+            return "maximise " + objective + " on the selection part subject to " + constrained + " >= its "
+                    + (reference == Reference.BASE ? "base-model (base body + base head)" : "lambda=0") + " value - "
                     + maxLossPoints + " points; ties go to the smallest |lambda|";
         }
     }
@@ -40,8 +69,11 @@ public final class LambdaSweep {
     /** One λ: metrics on both parts. */
     public record Row(double lambda, Map<String, Double> selection, Map<String, Double> heldOut, boolean eligible) {}
 
-    /** The sweep table and the choice. */
-    public record Result(List<Row> rows, double chosen, Rule rule, Split split) {
+    /**
+     * The sweep table and the choice. {@code base} is the base model's row (λ = NaN) when base scores were given,
+     * else null; {@code noneEligible} is true when no λ met the constraint (then λ = 0 is returned as the choice).
+     */
+    public record Result(List<Row> rows, double chosen, Rule rule, Split split, Row base, boolean noneEligible) {
         public Row chosenRow() { return rows.stream().filter(r -> r.lambda() == chosen).findFirst().orElseThrow(); }
     }
 
@@ -59,35 +91,56 @@ public final class LambdaSweep {
 
     public static Result run(Map<Double, List<ScoredItem>> byLambda, Function<ScoredItem, String> key, Split split,
                              Metric metric, Rule rule) {
+        return run(byLambda, null, key, split, metric, rule);
+    }
+
+    /**
+     * The sweep with the base model's own scores ({@code baseItems}, may be null unless the rule's reference is
+     * {@link Reference#BASE}) reported as a separate row.
+     */
+    public static Result run(Map<Double, List<ScoredItem>> byLambda, List<ScoredItem> baseItems, Function<ScoredItem, String> key,
+                             Split split, Metric metric, Rule rule) {
         if (!byLambda.containsKey(0.0)) throw new IllegalArgumentException("the sweep must include lambda = 0 (the reference for the rule)");
+        if (rule.reference() == Reference.BASE && baseItems == null)
+            throw new IllegalArgumentException("the rule's reference is the base model but no base-model scores were given");
         TreeMap<Double, List<ScoredItem>> ordered = new TreeMap<>(byLambda);
         Map<Double, Map<String, Double>> sel = new LinkedHashMap<>();
         Map<Double, Map<String, Double>> held = new LinkedHashMap<>();
         for (var e : ordered.entrySet()) {
-            List<ScoredItem> s = new ArrayList<>(), h = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            for (ScoredItem it : e.getValue()) {
-                String k = key.apply(it);
-                if (!seen.add(k)) throw new IllegalArgumentException("duplicate item key " + k + " at lambda " + e.getKey());
-                if (split.selection().contains(k)) s.add(it);
-                else if (split.heldOut().contains(k)) h.add(it);
-                else throw new IllegalArgumentException("item " + k + " is in neither part of the split");
-            }
-            sel.put(e.getKey(), metric.compute(s));
-            held.put(e.getKey(), metric.compute(h));
+            List<List<ScoredItem>> parts = parts(e.getValue(), key, split, "lambda " + e.getKey());
+            sel.put(e.getKey(), metric.compute(parts.get(0)));
+            held.put(e.getKey(), metric.compute(parts.get(1)));
         }
-        double base = need(sel.get(0.0), rule.constrained());
+        Row baseRow = null;
+        if (baseItems != null) {
+            List<List<ScoredItem>> parts = parts(baseItems, key, split, "the base model");
+            baseRow = new Row(Double.NaN, metric.compute(parts.get(0)), metric.compute(parts.get(1)), true);
+        }
+        double ref = need(rule.reference() == Reference.BASE ? baseRow.selection() : sel.get(0.0), rule.constrained());
         List<Row> rows = new ArrayList<>();
         for (double l : ordered.keySet()) {
-            boolean ok = need(sel.get(l), rule.constrained()) >= base - rule.maxLossPoints() - 1e-9;
+            boolean ok = need(sel.get(l), rule.constrained()) >= ref - rule.maxLossPoints() - 1e-9;
             rows.add(new Row(l, sel.get(l), held.get(l), ok));
         }
-        Row best = rows.stream().filter(Row::eligible)
+        var best = rows.stream().filter(Row::eligible)
                 .max(Comparator.<Row>comparingDouble(r -> need(r.selection(), rule.objective()))
                         .thenComparing(r -> -Math.abs(r.lambda()))
-                        .thenComparing(r -> -r.lambda()))
-                .orElseThrow(); // lambda = 0 is always eligible
-        return new Result(rows, best.lambda(), rule, split);
+                        .thenComparing(r -> -r.lambda()));
+        // against lambda 0 itself, lambda 0 is always eligible; against the base model none may be
+        return new Result(rows, best.map(Row::lambda).orElse(0.0), rule, split, baseRow, best.isEmpty());
+    }
+
+    private static List<List<ScoredItem>> parts(List<ScoredItem> items, Function<ScoredItem, String> key, Split split, String what) {
+        List<ScoredItem> s = new ArrayList<>(), h = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (ScoredItem it : items) {
+            String k = key.apply(it);
+            if (!seen.add(k)) throw new IllegalArgumentException("duplicate item key " + k + " at " + what);
+            if (split.selection().contains(k)) s.add(it);
+            else if (split.heldOut().contains(k)) h.add(it);
+            else throw new IllegalArgumentException("item " + k + " (" + what + ") is in neither part of the split");
+        }
+        return List.of(s, h);
     }
 
     private static double need(Map<String, Double> m, String name) {

@@ -64,6 +64,33 @@ class LambdaSweepTest {
     }
 
     @Test
+    void baseReferenceMovesTheConstraintAndIsReportedAsItsOwnRow() {
+        Map<Double, List<ScoredItem>> by = new HashMap<>();
+        by.put(0.0, items(40, 0.50, 0.70));   // PEFT's lambda 0: base body + adapter head, Normal 70
+        by.put(-0.5, items(40, 0.60, 0.70));
+        by.put(-1.0, items(40, 0.70, 0.75));
+        List<ScoredItem> base = items(40, 0.40, 0.75); // the real base model: Normal 75
+        var split = new LambdaSweep.Split(
+                java.util.Set.copyOf(IntStream.range(0, 40).filter(i -> i % 2 == 0).mapToObj(i -> "id" + i).toList()),
+                java.util.Set.copyOf(IntStream.range(0, 40).filter(i -> i % 2 == 1).mapToObj(i -> "id" + i).toList()), 0, 0.5);
+        var vsZero = LambdaSweep.run(by, base, ScoredItem::id, split, METRIC, LambdaSweep.Rule.defaults());
+        assertEquals(-1.0, vsZero.chosen());
+        assertEquals(40.0, vsZero.base().selection().get("hard"), 1e-9, "base row computed from the base scores");
+        var rule = LambdaSweep.Rule.defaults().withReference(LambdaSweep.Reference.BASE);
+        assertTrue(rule.describe().contains("base-model"), rule.describe());
+        var vsBase = LambdaSweep.run(by, base, ScoredItem::id, split, METRIC, rule);
+        assertEquals(-1.0, vsBase.chosen(), "only lambda -1 keeps Normal within 1 point of the base model's 75");
+        assertFalse(vsBase.rows().stream().filter(r -> r.lambda() == 0.0).findFirst().orElseThrow().eligible());
+        by.remove(-1.0);
+        var none = LambdaSweep.run(by, base, ScoredItem::id, split, METRIC, rule);
+        assertTrue(none.noneEligible());
+        assertEquals(0.0, none.chosen());
+        assertThrows(IllegalArgumentException.class, () -> LambdaSweep.run(by, null, ScoredItem::id, split, METRIC, rule), "base reference needs base scores");
+        assertEquals(LambdaSweep.Reference.BASE, LambdaSweep.Reference.parse("base"));
+        assertThrows(IllegalArgumentException.class, () -> LambdaSweep.Reference.parse("zero-ish"));
+    }
+
+    @Test
     void refusesSweepsWithoutTheReferenceOrWithUnknownItems() {
         var split = LambdaSweep.split(IntStream.range(0, 10).mapToObj(i -> "id" + i).toList(), 0.5, 1);
         assertThrows(IllegalArgumentException.class, () -> LambdaSweep.run(Map.of(0.5, items(10, 0.5, 0.5)), ScoredItem::id, split, METRIC, LambdaSweep.Rule.defaults()));

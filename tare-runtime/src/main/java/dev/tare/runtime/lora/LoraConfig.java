@@ -14,10 +14,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** A PEFT {@code adapter_config.json} (LoRA only): rank, alpha, rsLoRA, target modules and rank/alpha patterns. */
+/** A PEFT {@code adapter_config.json} (LoRA only): rank, alpha, rsLoRA, target modules, rank/alpha patterns and the named base. */
 public record LoraConfig(Path file, int r, double loraAlpha, boolean useRslora, List<String> targetList, Pattern targetRegex,
                          Set<Integer> layersToTransform, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern,
-                         String taskType, List<String> warnings) {
+                         String taskType, String baseModelNameOrPath, List<String> warnings) {
 
     /** Reads and validates {@code file}; refuses DoRA, non-LoRA PEFT types and features whose semantics are not implemented. */
     public static LoraConfig read(Path file) {
@@ -71,7 +71,7 @@ public record LoraConfig(Path file, int r, double loraAlpha, boolean useRslora, 
         Map<String, Double> ap = new LinkedHashMap<>();
         c.path("alpha_pattern").fields().forEachRemaining(e -> ap.put(e.getKey(), e.getValue().asDouble()));
         return new LoraConfig(file, r, alpha, c.path("use_rslora").asBoolean(false), list, regex, layers, rp, ap,
-                c.path("task_type").asText(null), List.copyOf(warnings));
+                c.path("task_type").asText(null), c.path("base_model_name_or_path").asText(null), List.copyOf(warnings));
     }
 
     /** Whether PEFT would put a LoRA on base module {@code name} (e.g. "model.layers.0.self_attn.q_proj"). */

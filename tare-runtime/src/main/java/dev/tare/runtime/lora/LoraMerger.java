@@ -72,6 +72,11 @@ public final class LoraMerger {
                         throw new IllegalArgumentException("adapter '" + a.name() + "' module " + m.name() + " is [" + m.out() + ", " + m.in() + "] but the base weight is " + java.util.Arrays.toString(w.shape()));
                     byModule.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(a);
                 }
+            java.util.Set<String> linear = new java.util.LinkedHashSet<>();
+            for (Tensor t : base.tensors().values())
+                if (t.name().startsWith("model.layers.") && t.name().endsWith(".weight") && t.shape().length == 2)
+                    linear.add(t.name().substring(0, t.name().length() - ".weight".length()));
+            for (LoraAdapter a : adapters) LoraBaseCheck.requireCoverage(a, linear, baseDir);
             float[] head = null;
             String headName = null;
             if (opt.head() == HeadChoice.ADAPTER) {

@@ -21,25 +21,35 @@ import java.util.Set;
 public final class LoraModel implements AutoCloseable {
     private final Model model;
     private final List<LoraAdapter> adapters;
+    private final List<String> warnings;
 
-    private LoraModel(Model model, List<LoraAdapter> adapters) {
+    private LoraModel(Model model, List<LoraAdapter> adapters, List<String> warnings) {
         this.model = model;
         this.adapters = adapters;
+        this.warnings = warnings;
     }
 
-    /** Loads {@code baseDir} and attaches {@code adapters}; every adapter module must exist in the base with matching shapes. */
+    /**
+     * Loads {@code baseDir} and attaches {@code adapters}. Every adapter module must exist in the base with matching
+     * shapes, and every base layer the adapter config targets must have LoRA tensors ({@link LoraBaseCheck}).
+     */
     public static LoraModel open(Path baseDir, List<LoraAdapter> adapters) {
         if (adapters.isEmpty()) throw new IllegalArgumentException("no adapters");
         Set<String> names = new HashSet<>();
         for (LoraAdapter a : adapters) if (!names.add(a.name())) throw new IllegalArgumentException("two adapters named '" + a.name() + "'");
         Set<String> seen = new LinkedHashSet<>();
-        LinearDecorator deco = (module, base) -> decorate(module, base, adapters, seen);
+        Set<String> all = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
+        LinearDecorator deco = (module, base) -> {
+            all.add(module);
+            return decorate(module, base, adapters, seen);
+        };
         Model m = ModelLoader.load(baseDir, deco);
         try {
             for (LoraAdapter a : adapters)
                 for (String mod : a.modules().keySet())
                     if (!seen.contains(mod))
                         throw new IllegalArgumentException("adapter '" + a.name() + "' (" + a.dir() + ") targets module " + mod + ", which base model " + baseDir + " does not have");
+            for (LoraAdapter a : adapters) LoraBaseCheck.requireCoverage(a, all, baseDir);
             if (m instanceof RewardModel rm) {
                 int want = rm.head().length;
                 for (LoraAdapter a : adapters)
@@ -50,7 +60,7 @@ public final class LoraModel implements AutoCloseable {
             m.close();
             throw e;
         }
-        return new LoraModel(m, List.copyOf(adapters));
+        return new LoraModel(m, List.copyOf(adapters), LoraBaseCheck.warnings(baseDir, adapters));
     }
 
     private static LinearWeight decorate(String module, LinearWeight base, List<LoraAdapter> adapters, Set<String> seen) {
@@ -69,6 +79,9 @@ public final class LoraModel implements AutoCloseable {
     }
 
     public List<LoraAdapter> adapters() { return adapters; }
+
+    /** Warnings to show the user (config quirks, a base_model_name_or_path that does not name this base), each naming the adapter folder. */
+    public List<String> warnings() { return warnings; }
 
     /** The adapter called {@code name}. */
     public LoraAdapter adapter(String name) {

@@ -73,6 +73,94 @@ class LoraAdapterTest {
     }
 
     @Test
+    void adapterTrainedOnAnotherBaseIsRefusedAndNamesTheMissingLayers() throws Exception {
+        // same hidden/kv sizes, but qwen2 has 3 layers: on the 4-layer llama base, PEFT would have adapted layer 3 too
+        LoraAdapter qwen = LoraAdapter.load(Fixtures.root().resolve("lora-qwen2-seqcls-qkvo"));
+        Path llama = Fixtures.root().resolve("llama-seqcls");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoraModel.open(llama, List.of(qwen)));
+        assertTrue(e.getMessage().startsWith("adapter/base mismatch") && e.getMessage().contains("PEFT would have created LoRA layers for 4 module(s)")
+                && e.getMessage().contains("model.layers.3.self_attn.q_proj") && e.getMessage().contains("but the adapter has none")
+                && !e.getMessage().contains("layers.2."), e.getMessage());
+        // merging refuses the same way, before writing anything
+        Path merged = tmp.resolve("merged");
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(llama, List.of(qwen),
+                new LoraMerger.Options(HeadChoice.BASE, null, LoraMerger.DEFAULT_MAX_SHARD_BYTES), merged));
+        assertTrue(m.getMessage().contains("adapter/base mismatch"), m.getMessage());
+        assertFalse(Files.exists(merged));
+        // layers_to_transform [0,1,2] is what PEFT would need to adapt only those layers: then it fits (with a name warning)
+        Path d = copyAdapter("lora-qwen2-seqcls-qkvo", "qwen-l012");
+        editConfig(d, c -> c.putArray("layers_to_transform").add(0).add(1).add(2));
+        try (LoraModel lm = LoraModel.open(llama, List.of(LoraAdapter.load(d)))) {
+            assertEquals(1, lm.warnings().size(), lm.warnings().toString());
+            assertTrue(lm.warnings().getFirst().contains("base_model_name_or_path is 'qwen2-seqcls'") && lm.warnings().getFirst().contains("llama-seqcls"),
+                    lm.warnings().toString());
+        }
+    }
+
+    @Test
+    void realFixturesLoadOnTheirOwnBaseWithoutWarnings() throws Exception {
+        for (String f : List.of("lora-llama-seqcls-qkvo", "lora-llama-seqcls-rslora", "lora-llama-seqcls-all-linear", "lora-qwen2-seqcls-qkvo", "lora-qwen2-seqcls-all-linear")) {
+            LoraAdapter a = LoraAdapter.load(Fixtures.root().resolve(f));
+            try (LoraModel lm = LoraModel.open(Fixtures.root().resolve(a.config().baseModelNameOrPath()), List.of(a))) {
+                assertEquals(List.of(), lm.warnings(), f);
+            }
+        }
+        // a renamed copy of the base still matches through config.json's _name_or_path
+        Path base = tmp.resolve("renamed-base");
+        Files.createDirectories(base);
+        for (String n : List.of("config.json", "model.safetensors")) Files.copy(Fixtures.root().resolve("llama-seqcls").resolve(n), base.resolve(n));
+        try (LoraModel lm = LoraModel.open(base, List.of(LoraAdapter.load(Fixtures.root().resolve("lora-llama-seqcls-qkvo"))))) {
+            assertEquals(List.of(), lm.warnings());
+        }
+        // an HF hub id: only its last part is compared; a different one warns (and config warnings are passed on)
+        Path d = copyAdapter("lora-llama-seqcls-qkvo", "hub");
+        editConfig(d, c -> { c.put("base_model_name_or_path", "someorg/llama-seqcls"); c.put("fan_in_fan_out", true); });
+        try (LoraModel lm = LoraModel.open(base, List.of(LoraAdapter.load(d)))) {
+            assertEquals(1, lm.warnings().size(), lm.warnings().toString());
+            assertTrue(lm.warnings().getFirst().contains("fan_in_fan_out"), lm.warnings().toString());
+        }
+        editConfig(d, c -> c.put("base_model_name_or_path", "someorg/Other-RM-8B"));
+        try (LoraModel lm = LoraModel.open(base, List.of(LoraAdapter.load(d)))) {
+            assertTrue(lm.warnings().stream().anyMatch(w -> w.contains("'someorg/Other-RM-8B'") && w.contains("renamed-base")), lm.warnings().toString());
+        }
+    }
+
+    @Test
+    void untestedRefusalsNameTheProblem() throws Exception {
+        // several adapter subfolders, none named
+        copyAdapter("lora-llama-seqcls-qkvo", "repo/style");
+        copyAdapter("lora-llama-seqcls-qkvo", "repo/correctness");
+        copyAdapter("lora-llama-seqcls-qkvo", "repo/cross");
+        DataFormatException several = assertThrows(DataFormatException.class, () -> LoraAdapter.load(tmp.resolve("repo")));
+        assertTrue(several.getMessage().contains("several adapters") && several.getMessage().contains("[correctness, cross, style]")
+                && several.getMessage().contains("name one"), several.getMessage());
+        assertEquals("style", LoraAdapter.load(tmp.resolve("repo/style")).name(), "naming one works");
+        // bias other than none
+        Path b = copyAdapter("lora-llama-seqcls-qkvo", "bias");
+        editConfig(b, c -> c.put("bias", "lora_only"));
+        DataFormatException bias = assertThrows(DataFormatException.class, () -> LoraAdapter.load(b));
+        assertTrue(bias.getMessage().contains("bias") && bias.getMessage().contains("lora_only"), bias.getMessage());
+        // no adapter_model.safetensors (e.g. only the legacy .bin)
+        Path n = copyAdapter("lora-llama-seqcls-qkvo", "nofile");
+        Files.move(n.resolve("adapter_model.safetensors"), n.resolve("adapter_model.bin"));
+        SafetensorsException nofile = assertThrows(SafetensorsException.class, () -> LoraAdapter.load(n));
+        assertTrue(nofile.getMessage().contains("no adapter_model.safetensors"), nofile.getMessage());
+        // a DoRA magnitude vector in the file even though use_dora is false in the config
+        Path dora = copyAdapter("lora-llama-seqcls-qkvo", "dora");
+        java.util.Map<String, float[]> t = new java.util.LinkedHashMap<>();
+        java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        try (var w = dev.tare.runtime.safetensors.WeightStore.openFile(dora.resolve("adapter_model.safetensors"))) {
+            for (var x : w.tensors().values()) { t.put(x.name(), x.toFloats()); shapes.put(x.name(), x.shape()); }
+        }
+        t.put("base_model.model.model.layers.0.self_attn.q_proj.lora_magnitude_vector", new float[64]);
+        shapes.put("base_model.model.model.layers.0.self_attn.q_proj.lora_magnitude_vector", new long[]{64});
+        dev.tare.runtime.safetensors.SafetensorsWriter.write(dora.resolve("adapter_model.safetensors"),
+                dev.tare.runtime.safetensors.SafetensorsWriter.f32(t, shapes), java.util.Map.of("format", "pt"));
+        SafetensorsException de = assertThrows(SafetensorsException.class, () -> LoraAdapter.load(dora));
+        assertTrue(de.getMessage().contains("lora_magnitude_vector") && de.getMessage().contains("DoRA"), de.getMessage());
+    }
+
+    @Test
     void severalAdaptersEachWithItsOwnStrength() throws Exception {
         Path base = Fixtures.root().resolve("llama-seqcls");
         LoraAdapter x1 = LoraAdapter.load(copyAdapter("lora-llama-seqcls-qkvo", "x1"));

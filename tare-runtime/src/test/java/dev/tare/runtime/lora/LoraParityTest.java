@@ -22,27 +22,28 @@ class LoraParityTest {
     @TestFactory
     List<DynamicTest> everyAdapterFolder() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path dir : dirs())
-            if (Files.isRegularFile(dir.resolve("adapter_config.json")))
-                tests.add(DynamicTest.dynamicTest(dir.getFileName().toString(), () -> check(dir)));
-        assertFalse(tests.isEmpty(), "no adapter folders under " + root());
+        for (String name : ADAPTER_FOLDERS) tests.add(DynamicTest.dynamicTest(name, () -> check(dir(name))));
         return tests;
     }
 
     private void check(Path dir) {
         JsonNode g = goldens(dir);
-        Path base = dir.resolveSibling(g.get("base_model_dir").asText());
+        for (String f : List.of("adapter_config.json", "adapter_model.safetensors"))
+            assertTrue(Files.isRegularFile(dir.resolve(f)), dir.resolve(f) + " is missing");
+        Path base = Fixtures.dir(need(g, "base_model_dir", dir).asText());
+        int cases = 0;
         LoraAdapter ad = LoraAdapter.load(dir);
         double max = 0;
         int n = 0;
         try (LoraModel lm = LoraModel.open(base, List.of(ad)); RewardModel plain = ModelLoader.loadRewardModel(base)) {
             RewardModel withAdapterHead = lm.rewardModel(HeadChoice.ADAPTER), withBaseHead = lm.rewardModel(HeadChoice.BASE);
-            for (JsonNode sweep : g.get("sweeps")) {
+            for (JsonNode sweep : need(g, "sweeps", dir)) {
                 double lambda = sweep.get("lambda").asDouble();
                 ad.setStrength(lambda);
                 for (LoraAdapter.Module m : ad.modules().values())
                     assertEquals(sweep.get("scaling_set").asDouble(), lambda * m.scaling(), 1e-9, dir + " scaling at λ=" + lambda);
-                for (JsonNode c : sweep.get("cases")) {
+                for (JsonNode c : need(sweep, "cases", dir + " λ=" + lambda)) {
+                    cases++;
                     max = Math.max(max, compare(withAdapterHead, c, "logits", dir + " λ=" + lambda));
                     max = Math.max(max, compare(withBaseHead, c, "logits_base_head", dir + " λ=" + lambda + " base head"));
                     n += 2;
@@ -55,7 +56,8 @@ class LoraParityTest {
                 }
             }
             ad.setStrength(0);
-            for (JsonNode c : g.get("adapters_disabled_cases")) {
+            for (JsonNode c : need(g, "adapters_disabled_cases", dir)) {
+                cases++;
                 max = Math.max(max, compare(withBaseHead, c, "logits", dir + " disabled"));
                 n++;
             }
@@ -74,6 +76,8 @@ class LoraParityTest {
                 }
             }
         }
+        assertCases(dir.getFileName().toString(), cases);
+        assertEquals(5, g.get("sweeps").size(), dir + ": lambda sweeps");
         System.out.printf("lora-parity %-32s %3d comparisons, max |diff| %.3g%n", dir.getFileName(), n, max);
     }
 

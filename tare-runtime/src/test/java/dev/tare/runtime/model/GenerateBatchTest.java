@@ -3,29 +3,26 @@ package dev.tare.runtime.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static dev.tare.runtime.model.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@link CausalLM#generateBatch} against per-prompt {@link CausalLM#generate} and the transformers greedy goldens. */
 class GenerateBatchTest {
 
-    private static Path causal(String name) {
-        Path d = root().resolve(name);
-        assumeTrue(Files.isDirectory(d), "hf-parity fixture " + name + " absent: skipping");
-        return d;
-    }
+    /** The fixture folder: skips only without ../shared and $TARE_HF_PARITY, fails when it is missing from them. */
+    private static Path causal(String name) { return dir(name); }
 
     /** The single-sequence cases of a causal fixture: their prompts and the golden greedy continuations. */
     private static List<int[][]> cases(Path dir) {
         List<int[][]> out = new ArrayList<>();
-        for (JsonNode c : goldens(dir).get("cases")) {
+        for (JsonNode c : need(goldens(dir), "cases", dir)) {
             if (!c.has("greedy_next_tokens")) continue;
+            // the goldens' KV-cache generate() agreed with their recompute loop; batched KV generation is held to it
+            assertTrue(need(c, "generate_matches_greedy_loop", dir).asBoolean(), dir + " " + c.get("name").asText() + ": transformers' generate() differs from its greedy loop");
             JsonNode ids = c.get("input_ids");
             if (ids.size() != 1) continue;
             out.add(new int[][]{ints(ids.get(0)), ints(c.get("greedy_next_tokens"))});
