@@ -125,8 +125,8 @@ public final class CalibrationRun {
         metrics.set("after", metrics(kind, out, boot));
         summary.set("flipped", flips(kind, items, out));
         ObjectNode corr = summary.putObject("correlations");
-        corr.set("before", correlations(featureValues, scores, boot));
-        corr.set("after", correlations(featureValues, res.scores(), boot));
+        corr.set("before", correlations(featureValues, scores, item, boot));
+        corr.set("after", correlations(featureValues, res.scores(), item, boot));
         ObjectNode lw = summary.putObject("longer_wins");
         double[] chars = featureValues.containsKey("chars") ? featureValues.get("chars") : charLengths(txt);
         lw.set("before", longerWins(items, chars, scores, boot));
@@ -205,10 +205,11 @@ public final class CalibrationRun {
         return o;
     }
 
-    static ArrayNode correlations(Map<String, double[]> features, double[] scores, Bootstrap boot) {
+    /** Feature correlations; the CIs resample items ({@code item[i]} owns response i), keeping each item's responses together. */
+    static ArrayNode correlations(Map<String, double[]> features, double[] scores, int[] item, Bootstrap boot) {
         ArrayNode arr = MAPPER.createArrayNode();
         for (var e : features.entrySet()) {
-            var fc = BiasDiagnostics.correlation(e.getKey(), e.getValue(), scores, boot);
+            var fc = BiasDiagnostics.correlation(e.getKey(), e.getValue(), scores, item, boot);
             ObjectNode o = arr.addObject();
             o.put("feature", fc.feature());
             o.put("n", fc.n());

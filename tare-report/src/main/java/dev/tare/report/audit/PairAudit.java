@@ -85,8 +85,8 @@ public final class PairAudit {
         List<ScoredItem> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) items.add(ScoredItem.pair(pairs.get(i).id(), pairs.get(i).subset(), model, s[i], s[n + i], null));
         return new Measures(RewardBenchMetrics.compute(items, boot),
-                BiasDiagnostics.correlation("chars", chars, s, boot),
-                BiasDiagnostics.correlation("markdown", md, s, boot),
+                BiasDiagnostics.correlation("chars", chars, s, BiasDiagnostics.pairItems(n), boot),
+                BiasDiagnostics.correlation("markdown", md, s, BiasDiagnostics.pairItems(n), boot),
                 BiasDiagnostics.longerWins(Arrays.copyOfRange(chars, 0, n), Arrays.copyOfRange(chars, n, 2 * n),
                         Arrays.copyOfRange(s, 0, n), Arrays.copyOfRange(s, n, 2 * n), boot));
     }
