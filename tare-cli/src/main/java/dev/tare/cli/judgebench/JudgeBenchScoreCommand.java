@@ -135,7 +135,7 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
         w.printf("judge: %s %s (%d pairs)%n", r.judgeName(), r.judgeModel(), s.pairs());
         w.printf("%-10s %7s %6s  %s%n", "category", "score", "pairs", "95% CI (bootstrap over pairs)");
         for (var e : s.categories().entrySet())
-            w.printf("%-10s %7.2f %6d  %s%n", e.getKey(), e.getValue(), s.categoryPairs().get(e.getKey()), ci(s, e.getKey()));
+            w.printf("%-10s %7.2f %6d  %s%n", e.getKey(), e.getValue(), s.categoryPairs().get(e.getKey()), ci(s, e.getKey()).replace("95% CI ", ""));
         w.printf("overall (pair-weighted, JudgeBench code) %.2f [95%% CI %.2f, %.2f]%n", s.overall().value(), s.overall().lo(), s.overall().hi());
         w.printf("overall (mean of 4 categories, published tables) %.2f %s%n", s.categoryMean(), ci(s, "category_mean"));
         w.printf("position consistency %.2f%% %s (%d of %d two-order pairs inconsistent)%n", s.positionConsistency(),
