@@ -76,22 +76,42 @@ public final class BiasDiagnostics {
         return out;
     }
 
+    /** Longer-wins over pairs that are each their own item (one pair per prompt). */
     public static LongerWins longerWins(double[] chosenLen, double[] rejectedLen, double[] chosenScore,
                                         double[] rejectedScore, Bootstrap boot) {
+        int[] itemOf = new int[chosenLen.length];
+        for (int i = 0; i < itemOf.length; i++) itemOf[i] = i;
+        return longerWins(chosenLen, rejectedLen, chosenScore, rejectedScore, itemOf, boot);
+    }
+
+    /**
+     * Longer-wins where several pairs may share an item ({@code itemOf[i]} is pair i's item, e.g. RM-Bench's three
+     * style pairs per prompt): the interval resamples items, and the rate on a draw is wins over eligible pairs drawn.
+     */
+    public static LongerWins longerWins(double[] chosenLen, double[] rejectedLen, double[] chosenScore,
+                                        double[] rejectedScore, int[] itemOf, Bootstrap boot) {
         int n = chosenLen.length;
-        if (rejectedLen.length != n || chosenScore.length != n || rejectedScore.length != n)
+        if (rejectedLen.length != n || chosenScore.length != n || rejectedScore.length != n || itemOf.length != n)
             throw new IllegalArgumentException("longer-wins inputs differ in length");
         double[] win = new double[n];
+        int[] eligibleItem = new int[n];
         int m = 0;
         for (int i = 0; i < n; i++) {
             if (chosenLen[i] == rejectedLen[i]) continue;
             boolean chosenLonger = chosenLen[i] > rejectedLen[i];
             double longer = chosenLonger ? chosenScore[i] : rejectedScore[i];
             double shorter = chosenLonger ? rejectedScore[i] : chosenScore[i];
+            eligibleItem[m] = itemOf[i];
             win[m++] = longer > shorter ? 1.0 : 0.0;
         }
-        double[] w = java.util.Arrays.copyOf(win, m);
-        Interval rate = m == 0 ? Interval.point(Double.NaN) : boot.mean(w);
+        if (m == 0) return new LongerWins(n, 0, Interval.point(Double.NaN));
+        int[][] members = groups(java.util.Arrays.copyOf(eligibleItem, m));
+        Interval rate = boot.interval(members.length, idx -> {
+            double s = 0;
+            int k = 0;
+            for (int it : idx) for (int p : members[it]) { s += win[p]; k++; }
+            return k == 0 ? Double.NaN : s / k;
+        });
         return new LongerWins(n, m, rate);
     }
 

@@ -73,4 +73,25 @@ class BiasDiagnosticsTest {
         double wNaive = naive.spearman().hi() - naive.spearman().lo(), wItems = dup.spearman().hi() - dup.spearman().lo();
         assertTrue(wNaive < 0.7 * wItems, "response-level width " + wNaive + " vs item-level " + wItems);
     }
+
+    @Test
+    void longerWinsResamplesItemsWhenAnItemHasSeveralPairs() {
+        SplittableRandom r = new SplittableRandom(4);
+        int k = 120;
+        double[] cl = new double[k], rl = new double[k], cs = new double[k], rs = new double[k];
+        for (int i = 0; i < k; i++) { cl[i] = 1 + r.nextInt(50); rl[i] = 1 + r.nextInt(50); cs[i] = r.nextGaussian() + 0.01 * cl[i]; rs[i] = r.nextGaussian() + 0.01 * rl[i]; }
+        Bootstrap boot = new Bootstrap(300, 9, 0.95);
+        var one = BiasDiagnostics.longerWins(cl, rl, cs, rs, boot);
+        // each item's pair written three times (like RM-Bench's three style pairs when they happen to coincide)
+        double[] cl3 = new double[3 * k], rl3 = new double[3 * k], cs3 = new double[3 * k], rs3 = new double[3 * k];
+        int[] item = new int[3 * k];
+        for (int i = 0; i < 3 * k; i++) { cl3[i] = cl[i / 3]; rl3[i] = rl[i / 3]; cs3[i] = cs[i / 3]; rs3[i] = rs[i / 3]; item[i] = i / 3; }
+        var three = BiasDiagnostics.longerWins(cl3, rl3, cs3, rs3, item, boot);
+        assertEquals(3 * one.eligible(), three.eligible());
+        assertEquals(one.rate().value(), three.rate().value(), 1e-12);
+        assertEquals(one.rate().lo(), three.rate().lo(), 1e-12);
+        assertEquals(one.rate().hi(), three.rate().hi(), 1e-12);
+        var naive = BiasDiagnostics.longerWins(cl3, rl3, cs3, rs3, boot);
+        assertTrue(naive.rate().hi() - naive.rate().lo() < 0.75 * (three.rate().hi() - three.rate().lo()), "pair-level resampling is too narrow");
+    }
 }

@@ -223,16 +223,18 @@ public final class CalibrationRun {
     static ObjectNode longerWins(List<ScoredItem> items, double[] chars, double[] scores, Bootstrap boot) {
         List<double[]> rows = new ArrayList<>();
         int r = 0;
-        for (ScoredItem it : items) {
+        for (int k = 0; k < items.size(); k++) {
+            ScoredItem it = items.get(k);
             int nc = it.scoresChosen().size(), nr = it.scoresRejected().size();
             for (int i = 0; i < Math.min(nc, nr); i++)
-                rows.add(new double[]{chars[r + i], chars[r + nc + i], scores[r + i], scores[r + nc + i]});
+                rows.add(new double[]{chars[r + i], chars[r + nc + i], scores[r + i], scores[r + nc + i], k});
             r += nc + nr;
         }
         int m = rows.size();
         double[] cl = new double[m], rl = new double[m], cs = new double[m], rs = new double[m];
-        for (int i = 0; i < m; i++) { double[] x = rows.get(i); cl[i] = x[0]; rl[i] = x[1]; cs[i] = x[2]; rs[i] = x[3]; }
-        var lw = BiasDiagnostics.longerWins(cl, rl, cs, rs, boot);
+        int[] item = new int[m];
+        for (int i = 0; i < m; i++) { double[] x = rows.get(i); cl[i] = x[0]; rl[i] = x[1]; cs[i] = x[2]; rs[i] = x[3]; item[i] = (int) x[4]; }
+        var lw = BiasDiagnostics.longerWins(cl, rl, cs, rs, item, boot);   // an item's style pairs are resampled together
         ObjectNode o = MAPPER.createObjectNode();
         o.put("pairs", lw.pairs());
         o.put("different_length", lw.eligible());
