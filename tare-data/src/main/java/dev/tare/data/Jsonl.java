@@ -1,6 +1,8 @@
 package dev.tare.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -20,8 +22,16 @@ import java.util.function.BiFunction;
 
 /** Strict JSON Lines reading: UTF-8 only, blank lines skipped, every error names file and line. */
 public final class Jsonl {
-    /** Shared Jackson mapper (thread-safe once configured). */
-    public static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    /**
+     * Shared Jackson mapper (thread-safe once configured), strict for reading: a repeated key in one object and any
+     * content after the first value ({@code {"id":1}{"id":2}}, {@code {...} junk}) are errors, not silently resolved.
+     */
+    public static final ObjectMapper MAPPER = strict(JsonMapper.builder()).build();
+
+    /** Turns on the strict reading rules of {@link #MAPPER} (duplicate keys, trailing tokens) on a mapper builder. */
+    public static JsonMapper.Builder strict(JsonMapper.Builder b) {
+        return b.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
 
     private Jsonl() {}
 

@@ -23,7 +23,7 @@ import java.util.Set;
  * (equal-length lists plus scalar {@code model}, {@code model_type}, {@code chat_template}) or the row form (a JSON
  * array of row objects). Scores may be floats or one-element lists; a missing {@code id} becomes the row index
  * (DPO files); the stored {@code results} must equal the strict chosen &gt; rejected rule. RewardBench 2 rows with a
- * {@code scores} list and {@code num_correct} are split into chosen/rejected. Row numbers in errors are 1-based.
+ * {@code scores} list and {@code num_correct} are split into chosen/rejected. Errors name the 1-based row and, in the row form, the text line the row starts on.
  */
 public final class LeaderboardResults {
     private static final Set<String> SCALARS = Set.of("model", "model_type", "chat_template", "ref_model");
@@ -33,10 +33,17 @@ public final class LeaderboardResults {
 
     /** Reads a leaderboard per-example file in column or row form. */
     public static List<ScoredItem> read(Path file) {
-        JsonNode root = parse(file);
+        ResultsFiles.Parsed parsed = ResultsFiles.parse(file);
+        JsonNode root = parsed.root();
         if (root.isArray()) {
             List<ScoredItem> out = new ArrayList<>();
-            for (int i = 0; i < root.size(); i++) out.add(row(file, i, root.get(i), null));
+            for (int i = 0; i < root.size(); i++) {
+                try {
+                    out.add(row(file, i, root.get(i), null));
+                } catch (DataFormatException e) {
+                    throw e.atRow(i + 1, parsed.line(i));
+                }
+            }
             return out;
         }
         if (!root.isObject()) throw new DataFormatException(file, 0, null, "expected a JSON object (column dict) or an array of rows");
@@ -63,7 +70,11 @@ public final class LeaderboardResults {
         for (int i = 0; i < n; i++) {
             ObjectNode r = ResultsJson.MAPPER.createObjectNode();
             for (var c : columns.entrySet()) r.set(c.getKey(), c.getValue().get(i));
-            out.add(row(file, i, r, scalars));
+            try {
+                out.add(row(file, i, r, scalars));
+            } catch (DataFormatException e) {
+                throw e.atRow(i + 1, 0);   // column form: row i is the i-th entry of every column, no single text line
+            }
         }
         return out;
     }
@@ -119,5 +130,4 @@ public final class LeaderboardResults {
         return new ScoredItem(id, subset, model, chosen, rejected, results, extra);
     }
 
-    private static JsonNode parse(Path file) { return ResultsFiles.parseJson(file); }
 }

@@ -1,6 +1,12 @@
 package dev.tare.results;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.tare.data.DataFormatException;
 
 import java.io.IOException;
@@ -11,6 +17,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,6 +27,9 @@ import java.util.Locale;
  * result array ({@code score_chosen} / {@code score_rejected}).
  */
 public final class ResultsFiles {
+    /** Reads one value of a stream; trailing content is checked explicitly after the top-level value. */
+    private static final ObjectReader ELEMENT = ResultsJson.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private ResultsFiles() {}
 
     public static List<ScoredItem> read(Path file) {
@@ -32,8 +42,20 @@ public final class ResultsFiles {
         throw new DataFormatException(file, 0, null, "not a results file (expected JSONL, a leaderboard JSON or an RM-Bench result array)");
     }
 
+    /** A parsed JSON results file: its root and, when the root is an array, the text line each element starts on. */
+    record Parsed(JsonNode root, long[] rowLines) {
+        /** The text line of array element {@code index} (0-based), 0 when unknown (not an array). */
+        long line(int index) { return index < rowLines.length ? rowLines[index] : 0; }
+    }
+
     /** Parses a whole JSON file strictly as UTF-8 (NaN/Infinity tokens are accepted so they can be reported by field). */
-    static JsonNode parseJson(Path file) {
+    static JsonNode parseJson(Path file) { return parse(file).root(); }
+
+    /**
+     * Parses a whole JSON file strictly as UTF-8, recording where each top-level array element starts; repeated keys
+     * and anything after the first value are errors naming the line.
+     */
+    static Parsed parse(Path file) {
         try {
             byte[] bytes = Files.readAllBytes(file);
             String text;
@@ -43,8 +65,27 @@ public final class ResultsFiles {
             } catch (CharacterCodingException e) {
                 throw new DataFormatException(file, 0, null, "not valid UTF-8", e);
             }
-            try {
-                return ResultsJson.MAPPER.readTree(text);
+            try (JsonParser p = ResultsJson.MAPPER.createParser(text)) {
+                JsonToken t = p.nextToken();
+                if (t == null) return new Parsed(MissingNode.getInstance(), new long[0]);
+                JsonNode root;
+                long[] lines = new long[0];
+                if (t == JsonToken.START_ARRAY) {
+                    ArrayNode arr = ResultsJson.MAPPER.createArrayNode();
+                    List<Long> ls = new ArrayList<>();
+                    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                        if (t == null) throw new DataFormatException(file, p.currentLocation().getLineNr(), null, "unexpected end of file inside the array");
+                        ls.add((long) p.currentTokenLocation().getLineNr());
+                        arr.add(ELEMENT.<JsonNode>readTree(p));
+                    }
+                    root = arr;
+                    lines = ls.stream().mapToLong(Long::longValue).toArray();
+                } else {
+                    root = ELEMENT.<JsonNode>readTree(p);
+                }
+                if (p.nextToken() != null)
+                    throw new DataFormatException(file, p.currentTokenLocation().getLineNr(), null, "unexpected content after the top-level JSON value");
+                return new Parsed(root, lines);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
                 throw new DataFormatException(file, line, null, "malformed JSON: " + e.getOriginalMessage(), e);

@@ -16,8 +16,11 @@ import java.util.regex.Pattern;
 
 /** JSON mapping of {@link ScoredItem} shared by the results reader and writer (package-private helper). */
 final class ResultsJson {
-    /** Accepts NaN/Infinity tokens so that they can be reported as a named-field error instead of a parse error. */
-    static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    /**
+     * Accepts NaN/Infinity tokens so that they can be reported as a named-field error instead of a parse error;
+     * otherwise as strict as {@link dev.tare.data.Jsonl#MAPPER} (duplicate keys and trailing content are errors).
+     */
+    static final ObjectMapper MAPPER = dev.tare.data.Jsonl.strict(JsonMapper.builder()).enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final Pattern INT = Pattern.compile("0|-?[1-9][0-9]{0,17}");
 
     private ResultsJson() {}

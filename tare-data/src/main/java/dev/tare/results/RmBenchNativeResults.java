@@ -19,27 +19,35 @@ public final class RmBenchNativeResults {
     private RmBenchNativeResults() {}
 
     public static List<ScoredItem> read(Path file) {
-        JsonNode root = ResultsFiles.parseJson(file);
+        ResultsFiles.Parsed parsed = ResultsFiles.parse(file);
+        JsonNode root = parsed.root();
         if (!root.isArray()) throw new DataFormatException(file, 0, null, "expected a JSON array of RM-Bench result items");
         String fileDomain = domainFromFileName(file);
         List<ScoredItem> out = new ArrayList<>();
         for (int i = 0; i < root.size(); i++) {
-            long row = i + 1L;
-            JsonNode r = root.get(i);
-            if (!r.isObject()) throw new DataFormatException(file, row, null, "expected an object");
-            List<Double> c = ResultsJson.scores(file, row, r, "score_chosen", true);
-            List<Double> rj = ResultsJson.scores(file, row, r, "score_rejected", true);
-            if (c.size() != 3) throw new DataFormatException(file, row, "score_chosen", "has " + c.size() + " scores, expected 3");
-            if (rj.size() != 3) throw new DataFormatException(file, row, "score_rejected", "has " + rj.size() + " scores, expected 3");
-            String id = ResultsJson.idOf(file, row, r.get("id"), Integer.toString(i));
-            String domain = ResultsJson.text(file, row, r, "domain", false);
-            if (domain == null) domain = fileDomain;
-            String subset = ResultsJson.text(file, row, r, "subset", false);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            if (domain != null) extra.put("domain", domain);
-            out.add(new ScoredItem(id, subset != null ? subset : domain != null ? domain : "rm-bench", null, c, rj, null, extra));
+            try {
+                out.add(item(file, i, root.get(i), fileDomain));
+            } catch (DataFormatException e) {
+                throw e.atRow(i + 1, parsed.line(i));
+            }
         }
         return out;
+    }
+
+    private static ScoredItem item(Path file, int i, JsonNode r, String fileDomain) {
+        long row = i + 1L;
+        if (!r.isObject()) throw new DataFormatException(file, row, null, "expected an object");
+        List<Double> c = ResultsJson.scores(file, row, r, "score_chosen", true);
+        List<Double> rj = ResultsJson.scores(file, row, r, "score_rejected", true);
+        if (c.size() != 3) throw new DataFormatException(file, row, "score_chosen", "has " + c.size() + " scores, expected 3");
+        if (rj.size() != 3) throw new DataFormatException(file, row, "score_rejected", "has " + rj.size() + " scores, expected 3");
+        String id = ResultsJson.idOf(file, row, r.get("id"), Integer.toString(i));
+        String domain = ResultsJson.text(file, row, r, "domain", false);
+        if (domain == null) domain = fileDomain;
+        String subset = ResultsJson.text(file, row, r, "subset", false);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        if (domain != null) extra.put("domain", domain);
+        return new ScoredItem(id, subset != null ? subset : domain != null ? domain : "rm-bench", null, c, rj, null, extra);
     }
 
     /** The RM-Bench domain a file name starts with (longest match), or null. */

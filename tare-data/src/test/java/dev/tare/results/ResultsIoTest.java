@@ -139,7 +139,8 @@ class ResultsIoTest {
                  "scores_chosen": [2.0, 0.1], "scores_rejected": [1.0, 0.3]}
                 """);
         var e = assertThrows(DataFormatException.class, () -> LeaderboardResults.read(f));
-        assertEquals(2, e.line());
+        assertEquals(2, e.row(), "column form: the 2nd entry of every column");
+        assertEquals(0, e.line(), "column form: no single text line");
         assertEquals("results", e.field());
 
         Files.writeString(f, """

@@ -159,8 +159,8 @@ public final class EvalSummary {
 
     private static Bias bias(double[] scores, double[] len, double[] md, int[] item, boolean[] chosen, Bootstrap boot) {
         List<BiasDiagnostics.FeatureCorrelation> corr = List.of(
-                BiasDiagnostics.correlation(Feature.CHARS.cliName(), len, scores, boot),
-                BiasDiagnostics.correlation(Feature.MARKDOWN.cliName(), md, scores, boot));
+                BiasDiagnostics.correlation(Feature.CHARS.cliName(), len, scores, item, boot),
+                BiasDiagnostics.correlation(Feature.MARKDOWN.cliName(), md, scores, item, boot));
         return new Bias(corr, longerWins(scores, len, item, chosen, boot));
     }
 

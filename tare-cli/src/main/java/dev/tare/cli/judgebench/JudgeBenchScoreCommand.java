@@ -105,6 +105,12 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
         var ci = o.putArray("overall_ci95");
         ci.add(s.overall().lo());
         ci.add(s.overall().hi());
+        ObjectNode cis = o.putObject("ci95");   // seeded percentile bootstrap over pairs, percent: name -> [lo, hi]
+        s.ci95().forEach((k, iv) -> {
+            var pair = cis.putArray(k);
+            pair.add(iv.lo());
+            pair.add(iv.hi());
+        });
         o.put("protocol", r.singleGame() ? "single_game" : "both_orders");
         o.put("judge_name", r.judgeName());
         o.put("judge_model", r.judgeModel());
@@ -127,13 +133,19 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
     private static void printText(PrintWriter w, JudgeBenchAudit.Result r, JudgeBenchReparse.Result rp) {
         JudgeBenchScores s = r.scores();
         w.printf("judge: %s %s (%d pairs)%n", r.judgeName(), r.judgeModel(), s.pairs());
-        w.printf("%-10s %7s %6s%n", "category", "score", "pairs");
+        w.printf("%-10s %7s %6s  %s%n", "category", "score", "pairs", "95% CI (bootstrap over pairs)");
         for (var e : s.categories().entrySet())
-            w.printf("%-10s %7.2f %6d%n", e.getKey(), e.getValue(), s.categoryPairs().get(e.getKey()));
+            w.printf("%-10s %7.2f %6d  %s%n", e.getKey(), e.getValue(), s.categoryPairs().get(e.getKey()), ci(s, e.getKey()).replace("95% CI ", ""));
         w.printf("overall (pair-weighted, JudgeBench code) %.2f [95%% CI %.2f, %.2f]%n", s.overall().value(), s.overall().lo(), s.overall().hi());
-        w.printf("overall (mean of 4 categories, published tables) %.2f%n", s.categoryMean());
-        w.printf("position consistency %.2f%% (%d of %d two-order pairs inconsistent)%n", s.positionConsistency(), s.inconsistent(), s.twoGamePairs());
+        w.printf("overall (mean of 4 categories, published tables) %.2f %s%n", s.categoryMean(), ci(s, "category_mean"));
+        w.printf("position consistency %.2f%% %s (%d of %d two-order pairs inconsistent)%n", s.positionConsistency(),
+                ci(s, "position_consistency"), s.inconsistent(), s.twoGamePairs());
         if (rp.gamesParsed() > 0)
             w.printf("re-parse of %d stored replies: %d disagree with the stored decision%n", rp.gamesParsed(), rp.disagreements().size());
+    }
+
+    private static String ci(JudgeBenchScores s, String key) {
+        var iv = s.ci95().get(key);
+        return iv == null || Double.isNaN(iv.lo()) ? "" : String.format(Locale.ROOT, "[95%% CI %.2f, %.2f]", iv.lo(), iv.hi());
     }
 }

@@ -89,7 +89,8 @@ public final class ReportCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%s: %d pairs; length calibration LWR (frac %.2f, alpha %.2f) flipped %.1f%% of preferences%n",
                 model, pairs.size(), frac, alpha, 100 * r.flipped());
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "", "before", "after");
-        o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "score (mean of sections)", PairAudit.ci100(b.metrics().score()), PairAudit.ci100(a.metrics().score()));
+        o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", b.rewardBench() ? "score (mean of sections)" : "accuracy (all pairs)",
+                PairAudit.ci100(b.score()), PairAudit.ci100(a.score()));
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "Spearman(reward, length)", b.length().spearman(), a.length().spearman());
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "longer-wins rate", b.longerWins().rate(), a.longerWins().rate());
         o.printf("Wrote %s and %s%n", htmlFile, jsonFile);

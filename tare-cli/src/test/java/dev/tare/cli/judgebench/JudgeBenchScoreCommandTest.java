@@ -49,6 +49,17 @@ class JudgeBenchScoreCommandTest {
         assertEquals(0, j.get("reparse_disagreements").asInt());
         assertEquals(700, j.get("games_reparsed").asInt());
         assertTrue(j.get("position_consistency").asDouble() < 80, "o1-mini is position-biased on a real share of pairs");
+        // contract: the six headline keys stay top-level; intervals are extra keys
+        var keys = new java.util.HashSet<String>();
+        j.fieldNames().forEachRemaining(keys::add);
+        assertTrue(keys.containsAll(java.util.List.of("overall", "knowledge", "reasoning", "math", "coding", "pairs")), keys.toString());
+        JsonNode ci = j.get("ci95");
+        for (String k : java.util.List.of("overall", "knowledge", "reasoning", "math", "coding", "category_mean", "position_consistency")) {
+            double lo = ci.get(k).get(0).asDouble(), hi = ci.get(k).get(1).asDouble();
+            double v = k.equals("category_mean") || k.equals("position_consistency") ? j.get(k).asDouble() : j.get(k).asDouble();
+            assertTrue(lo <= v && v <= hi && hi - lo > 1, k + " [" + lo + ", " + hi + "] around " + v);
+        }
+        assertEquals(j.get("overall_ci95").get(0).asDouble(), ci.get("overall").get(0).asDouble());
     }
 
     @Test
@@ -60,6 +71,8 @@ class JudgeBenchScoreCommandTest {
         assertTrue(j.get("reparse_disagreements").isNull(), "reward models have no raw replies to re-parse");
         String[] text = run("judgebench", "score", "--outputs", f.toString(), "--resamples", "20");
         assertTrue(text[1].contains("64.29") && text[1].contains("65.00"), text[1]);
+        assertTrue(text[1].contains("95% CI (bootstrap over pairs)") && text[1].lines().filter(l -> l.startsWith("knowledge")).findFirst()
+                .orElseThrow().matches("knowledge +59\\.74 +154  \\[\\d+\\.\\d\\d, \\d+\\.\\d\\d\\]"), text[1]);
     }
 
     @Test

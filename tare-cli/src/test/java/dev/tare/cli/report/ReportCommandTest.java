@@ -72,6 +72,7 @@ class ReportCommandTest {
         }
         JsonNode rep = Jsonl.MAPPER.readTree(out.resolve("summary.json").toFile()).get("report");
         assertEquals(2938, rep.get("pairs").asInt());
+        assertEquals("rewardbench", rep.get("before").get("score_kind").asText());
         // rm-scores README, per-subset accuracy with the row-47 pairing
         for (var e : Map.of("alpacaeval-easy", 0.887, "llmbar-natural", 0.910, "mt-bench-hard", 0.730, "donotanswer", 0.603,
                 "xstest-should-respond", 0.968).entrySet())
@@ -133,5 +134,10 @@ class ReportCommandTest {
         assertEquals(1.0, rep.get("before").get("longer_wins").get("value").asDouble());
         assertEquals(1.0, rep.get("before").get("spearman_length").get("value").asDouble(), 1e-12);
         assertEquals(0.5, rep.get("before").get("subsets").get("chat").get("value").asDouble(), 1e-12);
+        // "chat" is no RewardBench subset: the headline is the pair accuracy, not an all-zero RewardBench score
+        assertEquals("pair_accuracy", rep.get("before").get("score_kind").asText());
+        assertEquals(0.5, rep.get("before").get("score").get("value").asDouble(), 1e-12);
+        assertTrue(r.out().contains("accuracy (all pairs)") && r.out().contains("50.0"), r.out());
+        assertFalse(r.out().contains("mean of sections"), r.out());
     }
 }

@@ -3,7 +3,9 @@ package dev.tare.data.pairs;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,10 +45,15 @@ public final class RowSource {
 
     private RowSource() {}
 
-    /** One row: the file, its 1-based line (JSONL) or row number (JSON array, Parquet), and its fields. */
-    public record Row(Path file, long number, ObjectNode node) {
+    /**
+     * One row: the file, its 1-based line (JSONL) or row number (JSON array, Parquet), the text line its object starts
+     * on (the same as {@code number} for JSONL, 0 for Parquet), and its fields.
+     */
+    public record Row(Path file, Format format, long number, long line, ObjectNode node) {
+        /** An error at this row: "file:L" for JSONL, "file: row N (line L)" for a JSON array, "file: row N" for Parquet. */
         public DataFormatException error(String field, String problem) {
-            return new DataFormatException(file, number, field, problem);
+            return format == Format.JSONL ? new DataFormatException(file, number, field, problem)
+                    : DataFormatException.atRow(file, number, line, field, problem);
         }
     }
 
@@ -64,52 +73,73 @@ public final class RowSource {
     public static List<Row> read(Path file) {
         if (!Files.isRegularFile(file)) throw new UncheckedIOException(new java.io.FileNotFoundException("no such file: " + file));
         return switch (Format.of(file)) {
-            case JSONL -> Jsonl.read(file, (line, node) -> new Row(file, line.number(), (ObjectNode) node));
+            case JSONL -> Jsonl.read(file, (line, node) -> new Row(file, Format.JSONL, line.number(), line.number(), (ObjectNode) node));
             case JSON -> readJsonArray(file);
             case PARQUET -> readParquet(file);
         };
     }
 
+    /** Reads one value in the middle of a stream (the strict mapper would call the rest of the array trailing tokens). */
+    private static final ObjectReader ELEMENT = Jsonl.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final List<String> ROW_KEYS = List.of("data", "rows", "examples");
+
+    /** One element of a JSON row list with the text line of its first token. */
+    private record Raw(JsonNode node, long line) {}
+
     private static List<Row> readJsonArray(Path file) {
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        List<Row> out = new ArrayList<>();
         try (Reader r = new InputStreamReader(Files.newInputStream(file), decoder);
              JsonParser p = Jsonl.MAPPER.createParser(r)) {
             JsonToken t = p.nextToken();
+            List<Raw> raw;
+            String what;
             if (t == JsonToken.START_OBJECT) {
-                // a single object holding the rows under a list-valued key ("data", "rows", "examples")
-                JsonNode root = Jsonl.MAPPER.readTree(p);
-                for (String k : List.of("data", "rows", "examples")) {
-                    if (root.get(k) != null && root.get(k).isArray()) return rowsOf(file, (ArrayNode) root.get(k));
+                // a single object holding the rows under a list-valued key ("data", "rows", "examples", in that preference)
+                Map<String, List<Raw>> lists = new HashMap<>();
+                while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                    String k = p.currentName();
+                    t = p.nextToken();
+                    if (ROW_KEYS.contains(k) && t == JsonToken.START_ARRAY) lists.put(k, elements(file, p));
+                    else p.skipChildren();
                 }
-                throw new DataFormatException(file, 1, null, "expected a JSON array of rows (or an object with a 'data' list)");
+                raw = ROW_KEYS.stream().filter(lists::containsKey).map(lists::get).findFirst().orElseThrow(() ->
+                        new DataFormatException(file, 1, null, "expected a JSON array of rows (or an object with a 'data' list)"));
+                what = "object";
+            } else if (t == JsonToken.START_ARRAY) {
+                raw = elements(file, p);
+                what = "array";
+            } else {
+                throw new DataFormatException(file, 1, null, "expected a JSON array of rows");
             }
-            if (t != JsonToken.START_ARRAY) throw new DataFormatException(file, 1, null, "expected a JSON array of rows");
-            long n = 0;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (t == null) throw new DataFormatException(file, n + 1, null, "unexpected end of file inside the array");
-                n++;
-                if (t != JsonToken.START_OBJECT) throw new DataFormatException(file, n, null, "row is not a JSON object");
-                out.add(new Row(file, n, (ObjectNode) Jsonl.MAPPER.readTree(p)));
+            if (p.nextToken() != null)
+                throw new DataFormatException(file, p.currentTokenLocation().getLineNr(), null, "unexpected content after the JSON " + what + " of rows");
+            List<Row> out = new ArrayList<>(raw.size());
+            for (int i = 0; i < raw.size(); i++) {
+                Raw x = raw.get(i);
+                if (!x.node().isObject()) throw DataFormatException.atRow(file, i + 1, x.line(), null, "row is not a JSON object");
+                out.add(new Row(file, Format.JSON, i + 1, x.line(), (ObjectNode) x.node()));
             }
+            return out;
         } catch (CharacterCodingException e) {
             throw new DataFormatException(file, 0, null, "not valid UTF-8", e);
         } catch (JsonProcessingException e) {
             long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new DataFormatException(file, out.size() + 1, null, "malformed JSON (text line " + line + "): " + e.getOriginalMessage(), e);
+            throw new DataFormatException(file, line, null, "malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             if (e.getCause() instanceof CharacterCodingException) throw new DataFormatException(file, 0, null, "not valid UTF-8", e);
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return out;
     }
 
-    private static List<Row> rowsOf(Path file, ArrayNode arr) {
-        List<Row> out = new ArrayList<>();
-        for (int i = 0; i < arr.size(); i++) {
-            if (!arr.get(i).isObject()) throw new DataFormatException(file, i + 1, null, "row is not a JSON object");
-            out.add(new Row(file, i + 1, (ObjectNode) arr.get(i)));
+    /** The elements of the array whose START_ARRAY is the current token, each with the line its value starts on. */
+    private static List<Raw> elements(Path file, JsonParser p) throws IOException {
+        List<Raw> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == null) throw new DataFormatException(file, p.currentLocation().getLineNr(), null, "unexpected end of file inside the array");
+            long line = p.currentTokenLocation().getLineNr();
+            out.add(new Raw(ELEMENT.<JsonNode>readTree(p), line));
         }
         return out;
     }
@@ -127,13 +157,13 @@ public final class RowSource {
                     String name = rows.getFieldName(i);
                     o.set(name, rows.isNull(i) ? o.nullNode() : toJson(file, n, name, rows.getValue(i)));
                 }
-                out.add(new Row(file, n, o));
+                out.add(new Row(file, Format.PARQUET, n, 0, o));
             }
         } catch (DataFormatException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             if (e instanceof UncheckedIOException u && u.getCause() instanceof java.io.FileNotFoundException) throw u;
-            throw new DataFormatException(file, out.size() + 1, null, "cannot read Parquet: " + e, e);
+            throw new DataFormatException(file, 0, null, "cannot read Parquet (after " + out.size() + " rows): " + e, e);
         }
         return out;
     }
@@ -155,7 +185,7 @@ public final class RowSource {
                     yield f.textNode(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                             .decode(ByteBuffer.wrap(bytes)).toString());
                 } catch (CharacterCodingException e) {
-                    throw new DataFormatException(file, row, field, "binary value is not valid UTF-8 text", e);
+                    throw new DataFormatException(file, 0, field, "binary value is not valid UTF-8 text", e).atRow(row, 0);
                 }
             }
             case PqList list -> {

@@ -1,6 +1,5 @@
 package dev.tare.data.rewardbench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tare.data.DataFormatException;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.pairs.RowFields;
@@ -15,7 +14,7 @@ import java.util.Map;
 /**
  * RewardBench v1 rows ({@code id, prompt, chosen, rejected, subset}, optional {@code chosen_model, rejected_model})
  * from JSONL, JSON or Parquet. Also accepts the column-renamed re-save (question / response_A / response_B with
- * {@code label} 1 = A preferred, 2 = B preferred). Rows are keyed by (subset, id): ids repeat across subsets.
+ * {@code label} 1 = A preferred, 2 = B preferred; required). Rows are keyed by (subset, id): ids repeat across subsets.
  * meta: {@code chosen_model}, {@code rejected_model}, {@code section} (for core subsets), {@code row} (0-based position).
  */
 public final class RewardBenchReader {
@@ -44,8 +43,7 @@ public final class RewardBenchReader {
         if (renamed) {
             String a = RowFields.text(r, "response_A");
             String b = RowFields.text(r, "response_B");
-            JsonNode label = r.node().get("label");
-            int l = label == null || label.isNull() ? 1 : RowFields.integer(r, "label");
+            int l = RowFields.integer(r, "label");   // no guess: a missing label is an error naming the field
             if (l == 1) { chosen = a; rejected = b; }
             else if (l == 2) { chosen = b; rejected = a; }
             else throw r.error("label", "expected 1 (response_A preferred) or 2 (response_B preferred), got " + l);

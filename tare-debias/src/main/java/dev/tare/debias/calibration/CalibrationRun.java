@@ -125,8 +125,8 @@ public final class CalibrationRun {
         metrics.set("after", metrics(kind, out, boot));
         summary.set("flipped", flips(kind, items, out));
         ObjectNode corr = summary.putObject("correlations");
-        corr.set("before", correlations(featureValues, scores, boot));
-        corr.set("after", correlations(featureValues, res.scores(), boot));
+        corr.set("before", correlations(featureValues, scores, item, boot));
+        corr.set("after", correlations(featureValues, res.scores(), item, boot));
         ObjectNode lw = summary.putObject("longer_wins");
         double[] chars = featureValues.containsKey("chars") ? featureValues.get("chars") : charLengths(txt);
         lw.set("before", longerWins(items, chars, scores, boot));
@@ -205,10 +205,11 @@ public final class CalibrationRun {
         return o;
     }
 
-    static ArrayNode correlations(Map<String, double[]> features, double[] scores, Bootstrap boot) {
+    /** Feature correlations; the CIs resample items ({@code item[i]} owns response i), keeping each item's responses together. */
+    static ArrayNode correlations(Map<String, double[]> features, double[] scores, int[] item, Bootstrap boot) {
         ArrayNode arr = MAPPER.createArrayNode();
         for (var e : features.entrySet()) {
-            var fc = BiasDiagnostics.correlation(e.getKey(), e.getValue(), scores, boot);
+            var fc = BiasDiagnostics.correlation(e.getKey(), e.getValue(), scores, item, boot);
             ObjectNode o = arr.addObject();
             o.put("feature", fc.feature());
             o.put("n", fc.n());
@@ -222,16 +223,18 @@ public final class CalibrationRun {
     static ObjectNode longerWins(List<ScoredItem> items, double[] chars, double[] scores, Bootstrap boot) {
         List<double[]> rows = new ArrayList<>();
         int r = 0;
-        for (ScoredItem it : items) {
+        for (int k = 0; k < items.size(); k++) {
+            ScoredItem it = items.get(k);
             int nc = it.scoresChosen().size(), nr = it.scoresRejected().size();
             for (int i = 0; i < Math.min(nc, nr); i++)
-                rows.add(new double[]{chars[r + i], chars[r + nc + i], scores[r + i], scores[r + nc + i]});
+                rows.add(new double[]{chars[r + i], chars[r + nc + i], scores[r + i], scores[r + nc + i], k});
             r += nc + nr;
         }
         int m = rows.size();
         double[] cl = new double[m], rl = new double[m], cs = new double[m], rs = new double[m];
-        for (int i = 0; i < m; i++) { double[] x = rows.get(i); cl[i] = x[0]; rl[i] = x[1]; cs[i] = x[2]; rs[i] = x[3]; }
-        var lw = BiasDiagnostics.longerWins(cl, rl, cs, rs, boot);
+        int[] item = new int[m];
+        for (int i = 0; i < m; i++) { double[] x = rows.get(i); cl[i] = x[0]; rl[i] = x[1]; cs[i] = x[2]; rs[i] = x[3]; item[i] = (int) x[4]; }
+        var lw = BiasDiagnostics.longerWins(cl, rl, cs, rs, item, boot);   // an item's style pairs are resampled together
         ObjectNode o = MAPPER.createObjectNode();
         o.put("pairs", lw.pairs());
         o.put("different_length", lw.eligible());

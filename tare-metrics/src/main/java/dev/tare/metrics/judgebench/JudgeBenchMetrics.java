@@ -4,6 +4,7 @@ import dev.tare.data.judgebench.JudgeOutput;
 import dev.tare.data.judgebench.JudgePair;
 import dev.tare.data.judgebench.Judgment;
 import dev.tare.metrics.stats.Bootstrap;
+import dev.tare.metrics.stats.Interval;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,11 +55,15 @@ public final class JudgeBenchMetrics {
         int nCorrect = 0, nIncorrect = 0, nTie = 0, allC = 0, allI = 0, someC = 0, inconsistent = 0, nulls = 0, two = 0, mismatches = 0;
         Map<String, int[]> cat = new LinkedHashMap<>();
         for (JudgePair.Category c : JudgePair.Category.values()) cat.put(c.key, new int[2]);
+        int[] catOf = new int[n];                 // category ordinal per pair, -1 for none
+        double[] consistent = new double[n];      // 1 when both games agree (two-game pairs only)
+        boolean[] twoGame = new boolean[n];
         for (int i = 0; i < n; i++) {
             JudgeOutput o = outputs.get(i);
             int v = vote(o, singleGame);
             if (v > 0) { nCorrect++; correct[i] = 1; } else if (v < 0) nIncorrect++; else nTie++;
             JudgePair.Category c = o.pair().category();
+            catOf[i] = c == null ? -1 : c.ordinal();
             if (c != null) { cat.get(c.key)[0] += v > 0 ? 1 : 0; cat.get(c.key)[1]++; }
             for (int k = 0; k < o.games().size(); k++) if (scoreMismatch(o.games().get(k))) mismatches++;
             if (o.games().size() == 2) {
@@ -69,24 +74,64 @@ public final class JudgeBenchMetrics {
                 if (label.equals(d1) && label.equals(d2)) allC++;
                 else if (!label.equals(d1) && !label.equals(d2)) allI++;
                 else someC++;
-                if (!Objects.equals(d1, d2)) inconsistent++;
+                if (!Objects.equals(d1, d2)) inconsistent++; else consistent[i] = 1;
+                twoGame[i] = true;
             }
         }
         Map<String, Double> catScores = new LinkedHashMap<>();
         Map<String, Integer> catPairs = new LinkedHashMap<>();
         double sum = 0;
-        int present = 0;
+        int presentCount = 0;
         for (var e : cat.entrySet()) {
             int[] c = e.getValue();
             catPairs.put(e.getKey(), c[1]);
             double s = c[1] == 0 ? Double.NaN : 100.0 * c[0] / c[1];
             catScores.put(e.getKey(), s);
-            if (c[1] > 0) { sum += s; present++; }
+            if (c[1] > 0) { sum += s; presentCount++; }
         }
-        double mean = present == 0 ? Double.NaN : sum / present;
+        double mean = presentCount == 0 ? Double.NaN : sum / presentCount;
         double consistency = two == 0 ? Double.NaN : 100.0 * (two - inconsistent) / two;
-        return new JudgeBenchScores(bootstrap.mean(correct).times(100), catScores, catPairs, mean, n, nCorrect,
-                nIncorrect, nTie, allC, allI, someC, inconsistent, nulls, two, consistency, mismatches);
+        Interval overall = bootstrap.mean(correct).times(100);
+        Map<String, Interval> ci = new LinkedHashMap<>();
+        ci.put("overall", overall);
+        JudgePair.Category[] cats = JudgePair.Category.values();
+        boolean[] present = new boolean[cats.length];
+        for (JudgePair.Category c : cats) {
+            if (catPairs.get(c.key) == 0) continue;
+            present[c.ordinal()] = true;
+            ci.put(c.key, bootstrap.interval(n, idx -> 100 * categoryAccuracies(idx, correct, catOf, cats.length)[c.ordinal()]));
+        }
+        final int nPresent = presentCount;
+        if (nPresent > 0)
+            ci.put("category_mean", bootstrap.interval(n, idx -> {
+                double[] acc = categoryAccuracies(idx, correct, catOf, cats.length);
+                double s = 0;
+                for (int k = 0; k < acc.length; k++) {
+                    if (!present[k]) continue;
+                    if (Double.isNaN(acc[k])) return Double.NaN;   // a present category not drawn: no category mean
+                    s += acc[k];
+                }
+                return 100 * s / nPresent;
+            }));
+        if (two > 0)
+            ci.put("position_consistency", bootstrap.interval(n, idx -> {
+                int m = 0;
+                double s = 0;
+                for (int i : idx) if (twoGame[i]) { m++; s += consistent[i]; }
+                return m == 0 ? Double.NaN : 100 * s / m;
+            }));
+        return new JudgeBenchScores(overall, catScores, catPairs, mean, n, nCorrect,
+                nIncorrect, nTie, allC, allI, someC, inconsistent, nulls, two, consistency, mismatches, java.util.Collections.unmodifiableMap(ci));
+    }
+
+    /** Accuracy per category over the drawn pairs (NaN for a category with no draw). */
+    private static double[] categoryAccuracies(int[] idx, double[] correct, int[] catOf, int categories) {
+        double[] sum = new double[categories];
+        int[] cnt = new int[categories];
+        for (int i : idx) if (catOf[i] >= 0) { sum[catOf[i]] += correct[i]; cnt[catOf[i]]++; }
+        double[] acc = new double[categories];
+        for (int k = 0; k < categories; k++) acc[k] = cnt[k] == 0 ? Double.NaN : sum[k] / cnt[k];
+        return acc;
     }
 
     /** A reward-model game whose stored decision disagrees with its scores (A>B iff first > second; tie → B>A). */

@@ -7,6 +7,9 @@ import dev.tare.data.PreferenceItem;
 import dev.tare.debias.calibration.CalibrationSettings;
 import dev.tare.debias.calibration.Calibrator;
 import dev.tare.debias.calibration.RewardCalibration;
+import dev.tare.data.rewardbench.RewardBenchSubsets;
+import dev.tare.metrics.rewardbench.PairsMetrics;
+import dev.tare.metrics.rewardbench.PairsReport;
 import dev.tare.metrics.rewardbench.RewardBenchMetrics;
 import dev.tare.metrics.rewardbench.RewardBenchReport;
 import dev.tare.metrics.rewardbench.SubsetScore;
@@ -29,7 +32,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Length-bias audit of scored preference pairs: per-subset accuracy (RewardBench rules), rank correlation of reward
+ * Length-bias audit of scored preference pairs: per-subset accuracy (RewardBench rules when a RewardBench core subset
+ * is present, else plain pair accuracy per subset and over all pairs), rank correlation of reward
  * with length and markdown, the longer-wins rate, then post-hoc LWR calibration on length (Huang et al.: LOWESS of
  * score on characters over all chosen and rejected responses pooled, read back by bisect_left, score − α·fit) and
  * the same measures after it.
@@ -38,9 +42,30 @@ public final class PairAudit {
     /** One scored pair with its response texts. */
     public record Pair(String subset, String id, String chosen, String rejected, double chosenScore, double rejectedScore) {}
 
-    /** The measures of one set of scores. */
-    public record Measures(RewardBenchReport metrics, BiasDiagnostics.FeatureCorrelation length,
-                           BiasDiagnostics.FeatureCorrelation markdown, BiasDiagnostics.LongerWins longerWins) {}
+    /**
+     * The measures of one set of scores. Accuracy is RewardBench v1 scoring ({@code metrics}, when any RewardBench core
+     * subset is present) or plain pair accuracy per subset and overall ({@code pairsMetrics}, generic pairs); exactly
+     * one of the two is set.
+     */
+    public record Measures(RewardBenchReport metrics, PairsReport pairsMetrics, BiasDiagnostics.FeatureCorrelation length,
+                           BiasDiagnostics.FeatureCorrelation markdown, BiasDiagnostics.LongerWins longerWins) {
+        /** Whether the accuracy is RewardBench's (section-weighted score) rather than plain pair accuracy. */
+        public boolean rewardBench() { return metrics != null; }
+
+        /** The headline accuracy: RewardBench's mean of sections, or the accuracy over all pairs. */
+        public Interval score() { return rewardBench() ? metrics.score() : pairsMetrics.accuracy(); }
+
+        /** What {@link #score()} is, for tables. */
+        public String scoreLabel() { return rewardBench() ? "RewardBench score (mean of sections)" : "accuracy over all pairs"; }
+
+        /** The score's kind in JSON: {@code rewardbench} or {@code pair_accuracy}. */
+        public String scoreKind() { return rewardBench() ? "rewardbench" : "pair_accuracy"; }
+
+        public List<SubsetScore> subsets() { return rewardBench() ? metrics.subsets() : pairsMetrics.subsets(); }
+
+        /** RewardBench section scores (empty for generic pairs). */
+        public Map<String, Interval> sections() { return rewardBench() ? metrics.sections() : Map.of(); }
+    }
 
     /** Inputs, scores before/after (chosen 0..n-1 then rejected), the fitted bias curves and both measure sets. */
     public record Result(String model, List<Pair> pairs, double frac, double alpha, double[] chars,
@@ -84,9 +109,11 @@ public final class PairAudit {
         int n = pairs.size();
         List<ScoredItem> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) items.add(ScoredItem.pair(pairs.get(i).id(), pairs.get(i).subset(), model, s[i], s[n + i], null));
-        return new Measures(RewardBenchMetrics.compute(items, boot),
-                BiasDiagnostics.correlation("chars", chars, s, boot),
-                BiasDiagnostics.correlation("markdown", md, s, boot),
+        boolean rewardBench = items.stream().anyMatch(it -> RewardBenchSubsets.EXAMPLE_COUNTS.containsKey(it.subset()));
+        return new Measures(rewardBench ? RewardBenchMetrics.compute(items, boot) : null,
+                rewardBench ? null : PairsMetrics.compute(items, boot),
+                BiasDiagnostics.correlation("chars", chars, s, BiasDiagnostics.pairItems(n), boot),
+                BiasDiagnostics.correlation("markdown", md, s, BiasDiagnostics.pairItems(n), boot),
                 BiasDiagnostics.longerWins(Arrays.copyOfRange(chars, 0, n), Arrays.copyOfRange(chars, n, 2 * n),
                         Arrays.copyOfRange(s, 0, n), Arrays.copyOfRange(s, n, 2 * n), boot));
     }
@@ -162,7 +189,7 @@ public final class PairAudit {
         bias.row("Kendall τ-b(reward, length)", ci(b.length().kendall(), 1, 3), ci(a.length().kendall(), 1, 3));
         bias.row("longer-wins rate (" + b.longerWins().eligible() + " pairs of different length)", ci(b.longerWins().rate(), 1, 3), ci(a.longerWins().rate(), 1, 3));
         bias.row("Spearman(reward, markdown count)", ci(b.markdown().spearman(), 1, 3), ci(a.markdown().spearman(), 1, 3));
-        bias.row("RewardBench score (mean of sections, %)", ci(b.metrics().score(), 100, 1), ci(a.metrics().score(), 100, 1));
+        bias.row(b.scoreLabel() + " (%)", ci(b.score(), 100, 1), ci(a.score(), 100, 1));
         html.table(bias.build());
 
         int[] show = thin(2 * n, 2500);
@@ -174,14 +201,14 @@ public final class PairAudit {
                 .curve(new Series("LOWESS fit", r.chars(), r.fitAfter())).logX(true);
         html.charts(before.svg(), after.svg());
 
-        List<String> sections = new ArrayList<>(b.metrics().sections().keySet());
-        if (b.metrics().missingSubsets().size() < 20 && !sections.isEmpty()) {
+        List<String> sections = new ArrayList<>(b.sections().keySet());
+        if (b.rewardBench() && b.metrics().missingSubsets().size() < 20 && !sections.isEmpty()) {
             var bars = new BarChart("RewardBench sections before/after calibration", "accuracy", sections).yRange(0, 1).size(620, 360);
-            bars.group("before", vals(b.metrics().sections(), sections, 0), vals(b.metrics().sections(), sections, 1), vals(b.metrics().sections(), sections, 2));
-            bars.group("after", vals(a.metrics().sections(), sections, 0), vals(a.metrics().sections(), sections, 1), vals(a.metrics().sections(), sections, 2));
+            bars.group("before", vals(b.sections(), sections, 0), vals(b.sections(), sections, 1), vals(b.sections(), sections, 2));
+            bars.group("after", vals(a.sections(), sections, 0), vals(a.sections(), sections, 1), vals(a.sections(), sections, 2));
             html.charts(bars.svg());
         }
-        List<SubsetScore> sb = b.metrics().subsets(), sa = a.metrics().subsets();
+        List<SubsetScore> sb = b.subsets(), sa = a.subsets();
         List<String> names = sb.stream().map(SubsetScore::subset).toList();
         var subsetBars = new BarChart("Accuracy per subset", "accuracy", names).yRange(0, 1).size(1040, 380).decimals(2);
         subsetBars.group("before", sb.stream().mapToDouble(s -> s.score().value()).toArray(), sb.stream().mapToDouble(s -> s.score().lo()).toArray(), sb.stream().mapToDouble(s -> s.score().hi()).toArray());
@@ -192,8 +219,11 @@ public final class PairAudit {
             t.row(sb.get(i).subset(), String.valueOf(sb.get(i).items()), ci(sb.get(i).score(), 100, 1), ci(sa.get(i).score(), 100, 1),
                     String.format(Locale.ROOT, "%+.1f", 100 * (sa.get(i).score().value() - sb.get(i).score().value())));
         for (String s : sections)
-            t.row("section " + s, "", ci(b.metrics().sections().get(s), 100, 1), ci(a.metrics().sections().get(s), 100, 1),
-                    String.format(Locale.ROOT, "%+.1f", 100 * (a.metrics().sections().get(s).value() - b.metrics().sections().get(s).value())));
+            t.row("section " + s, "", ci(b.sections().get(s), 100, 1), ci(a.sections().get(s), 100, 1),
+                    String.format(Locale.ROOT, "%+.1f", 100 * (a.sections().get(s).value() - b.sections().get(s).value())));
+        if (!b.rewardBench())
+            t.row("all pairs", String.valueOf(n), ci(b.score(), 100, 1), ci(a.score(), 100, 1),
+                    String.format(Locale.ROOT, "%+.1f", 100 * (a.score().value() - b.score().value())));
         html.table(t.build());
     }
 
@@ -230,11 +260,15 @@ public final class PairAudit {
     }
 
     private static void put(JsonSummary o, Measures m) {
-        o.put("score", m.metrics().score());
-        JsonSummary sec = o.object("sections");
-        for (var e : m.metrics().sections().entrySet()) sec.put(e.getKey(), e.getValue());
+        o.put("score", m.score()).put("score_kind", m.scoreKind());
+        if (m.rewardBench()) {
+            JsonSummary sec = o.object("sections");
+            for (var e : m.sections().entrySet()) sec.put(e.getKey(), e.getValue());
+        } else {
+            o.put("accuracy", m.score());
+        }
         JsonSummary sub = o.object("subsets");
-        for (SubsetScore s : m.metrics().subsets()) sub.put(s.subset(), s.score());
+        for (SubsetScore s : m.subsets()) sub.put(s.subset(), s.score());
         o.put("spearman_length", m.length().spearman()).put("kendall_length", m.length().kendall())
                 .put("spearman_markdown", m.markdown().spearman()).put("longer_wins", m.longerWins().rate())
                 .put("longer_wins_eligible_pairs", m.longerWins().eligible());

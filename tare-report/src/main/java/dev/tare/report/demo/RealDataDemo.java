@@ -225,7 +225,8 @@ public final class RealDataDemo {
             var a = r.rewardBench().measuresAfter();
             sb.append(String.format(Locale.ROOT, "%nInternLM-XComposer2.5-7B-Reward on RewardBench (%d pairs), length calibration (LWR, frac 1.0):%n", r.rewardBench().pairs().size()));
             sb.append(String.format(Locale.ROOT, "  %-26s %-24s %-24s%n", "", "before", "after"));
-            sb.append(String.format(Locale.ROOT, "  %-26s %-24s %-24s%n", "score (mean of sections)", PairAudit.ci100(b.metrics().score()), PairAudit.ci100(a.metrics().score())));
+            sb.append(String.format(Locale.ROOT, "  %-26s %-24s %-24s%n", b.rewardBench() ? "score (mean of sections)" : "accuracy (all pairs)",
+                    PairAudit.ci100(b.score()), PairAudit.ci100(a.score())));
             sb.append(String.format(Locale.ROOT, "  %-26s %-24s %-24s%n", "Spearman(reward, length)", SimulationDemo.ci(b.length().spearman()), SimulationDemo.ci(a.length().spearman())));
             sb.append(String.format(Locale.ROOT, "  %-26s %-24s %-24s%n", "longer-wins rate", SimulationDemo.ci(b.longerWins().rate()), SimulationDemo.ci(a.longerWins().rate())));
         }

@@ -131,9 +131,9 @@ public final class SimulationDemo {
         for (int i = 0; i < 2 * n; i++) hasMd[i] = md[i] > 0 ? 1 : 0;
         double[] sc = java.util.Arrays.copyOfRange(s, 0, n), sr = java.util.Arrays.copyOfRange(s, n, 2 * n);
         return new Measures(b.mean(correct),
-                BiasDiagnostics.correlation("chars", chars, s, b).spearman(),
+                BiasDiagnostics.correlation("chars", chars, s, BiasDiagnostics.pairItems(n), b).spearman(),
                 BiasDiagnostics.longerWins(java.util.Arrays.copyOfRange(chars, 0, n), java.util.Arrays.copyOfRange(chars, n, 2 * n), sc, sr, b).rate(),
-                BiasDiagnostics.correlation("markdown", md, s, b).spearman(),
+                BiasDiagnostics.correlation("markdown", md, s, BiasDiagnostics.pairItems(n), b).spearman(),
                 // "longer" by the 0/1 markdown indicator = the markdown response wins, over pairs where exactly one uses markdown
                 BiasDiagnostics.longerWins(java.util.Arrays.copyOfRange(hasMd, 0, n), java.util.Arrays.copyOfRange(hasMd, n, 2 * n), sc, sr, b).rate());
     }
