@@ -74,6 +74,9 @@ class RewardCalibrationTest {
         var one = RewardCalibration.calibrate(Method.LWR, pairs(y), Map.of("chars", x), CalibrationSettings.defaults());
         var asChain = RewardCalibration.calibrate(List.of(new RewardCalibration.Step(Method.LWR, "chars")), pairs(y), Map.of("chars", x), CalibrationSettings.defaults());
         assertArrayEquals(one.scores(), asChain.scores());
+        // local linear LOWESS is linear-equivariant (same residuals, same robustness weights): a per-char penalty
+        // before LWR on the same feature is absorbed, leaving LWR alone's scores (up to rounding; see calib.md)
+        for (int i = 0; i < x.length; i++) assertEquals(one.scores()[i], res.scores()[i], 1e-9, "response " + i);
         assertThrows(IllegalArgumentException.class, () -> RewardCalibration.Step.parse("lwr"));
         assertThrows(IllegalArgumentException.class, () -> RewardCalibration.Step.parse("median:chars"));
     }
