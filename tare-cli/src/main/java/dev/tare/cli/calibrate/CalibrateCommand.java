@@ -11,6 +11,7 @@ import dev.tare.debias.calibration.CalibrationRun;
 import dev.tare.debias.calibration.CalibrationSettings;
 import dev.tare.debias.calibration.CalibratorFile;
 import dev.tare.debias.calibration.Method;
+import dev.tare.debias.calibration.RewardCalibration;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.results.ResultsFiles;
 import dev.tare.results.ResultsWriter;
@@ -37,8 +38,9 @@ import java.util.function.ToIntFunction;
                 "Prints metrics before -> after, the share of flipped preferences and reward-feature correlations;",
                 "writes OUT/calibrated.jsonl and OUT/summary.json."})
 public final class CalibrateCommand implements Callable<Integer> {
-    /** The repo's {@code tokenizer.encode(s, max_length=8192)} truncation. */
-    static final int MAX_TOKENS = 8192;
+    /** Options that only make sense when fitting (rejected together with --apply). */
+    private static final List<String> FIT_ONLY = List.of("--method", "--feature", "--step", "--frac", "--alpha", "--ratio",
+            "--min-count", "--inclusive-window", "--penalty", "--save-calibrator", "--holdout");
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -57,6 +59,18 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Option(names = "--feature", split = ",", paramLabel = "NAME", description = "Feature(s), applied in sequence: chars, tokens, headers, lists, bold, markdown. Default: chars.")
     List<String> features = new ArrayList<>();
+
+    @Option(names = "--step", paramLabel = "METHOD:FEATURE", description = "A calibration step; repeatable, applied in order "
+            + "(e.g. --step penalty:chars --step lwr:chars, the repo's penalty-then-LWR). Replaces --method/--feature.")
+    List<String> stepSpecs = new ArrayList<>();
+
+    @Option(names = "--apply", paramLabel = "FILE", description = "Apply a saved calibrator (from --save-calibrator) to these results "
+            + "without refitting, and report before/after as a fit does (e.g. on held-out results).")
+    Path apply;
+
+    @Option(names = "--holdout", paramLabel = "FRACTION", description = "Hold out this share of the items (seeded by --seed, whole items, "
+            + "per domain/subset), fit on the rest and report before/after on both parts.")
+    Double holdout;
 
     @Option(names = "--frac", defaultValue = "1.0", description = "LOWESS span (default ${DEFAULT-VALUE}, the repo's RewardBench runs).")
     double frac;
@@ -97,33 +111,54 @@ public final class CalibrateCommand implements Callable<Integer> {
     boolean json;
 
     @Override public Integer call() {
-        Method m;
-        List<Feature> feats = new ArrayList<>();
+        var parsed = spec.commandLine().getParseResult();
+        if (apply != null)
+            for (String o : FIT_ONLY)
+                if (parsed.hasMatchedOption(o)) throw new CommandLine.ParameterException(spec.commandLine(), o + " is a fitting option; --apply uses the saved calibrator's steps as they are");
+        if (!stepSpecs.isEmpty() && (parsed.hasMatchedOption("--method") || parsed.hasMatchedOption("--feature")))
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --step METHOD:FEATURE (repeatable) or --method/--feature, not both");
+        List<RewardCalibration.Step> chain = new ArrayList<>();
         CalibrationRun.Kind kind;
         List<ScoredItem> items = ResultsFiles.read(results);
         try {
-            m = Method.parse(method);
-            for (String f : features.isEmpty() ? List.of("chars") : features) feats.add(Feature.parse(f.trim()));
+            if (apply == null && stepSpecs.isEmpty()) {
+                Method m = Method.parse(method);
+                for (String f : features.isEmpty() ? List.of("chars") : features) chain.add(new RewardCalibration.Step(m, Feature.parse(f.trim()).cliName()));
+            }
+            for (String s : stepSpecs) {
+                var st = RewardCalibration.Step.parse(s);
+                chain.add(new RewardCalibration.Step(st.method(), Feature.parse(st.feature()).cliName()));
+            }
+            if (holdout != null && !(holdout > 0 && holdout < 1)) throw new IllegalArgumentException("--holdout must be in (0, 1), got " + holdout);
             kind = benchmark == null ? CalibrationRun.Kind.detect(items) : CalibrationRun.Kind.parse(benchmark);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         CalibrationSettings st = new CalibrationSettings(frac, 3, alpha, ratio, minCount, !inclusive, seed, penalty);
         Function<ScoredItem, CalibrationRun.Texts> texts = data.isEmpty() ? fromExtras() : fromData(kind, items);
+        Bootstrap boot = new Bootstrap(resamples, seed, 0.95);
         CalibrationRun.Outcome outcome;
-        if (tokenizer != null && feats.contains(Feature.TOKENS)) {
+        CalibratorFile.TokenizerRef tokRef = null;
+        if (apply != null) {
+            CalibratorFile.Loaded cal = CalibratorFile.load(apply);
+            HfTokenizer tok = CalibratorFile.tokenizerFor(apply, cal, tokenizer);
+            try (tok) {
+                outcome = CalibrationRun.apply(items, texts, kind, cal.steps(), tok == null ? null : CalibratorFile.tokenCount(tok), boot);
+            }
+            outcome.summary().put("calibrator", apply.toString());
+        } else if (tokenizer != null && chain.stream().anyMatch(c -> c.feature().equals(Feature.TOKENS.cliName()))) {
+            tokRef = CalibratorFile.TokenizerRef.of(tokenizer);
             try (HfTokenizer tok = HfTokenizer.load(tokenizer)) {
-                ToIntFunction<String> count = t -> Math.min(tok.encode(t, true).length, MAX_TOKENS);
-                outcome = CalibrationRun.run(items, texts, kind, m, feats, st, count, new Bootstrap(resamples, seed, 0.95));
+                outcome = fit(items, texts, kind, chain, st, CalibratorFile.tokenCount(tok), boot);
             }
         } else {
-            outcome = CalibrationRun.run(items, texts, kind, m, feats, st, null, new Bootstrap(resamples, seed, 0.95));
+            outcome = fit(items, texts, kind, chain, st, null, boot);
         }
         ObjectNode summary = outcome.summary();
         summary.put("results", results.toString());
         ResultsWriter.writeAll(out.resolve("calibrated.jsonl"), outcome.calibrated());
         AtomicFiles.writeString(out.resolve("summary.json"), summary.toPrettyString() + "\n");
-        if (saveCalibrator != null) CalibratorFile.write(saveCalibrator, outcome.steps());
+        if (saveCalibrator != null) CalibratorFile.write(saveCalibrator, outcome.steps(), tokRef);
         PrintWriter w = spec.commandLine().getOut();
         if (json) w.println(summary.toPrettyString());
         else print(w, summary);
@@ -131,6 +166,12 @@ public final class CalibrateCommand implements Callable<Integer> {
                 + (saveCalibrator == null ? "" : ", " + saveCalibrator));
         w.flush();
         return 0;
+    }
+
+    private CalibrationRun.Outcome fit(List<ScoredItem> items, Function<ScoredItem, CalibrationRun.Texts> texts, CalibrationRun.Kind kind,
+                                       List<RewardCalibration.Step> chain, CalibrationSettings st, ToIntFunction<String> count, Bootstrap boot) {
+        return holdout == null ? CalibrationRun.fit(items, texts, kind, chain, st, count, boot)
+                : CalibrationRun.fitWithHoldout(items, texts, kind, chain, st, count, boot, holdout, seed);
     }
 
     private Function<ScoredItem, CalibrationRun.Texts> fromExtras() {
@@ -174,8 +215,26 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter w, ObjectNode s) {
-        w.printf("%s calibration (%s) on %s: %d items, %d responses%n", s.get("method").asText(),
-                s.get("features").toString(), s.get("benchmark").asText(), s.get("items").asInt(), s.get("responses").asInt());
+        String what = s.has("steps") && s.get("method").asText().contains("+") ? steps(s.get("steps")) : s.get("features").toString();
+        w.printf("%s calibration (%s) on %s: %d items, %d responses%s%n", s.get("method").asText(), what, s.get("benchmark").asText(),
+                s.get("items").asInt(), s.get("responses").asInt(),
+                s.has("calibrator") ? " (applied " + s.get("calibrator").asText() + ", no refit)" : s.has("holdout") ? " (fit part)" : "");
+        printReport(w, s);
+        JsonNode h = s.get("holdout");
+        if (h != null) {
+            w.printf("held-out part (fraction %s, seed %d, per domain/subset): %d items, %d responses, calibrator applied without refit%n",
+                    h.get("fraction").asText(), h.get("seed").asLong(), h.get("items").asInt(), h.get("responses").asInt());
+            printReport(w, h);
+        }
+    }
+
+    private static String steps(JsonNode steps) {
+        List<String> out = new ArrayList<>();
+        steps.forEach(x -> out.add(x.get("method").asText() + ":" + x.get("feature").asText()));
+        return String.join(", ", out);
+    }
+
+    private static void printReport(PrintWriter w, JsonNode s) {
         JsonNode b = s.at("/metrics/before"), a = s.at("/metrics/after");
         w.printf("%-28s %22s %22s %8s%n", "metric", "before", "after", "delta");
         row(w, "score", b.get("score"), a.get("score"));

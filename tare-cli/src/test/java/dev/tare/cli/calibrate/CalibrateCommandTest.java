@@ -168,4 +168,175 @@ class CalibrateCommandTest {
         assertEquals(0, approx.code(), approx.err());
         assertEquals(0.2 - 3, ResultsReader.read(tmp.resolve("o2/calibrated.jsonl")).get(2).chosen(), 1e-12);
     }
+
+    /**
+     * Synthetic pairs with a known injected length bias: true reward 1 (chosen) vs 0 (rejected) plus N(0, 0.5²) noise,
+     * lengths drawn independently of quality, observed = true + 0.003 · chars. The bias costs accuracy; removing it
+     * out of sample should restore it.
+     */
+    static List<ScoredItem> biased(long seed, int n) {
+        var rnd = new java.util.SplittableRandom(seed);
+        List<ScoredItem> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String c = "x".repeat(50 + rnd.nextInt(1950)), r = "y".repeat(50 + rnd.nextInt(1950));
+            double sc = 1 + 0.5 * rnd.nextGaussian() + 0.003 * c.length(), sr = 0.5 * rnd.nextGaussian() + 0.003 * r.length();
+            items.add(ScoredItem.pair("s" + seed + "-" + i, "custom", "m", sc, sr, Map.of("chosen", c, "rejected", r)));
+        }
+        return items;
+    }
+
+    static JsonNode json(Run r) throws Exception {
+        return Jsonl.MAPPER.readTree(r.out().substring(r.out().indexOf('{'), r.out().lastIndexOf("}") + 1));
+    }
+
+    @Test
+    void holdoutRemovesAnInjectedLengthBiasOutOfSampleAndApplyReproducesIt(@TempDir Path tmp) throws Exception {
+        List<ScoredItem> items = biased(3, 800);
+        Path results = tmp.resolve("r.jsonl"), cal = tmp.resolve("cal.json");
+        ResultsWriter.writeAll(results, items);
+        Run r = run("calibrate", "--results", results.toString(), "--holdout", "0.25", "--seed", "5", "--out", tmp.resolve("o").toString(),
+                "--save-calibrator", cal.toString(), "--resamples", "50");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("held-out part (fraction 0.25, seed 5"), r.out());
+        JsonNode s = Jsonl.MAPPER.readTree(Files.readString(tmp.resolve("o/summary.json")));
+        assertEquals(600, s.get("items").asInt());
+        JsonNode h = s.get("holdout");
+        assertEquals(200, h.get("items").asInt());
+        // oracle for the held-out accuracy before: counted here from the raw scores of the held-out items
+        List<ScoredItem> out = ResultsReader.read(tmp.resolve("o/calibrated.jsonl"));
+        List<ScoredItem> heldRaw = new ArrayList<>();
+        int correctBefore = 0, correctAfter = 0;
+        for (int i = 0; i < items.size(); i++) {
+            if (!"holdout".equals(out.get(i).extraText("split"))) continue;
+            heldRaw.add(items.get(i));
+            if (items.get(i).chosen() > items.get(i).rejected()) correctBefore++;
+            if (out.get(i).chosen() > out.get(i).rejected()) correctAfter++;
+        }
+        assertEquals(200, heldRaw.size());
+        assertEquals(correctBefore / 200.0, h.at("/metrics/before/score/value").asDouble(), 1e-12);
+        assertEquals(correctAfter / 200.0, h.at("/metrics/after/score/value").asDouble(), 1e-12);
+        // the bias is removed on the held-out part: accuracy up, reward no longer tracks length
+        assertTrue(correctAfter >= correctBefore + 10, correctBefore + " -> " + correctAfter);
+        double spBefore = h.at("/correlations/before/0/spearman/value").asDouble(), spAfter = h.at("/correlations/after/0/spearman/value").asDouble();
+        assertTrue(spBefore > 0.5 && Math.abs(spAfter) < 0.15, spBefore + " -> " + spAfter);
+
+        // --apply the saved calibrator to just the held-out results: the same report as the holdout section
+        Path heldFile = tmp.resolve("held.jsonl");
+        ResultsWriter.writeAll(heldFile, heldRaw);
+        Run a = run("calibrate", "--apply", cal.toString(), "--results", heldFile.toString(), "--seed", "5", "--resamples", "50",
+                "--out", tmp.resolve("a").toString());
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("no refit") && a.out().contains("flipped:"), a.out());
+        JsonNode as = Jsonl.MAPPER.readTree(Files.readString(tmp.resolve("a/summary.json")));
+        for (String k : List.of("items", "responses", "metrics", "flipped", "correlations", "longer_wins")) assertEquals(h.get(k), as.get(k), k);
+        assertEquals(cal.toString(), as.get("calibrator").asText());
+
+        // fresh data from the same biased process: the calibrator still removes the bias
+        Path fresh = tmp.resolve("fresh.jsonl");
+        ResultsWriter.writeAll(fresh, biased(99, 300));
+        Run f = run("calibrate", "--apply", cal.toString(), "--results", fresh.toString(), "--resamples", "20", "--json", "--out", tmp.resolve("f").toString());
+        assertEquals(0, f.code(), f.err());
+        JsonNode fj = json(f);
+        assertTrue(fj.at("/metrics/after/score/value").asDouble() > fj.at("/metrics/before/score/value").asDouble() + 0.03, fj.get("metrics").toString());
+
+        // fitting options make no sense with --apply
+        Run bad = run("calibrate", "--apply", cal.toString(), "--results", fresh.toString(), "--method", "mean", "--out", tmp.resolve("b").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--method"), bad.err());
+        Run badFrac = run("calibrate", "--results", results.toString(), "--holdout", "1.5", "--out", tmp.resolve("b").toString());
+        assertEquals(2, badFrac.code());
+        assertTrue(badFrac.err().contains("--holdout"), badFrac.err());
+    }
+
+    @Test
+    void holdoutOnInternLmRewardBench(@TempDir Path tmp) throws Exception {
+        var shared = SharedData.root();
+        assumeTrue(shared.isPresent() && Files.exists(shared.get().resolve("data/rm-scores")), "../shared/data absent: skipping");
+        // the readable InternLM records are rows 47..2984 of filtered.jsonl (shared/data/rm-scores/README.md)
+        var rows = dev.tare.data.rewardbench.RewardBenchReader.read(shared.get().resolve("data/rewardbench/filtered.jsonl"));
+        String text = Files.readString(shared.get().resolve("data/rm-scores/internlm-xcomposer2d5-7b-reward/reward_bench/results.json")).replace("\u0000", "");
+        var m = java.util.regex.Pattern.compile("\"score_chosen\"\\s*:\\s*(-?[0-9.eE+-]+)\\s*,\\s*\"score_rejected\"\\s*:\\s*(-?[0-9.eE+-]+)").matcher(text);
+        List<ScoredItem> items = new ArrayList<>();
+        for (int k = 0; m.find(); k++) {
+            var row = rows.get(47 + k);
+            items.add(ScoredItem.pair(row.id(), row.subset(), "internlm", Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), null));
+        }
+        assertEquals(2938, items.size());
+        Path results = tmp.resolve("internlm.jsonl");
+        ResultsWriter.writeAll(results, items);
+        Run r = run("calibrate", "--results", results.toString(), "--data", shared.get().resolve("data/rewardbench/filtered.jsonl").toString(),
+                "--holdout", "0.3", "--step", "penalty:chars", "--step", "lwr:chars", "--out", tmp.resolve("o").toString(), "--resamples", "50");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("penalty+lwr calibration (penalty:chars, lwr:chars) on rewardbench") && r.out().contains("held-out part"), r.out());
+        JsonNode s = Jsonl.MAPPER.readTree(Files.readString(tmp.resolve("o/summary.json")));
+        JsonNode h = s.get("holdout");
+        assertEquals(2938, s.get("items").asInt() + h.get("items").asInt());
+        assertTrue(h.at("/metrics/before/sections").size() == 4 && !h.at("/metrics/before").has("missing_subsets"), h.get("metrics").toString());
+        // held-out before: RewardBench's section-weighted score recomputed here from the held-out items
+        List<ScoredItem> out = ResultsReader.read(tmp.resolve("o/calibrated.jsonl"));
+        List<ScoredItem> held = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) if ("holdout".equals(out.get(i).extraText("split"))) held.add(items.get(i));
+        assertEquals(h.get("items").asInt(), held.size());
+        assertEquals(dev.tare.metrics.rewardbench.RewardBenchMetrics.compute(held, new dev.tare.metrics.stats.Bootstrap(50, 20240607L, 0.95)).score().value(),
+                h.at("/metrics/before/score/value").asDouble(), 1e-12);
+        assertEquals("penalty+lwr", s.get("method").asText());
+    }
+
+    @Test
+    void stepsChainPenaltyThenLwr(@TempDir Path tmp) throws Exception {
+        List<ScoredItem> items = biased(4, 200);
+        Path results = tmp.resolve("r.jsonl"), cal = tmp.resolve("c.json");
+        ResultsWriter.writeAll(results, items);
+        Run r = run("calibrate", "--results", results.toString(), "--step", "penalty:chars", "--step", "lwr:chars",
+                "--out", tmp.resolve("o").toString(), "--save-calibrator", cal.toString(), "--resamples", "10");
+        assertEquals(0, r.code(), r.err());
+        var steps = CalibratorFile.read(cal);
+        assertEquals(List.of("penalty", "lwr"), steps.stream().map(c -> c.method().cliName()).toList());
+        List<ScoredItem> out = ResultsReader.read(tmp.resolve("o/calibrated.jsonl"));
+        assertEquals("penalty(chars)+lwr(chars)", out.get(0).extraText("calibration"));
+        for (int i = 0; i < items.size(); i++) {
+            double len = ((String) items.get(i).extra().get("chosen")).length();
+            assertEquals(out.get(i).chosen(), CalibratorFile.apply(steps, Map.of("chars", len), items.get(i).chosen()), 1e-12);
+        }
+        Run both = run("calibrate", "--results", results.toString(), "--step", "lwr:chars", "--method", "mean", "--out", tmp.resolve("b").toString());
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("--step"), both.err());
+        Run badStep = run("calibrate", "--results", results.toString(), "--step", "lwr:length", "--out", tmp.resolve("b").toString());
+        assertEquals(2, badStep.code());
+        assertTrue(badStep.err().contains("length"), badStep.err());
+    }
+
+    @Test
+    void applyNeedsTheTokenizerTheCalibratorWasFittedWith(@TempDir Path tmp) throws Exception {
+        var tokDir = SharedData.data("tokenizers").map(d -> d.resolve("llama3_1")).filter(Files::isDirectory);
+        assumeTrue(tokDir.isPresent(), "../shared/data/tokenizers absent: skipping");
+        List<ScoredItem> items = new ArrayList<>();
+        for (int i = 0; i < 30; i++)
+            items.add(ScoredItem.pair(Integer.toString(i), "custom", "m", i * 0.1, 1.0,
+                    Map.of("chosen", "word ".repeat(i + 1), "rejected", "Ünïcödé text, " + i)));
+        Path results = tmp.resolve("r.jsonl"), cal = tmp.resolve("c.json"), approx = tmp.resolve("a.json");
+        ResultsWriter.writeAll(results, items);
+        Run fit = run("calibrate", "--results", results.toString(), "--feature", "tokens", "--method", "penalty", "--penalty", "1",
+                "--tokenizer", tokDir.get().toString(), "--out", tmp.resolve("o").toString(), "--save-calibrator", cal.toString(), "--resamples", "10");
+        assertEquals(0, fit.code(), fit.err());
+        assertTrue(Files.readString(cal).contains("\"sha256\""));
+        // the recorded tokenizer is used when none is given: same scores as the fit
+        Run same = run("calibrate", "--apply", cal.toString(), "--results", results.toString(), "--out", tmp.resolve("s").toString(), "--resamples", "10");
+        assertEquals(0, same.code(), same.err());
+        List<ScoredItem> a = ResultsReader.read(tmp.resolve("o/calibrated.jsonl")), b = ResultsReader.read(tmp.resolve("s/calibrated.jsonl"));
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i).chosen(), b.get(i).chosen(), 0.0);
+        Run other = run("calibrate", "--apply", cal.toString(), "--results", results.toString(), "--tokenizer",
+                tokDir.get().resolveSibling("qwen3").toString(), "--out", tmp.resolve("x").toString());
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains(cal.toString()) && other.err().contains("tokenizer.sha256"), other.err());
+        assertFalse(Files.exists(tmp.resolve("x/summary.json")));
+        // fitted with the approximate count: applying with a tokenizer is refused
+        Run fa = run("calibrate", "--results", results.toString(), "--feature", "tokens", "--method", "penalty",
+                "--out", tmp.resolve("o2").toString(), "--save-calibrator", approx.toString(), "--resamples", "10");
+        assertEquals(0, fa.code(), fa.err());
+        Run mixed = run("calibrate", "--apply", approx.toString(), "--results", results.toString(), "--tokenizer", tokDir.get().toString(),
+                "--out", tmp.resolve("y").toString());
+        assertEquals(2, mixed.code());
+        assertTrue(mixed.err().contains(approx.toString()) && mixed.err().contains("'tokenizer'"), mixed.err());
+    }
 }

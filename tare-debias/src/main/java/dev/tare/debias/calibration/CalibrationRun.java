@@ -62,12 +62,13 @@ public final class CalibrationRun {
     /** Calibrated items (same order), the fitted steps and the JSON summary. */
     public record Outcome(List<ScoredItem> calibrated, List<Calibrator> steps, ObjectNode summary) {}
 
-    public static Outcome run(List<ScoredItem> items, Function<ScoredItem, Texts> texts, Kind kind, Method method,
-                              List<Feature> features, CalibrationSettings settings, ToIntFunction<String> tokenizer,
-                              Bootstrap boot) {
+    /** Every response pooled (item k's chosen then rejected), its text and the feature values by name. */
+    private record Prepared(ResponsePool pool, List<String> txt, Map<String, double[]> features) {}
+
+    private static Prepared prepare(List<ScoredItem> items, Function<ScoredItem, Texts> texts, List<Feature> features,
+                                    ToIntFunction<String> tokenizer) {
         if (items.isEmpty()) throw new IllegalArgumentException("no items to calibrate");
         if (features.isEmpty()) throw new IllegalArgumentException("no feature given");
-        // pool every response: item k's chosen then rejected
         List<Double> sc = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         List<Boolean> side = new ArrayList<>();
@@ -86,22 +87,142 @@ public final class CalibrationRun {
         int[] item = new int[n];
         boolean[] chosen = new boolean[n];
         for (int i = 0; i < n; i++) { scores[i] = sc.get(i); item[i] = owner.get(i); chosen[i] = side.get(i); }
-        ResponsePool pool = new ResponsePool(scores, item, chosen);
         Map<String, double[]> featureValues = new LinkedHashMap<>();
         for (Feature f : features) {
+            if (featureValues.containsKey(f.cliName())) continue;
             double[] v = new double[n];
             for (int i = 0; i < n; i++) v[i] = f.of(txt.get(i), tokenizer);
             featureValues.put(f.cliName(), v);
         }
-        RewardCalibration.Result res = RewardCalibration.calibrate(method, pool, featureValues, settings);
+        return new Prepared(new ResponsePool(scores, item, chosen), txt, featureValues);
+    }
 
+    /** One method on every feature, in order (the {@code --method/--feature} form). */
+    public static Outcome run(List<ScoredItem> items, Function<ScoredItem, Texts> texts, Kind kind, Method method,
+                              List<Feature> features, CalibrationSettings settings, ToIntFunction<String> tokenizer,
+                              Bootstrap boot) {
+        if (features.isEmpty()) throw new IllegalArgumentException("no feature given");
+        List<RewardCalibration.Step> steps = new ArrayList<>();
+        for (Feature f : features) steps.add(new RewardCalibration.Step(method, f.cliName()));
+        return fit(items, texts, kind, steps, settings, tokenizer, boot);
+    }
+
+    /** Fits the chain of steps on all items and reports before/after on them (in-sample). */
+    public static Outcome fit(List<ScoredItem> items, Function<ScoredItem, Texts> texts, Kind kind, List<RewardCalibration.Step> chain,
+                              CalibrationSettings settings, ToIntFunction<String> tokenizer, Bootstrap boot) {
+        if (chain.isEmpty()) throw new IllegalArgumentException("no calibration step given");
+        Prepared p = prepare(items, texts, featuresOf(chain.stream().map(RewardCalibration.Step::feature).toList()), tokenizer);
+        RewardCalibration.Result res = RewardCalibration.calibrate(chain, p.pool(), p.features(), settings);
+        ObjectNode summary = MAPPER.createObjectNode();
+        summary.put("benchmark", kind.cliName());
+        summary.put("method", methodName(res.steps()));
+        summary.set("steps", stepsJson(res.steps()));
+        ArrayNode fa = summary.putArray("features");
+        p.features().keySet().forEach(fa::add);
+        summary.set("settings", MAPPER.valueToTree(settings));
+        List<ScoredItem> out = report(summary, kind, items, p, res.scores(), tag(res.steps()), boot);
+        return new Outcome(out, res.steps(), summary);
+    }
+
+    /**
+     * Applies saved steps (no refit) to items, e.g. held-out results, and reports before/after exactly as a fit does.
+     * Each response gets {@link CalibratorFile#apply}: the fitted curve, interpolated between and held constant
+     * outside its points (so RC-Mean re-scores every response here, unlike its in-sample per-item window rule).
+     */
+    public static Outcome apply(List<ScoredItem> items, Function<ScoredItem, Texts> texts, Kind kind, List<Calibrator> steps,
+                                ToIntFunction<String> tokenizer, Bootstrap boot) {
+        if (steps.isEmpty()) throw new IllegalArgumentException("the calibrator has no steps");
+        Prepared p = prepare(items, texts, featuresOf(steps.stream().map(Calibrator::feature).toList()), tokenizer);
+        double[] raw = p.pool().scores(), scores = new double[raw.length];
+        Map<String, Double> fv = new LinkedHashMap<>();
+        for (int i = 0; i < raw.length; i++) {
+            for (var e : p.features().entrySet()) fv.put(e.getKey(), e.getValue()[i]);
+            scores[i] = CalibratorFile.apply(steps, fv, raw[i]);
+        }
+        ObjectNode summary = MAPPER.createObjectNode();
+        summary.put("benchmark", kind.cliName());
+        summary.put("method", methodName(steps));
+        summary.set("steps", stepsJson(steps));
+        ArrayNode fa = summary.putArray("features");
+        p.features().keySet().forEach(fa::add);
+        summary.put("applied", true);
+        List<ScoredItem> out = report(summary, kind, items, p, scores, tag(steps), boot);
+        return new Outcome(out, steps, summary);
+    }
+
+    /**
+     * Out-of-sample check: splits the items (seeded, whole items, stratified by domain/subset so each subset keeps
+     * its share), fits on the fit part and applies the fitted steps unchanged to the held-out part. The summary is
+     * the fit part's (as {@link #fit}) plus {@code "holdout"} with the same before/after report on the held-out
+     * items; the calibrated list keeps the input order, each item tagged {@code split: fit|holdout}.
+     */
+    public static Outcome fitWithHoldout(List<ScoredItem> items, Function<ScoredItem, Texts> texts, Kind kind,
+                                         List<RewardCalibration.Step> chain, CalibrationSettings settings,
+                                         ToIntFunction<String> tokenizer, Bootstrap boot, double fraction, long seed) {
+        boolean[] held = holdoutSplit(items, fraction, seed);
+        List<ScoredItem> fitItems = new ArrayList<>(), heldItems = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) (held[i] ? heldItems : fitItems).add(items.get(i));
+        Outcome fitted = fit(fitItems, texts, kind, chain, settings, tokenizer, boot);
+        Outcome applied = apply(heldItems, texts, kind, fitted.steps(), tokenizer, boot);
+        ObjectNode summary = fitted.summary();
+        summary.put("split", "fit");
+        ObjectNode h = MAPPER.createObjectNode();
+        h.put("fraction", fraction);
+        h.put("seed", seed);
+        h.put("stratified_by", "domain/subset");
+        for (String k : List.of("items", "responses", "metrics", "flipped", "correlations", "longer_wins"))
+            h.set(k, applied.summary().get(k));
+        summary.set("holdout", h);
+        List<ScoredItem> out = new ArrayList<>(items.size());
+        int f = 0, g = 0;
+        for (int i = 0; i < items.size(); i++) {
+            ScoredItem it = held[i] ? applied.calibrated().get(g++) : fitted.calibrated().get(f++);
+            Map<String, Object> extra = new LinkedHashMap<>(it.extra());
+            extra.put("split", held[i] ? "holdout" : "fit");
+            out.add(new ScoredItem(it.id(), it.subset(), it.model(), it.scoresChosen(), it.scoresRejected(), it.results(), extra));
+        }
+        return new Outcome(List.copyOf(out), fitted.steps(), summary);
+    }
+
+    /**
+     * Which items are held out: within each (domain, subset) group, in file order, a seeded shuffle
+     * ({@code java.util.Random(seed)}, Fisher-Yates, groups in first-seen order) and the first
+     * round(fraction · size) are held out. Both parts must be non-empty.
+     */
+    public static boolean[] holdoutSplit(List<ScoredItem> items, double fraction, long seed) {
+        if (!(fraction > 0 && fraction < 1)) throw new IllegalArgumentException("holdout fraction must be in (0, 1), got " + fraction);
+        Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            ScoredItem it = items.get(i);
+            groups.computeIfAbsent(it.domain() + "\u0000" + it.subset(), k -> new ArrayList<>()).add(i);
+        }
+        java.util.Random rnd = new java.util.Random(seed);
+        boolean[] held = new boolean[items.size()];
+        int count = 0;
+        for (List<Integer> g : groups.values()) {
+            Integer[] idx = g.toArray(new Integer[0]);
+            for (int i = idx.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                Integer t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+            }
+            int take = (int) Math.round(fraction * idx.length);
+            for (int i = 0; i < take; i++) { held[idx[i]] = true; count++; }
+        }
+        if (count == 0 || count == items.size())
+            throw new IllegalArgumentException("holdout fraction " + fraction + " of " + items.size() + " items leaves "
+                    + (count == 0 ? "nothing held out" : "nothing to fit on"));
+        return held;
+    }
+
+    /** Re-scored items plus the shared before/after report (metrics, flips, correlations, longer-wins) into summary. */
+    private static List<ScoredItem> report(ObjectNode summary, Kind kind, List<ScoredItem> items, Prepared p,
+                                           double[] after, String tag, Bootstrap boot) {
         List<ScoredItem> out = new ArrayList<>(items.size());
         int r = 0;
-        String tag = method.cliName() + "(" + String.join(",", featureValues.keySet()) + ")";
         for (ScoredItem it : items) {
             List<Double> c = new ArrayList<>(), j = new ArrayList<>();
-            for (int x = 0; x < it.scoresChosen().size(); x++) c.add(res.scores()[r++]);
-            for (int x = 0; x < it.scoresRejected().size(); x++) j.add(res.scores()[r++]);
+            for (int x = 0; x < it.scoresChosen().size(); x++) c.add(after[r++]);
+            for (int x = 0; x < it.scoresRejected().size(); x++) j.add(after[r++]);
             Map<String, Object> extra = new LinkedHashMap<>(it.extra());
             extra.put("calibration", tag);
             extra.put("raw_scores_chosen", it.scoresChosen());
@@ -111,27 +232,46 @@ public final class CalibrationRun {
             else if (it.results() != null) result = ScoredItem.bestOfNResult(c, j);
             out.add(new ScoredItem(it.id(), it.subset(), it.model(), c, j, result, extra));
         }
-
-        ObjectNode summary = MAPPER.createObjectNode();
-        summary.put("benchmark", kind.cliName());
-        summary.put("method", method.cliName());
-        ArrayNode fa = summary.putArray("features");
-        featureValues.keySet().forEach(fa::add);
-        summary.set("settings", MAPPER.valueToTree(settings));
+        double[] before = p.pool().scores();
         summary.put("items", items.size());
-        summary.put("responses", n);
+        summary.put("responses", before.length);
         ObjectNode metrics = summary.putObject("metrics");
         metrics.set("before", metrics(kind, items, boot));
         metrics.set("after", metrics(kind, out, boot));
         summary.set("flipped", flips(kind, items, out));
         ObjectNode corr = summary.putObject("correlations");
-        corr.set("before", correlations(featureValues, scores, item, boot));
-        corr.set("after", correlations(featureValues, res.scores(), item, boot));
+        corr.set("before", correlations(p.features(), before, p.pool().item(), boot));
+        corr.set("after", correlations(p.features(), after, p.pool().item(), boot));
         ObjectNode lw = summary.putObject("longer_wins");
-        double[] chars = featureValues.containsKey("chars") ? featureValues.get("chars") : charLengths(txt);
-        lw.set("before", longerWins(items, chars, scores, boot));
-        lw.set("after", longerWins(items, chars, res.scores(), boot));
-        return new Outcome(List.copyOf(out), res.steps(), summary);
+        double[] chars = p.features().containsKey("chars") ? p.features().get("chars") : charLengths(p.txt());
+        lw.set("before", longerWins(items, chars, before, boot));
+        lw.set("after", longerWins(items, chars, after, boot));
+        return List.copyOf(out);
+    }
+
+    private static List<Feature> featuresOf(List<String> names) {
+        List<Feature> out = new ArrayList<>();
+        for (String n : names) { Feature f = Feature.parse(n); if (!out.contains(f)) out.add(f); }
+        return out;
+    }
+
+    /** The method when all steps share one, else the methods joined by "+" in order ("penalty+lwr"). */
+    static String methodName(List<Calibrator> steps) {
+        List<String> ms = steps.stream().map(c -> c.method().cliName()).toList();
+        return ms.stream().distinct().count() == 1 ? ms.get(0) : String.join("+", ms);
+    }
+
+    /** "lwr(chars,markdown)" for one method, else "penalty(chars)+lwr(chars)". */
+    static String tag(List<Calibrator> steps) {
+        if (steps.stream().map(Calibrator::method).distinct().count() == 1)
+            return steps.get(0).method().cliName() + "(" + String.join(",", steps.stream().map(Calibrator::feature).toList()) + ")";
+        return String.join("+", steps.stream().map(c -> c.method().cliName() + "(" + c.feature() + ")").toList());
+    }
+
+    private static ArrayNode stepsJson(List<Calibrator> steps) {
+        ArrayNode a = MAPPER.createArrayNode();
+        for (Calibrator c : steps) a.addObject().put("method", c.method().cliName()).put("feature", c.feature());
+        return a;
     }
 
     private static double[] charLengths(List<String> txt) {

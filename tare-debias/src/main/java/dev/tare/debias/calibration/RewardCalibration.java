@@ -21,6 +21,23 @@ public final class RewardCalibration {
     /** Fitted steps (one per feature, in order) and the calibrated scores of the pool. */
     public record Result(List<Calibrator> steps, double[] scores) {}
 
+    /** One step of a calibration chain: a method on a feature (by name). */
+    public record Step(Method method, String feature) {
+        public Step {
+            if (method == null || feature == null) throw new IllegalArgumentException("a step needs a method and a feature");
+        }
+
+        /** Parses {@code METHOD:FEATURE}, e.g. {@code penalty:chars}. */
+        public static Step parse(String s) {
+            int c = s.indexOf(':');
+            if (c <= 0 || c == s.length() - 1)
+                throw new IllegalArgumentException("step '" + s + "' must be METHOD:FEATURE, e.g. penalty:chars or lwr:chars");
+            return new Step(Method.parse(s.substring(0, c).trim()), s.substring(c + 1).trim());
+        }
+
+        @Override public String toString() { return method.cliName() + ":" + feature; }
+    }
+
     /**
      * Calibrates the pool with {@code method} for each feature in {@code features} (name → value per response), in
      * map order. LWR and PENALTY re-score every response; MEAN leaves an item unchanged when any of its responses
@@ -28,23 +45,38 @@ public final class RewardCalibration {
      */
     public static Result calibrate(Method method, ResponsePool pool, Map<String, double[]> features, CalibrationSettings s) {
         if (features.isEmpty()) throw new IllegalArgumentException("no feature to calibrate on");
-        double[] scores = pool.scores().clone();
-        List<Calibrator> steps = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        for (String f : features.keySet()) steps.add(new Step(method, f));
+        return calibrate(steps, pool, features, s);
+    }
+
+    /**
+     * Applies the steps in order, each fitted on the scores left by the previous one (e.g. the repo's "penalty then
+     * LWR": {@code penalty:chars, lwr:chars}); {@code features} maps each step's feature name to its values.
+     */
+    public static Result calibrate(List<Step> chain, ResponsePool pool, Map<String, double[]> features, CalibrationSettings s) {
+        if (chain.isEmpty()) throw new IllegalArgumentException("no calibration step given");
         for (var e : features.entrySet()) {
             double[] f = e.getValue();
             if (f.length != pool.size())
                 throw new IllegalArgumentException("feature '" + e.getKey() + "' has " + f.length + " values for " + pool.size() + " responses");
             for (int i = 0; i < f.length; i++)
                 if (!Double.isFinite(f[i])) throw new IllegalArgumentException("feature '" + e.getKey() + "' is not finite at response " + i);
+        }
+        double[] scores = pool.scores().clone();
+        List<Calibrator> steps = new ArrayList<>();
+        for (Step step : chain) {
+            double[] f = features.get(step.feature());
+            if (f == null) throw new IllegalArgumentException("step " + step + ": no values for feature '" + step.feature() + "'");
             ResponsePool cur = pool.withScores(scores);
-            switch (method) {
+            switch (step.method()) {
                 case LWR -> {
-                    Calibrator c = fitLwr(e.getKey(), f, scores, s);
+                    Calibrator c = fitLwr(step.feature(), f, scores, s);
                     for (int i = 0; i < scores.length; i++) scores[i] = c.apply(f[i], scores[i]);
                     steps.add(c);
                 }
                 case PENALTY -> {
-                    Calibrator c = new Calibrator(Method.PENALTY, e.getKey(), s.alpha(), s.penaltyCoefficient(), null, null, Map.of());
+                    Calibrator c = new Calibrator(Method.PENALTY, step.feature(), s.alpha(), s.penaltyCoefficient(), null, null, Map.of());
                     for (int i = 0; i < scores.length; i++) scores[i] = c.apply(f[i], scores[i]);
                     steps.add(c);
                 }
@@ -56,7 +88,7 @@ public final class RewardCalibration {
                     double[] next = scores.clone();
                     for (int i = 0; i < f.length; i++)
                         if (okItem[pool.item()[i]]) next[i] = scores[i] - s.alpha() * wm.mean(f[i]);
-                    steps.add(wm.calibrator(e.getKey(), s));
+                    steps.add(wm.calibrator(step.feature(), s));
                     scores = next;
                 }
             }

@@ -26,11 +26,79 @@ class CalibrationRunTest {
     }
 
     static CalibrationRun.Outcome run(Method m, List<Feature> f) {
+        return CalibrationRun.run(data.items(), texts(), CalibrationRun.Kind.REWARDBENCH, m, f, CalibrationSettings.defaults(), null, FAST);
+    }
+
+    static java.util.function.Function<ScoredItem, CalibrationRun.Texts> texts() {
         assumeTrue(data != null, "../shared rm-scores / rewardbench not present: skipping");
-        Map<ScoredItem, CalibrationRun.Texts> t = new HashMap<>();
+        Map<ScoredItem.Key, CalibrationRun.Texts> t = new HashMap<>();
         for (int i = 0; i < data.items().size(); i++)
-            t.put(data.items().get(i), new CalibrationRun.Texts(data.rows().get(i).chosen(), data.rows().get(i).rejected()));
-        return CalibrationRun.run(data.items(), t::get, CalibrationRun.Kind.REWARDBENCH, m, f, CalibrationSettings.defaults(), null, FAST);
+            t.put(data.items().get(i).key(), new CalibrationRun.Texts(data.rows().get(i).chosen(), data.rows().get(i).rejected()));
+        return it -> t.get(it.key());
+    }
+
+    @Test
+    void applyingTheFittedLwrCalibratorReproducesTheFitAndItsReport() {
+        var fit = run(Method.LWR, List.of(Feature.CHARS));
+        var applied = CalibrationRun.apply(data.items(), texts(), CalibrationRun.Kind.REWARDBENCH, fit.steps(), null, FAST);
+        for (int i = 0; i < data.items().size(); i++) {
+            assertEquals(fit.calibrated().get(i).scoresChosen(), applied.calibrated().get(i).scoresChosen());
+            assertEquals(fit.calibrated().get(i).scoresRejected(), applied.calibrated().get(i).scoresRejected());
+        }
+        for (String k : List.of("metrics", "flipped", "correlations", "longer_wins", "items", "responses"))
+            assertEquals(fit.summary().get(k), applied.summary().get(k), k);
+    }
+
+    @Test
+    void holdoutSplitIsSeededWholeItemsAndPerSubset() {
+        assumeTrue(data != null, "../shared rm-scores / rewardbench not present: skipping");
+        boolean[] a = CalibrationRun.holdoutSplit(data.items(), 0.25, 7), b = CalibrationRun.holdoutSplit(data.items(), 0.25, 7);
+        boolean[] c = CalibrationRun.holdoutSplit(data.items(), 0.25, 8);
+        assertArrayEquals(a, b);
+        assertFalse(java.util.Arrays.equals(a, c), "another seed, another split");
+        Map<String, int[]> per = new java.util.TreeMap<>();
+        for (int i = 0; i < a.length; i++) {
+            int[] x = per.computeIfAbsent(data.items().get(i).subset(), k -> new int[2]);
+            x[0]++;
+            if (a[i]) x[1]++;
+        }
+        assertEquals(23, per.size());
+        per.forEach((k, x) -> assertEquals(Math.round(0.25 * x[0]), x[1], k));
+        assertThrows(IllegalArgumentException.class, () -> CalibrationRun.holdoutSplit(data.items(), 1.0, 7));
+    }
+
+    @Test
+    void holdoutFitsOnTheRestAndReportsTheHeldOutPartWithTheSameReport() {
+        var chain = List.of(new RewardCalibration.Step(Method.LWR, "chars"));
+        var o = CalibrationRun.fitWithHoldout(data.items(), texts(), CalibrationRun.Kind.REWARDBENCH, chain,
+                CalibrationSettings.defaults(), null, FAST, 0.3, 11);
+        boolean[] held = CalibrationRun.holdoutSplit(data.items(), 0.3, 11);
+        List<ScoredItem> fitItems = new java.util.ArrayList<>(), heldItems = new java.util.ArrayList<>();
+        for (int i = 0; i < held.length; i++) (held[i] ? heldItems : fitItems).add(data.items().get(i));
+        // the curve is fitted on the fit part only
+        var fitOnly = CalibrationRun.fit(fitItems, texts(), CalibrationRun.Kind.REWARDBENCH, chain, CalibrationSettings.defaults(), null, FAST);
+        assertEquals(fitOnly.steps(), o.steps());
+        assertEquals(fitOnly.summary().get("metrics"), o.summary().get("metrics"));
+        var h = o.summary().get("holdout");
+        assertEquals(heldItems.size(), h.get("items").asInt());
+        assertEquals(2 * heldItems.size(), h.get("responses").asInt());
+        assertEquals(CalibrationRun.metrics(CalibrationRun.Kind.REWARDBENCH, heldItems, FAST), h.at("/metrics/before"));
+        // held-out scores: raw - b(len) with the curve fitted on the other items; calibrated keeps the input order
+        int flipped = 0;
+        for (int i = 0; i < held.length; i++) {
+            ScoredItem raw = data.items().get(i), cal = o.calibrated().get(i);
+            assertEquals(raw.key(), cal.key());
+            assertEquals(held[i] ? "holdout" : "fit", cal.extraText("split"));
+            if (!held[i]) continue;
+            double lc = Feature.CHARS.of(data.rows().get(i).chosen().get(0)), lr = Feature.CHARS.of(data.rows().get(i).rejected().get(0));
+            assertEquals(o.steps().get(0).apply(lc, raw.chosen()), cal.chosen(), 1e-12);
+            assertEquals(o.steps().get(0).apply(lr, raw.rejected()), cal.rejected(), 1e-12);
+            if ((raw.chosen() > raw.rejected()) != (cal.chosen() > cal.rejected())) flipped++;
+        }
+        assertEquals(flipped, h.at("/flipped/flipped").asInt());
+        // InternLM has little length bias: held-out accuracy stays within a point of the uncalibrated score
+        double before = h.at("/metrics/before/score/value").asDouble(), after = h.at("/metrics/after/score/value").asDouble();
+        assertTrue(Math.abs(after - before) < 0.01, before + " -> " + after);
     }
 
     @Test

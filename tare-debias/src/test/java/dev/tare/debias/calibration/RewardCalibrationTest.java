@@ -48,6 +48,79 @@ class RewardCalibrationTest {
     }
 
     @Test
+    void penaltyThenLwrChainIsTheRepoSequence(@TempDir Path dir) throws Exception {
+        var root = SharedData.root();
+        assumeTrue(root.isPresent(), "shared/ folder not found: skipping");
+        JsonNode c = new ObjectMapper().readTree(root.get().resolve("fixtures/lowess/statsmodels-goldens.json").toFile())
+                .get("cases").get(0);
+        double[] x = arr(c.get("x")), y = arr(c.get("y"));
+        // the repo's with_penalty LWR: s <- s - 0.001 * len, then L = lowess(s, len, frac=1.0), s <- s - L[bisect_left(len)]
+        double[] pen = new double[y.length];
+        for (int i = 0; i < y.length; i++) pen[i] = y[i] - 0.001 * x[i];
+        var fit = dev.tare.debias.lowess.Lowess.fit(pen, x, 1.0, 3, 0.0);
+        var chain = List.of(RewardCalibration.Step.parse("penalty:chars"), RewardCalibration.Step.parse("lwr:chars"));
+        var res = RewardCalibration.calibrate(chain, pairs(y), Map.of("chars", x), CalibrationSettings.defaults());
+        for (int i = 0; i < x.length; i++)
+            assertEquals(pen[i] - fit.lookup(x[i]), res.scores()[i], 1e-11, "response " + i);
+        assertEquals(List.of(Method.PENALTY, Method.LWR), res.steps().stream().map(Calibrator::method).toList());
+        // stored per step: the saved chain reproduces the calibrated scores
+        Path f = dir.resolve("chain.json");
+        CalibratorFile.write(f, res.steps());
+        var steps = CalibratorFile.read(f);
+        assertEquals(res.steps(), steps);
+        for (int i = 0; i < x.length; i++)
+            assertEquals(res.scores()[i], CalibratorFile.apply(steps, Map.of("chars", x[i]), y[i]), 1e-12);
+        // the one-method form is the same as a chain of that method
+        var one = RewardCalibration.calibrate(Method.LWR, pairs(y), Map.of("chars", x), CalibrationSettings.defaults());
+        var asChain = RewardCalibration.calibrate(List.of(new RewardCalibration.Step(Method.LWR, "chars")), pairs(y), Map.of("chars", x), CalibrationSettings.defaults());
+        assertArrayEquals(one.scores(), asChain.scores());
+        // local linear LOWESS is linear-equivariant (same residuals, same robustness weights): a per-char penalty
+        // before LWR on the same feature is absorbed, leaving LWR alone's scores (up to rounding; see calib.md)
+        for (int i = 0; i < x.length; i++) assertEquals(one.scores()[i], res.scores()[i], 1e-9, "response " + i);
+        assertThrows(IllegalArgumentException.class, () -> RewardCalibration.Step.parse("lwr"));
+        assertThrows(IllegalArgumentException.class, () -> RewardCalibration.Step.parse("median:chars"));
+    }
+
+    @Test
+    void tokenizerIsRecordedAndCheckedOnApply(@TempDir Path dir) throws Exception {
+        var tokDir = SharedData.data("tokenizers").map(d -> d.resolve("llama3_1")).filter(Files::isDirectory);
+        assumeTrue(tokDir.isPresent(), "../shared/data/tokenizers absent: skipping");
+        var steps = List.of(Calibrator.penalty("tokens", 0.5));
+        Path f = dir.resolve("c.json");
+        CalibratorFile.write(f, steps, CalibratorFile.TokenizerRef.of(tokDir.get()));
+        JsonNode json = new ObjectMapper().readTree(f.toFile());
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(tokDir.get().resolve("tokenizer.json"))));
+        assertEquals(sha, json.at("/tokenizer/sha256").asText());
+        assertEquals(tokDir.get().toAbsolutePath().normalize().toString(), json.at("/tokenizer/path").asText());
+        var loaded = CalibratorFile.load(f);
+        try (var tok = CalibratorFile.tokenizerFor(f, loaded, null)) {
+            assertNotNull(tok);
+            assertEquals(tok.encode("Hello world", true).length, CalibratorFile.tokenCount(tok).applyAsInt("Hello world"));
+        }
+        // another tokenizer: refused, naming the calibrator file and field
+        Path other = SharedData.data("tokenizers").get().resolve("qwen3");
+        var e = assertThrows(DataFormatException.class, () -> CalibratorFile.tokenizerFor(f, loaded, other));
+        assertEquals("tokenizer.sha256", e.field());
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains(sha), e.getMessage());
+        // a recorded tokenizer that is gone
+        Files.writeString(f, Files.readString(f).replace(json.at("/tokenizer/path").asText().replace("\\", "\\\\"), dir.resolve("gone").toString()));
+        var gone = assertThrows(DataFormatException.class, () -> CalibratorFile.tokenizerFor(f, CalibratorFile.load(f), null));
+        assertEquals("tokenizer.path", gone.field());
+        // fitted with the approximate count: a tokenizer is refused, none is fine
+        Path approx = dir.resolve("a.json");
+        CalibratorFile.write(approx, steps, null);
+        assertNull(CalibratorFile.load(approx).tokenizer());
+        assertNull(CalibratorFile.tokenizerFor(approx, CalibratorFile.load(approx), null));
+        var e2 = assertThrows(DataFormatException.class, () -> CalibratorFile.tokenizerFor(approx, CalibratorFile.load(approx), tokDir.get()));
+        assertEquals("tokenizer", e2.field());
+        // no tokens step: nothing recorded
+        Path chars = dir.resolve("ch.json");
+        CalibratorFile.write(chars, List.of(Calibrator.penalty("chars", 0.001)), CalibratorFile.TokenizerRef.of(tokDir.get()));
+        assertFalse(new ObjectMapper().readTree(chars.toFile()).has("tokenizer"));
+    }
+
+    @Test
     void curveInterpolatesBetweenPointsAndClampsOutside() {
         Calibrator c = new Calibrator(Method.LWR, "chars", 2.0, 0, new double[]{10, 20, 40}, new double[]{1, 3, 2}, Map.of());
         assertEquals(1, c.bias(10));
