@@ -1,15 +1,12 @@
 package dev.tare.cli.eval;
 
+import dev.tare.cli.CliRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tare.cli.TareCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,23 +29,7 @@ class EvalBenchmarksCliTest {
     static final ObjectMapper M = new ObjectMapper();
     @TempDir Path tmp;
 
-    record Run(int rc, String out, String err) {}
-
-    static Run eval(String... args) {
-        var stdout = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int rc;
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            var cl = TareCli.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            rc = cl.execute(args);
-        } finally {
-            System.setOut(old);
-        }
-        return new Run(rc, stdout.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
+    static CliRun eval(String... args) { return CliRun.of(args); }
 
     /** {pairs, eligible, wins} of longer-wins over every chosen x rejected combination. */
     static long[] longerWins(List<List<String>> chosen, List<List<String>> rejected) {
@@ -90,7 +71,7 @@ class EvalBenchmarksCliTest {
         }
         try (var srv = new RewardLoopback()) {
             Path out = tmp.resolve("out");
-            Run r = eval("eval", "--scorer", srv.spec(8), "--benchmark", "rewardbench2", "--data", data.toString(),
+            CliRun r = eval("eval", "--scorer", srv.spec(8), "--benchmark", "rewardbench2", "--data", data.toString(),
                     "--out", out.toString(), "--bootstrap", "100");
             assertEquals(0, r.rc(), r.err());
             JsonNode s = M.readTree(out.resolve("summary.json").toFile());
@@ -146,7 +127,7 @@ class EvalBenchmarksCliTest {
         }
         try (var srv = new RewardLoopback()) {
             Path out = tmp.resolve("out");
-            Run r = eval("eval", "--scorer", srv.spec(6), "--benchmark", "rm-bench", "--data", data.toString(),
+            CliRun r = eval("eval", "--scorer", srv.spec(6), "--benchmark", "rm-bench", "--data", data.toString(),
                     "--out", out.toString(), "--bootstrap", "100");
             assertEquals(0, r.rc(), r.err());
             JsonNode s = M.readTree(out.resolve("summary.json").toFile());
@@ -177,7 +158,7 @@ class EvalBenchmarksCliTest {
         Path data = SyntheticBenchmarks.rewardBench2(tmp.resolve("rb2.jsonl"), 2, 1);
         for (String scorer : List.of("openai:http://127.0.0.1:9,model=judge", "judge:openai:http://127.0.0.1:9,model=judge")) {
             Path out = tmp.resolve("never-" + scorer.length());
-            Run r = eval("eval", "--scorer", scorer, "--benchmark", "rewardbench2", "--data", data.toString(), "--out", out.toString());
+            CliRun r = eval("eval", "--scorer", scorer, "--benchmark", "rewardbench2", "--data", data.toString(), "--out", out.toString());
             assertEquals(2, r.rc(), r.err());
             assertTrue(r.err().contains("is a pairwise judge") && r.err().contains("best-of-N")
                     && r.err().contains("use a reward model"), r.err());

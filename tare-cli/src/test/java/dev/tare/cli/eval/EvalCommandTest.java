@@ -1,16 +1,14 @@
 package dev.tare.cli.eval;
 
+import dev.tare.cli.CliRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.tare.cli.TareCli;
 import dev.tare.data.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -81,20 +79,9 @@ class EvalCommandTest {
         server.start();
         try {
             Path outDir = tmp.resolve("eval");
-            var stdout = new ByteArrayOutputStream();
-            var err = new ByteArrayOutputStream();
-            PrintStream old = System.out;
-            int rc;
-            try {
-                System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-                var cl = TareCli.commandLine();
-                cl.setErr(new PrintWriter(err, true));
-                rc = cl.execute("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=internlm-xc2.5-7b-reward,batch=32,concurrency=2",
+            CliRun run = CliRun.of("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=internlm-xc2.5-7b-reward,batch=32,concurrency=2",
                         "--benchmark", "rewardbench", "--data", data.toString(), "--out", outDir.toString(), "--bootstrap", "200");
-            } finally {
-                System.setOut(old);
-            }
-            assertEquals(0, rc, err.toString());
+            assertEquals(0, run.rc(), run.err());
             JsonNode summary = M.readTree(outDir.resolve("summary.json").toFile());
             JsonNode parts = summary.get("scores").get("parts");
             assertEquals(83.77, round2(parts.get("Chat Hard").get("value").asDouble()));
@@ -106,7 +93,7 @@ class EvalCommandTest {
             assertEquals(5876, summary.get("bias").get("chars").get("n").asInt(), "every response in the audit");
             assertEquals(2938, summary.get("bias").get("longer_wins").get("pairs").asInt());
             assertTrue(summary.get("calibrated_scores").get("parts").has("Chat Hard"));
-            String row = stdout.toString(StandardCharsets.UTF_8).strip();
+            String row = run.out().strip();
             assertEquals(1, row.lines().count(), "one leaderboard row on stdout: " + row);
             assertTrue(row.startsWith("| internlm-xc2.5-7b-reward | rewardbench |") && row.contains("Chat Hard 83.8")
                     && row.contains("Safety 87.8") && row.contains("LWR-calibrated"), row);

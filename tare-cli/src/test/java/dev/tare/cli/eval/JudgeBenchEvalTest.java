@@ -1,17 +1,15 @@
 package dev.tare.cli.eval;
 
+import dev.tare.cli.CliRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.tare.cli.TareCli;
 import dev.tare.data.SharedData;
 import dev.tare.data.judgebench.JudgeBenchReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -61,20 +59,9 @@ class JudgeBenchEvalTest {
         server.start();
         try {
             Path outDir = tmp.resolve("jb");
-            var stdout = new ByteArrayOutputStream();
-            var err = new ByteArrayOutputStream();
-            PrintStream old = System.out;
-            int rc;
-            try {
-                System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-                var cl = TareCli.commandLine();
-                cl.setErr(new PrintWriter(err, true));
-                rc = cl.execute("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=Skywork-Reward-Gemma-2-27B",
+            CliRun run = CliRun.of("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=Skywork-Reward-Gemma-2-27B",
                         "--benchmark", "judgebench", "--data", pairs.toString(), "--out", outDir.toString(), "--bootstrap", "200");
-            } finally {
-                System.setOut(old);
-            }
-            assertEquals(0, rc, err.toString());
+            assertEquals(0, run.rc(), run.err());
             JsonNode s = M.readTree(outDir.resolve("summary.json").toFile());
             assertEquals(350, s.get("items").asInt());
             assertEquals(64.29, Math.round(s.get("overall_pair_weighted").get("value").asDouble() * 100) / 100.0);
@@ -84,7 +71,7 @@ class JudgeBenchEvalTest {
             assertEquals(66.33, Math.round(c.get("reasoning").asDouble() * 100) / 100.0);
             assertEquals(83.93, Math.round(c.get("math").asDouble() * 100) / 100.0);
             assertEquals(50.00, Math.round(c.get("coding").asDouble() * 100) / 100.0);
-            String row = stdout.toString(StandardCharsets.UTF_8).strip();
+            String row = run.out().strip();
             assertTrue(row.startsWith("| Skywork-Reward-Gemma-2-27B | judgebench | 64.3") && row.contains("category mean 65.0"), row);
         } finally {
             server.stop(0);

@@ -1,22 +1,19 @@
 package dev.tare.cli.eval;
 
+import dev.tare.cli.CliRun;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.tare.bias.Feature;
-import dev.tare.cli.TareCli;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.SharedData;
 import dev.tare.data.pairs.Benchmark;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -69,22 +66,11 @@ class JudgeEvalTest {
         server.start();
         try {
             Path outDir = tmp.resolve(rule);
-            var stdout = new ByteArrayOutputStream();
-            var err = new ByteArrayOutputStream();
-            PrintStream old = System.out;
-            int rc;
-            try {
-                System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-                var cl = TareCli.commandLine();
-                cl.setErr(new PrintWriter(err, true));
-                rc = cl.execute("eval", "--scorer", "openai:http://127.0.0.1:" + server.getAddress().getPort() + ",model=" + rule + "-judge,concurrency=4",
+            CliRun run = CliRun.of("eval", "--scorer", "openai:http://127.0.0.1:" + server.getAddress().getPort() + ",model=" + rule + "-judge,concurrency=4",
                         "--benchmark", "pairs", "--data", rb.toString(), "--limit", String.valueOf(limit), "--out", outDir.toString(),
                         "--bootstrap", "100");
-            } finally {
-                System.setOut(old);
-            }
-            assertEquals(0, rc, err.toString());
-            String row = stdout.toString(StandardCharsets.UTF_8).strip();
+            assertEquals(0, run.rc(), run.err());
+            String row = run.out().strip();
             assertTrue(row.startsWith("| " + rule + "-judge | pairs |") && row.contains("consistency"), row);
             lastRow = row;
             lastHtml = java.nio.file.Files.readString(outDir.resolve("report.html"));

@@ -1,0 +1,26 @@
+package dev.tare.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/** One in-process run of the tare CLI in a test: exit code, stdout and picocli's stderr. */
+public record CliRun(int rc, String out, String err) {
+    /** Runs {@code tare ARGS...} with System.out captured (commands print results there) and stderr collected. */
+    public static CliRun of(String... args) {
+        var stdout = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int rc;
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            var cl = TareCli.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            rc = cl.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        return new CliRun(rc, stdout.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
