@@ -17,19 +17,23 @@ import java.util.function.Function;
  * bad request cannot fail the others.
  */
 public final class DynamicBatcher<I, R> implements AutoCloseable {
-    /** Thrown by {@link #submit} when the queue is full or the batcher is closing. */
+    /**
+     * Thrown by {@link #submit} when the queue is full, the batcher is closing or no worker is left; also fails the
+     * queued requests when the last worker dies.
+     */
     public static final class Rejected extends RuntimeException {
         private final int retryAfterSeconds;
-        private final boolean closing;
+        private final boolean unavailable;
 
-        Rejected(String msg, int retryAfterSeconds, boolean closing) {
+        Rejected(String msg, int retryAfterSeconds, boolean unavailable) {
             super(msg);
             this.retryAfterSeconds = retryAfterSeconds;
-            this.closing = closing;
+            this.unavailable = unavailable;
         }
 
         public int retryAfterSeconds() { return retryAfterSeconds; }
-        public boolean closing() { return closing; }
+        /** True when the batcher cannot serve at all (closing, no live worker): a 503, not a 429. */
+        public boolean unavailable() { return unavailable; }
     }
 
     private record Pending<I, R>(List<I> items, CompletableFuture<List<R>> future, long enqueued) {}
@@ -45,6 +49,9 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
     private final ServerMetrics metrics;
     private int queuedItems;
     private boolean closing;
+    private int liveWorkers;
+    private volatile Throwable lastDeath;
+    private final java.util.concurrent.atomic.AtomicReference<Error> injectedFault = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile double itemsPerSecond = 0;
 
     public DynamicBatcher(Function<List<I>, List<R>> evaluator, int capacityItems, int maxBatchItems, Duration maxWait,
@@ -55,8 +62,9 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         this.maxBatchItems = maxBatchItems;
         this.maxWaitNanos = maxWait.toNanos();
         this.metrics = metrics;
+        liveWorkers = workerCount;
         for (int i = 0; i < workerCount; i++) {
-            Thread t = Thread.ofPlatform().name("tare-batcher-" + i).daemon(true).start(this::workLoop);
+            Thread t = Thread.ofPlatform().name("tare-batcher-" + i).daemon(true).start(this::work);
             workers.add(t);
         }
     }
@@ -66,6 +74,7 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         lock.lock();
         try {
             if (closing) throw new Rejected("server is shutting down", 5, true);
+            if (liveWorkers == 0) throw new Rejected(noWorkerMessage(), 5, true);
             if (queuedItems > 0 && queuedItems + items.size() > capacityItems) {
                 throw new Rejected("queue full (" + queuedItems + "/" + capacityItems + " items waiting)", retryAfter(), false);
             }
@@ -91,25 +100,75 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         try { return queuedItems; } finally { lock.unlock(); }
     }
 
-    /** Worker threads that ended while the batcher is still open (0 when healthy). */
+    /** Worker threads that died while the batcher is still open (0 when healthy). */
     public int deadWorkers() {
         lock.lock();
         try {
-            if (closing) return 0;
+            return closing ? 0 : workers.size() - liveWorkers;
         } finally {
             lock.unlock();
         }
-        int n = 0;
-        for (Thread t : workers) if (!t.isAlive()) n++;
-        return n;
     }
 
-    private void workLoop() {
+    /** What killed the last worker that died, or null. */
+    public Throwable lastDeath() { return lastDeath; }
+
+    private String noWorkerMessage() {
+        Throwable d = lastDeath;
+        return "no batch worker left (the last one died of " + (d == null ? "an unknown error" : d) + "); restart the server";
+    }
+
+    /**
+     * Test hook: the next worker to look for work (an idle one, or a busy one once its batch is done) throws
+     * {@code fault} outside its per-batch guard and dies, as a worker would if an Error escaped while it was failing
+     * a batch's futures.
+     */
+    void injectWorkerFault(Error fault) {
+        lock.lock();
+        try {
+            injectedFault.set(fault);
+            nonEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A worker's life: on an abnormal end it is counted dead, and when none is left the queued requests fail at once. */
+    private void work() {
+        java.util.concurrent.atomic.AtomicReference<List<Pending<I, R>>> inHand = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            workLoop(inHand);
+        } catch (Throwable t) {
+            lastDeath = t;
+            List<Pending<I, R>> orphans = new ArrayList<>();
+            if (inHand.get() != null) orphans.addAll(inHand.get()); // completed ones ignore the failure below
+            lock.lock();
+            try {
+                liveWorkers--;
+                if (liveWorkers == 0) {
+                    orphans.addAll(queue);
+                    queue.clear();
+                    queuedItems = 0;
+                    metrics.queueDepth(0);
+                }
+            } finally {
+                lock.unlock();
+            }
+            Rejected r = new Rejected(noWorkerMessage(), 5, true);
+            for (Pending<I, R> p : orphans) p.future().completeExceptionally(r);
+            System.err.println("tare serve: batch worker " + Thread.currentThread().getName() + " died: " + t);
+        }
+    }
+
+    private void workLoop(java.util.concurrent.atomic.AtomicReference<List<Pending<I, R>>> inHand) {
         while (true) {
             List<Pending<I, R>> batch = new ArrayList<>();
             lock.lock();
             try {
-                while (queue.isEmpty()) {
+                while (true) {
+                    Error fault = injectedFault.getAndSet(null);
+                    if (fault != null) throw fault;
+                    if (!queue.isEmpty()) break;
                     if (closing) return;
                     nonEmpty.awaitUninterruptibly();
                 }
@@ -130,11 +189,13 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            inHand.set(batch);
             try {
                 run(batch);
             } catch (Throwable t) { // never lose a worker: fail what is left of the batch and go on
                 for (Pending<I, R> p : batch) p.future().completeExceptionally(t);
             }
+            inHand.set(null);
         }
     }
 

@@ -9,11 +9,25 @@ import java.util.List;
  * One rollout to reward, as the server received it. Either {@code messages} (chat turns ending with the
  * assistant response) or {@code prompt}/{@code response} strings are set; {@code renderedQuery} is the
  * OpenRLHF "query" (prompt + response already rendered through the chat template), when the caller sent one.
- * {@code label} is the dataset label (ground truth for verifiable rewards), possibly null.
+ * {@code label} is the dataset label (ground truth for verifiable rewards), possibly null. {@code reply} is the
+ * response with trailing end-of-turn markup stripped by {@link ResponseSplitter} (what verifiable rewards and
+ * calibration features read); null when it was not derived (then the raw response is used) or could not be found.
  */
-public record RewardItem(List<Message> messages, String prompt, String response, String renderedQuery, JsonNode label) {
+public record RewardItem(List<Message> messages, String prompt, String response, String renderedQuery, JsonNode label,
+                         String reply) {
     public RewardItem {
         messages = messages == null ? null : List.copyOf(messages);
+    }
+
+    /** A native-API item: {@code reply} is the response (or the last assistant message) stripped by {@code splitter}. */
+    public static RewardItem of(List<Message> messages, String prompt, String response, JsonNode label, ResponseSplitter splitter) {
+        String raw = response != null ? response : messages != null && !messages.isEmpty() ? messages.getLast().content() : null;
+        return new RewardItem(messages, prompt, response, null, label, raw == null ? null : splitter.stripEnd(raw));
+    }
+
+    /** An OpenRLHF item: {@code query} is scored as rendered, {@code reply} is what the splitter cut out (null: none found). */
+    public static RewardItem rendered(String query, String prompt, JsonNode label, ResponseSplitter splitter) {
+        return new RewardItem(null, prompt, null, query, label, splitter.split(query, prompt));
     }
 
     /**
@@ -22,6 +36,7 @@ public record RewardItem(List<Message> messages, String prompt, String response,
      * {@link IllegalArgumentException} (a 422) rather than letting the whole query stand in for the response.
      */
     public String responseText() {
+        if (reply != null) return reply;
         if (response != null) return response;
         if (messages != null && !messages.isEmpty()) return messages.getLast().content();
         if (renderedQuery != null)
@@ -30,10 +45,10 @@ public record RewardItem(List<Message> messages, String prompt, String response,
         return "";
     }
 
-    /** The conversation to score: the messages, or [user prompt, assistant response]. */
+    /** The conversation to score, as sent (markup not stripped): the messages, or [user prompt, assistant response]. */
     public List<Message> conversation() {
         if (messages != null) return messages;
-        return List.of(Message.user(prompt == null ? "" : prompt), Message.assistant(responseText()));
+        return List.of(Message.user(prompt == null ? "" : prompt), Message.assistant(response != null ? response : responseText()));
     }
 
     /** Total characters of text the item carries (for request limits). */

@@ -63,7 +63,7 @@ public final class RewardServer implements AutoCloseable {
         http.setExecutor(executor);
         ResponseSplitter splitter = pipeline.responseSplitter();
         http.createContext("/get_reward", ex -> handle(ex, "/get_reward", "POST", b -> Protocols.openRlhf(b, options.limits(), splitter), Protocols::openRlhfResponse));
-        http.createContext("/v1/reward", ex -> handle(ex, "/v1/reward", "POST", b -> Protocols.nativeItems(b, options.limits()), Protocols::nativeResponse));
+        http.createContext("/v1/reward", ex -> handle(ex, "/v1/reward", "POST", b -> Protocols.nativeItems(b, options.limits(), splitter), Protocols::nativeResponse));
         http.createContext("/health", this::health);
         http.createContext("/metrics", this::metricsPage);
         http.createContext("/", ex -> {
@@ -83,6 +83,9 @@ public final class RewardServer implements AutoCloseable {
 
     public ServerMetrics metrics() { return metrics; }
 
+    /** The request batcher (for tests). */
+    DynamicBatcher<RewardItem, RewardResult> batcher() { return batcher; }
+
     private void handle(HttpExchange ex, String endpoint, String method, Function<JsonNode, List<RewardItem>> parse,
                         Function<List<RewardResult>, ObjectNode> render) throws IOException {
         long t0 = System.nanoTime();
@@ -101,8 +104,7 @@ public final class RewardServer implements AutoCloseable {
             try {
                 results = batcher.submit(items).get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (DynamicBatcher.Rejected r) {
-                ex.getResponseHeaders().set("Retry-After", Integer.toString(r.retryAfterSeconds()));
-                throw new BadRequest(r.closing() ? 503 : 429, r.getMessage());
+                throw rejected(ex, r);
             } catch (TimeoutException e) {
                 throw new BadRequest(503, "timed out after " + options.requestTimeout().toSeconds() + " s waiting for the reward model");
             } catch (ExecutionException e) {
@@ -114,7 +116,9 @@ public final class RewardServer implements AutoCloseable {
         } catch (BadRequest e) {
             status = e.status();
             drainBody(ex);
-            sendJson(ex, status, error(e.getMessage()));
+            ObjectNode err = error(e.getMessage());
+            if (e.upstreamStatus() > 0) err.put("upstream_status", e.upstreamStatus());
+            sendJson(ex, status, err);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sendJson(ex, 503, error("interrupted"));
@@ -128,15 +132,25 @@ public final class RewardServer implements AutoCloseable {
         }
     }
 
+    /** 429 (queue full) or 503 (shutting down, no batch worker left), both with Retry-After. */
+    private static BadRequest rejected(HttpExchange ex, DynamicBatcher.Rejected r) {
+        ex.getResponseHeaders().set("Retry-After", Integer.toString(r.retryAfterSeconds()));
+        return new BadRequest(r.unavailable() ? 503 : 429, r.getMessage());
+    }
+
     /**
      * What a failed evaluation tells the client: 422 for input the sources refuse (bad labels, unsplittable
      * queries, over-length or out-of-vocabulary text, a chat template's raise_exception), 503 + Retry-After for a
-     * remote scorer that may recover, 500 for everything else (a server fault).
+     * remote scorer that may recover, 502 with {@code upstream_status} when a remote scorer's endpoint refused the
+     * call with a 4xx (the upstream refused, not our client), 500 for everything else (a server fault).
      */
     private static RuntimeException failure(HttpExchange ex, Throwable c) {
         String msg = c.getMessage() == null ? c.toString() : c.getMessage();
+        if (c instanceof DynamicBatcher.Rejected r) return rejected(ex, r);
         if (c instanceof IllegalArgumentException || c instanceof ChatTemplateException) return new BadRequest(422, msg);
         if (c instanceof ScorerException se && se.badInput()) return new BadRequest(422, msg);
+        if (c instanceof ScorerException se && se.upstreamStatus() > 0)
+            return new BadRequest(502, "the remote reward model refused the call (HTTP " + se.upstreamStatus() + "): " + msg, se.upstreamStatus());
         if (c instanceof ScorerException se && se.retryable()) {
             ex.getResponseHeaders().set("Retry-After", "5");
             return new BadRequest(503, "reward model temporarily unavailable: " + msg);
@@ -184,7 +198,8 @@ public final class RewardServer implements AutoCloseable {
         boolean draining = this.draining.get();
         int dead = batcher.deadWorkers();
         boolean down = draining || dead > 0;
-        o.put("status", draining ? "draining" : dead > 0 ? "unhealthy: " + dead + " batch worker(s) died" : "ok");
+        o.put("status", draining ? "draining" : dead > 0 ? "unhealthy: " + dead + " batch worker(s) died (last of "
+                + batcher.lastDeath() + "); restart the server" : "ok");
         var arr = o.putArray("sources");
         for (RewardPipeline.Weighted w : pipeline.sources()) arr.addObject().put("name", w.source().name()).put("weight", w.weight());
         o.put("queued_items", batcher.queuedItems());

@@ -180,6 +180,34 @@ class RenderedQueryTest {
         assertEquals("[1.0,-0.5,-0.1]", logs.get("bbq_letter").toString());
     }
 
+    @Test
+    void nativeApiStripsEndOfTurnMarkupForVerifiableRewardsAndCalibrationButTheModelSeesTheTextAsSent() throws Exception {
+        // the correction reads the response the way calibration features do (RewardItem.responseText)
+        ScoreCorrection perChar = new ScoreCorrection() {
+            @Override public String name() { return "calibration"; }
+            @Override public double delta(RewardItem item, double score) { return -0.5 * item.responseText().length(); }
+        };
+        server = RewardServer.start(new RewardPipeline(List.of(new RewardPipeline.Weighted(new ModelSource(new TextLengthScorer()), 1.0),
+                new RewardPipeline.Weighted(new BbqLetterSource(0.5, -0.1), 1.0)), List.of(perChar)), RewardServer.Options.defaults().withPort(0));
+        var r = post("/v1/reward", """
+                {"items": [{"prompt": "Q: pick one.", "response": "B<|eot_id|>", "label": "B"},
+                           {"messages": [{"role": "user", "content": "Q: pick one."}, {"role": "assistant", "content": "A<|im_end|>\\n<|endoftext|>"}],
+                            "label": {"gold": "C", "biased": "A"}},
+                           {"prompt": "Q", "response": "C  ", "label": "C"}]}""");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode res = Protocols.JSON.readTree(r.body()).get("results");
+        // BBQ letter rule: gold letter +1; stereotype-congruent wrong letter 0 - 0.5; never the -0.1 "unparseable"
+        assertEquals(1.0, res.get(0).get("components").get("bbq_letter").asDouble(), res.toString());
+        assertEquals(-0.5, res.get(1).get("components").get("bbq_letter").asDouble(), res.toString());
+        assertEquals(1.0, res.get(2).get("components").get("bbq_letter").asDouble(), res.toString());
+        // the model scored the conversation as sent: the raw lengths, markup included
+        assertEquals("B<|eot_id|>".length(), res.get(0).get("raw_score").asDouble(), res.toString());
+        assertEquals("A<|im_end|>\n<|endoftext|>".length(), res.get(1).get("raw_score").asDouble(), res.toString());
+        assertEquals("C  ".length(), res.get(2).get("raw_score").asDouble(), res.toString());
+        // calibration saw the stripped one-letter replies
+        for (int i = 0; i < 3; i++) assertEquals(-0.5, res.get(i).get("components").get("calibration").asDouble(), res.toString());
+    }
+
     /** A rendered-text scorer whose reward is the text length (for a model-only deployment). */
     static final class TextLengthScorer implements dev.tare.scorers.RenderedTextScorer {
         @Override public String name() { return "len"; }

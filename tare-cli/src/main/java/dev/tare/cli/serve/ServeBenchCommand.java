@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * `tare serve bench`: starts the configured server on a loopback port and measures it: capacity with a closed
- * loop, then throughput and p50/p99 latency with open-loop load at 1x, 2x and 4x capacity. Bounded in requests and time.
+ * loop, then throughput and p50/p99 latency with open-loop load at 1x, 2x and 4x capacity. Bounded in requests and time:
+ * each phase lasts at most --seconds plus max(2 s, --request-timeout).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load benchmark on loopback: capacity, then goodput and p50/p99 latency at 1x, 2x, 4x capacity.")
@@ -35,6 +36,11 @@ public final class ServeBenchCommand implements java.util.concurrent.Callable<In
     @Option(names = "--max-requests", defaultValue = "5000", description = "Request cap per phase (default: ${DEFAULT-VALUE}).")
     int maxRequests;
 
+    @Option(names = "--request-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "Client timeout per request; a phase waits at most max(2 s, this) past its duration for requests in flight, "
+                    + "and counts those still unanswered as timeouts (default: ${DEFAULT-VALUE}).")
+    int requestTimeout;
+
     @Option(names = "--concurrency", defaultValue = "16", description = "Clients in the capacity phase (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
@@ -42,12 +48,13 @@ public final class ServeBenchCommand implements java.util.concurrent.Callable<In
     public Integer call() throws Exception {
         if (seconds < 1 || seconds > 60) throw new IllegalArgumentException("--seconds must be 1..60");
         if (maxRequests < 1 || maxRequests > 100_000) throw new IllegalArgumentException("--max-requests must be 1..100000");
+        if (requestTimeout < 1 || requestTimeout > 600) throw new IllegalArgumentException("--request-timeout must be 1..600");
         Deployment d = ServeCommand.deployment(config);
         RewardServer.Options o = d.options();
         o = new RewardServer.Options("127.0.0.1", 0, o.limits(), null, o.queueCapacityItems(), o.maxBatchItems(), o.maxWait(), o.workers(), o.requestTimeout());
         byte[] b = Files.readAllBytes(body);
         try (RewardServer server = RewardServer.start(d.pipeline(), o)) {
-            LoadTest lt = new LoadTest(URI.create("http://127.0.0.1:" + server.port() + endpoint), b);
+            LoadTest lt = new LoadTest(URI.create("http://127.0.0.1:" + server.port() + endpoint), b, Duration.ofSeconds(requestTimeout));
             lt.closedLoop(Math.min(4, concurrency), Duration.ofSeconds(1), 200); // warm-up
             LoadTest.Phase cap = lt.closedLoop(concurrency, Duration.ofSeconds(seconds), maxRequests);
             System.out.println(cap.line());

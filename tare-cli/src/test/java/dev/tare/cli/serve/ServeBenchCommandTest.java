@@ -22,7 +22,7 @@ class ServeBenchCommandTest {
     @TempDir Path tmp;
 
     private static final Pattern LINE = Pattern.compile(
-            "^(\\S+)\\s+offered\\s+(\\S+) req/s\\s+sent\\s+(\\d+)\\s+ok\\s+(\\d+)\\s+429/503\\s+(\\d+)\\s+err\\s+(\\d+)\\s+goodput\\s+([\\d.]+) req/s\\s+p50\\s+(\\S+) ms\\s+p99\\s+(\\S+) ms$");
+            "^(\\S+)\\s+offered\\s+(\\S+) req/s\\s+sent\\s+(\\d+)\\s+ok\\s+(\\d+)\\s+429/503\\s+(\\d+)\\s+err\\s+(\\d+)\\s+timeout\\s+(\\d+)\\s+goodput\\s+([\\d.]+) req/s\\s+p50\\s+(\\S+) ms\\s+p99\\s+(\\S+) ms$");
 
     @Test
     void benchPrintsCapacityAndThreeLoadPhasesWithConsistentCounts() throws Exception {
@@ -36,15 +36,19 @@ class ServeBenchCommandTest {
         var err = new ByteArrayOutputStream();
         PrintStream old = System.out;
         int rc;
+        long t0 = System.nanoTime();
         try {
             System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
             var cl = TareCli.commandLine();
             cl.setErr(new PrintWriter(err, true));
             rc = cl.execute("serve", "bench", "--config", tmp.resolve("deploy.json").toString(), "--body", tmp.resolve("body.json").toString(),
-                    "--seconds", "1", "--max-requests", Integer.toString(maxRequests), "--concurrency", "4");
+                    "--seconds", "1", "--max-requests", Integer.toString(maxRequests), "--concurrency", "4", "--request-timeout", "2");
         } finally {
             System.setOut(old);
         }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        // warm-up (1 s) + capacity + 3 load phases (1 s each), each followed by at most max(2 s, 2 s) of drain, + start-up slack
+        assertTrue(elapsed < 5 * (1 + 2) + 10, "bench run bounded by its phases and drain limits: " + elapsed + " s");
         String out = stdout.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, err + out);
         List<String> names = new ArrayList<>();
@@ -54,15 +58,16 @@ class ServeBenchCommandTest {
             Matcher m = LINE.matcher(line);
             if (!m.matches()) continue;
             String name = m.group(1);
-            int sent = Integer.parseInt(m.group(3)), ok = Integer.parseInt(m.group(4)), rej = Integer.parseInt(m.group(5)), errs = Integer.parseInt(m.group(6));
+            int sent = Integer.parseInt(m.group(3)), ok = Integer.parseInt(m.group(4)), rej = Integer.parseInt(m.group(5)), errs = Integer.parseInt(m.group(6)),
+                    timeouts = Integer.parseInt(m.group(7));
             names.add(name);
-            assertEquals(sent, ok + rej + errs, "every request is ok, rejected or an error: " + line);
+            assertEquals(sent, ok + rej + errs + timeouts, "every request is ok, rejected, an error or a timeout: " + line);
             assertTrue(sent >= 1 && sent <= maxRequests, "phases are bounded by --max-requests: " + line);
-            assertEquals(0, errs, "a valid body against a verifiable deployment never errors: " + line);
+            assertEquals(0, errs + timeouts, "a valid body against a verifiable deployment never errors: " + line);
             assertTrue(ok > 0, line);
-            double gp = Double.parseDouble(m.group(7));
+            double gp = Double.parseDouble(m.group(8));
             assertTrue(gp > 0, line);
-            assertTrue(Double.parseDouble(m.group(8)) <= Double.parseDouble(m.group(9)), "p50 <= p99: " + line);
+            assertTrue(Double.parseDouble(m.group(9)) <= Double.parseDouble(m.group(10)), "p50 <= p99: " + line);
             if (name.equals("capacity")) {
                 assertEquals("closed", m.group(2), "the capacity phase is a closed loop");
                 capacity = gp;

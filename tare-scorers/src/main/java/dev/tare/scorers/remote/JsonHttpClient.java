@@ -80,10 +80,10 @@ public final class JsonHttpClient implements AutoCloseable {
                 if (code >= 200 && code < 300) return parse(uri, resp.body());
                 String msg = "HTTP " + code + " from " + uri + snippet(resp.body());
                 if (code == 401 || code == 403) {
-                    throw new ScorerException("authentication failed: " + msg
-                            + " (pass a bearer token with token=... or set TARE_API_TOKEN)", false, null);
+                    throw ScorerException.upstreamRefused(code, "authentication failed: " + msg
+                            + " (pass a bearer token with token=... or set TARE_API_TOKEN)");
                 }
-                if (!(code == 408 || code == 429 || code >= 500)) throw new ScorerException(msg, false, null);
+                if (!(code == 408 || code == 429 || code >= 500)) throw ScorerException.upstreamRefused(code, msg);
                 lastProblem = msg;
                 wait = backoff(attempt);
                 Duration ra = retryAfter(resp.headers().firstValue("Retry-After").orElse(null));

@@ -61,17 +61,19 @@ public final class Protocols {
         for (int i = 0; i < query.size(); i++) {
             String q = query.get(i);
             String p = prompts == null ? null : prompts.get(i);
-            String response = splitter.split(q, p);
             JsonNode label = labels == null || labels.isNull() ? null : labels.get(i);
-            RewardItem item = new RewardItem(null, p, response, q, label);
+            RewardItem item = RewardItem.rendered(q, p, label, splitter);
             checkChars(item, i, limits);
             items.add(item);
         }
         return items;
     }
 
-    /** tare native body → items. */
-    public static List<RewardItem> nativeItems(JsonNode body, Limits limits) {
+    /**
+     * tare native body → items. The response (or last assistant message) gets the same end-of-turn stripping as an
+     * OpenRLHF query for verifiable rewards and calibration; a model still scores the conversation as sent.
+     */
+    public static List<RewardItem> nativeItems(JsonNode body, Limits limits, ResponseSplitter splitter) {
         JsonNode arr = body.get("items");
         if (arr == null || !arr.isArray()) throw new BadRequest(400, "'items' must be a list of objects");
         checkCount(arr.size(), limits);
@@ -98,7 +100,7 @@ public final class Protocols {
             String response = optText(it, "response", where);
             if (messages == null && response == null)
                 throw new BadRequest(400, where + " needs 'messages' or 'response' (with an optional 'prompt')");
-            RewardItem item = new RewardItem(messages, prompt, response, null, it.get("label"));
+            RewardItem item = RewardItem.of(messages, prompt, response, it.get("label"), splitter);
             checkChars(item, i, limits);
             items.add(item);
         }
