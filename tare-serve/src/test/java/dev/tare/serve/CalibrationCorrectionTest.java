@@ -24,7 +24,7 @@ class CalibrationCorrectionTest {
         Path cal = tmp.resolve("cal.json");
         CalibratorFile.write(cal, List.of(Calibrator.penalty("tokens", 0.5)), CalibratorFile.TokenizerRef.of(dir));
         String response = "Ünïcödé text, with some words";
-        var item = new RewardItem(null, "q", response, null, null);
+        var item = new RewardItem(null, "q", response, null, null, response);
         int tokens;
         try (HfTokenizer tok = HfTokenizer.load(dir)) { tokens = tok.encode(response, true).length; }
         assertNotEquals(tokens, dev.tare.bias.Feature.approxTokens(response), "the check below must tell the two counts apart");
