@@ -25,8 +25,11 @@ public final class Transformer {
     static final long PARALLEL_ATTENTION_WORK = 1L << 20;
     /** Per-forward activation buffers, reused by later forwards instead of becoming garbage (heap growth = RSS). */
     private final java.util.concurrent.ConcurrentLinkedDeque<Workspace> workspaces = new java.util.concurrent.ConcurrentLinkedDeque<>();
-    /** Workspaces larger than this (floats) are not kept after their forward: one huge batch must not pin its memory. */
-    private static final long KEEP_WORKSPACE_FLOATS = 64L << 20;
+    /**
+     * Workspaces for more tokens than this are not kept after their forward (one very long input must not pin its
+     * memory); twice the default bucket, so that ordinary batches always reuse theirs (an 8B model: ~0.8 GB).
+     */
+    private static final int KEEP_WORKSPACE_TOKENS = 2 * RewardModel.DEFAULT_TOKEN_BUDGET;
 
     /** The intermediate activations of one forward over up to {@code tokens} packed tokens. */
     private static final class Workspace {
@@ -44,8 +47,6 @@ public final class Transformer {
             g = new float[tokens * I];
             u = new float[tokens * I];
         }
-
-        long floats() { return (long) h.length + q.length + k.length + v.length + att.length + o.length + g.length + u.length; }
     }
 
     private Workspace takeWorkspace(int tokens) {
@@ -56,7 +57,7 @@ public final class Transformer {
     }
 
     private void returnWorkspace(Workspace w) {
-        if (w.floats() <= KEEP_WORKSPACE_FLOATS) workspaces.offerFirst(w);
+        if (w.tokens <= KEEP_WORKSPACE_TOKENS) workspaces.offerFirst(w);
     }
 
     private static final class Layer {
@@ -74,6 +75,7 @@ public final class Transformer {
         int h = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kv = cfg.numKvHeads(), in = cfg.intermediateSize();
         gemma = cfg.family() == ModelConfig.Family.GEMMA2;
         embed = w.require("model.embed_tokens.weight").requireShape(cfg.vocabSize(), h);
+        dev.tare.runtime.kernel.MemoryAdvice.random(embed.data());   // row lookups: no read-ahead of neighbouring rows
         embedScale = gemma ? (float) Math.sqrt(h) : 1f;
         rope = new Rope(cfg);
         layers = new Layer[cfg.numLayers()];
