@@ -25,23 +25,29 @@ class CalibrationRunTest {
         data = InternLmRewardBench.load().orElse(null);
     }
 
+    /** The real items; skips the test (before anything reads them) where ../shared is absent. */
+    static List<ScoredItem> items() {
+        assumeTrue(data != null, "../shared rm-scores / rewardbench not present: skipping");
+        return data.items();
+    }
+
     static CalibrationRun.Outcome run(Method m, List<Feature> f) {
-        return CalibrationRun.run(data.items(), texts(), CalibrationRun.Kind.REWARDBENCH, m, f, CalibrationSettings.defaults(), null, FAST);
+        return CalibrationRun.run(items(), texts(), CalibrationRun.Kind.REWARDBENCH, m, f, CalibrationSettings.defaults(), null, FAST);
     }
 
     static java.util.function.Function<ScoredItem, CalibrationRun.Texts> texts() {
         assumeTrue(data != null, "../shared rm-scores / rewardbench not present: skipping");
         Map<ScoredItem.Key, CalibrationRun.Texts> t = new HashMap<>();
-        for (int i = 0; i < data.items().size(); i++)
-            t.put(data.items().get(i).key(), new CalibrationRun.Texts(data.rows().get(i).chosen(), data.rows().get(i).rejected()));
+        for (int i = 0; i < items().size(); i++)
+            t.put(items().get(i).key(), new CalibrationRun.Texts(data.rows().get(i).chosen(), data.rows().get(i).rejected()));
         return it -> t.get(it.key());
     }
 
     @Test
     void applyingTheFittedLwrCalibratorReproducesTheFitAndItsReport() {
         var fit = run(Method.LWR, List.of(Feature.CHARS));
-        var applied = CalibrationRun.apply(data.items(), texts(), CalibrationRun.Kind.REWARDBENCH, fit.steps(), null, FAST);
-        for (int i = 0; i < data.items().size(); i++) {
+        var applied = CalibrationRun.apply(items(), texts(), CalibrationRun.Kind.REWARDBENCH, fit.steps(), null, FAST);
+        for (int i = 0; i < items().size(); i++) {
             assertEquals(fit.calibrated().get(i).scoresChosen(), applied.calibrated().get(i).scoresChosen());
             assertEquals(fit.calibrated().get(i).scoresRejected(), applied.calibrated().get(i).scoresRejected());
         }
@@ -52,29 +58,29 @@ class CalibrationRunTest {
     @Test
     void holdoutSplitIsSeededWholeItemsAndPerSubset() {
         assumeTrue(data != null, "../shared rm-scores / rewardbench not present: skipping");
-        boolean[] a = CalibrationRun.holdoutSplit(data.items(), 0.25, 7), b = CalibrationRun.holdoutSplit(data.items(), 0.25, 7);
-        boolean[] c = CalibrationRun.holdoutSplit(data.items(), 0.25, 8);
+        boolean[] a = CalibrationRun.holdoutSplit(items(), 0.25, 7), b = CalibrationRun.holdoutSplit(items(), 0.25, 7);
+        boolean[] c = CalibrationRun.holdoutSplit(items(), 0.25, 8);
         assertArrayEquals(a, b);
         assertFalse(java.util.Arrays.equals(a, c), "another seed, another split");
         Map<String, int[]> per = new java.util.TreeMap<>();
         for (int i = 0; i < a.length; i++) {
-            int[] x = per.computeIfAbsent(data.items().get(i).subset(), k -> new int[2]);
+            int[] x = per.computeIfAbsent(items().get(i).subset(), k -> new int[2]);
             x[0]++;
             if (a[i]) x[1]++;
         }
         assertEquals(23, per.size());
         per.forEach((k, x) -> assertEquals(Math.round(0.25 * x[0]), x[1], k));
-        assertThrows(IllegalArgumentException.class, () -> CalibrationRun.holdoutSplit(data.items(), 1.0, 7));
+        assertThrows(IllegalArgumentException.class, () -> CalibrationRun.holdoutSplit(items(), 1.0, 7));
     }
 
     @Test
     void holdoutFitsOnTheRestAndReportsTheHeldOutPartWithTheSameReport() {
         var chain = List.of(new RewardCalibration.Step(Method.LWR, "chars"));
-        var o = CalibrationRun.fitWithHoldout(data.items(), texts(), CalibrationRun.Kind.REWARDBENCH, chain,
+        var o = CalibrationRun.fitWithHoldout(items(), texts(), CalibrationRun.Kind.REWARDBENCH, chain,
                 CalibrationSettings.defaults(), null, FAST, 0.3, 11);
-        boolean[] held = CalibrationRun.holdoutSplit(data.items(), 0.3, 11);
+        boolean[] held = CalibrationRun.holdoutSplit(items(), 0.3, 11);
         List<ScoredItem> fitItems = new java.util.ArrayList<>(), heldItems = new java.util.ArrayList<>();
-        for (int i = 0; i < held.length; i++) (held[i] ? heldItems : fitItems).add(data.items().get(i));
+        for (int i = 0; i < held.length; i++) (held[i] ? heldItems : fitItems).add(items().get(i));
         // the curve is fitted on the fit part only
         var fitOnly = CalibrationRun.fit(fitItems, texts(), CalibrationRun.Kind.REWARDBENCH, chain, CalibrationSettings.defaults(), null, FAST);
         assertEquals(fitOnly.steps(), o.steps());
@@ -86,7 +92,7 @@ class CalibrationRunTest {
         // held-out scores: raw - b(len) with the curve fitted on the other items; calibrated keeps the input order
         int flipped = 0;
         for (int i = 0; i < held.length; i++) {
-            ScoredItem raw = data.items().get(i), cal = o.calibrated().get(i);
+            ScoredItem raw = items().get(i), cal = o.calibrated().get(i);
             assertEquals(raw.key(), cal.key());
             assertEquals(held[i] ? "holdout" : "fit", cal.extraText("split"));
             if (!held[i]) continue;
@@ -105,7 +111,7 @@ class CalibrationRunTest {
     void beforeFiguresMatchScipyAndTheDataReadme() {
         var o = run(Method.LWR, List.of(Feature.CHARS, Feature.MARKDOWN));
         var s = o.summary();
-        assertEquals("rewardbench", CalibrationRun.Kind.detect(data.items()).cliName());
+        assertEquals("rewardbench", CalibrationRun.Kind.detect(items()).cliName());
         // scipy 1.17.1 spearmanr / kendalltau over the 5876 pooled responses (len = Python len, md = the repo's regexes)
         var chars = s.at("/correlations/before/0");
         assertEquals(0.02014482892861597, chars.at("/spearman/value").asDouble(), 1e-12);
@@ -139,8 +145,8 @@ class CalibrationRunTest {
     void lwrRescoresEveryResponseAndFlipsAreCountedFromTheScores(@TempDir Path dir) {
         var o = run(Method.LWR, List.of(Feature.CHARS));
         int flipped = 0;
-        for (int i = 0; i < data.items().size(); i++) {
-            ScoredItem b = data.items().get(i), a = o.calibrated().get(i);
+        for (int i = 0; i < items().size(); i++) {
+            ScoredItem b = items().get(i), a = o.calibrated().get(i);
             assertEquals(b.key(), a.key());
             assertEquals(ScoredItem.pairResult(a.chosen(), a.rejected()), a.results());
             if ((b.chosen() > b.rejected()) != (a.chosen() > a.rejected())) flipped++;
@@ -158,7 +164,7 @@ class CalibrationRunTest {
         for (int i = 0; i < 50; i++) {
             double len = Feature.CHARS.of(data.rows().get(i).rejected().get(0));
             assertEquals(o.calibrated().get(i).rejected(),
-                    CalibratorFile.apply(steps, Map.of("chars", len), data.items().get(i).rejected()), 0.0);
+                    CalibratorFile.apply(steps, Map.of("chars", len), items().get(i).rejected()), 0.0);
         }
     }
 
@@ -167,7 +173,7 @@ class CalibrationRunTest {
         var o = run(Method.PENALTY, List.of(Feature.CHARS));
         for (int i = 0; i < 200; i++) {
             double len = data.rows().get(i).chosen().get(0).codePoints().count();
-            assertEquals(data.items().get(i).chosen() - 0.001 * len, o.calibrated().get(i).chosen(), 1e-12);
+            assertEquals(items().get(i).chosen() - 0.001 * len, o.calibrated().get(i).chosen(), 1e-12);
         }
     }
 }
