@@ -172,38 +172,24 @@ public final class EvalSummary {
      * plain per-pair rate. {@code pairs} counts all combinations, {@code eligible} those with different lengths.
      */
     static BiasDiagnostics.LongerWins longerWins(double[] scores, double[] len, int[] item, boolean[] chosen, Bootstrap boot) {
-        int items = item.length == 0 ? 0 : item[item.length - 1] + 1;
-        int[] start = new int[items + 1];
-        java.util.Arrays.fill(start, -1);
-        for (int r = item.length - 1; r >= 0; r--) start[item[r]] = r;
-        start[items] = item.length;
-        long pairs = 0;
-        List<double[]> units = new ArrayList<>(); // {wins, eligible} per item with an eligible combination
-        for (int i = 0; i < items; i++) {
-            int from = start[i], to = start[i + 1];
-            double wins = 0, eligible = 0;
+        List<double[]> combos = new ArrayList<>();   // {chosen len, rejected len, chosen score, rejected score, item}
+        for (int from = 0, to; from < item.length; from = to) {   // an item's responses are contiguous
+            for (to = from + 1; to < item.length && item[to] == item[from]; ) to++;
             for (int c = from; c < to; c++) {
                 if (!chosen[c]) continue;
-                for (int j = from; j < to; j++) {
-                    if (chosen[j]) continue;
-                    pairs++;
-                    if (len[c] == len[j]) continue;
-                    eligible++;
-                    boolean chosenLonger = len[c] > len[j];
-                    double longer = chosenLonger ? scores[c] : scores[j], shorter = chosenLonger ? scores[j] : scores[c];
-                    if (longer > shorter) wins++;
-                }
+                for (int j = from; j < to; j++)
+                    if (!chosen[j]) combos.add(new double[]{len[c], len[j], scores[c], scores[j], item[c]});
             }
-            if (eligible > 0) units.add(new double[]{wins, eligible});
         }
-        if (pairs == 0) return null;
-        long eligible = Math.round(units.stream().mapToDouble(u -> u[1]).sum());
-        Interval rate = units.isEmpty() ? Interval.point(Double.NaN) : boot.interval(units.size(), idx -> {
-            double w = 0, e = 0;
-            for (int k : idx) { w += units.get(k)[0]; e += units.get(k)[1]; }
-            return e == 0 ? Double.NaN : w / e;
-        });
-        return new BiasDiagnostics.LongerWins(Math.toIntExact(pairs), Math.toIntExact(eligible), rate);
+        if (combos.isEmpty()) return null;
+        int n = combos.size();
+        double[][] col = new double[4][n];
+        int[] itemOf = new int[n];
+        for (int k = 0; k < n; k++) {
+            for (int f = 0; f < 4; f++) col[f][k] = combos.get(k)[f];
+            itemOf[k] = (int) combos.get(k)[4];
+        }
+        return BiasDiagnostics.longerWins(col[0], col[1], col[2], col[3], itemOf, boot);
     }
 
     private static double[] unbox(List<Double> v) { return v.stream().mapToDouble(Double::doubleValue).toArray(); }
