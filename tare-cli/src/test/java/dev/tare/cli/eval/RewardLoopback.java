@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A loopback reward endpoint speaking tare's native protocol ({@code POST /v1/reward {"items":[{"messages":[...]}]}}
  * -> {@code {"rewards":[...]}}) whose reward is {@link #reward}: a known function of the response text, so tests can
- * compute every benchmark number from first principles. An optional per-request delay slows a run down.
+ * compute every benchmark number from first principles (or another function of an item's messages). An optional
+ * per-request delay slows a run down.
  */
 final class RewardLoopback implements AutoCloseable {
     private static final ObjectMapper M = new ObjectMapper();
@@ -24,6 +25,11 @@ final class RewardLoopback implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
 
     RewardLoopback() throws IOException {
+        this(msgs -> reward(msgs.get(msgs.size() - 1).get("content").asText()));
+    }
+
+    /** An endpoint whose reward for an item is {@code rewardOf(messages)} (the item's "messages" array). */
+    RewardLoopback(java.util.function.ToDoubleFunction<JsonNode> rewardOf) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/reward", ex -> {
@@ -34,7 +40,7 @@ final class RewardLoopback implements AutoCloseable {
                 for (int i = 0; i < items.size(); i++) {
                     JsonNode msgs = items.get(i).get("messages");
                     if (i > 0) sb.append(',');
-                    sb.append(reward(msgs.get(msgs.size() - 1).get("content").asText()));
+                    sb.append(rewardOf.applyAsDouble(msgs));
                 }
                 byte[] out = sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
                 Thread.sleep(delayMs.get());
@@ -66,8 +72,11 @@ final class RewardLoopback implements AutoCloseable {
 
     /** The --scorer spec for this endpoint. */
     String spec(int batch) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + ",protocol=tare,model=loopback-rm,batch=" + batch;
+        return url() + ",protocol=tare,model=loopback-rm,batch=" + batch;
     }
+
+    /** The endpoint's base URL. */
+    String url() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
     @Override public void close() { server.stop(0); }
 }

@@ -1,8 +1,6 @@
 package dev.tare.cli.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.tare.cli.TareCli;
 import dev.tare.data.SharedData;
 import dev.tare.results.ResultsReader;
@@ -14,17 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -36,41 +28,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ScoreKillResumeTest {
     static final ObjectMapper M = new ObjectMapper();
     @TempDir Path tmp;
-    HttpServer server;
-    final AtomicLong delayMs = new AtomicLong();
-    final AtomicInteger requests = new AtomicInteger();
+    RewardLoopback server;
 
     /** tare's native reward API; reward = response length in code points + a thousandth of the prompt length. */
     @BeforeEach void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/reward", ex -> {
-            try (ex) {
-                requests.incrementAndGet();
-                JsonNode body = M.readTree(ex.getRequestBody());
-                StringBuilder sb = new StringBuilder("{\"rewards\":[");
-                JsonNode items = body.get("items");
-                for (int i = 0; i < items.size(); i++) {
-                    JsonNode msgs = items.get(i).get("messages");
-                    String resp = msgs.get(msgs.size() - 1).get("content").asText();
-                    String prompt = msgs.get(0).get("content").asText();
-                    if (i > 0) sb.append(',');
-                    sb.append(resp.codePointCount(0, resp.length()) + 0.001 * prompt.length());
-                }
-                byte[] out = sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-                Thread.sleep(delayMs.get());
-                ex.sendResponseHeaders(200, out.length);
-                ex.getResponseBody().write(out);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        server = new RewardLoopback(msgs -> {
+            String resp = msgs.get(msgs.size() - 1).get("content").asText();
+            String prompt = msgs.get(0).get("content").asText();
+            return resp.codePointCount(0, resp.length()) + 0.001 * prompt.length();
         });
-        server.start();
     }
 
-    @AfterEach void stop() { server.stop(0); }
+    @AfterEach void stop() { server.close(); }
 
-    String url() { return "http://127.0.0.1:" + server.getAddress().getPort() + ",protocol=tare,batch=4"; }
+    String url() { return server.url() + ",protocol=tare,batch=4"; }
 
     static Path data() {
         var p = SharedData.data("rewardbench/filtered.jsonl");
@@ -107,7 +78,7 @@ class ScoreKillResumeTest {
         inProcess(args(ref, false));
         assertEquals(160, ResultsReader.read(ref).size());
 
-        delayMs.set(40); // 80 requests of 2 pairs at 40 ms, 2 in flight: about 1.6 s of scoring
+        server.delayMs.set(40); // 80 requests of 2 pairs at 40 ms, 2 in flight: about 1.6 s of scoring
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
@@ -124,10 +95,10 @@ class ScoreKillResumeTest {
         long kept = lines(killed);
         assertTrue(kept >= 40 && kept < 160, "killed mid-run, " + kept + " complete lines");
 
-        delayMs.set(0);
-        int before = requests.get();
+        server.delayMs.set(0);
+        int before = server.requests.get();
         inProcess(args(killed, true));
-        int resumedRequests = requests.get() - before;
+        int resumedRequests = server.requests.get() - before;
         assertArrayEquals(Files.readAllBytes(ref), Files.readAllBytes(killed), "resumed file differs from the uninterrupted run");
         long lastKept = ResultsReader.readForResume(killed).items().size();
         assertEquals(160, lastKept);
