@@ -113,12 +113,7 @@ public final class CalibrationRun {
         if (chain.isEmpty()) throw new IllegalArgumentException("no calibration step given");
         Prepared p = prepare(items, texts, featuresOf(chain.stream().map(RewardCalibration.Step::feature).toList()), tokenizer);
         RewardCalibration.Result res = RewardCalibration.calibrate(chain, p.pool(), p.features(), settings);
-        ObjectNode summary = MAPPER.createObjectNode();
-        summary.put("benchmark", kind.cliName());
-        summary.put("method", methodName(res.steps()));
-        summary.set("steps", stepsJson(res.steps()));
-        ArrayNode fa = summary.putArray("features");
-        p.features().keySet().forEach(fa::add);
+        ObjectNode summary = header(kind, res.steps(), p);
         summary.set("settings", MAPPER.valueToTree(settings));
         List<ScoredItem> out = report(summary, kind, items, p, res.scores(), tag(res.steps()), boot);
         return new Outcome(out, res.steps(), summary);
@@ -139,12 +134,7 @@ public final class CalibrationRun {
             for (var e : p.features().entrySet()) fv.put(e.getKey(), e.getValue()[i]);
             scores[i] = CalibratorFile.apply(steps, fv, raw[i]);
         }
-        ObjectNode summary = MAPPER.createObjectNode();
-        summary.put("benchmark", kind.cliName());
-        summary.put("method", methodName(steps));
-        summary.set("steps", stepsJson(steps));
-        ArrayNode fa = summary.putArray("features");
-        p.features().keySet().forEach(fa::add);
+        ObjectNode summary = header(kind, steps, p);
         summary.put("applied", true);
         List<ScoredItem> out = report(summary, kind, items, p, scores, tag(steps), boot);
         return new Outcome(out, steps, summary);
@@ -212,6 +202,17 @@ public final class CalibrationRun {
             throw new IllegalArgumentException("holdout fraction " + fraction + " of " + items.size() + " items leaves "
                     + (count == 0 ? "nothing held out" : "nothing to fit on"));
         return held;
+    }
+
+    /** The summary's first fields: benchmark, method, steps and features. */
+    private static ObjectNode header(Kind kind, List<Calibrator> steps, Prepared p) {
+        ObjectNode summary = MAPPER.createObjectNode();
+        summary.put("benchmark", kind.cliName());
+        summary.put("method", methodName(steps));
+        summary.set("steps", stepsJson(steps));
+        ArrayNode fa = summary.putArray("features");
+        p.features().keySet().forEach(fa::add);
+        return summary;
     }
 
     /** Re-scored items plus the shared before/after report (metrics, flips, correlations, longer-wins) into summary. */
