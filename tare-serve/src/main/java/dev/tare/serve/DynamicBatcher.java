@@ -135,13 +135,11 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
 
     /** A worker's life: on an abnormal end it is counted dead, and when none is left the queued requests fail at once. */
     private void work() {
-        java.util.concurrent.atomic.AtomicReference<List<Pending<I, R>>> inHand = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            workLoop(inHand);
-        } catch (Throwable t) {
+            workLoop();
+        } catch (Throwable t) {   // only outside a batch: workLoop fails a batch's futures itself and goes on
             lastDeath = t;
             List<Pending<I, R>> orphans = new ArrayList<>();
-            if (inHand.get() != null) orphans.addAll(inHand.get()); // completed ones ignore the failure below
             lock.lock();
             try {
                 liveWorkers--;
@@ -160,7 +158,7 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         }
     }
 
-    private void workLoop(java.util.concurrent.atomic.AtomicReference<List<Pending<I, R>>> inHand) {
+    private void workLoop() {
         while (true) {
             List<Pending<I, R>> batch = new ArrayList<>();
             lock.lock();
@@ -189,13 +187,11 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            inHand.set(batch);
             try {
                 run(batch);
             } catch (Throwable t) { // never lose a worker: fail what is left of the batch and go on
                 for (Pending<I, R> p : batch) p.future().completeExceptionally(t);
             }
-            inHand.set(null);
         }
     }
 
