@@ -19,8 +19,16 @@ import java.util.Map;
 public final class EvalReport {
     private EvalReport() {}
 
-    /** Provenance shown in both files. */
-    public record RunInfo(String scorer, String data, String resultsFile, double seconds) {}
+    /** Provenance shown in both files; {@code settings} are the scorer's reward-changing settings (e.g. score_token). */
+    public record RunInfo(String scorer, String data, String resultsFile, double seconds, Map<String, Object> settings) {
+        public RunInfo {
+            settings = settings == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
+        }
+
+        public RunInfo(String scorer, String data, String resultsFile, double seconds) {
+            this(scorer, data, resultsFile, seconds, Map.of());
+        }
+    }
 
     public static void write(EvalSummary.Result r, RunInfo info, Path dir) {
         summary(r, info).write(dir.resolve("summary.json"));
@@ -29,8 +37,9 @@ public final class EvalReport {
 
     static JsonSummary summary(EvalSummary.Result r, RunInfo info) {
         JsonSummary j = new JsonSummary();
-        j.put("model", r.model()).put("benchmark", r.benchmark().cliName()).put("scorer", info.scorer())
-                .put("data", info.data()).put("results", info.resultsFile()).put("items", r.items())
+        j.put("model", r.model()).put("benchmark", r.benchmark().cliName()).put("scorer", info.scorer());
+        info.settings().forEach((k, v) -> j.put(k, String.valueOf(v)));
+        j.put("data", info.data()).put("results", info.resultsFile()).put("items", r.items())
                 .put("responses", r.responses());
         scores(j.object("scores"), r.raw());
         scores(j.object("calibrated_scores"), r.calibrated());
@@ -63,11 +72,15 @@ public final class EvalReport {
     static HtmlReport html(EvalSummary.Result r, RunInfo info) {
         HtmlReport h = new HtmlReport("tare eval: " + r.model() + " on " + r.benchmark().cliName());
         h.subtitle(r.items() + " items, " + r.responses() + " responses scored");
-        h.keyValues(List.of(new String[]{"Scorer", info.scorer()}, new String[]{"Data", info.data()},
+        List<String[]> kv = new ArrayList<>();
+        kv.add(new String[]{"Scorer", info.scorer()});
+        info.settings().forEach((k, v) -> kv.add(new String[]{k, String.valueOf(v)}));
+        kv.addAll(List.of(new String[]{"Data", info.data()},
                 new String[]{"Per-example results", info.resultsFile()},
                 new String[]{"Score", EvalSummary.pctCi(r.raw().score())},
                 new String[]{"Score after length calibration (RC-LWR)", EvalSummary.pctCi(r.calibrated().score())},
                 new String[]{"Wall time", String.format(Locale.ROOT, "%.1f s", info.seconds())}));
+        h.keyValues(kv);
         h.heading("Benchmark scores (95% bootstrap CIs)");
         Table.Builder t = Table.builder("Official scoring; calibrated = scores minus the LOWESS fit of reward on length",
                 "part", "raw", "calibrated", "change");

@@ -64,10 +64,11 @@ public final class EvalRunner {
             throw new IllegalStateException(out + " already exists; pass --resume to continue it, or remove it");
         }
         String model = scorer.name();
+        Map<String, Object> provenance = scorer.provenance();
         int batchSize = opt.batchSize() > 0 ? opt.batchSize() : Math.max(1, scorer.preferredBatchSize());
         try (ResultsWriter w = resume ? ResultsWriter.resume(out) : ResultsWriter.create(out)) {
             List<ScoredItem> done = w.existing();
-            checkResumable(out, done, items, model);
+            checkResumable(out, done, items, model, provenance);
             progress.setTotal(items.size());
             progress.resumedAt(done.size());
             Iterator<PreferenceItem> it = items.subList(done.size(), items.size()).iterator();
@@ -113,7 +114,7 @@ public final class EvalRunner {
                         inFlight.forEach(f -> f.cancel(true));
                         throw new IllegalStateException("interrupted", e);
                     }
-                    for (ScoredItem s : res) w.append(s);
+                    for (ScoredItem s : res) w.append(withProvenance(s, provenance));
                     scored += res.size();
                     sinceSync += res.size();
                     progress.advance(res.size());
@@ -128,7 +129,21 @@ public final class EvalRunner {
         }
     }
 
-    private static void checkResumable(Path out, List<ScoredItem> done, List<PreferenceItem> items, String model) {
+    /** The line with the scorer's provenance fields (e.g. score_token) added after the item's own extras. */
+    static ScoredItem withProvenance(ScoredItem s, Map<String, Object> provenance) {
+        if (provenance.isEmpty()) return s;
+        Map<String, Object> extra = new LinkedHashMap<>(s.extra());
+        for (var e : provenance.entrySet()) {
+            Object had = extra.putIfAbsent(e.getKey(), e.getValue());
+            if (had != null && !had.equals(e.getValue()))
+                throw new IllegalStateException("item " + s.subset() + "/" + s.id() + " already has a field '" + e.getKey() + "' = " + had
+                        + " that the scorer's " + e.getKey() + " = " + e.getValue() + " would overwrite");
+        }
+        return new ScoredItem(s.id(), s.subset(), s.model(), s.scoresChosen(), s.scoresRejected(), s.results(), extra);
+    }
+
+    private static void checkResumable(Path out, List<ScoredItem> done, List<PreferenceItem> items, String model,
+                                       Map<String, Object> provenance) {
         if (done.size() > items.size()) {
             throw new IllegalStateException(out + " has " + done.size() + " items but the dataset has only " + items.size()
                     + ": not a run of this dataset");
@@ -144,6 +159,12 @@ public final class EvalRunner {
             if (!model.equals(s.model())) {
                 throw new IllegalStateException(out + " line " + (i + 1) + " was scored by '" + s.model()
                         + "' but this run's scorer is '" + model + "'; cannot resume");
+            }
+            for (var e : provenance.entrySet()) {
+                Object had = s.extra().get(e.getKey());
+                if (had == null || !String.valueOf(had).equals(String.valueOf(e.getValue())))
+                    throw new IllegalStateException(out + " line " + (i + 1) + " was scored with " + e.getKey() + "=" + had
+                            + " but this run uses " + e.getKey() + "=" + e.getValue() + "; cannot resume (the rewards would mix two settings)");
             }
         }
     }

@@ -14,6 +14,9 @@ public interface ItemScorer {
     /** Preferred batch size, counted in responses (a pair counts 2). */
     int preferredBatchSize();
 
+    /** Settings recorded in every result line (e.g. {@code score_token}); see {@link RewardScorer#provenance()}. */
+    default java.util.Map<String, Object> provenance() { return java.util.Map.of(); }
+
     /** One result per item, in order. */
     List<ScoredItem> score(List<PreferenceItem> batch);
 
@@ -22,6 +25,7 @@ public interface ItemScorer {
         return new ItemScorer() {
             @Override public String name() { return scorer.name(); }
             @Override public int preferredBatchSize() { return scorer.preferredBatchSize(); }
+            @Override public java.util.Map<String, Object> provenance() { return scorer.provenance(); }
             @Override public List<ScoredItem> score(List<PreferenceItem> batch) { return EvalRunner.scoreBatch(batch, scorer, scorer.name()); }
         };
     }

@@ -19,5 +19,11 @@ public interface RewardScorer extends AutoCloseable {
     /** How many conversations one call should carry for good throughput. */
     default int preferredBatchSize() { return 8; }
 
+    /**
+     * Settings that change the rewards and that a results file or summary must record (e.g. {@code score_token} of a
+     * local model); empty by default. Keys are JSON field names, values strings or numbers.
+     */
+    default java.util.Map<String, Object> provenance() { return java.util.Map.of(); }
+
     @Override default void close() {}
 }

@@ -91,13 +91,15 @@ public final class EvalCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Path results = out.resolve("results.jsonl");
         long t0 = System.nanoTime();
+        java.util.Map<String, Object> settings;
         try (RewardScorer s = spec.rewardScorer(System::getenv); Progress p = Progress.stderr("eval", items.size())) {
+            settings = s.provenance();
             EvalRunner.run(items, s, results, resume, new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         var result = EvalSummary.analyze(b, items, ResultsReader.read(results), new Bootstrap(resamples, seed, 0.95));
         EvalReport.write(result, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***"), data.toString(),
-                results.toString(), secs), out);
+                results.toString(), secs, settings), out);
         System.out.println(EvalSummary.leaderboardRow(result));
         return 0;
     }

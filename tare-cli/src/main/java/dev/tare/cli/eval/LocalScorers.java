@@ -90,6 +90,7 @@ final class LocalScorers {
                 @Override public double[] score(List<List<Message>> conversations) { return inner.score(conversations); }
                 @Override public double[] scoreRendered(List<String> texts) { return inner.scoreRendered(texts); }
                 @Override public int preferredBatchSize() { return inner.preferredBatchSize(); }
+                @Override public java.util.Map<String, Object> provenance() { return inner.provenance(); }
                 @Override public java.util.Set<String> specialTokenTexts() { return inner.specialTokenTexts(); }
                 @Override public void close() {
                     inner.close();

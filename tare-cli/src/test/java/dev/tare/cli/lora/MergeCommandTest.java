@@ -39,7 +39,8 @@ class MergeCommandTest {
                 for (int i = 0; i < a.length; i++) a[i] = new ObjectMapper().convertValue(ids.get(i), int[].class);
                 int[][] mask = c.get("attention_mask").isNull() ? null : new ObjectMapper().convertValue(c.get("attention_mask"), int[][].class);
                 int[][] pos = c.get("position_ids").isNull() ? null : new ObjectMapper().convertValue(c.get("position_ids"), int[][].class);
-                float[][] got = rm.scorePadded(a, mask, pos);
+                // PEFT goldens from transformers 4.46: its first-pad-minus-one score token
+                float[][] got = rm.withScoreTokenRule(dev.tare.runtime.model.ScoreTokenRule.FIRST_PAD_MINUS_ONE).scorePadded(a, mask, pos);
                 for (int b = 0; b < a.length; b++) {
                     double d = Math.abs(got[b][0] - Float.parseFloat(c.get("logits").get(b).get(0).asText()));
                     max = Math.max(max, d);

@@ -38,6 +38,17 @@ public record LoraConfig(Path file, int r, double loraAlpha, boolean useRslora, 
         JsonNode tp = c.get("target_parameters");
         if (tp != null && !tp.isNull() && !tp.isEmpty()) throw new DataFormatException(file, 0, "target_parameters", "parameter targeting is not supported");
         if (c.hasNonNull("layer_replication")) throw new DataFormatException(file, 0, "layer_replication", "not supported");
+        // PEFT 0.14-0.21 variants that change the forward (not just the initialisation): refused, never ignored
+        for (String k : List.of("alora_invocation_tokens", "trainable_token_indices", "arrow_config", "kasa_config", "monteclora_config")) {
+            JsonNode v = c.get(k);
+            if (v != null && !v.isNull() && !(v.isContainerNode() && v.isEmpty()))
+                throw new DataFormatException(file, 0, k, "is set (" + v + "): this PEFT variant changes the forward pass and is not supported by tare");
+        }
+        JsonNode lp = c.get("layers_pattern");
+        if (lp != null && !lp.isNull() && !(lp.isTextual() && lp.asText().equals("layers")) && !(lp.isArray() && lp.size() == 1 && lp.get(0).asText().equals("layers")))
+            throw new DataFormatException(file, 0, "layers_pattern", lp + " is not supported (tare counts decoder layers under model.layers.N)");
+        for (String k : List.of("use_qalora", "use_bdlora"))
+            if (c.path(k).asBoolean(false)) throw new DataFormatException(file, 0, k, "true is not supported (a different LoRA forward)");
         List<String> warnings = new ArrayList<>();
         if (c.path("fan_in_fan_out").asBoolean(false))
             warnings.add("fan_in_fan_out=true on nn.Linear targets: PEFT resets it to false for Linear layers, and so does tare");

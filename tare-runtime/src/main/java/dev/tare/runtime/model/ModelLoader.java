@@ -27,7 +27,7 @@ public final class ModelLoader {
                             + " but config.json implies [" + cfg.numLabels() + ", " + cfg.hiddenSize() + "] (num_labels from id2label)");
                 if (w.find("score.bias").isPresent())
                     throw new SafetensorsException(w.source(), "score.bias", "score heads in transformers have no bias; refusing an unknown layout");
-                return new RewardModel(body, score.toFloats(), cfg.numLabels(), w, ScoreTokenRule.FIRST_PAD_MINUS_ONE, RewardModel.DEFAULT_TOKEN_BUDGET);
+                return new RewardModel(body, score.toFloats(), cfg.numLabels(), w, ScoreTokenRule.DEFAULT, RewardModel.DEFAULT_TOKEN_BUDGET);
             }
             Tensor head = w.find("lm_head.weight").orElse(null);
             if (head == null) {

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A *ForSequenceClassification checkpoint: scores token-id sequences, one float per label. The score token follows
- * {@link ScoreTokenRule} (default: transformers 4.46's first-pad-minus-one rule).
+ * {@link ScoreTokenRule} (default: current transformers' last-non-pad rule).
  */
 public final class RewardModel implements Model {
     /** Default number of tokens packed into one forward pass. */

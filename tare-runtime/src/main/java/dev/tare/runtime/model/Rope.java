@@ -5,17 +5,17 @@ public final class Rope {
     private final float[] invFreq;
     private final int headDim;
 
-    Rope(ModelConfig c) {
-        headDim = c.headDim();
+    Rope(ModelConfig.RopeParams p, int headDim) {
+        this.headDim = headDim;
         int half = headDim / 2;
         invFreq = new float[half];
         for (int i = 0; i < half; i++) {
             // transformers: 1 / base ** (arange(0, dim, 2).float() / dim), in float32
             float expo = (float) (2 * i) / headDim;
-            float pw = (float) Math.pow(c.ropeTheta(), expo);
+            float pw = (float) Math.pow(p.theta(), expo);
             invFreq[i] = 1.0f / pw;
         }
-        ModelConfig.RopeScaling s = c.ropeScaling();
+        ModelConfig.RopeScaling s = p.scaling();
         if (s != null && s.type().equals("linear")) {
             for (int i = 0; i < half; i++) invFreq[i] = (float) (invFreq[i] / s.factor());
         } else if (s != null && s.type().equals("llama3")) {

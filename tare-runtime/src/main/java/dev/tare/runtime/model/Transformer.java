@@ -18,7 +18,7 @@ public final class Transformer {
     private final Tensor embed;
     private final Layer[] layers;
     private final float[] finalNorm;
-    private final Rope rope;
+    private final Rope[] rope; // per layer (layers with equal parameters share one)
     private final boolean gemma;
     private final float embedScale;
     /** Multiply-adds of attention in one layer above which heads run in parallel. */
@@ -77,7 +77,9 @@ public final class Transformer {
         embed = w.require("model.embed_tokens.weight").requireShape(cfg.vocabSize(), h);
         dev.tare.runtime.kernel.MemoryAdvice.random(embed.data());   // row lookups: no read-ahead of neighbouring rows
         embedScale = gemma ? (float) Math.sqrt(h) : 1f;
-        rope = new Rope(cfg);
+        rope = new Rope[cfg.numLayers()];
+        java.util.Map<ModelConfig.RopeParams, Rope> ropes = new java.util.HashMap<>();
+        for (int i = 0; i < rope.length; i++) rope[i] = ropes.computeIfAbsent(cfg.ropeByLayer()[i], p -> new Rope(p, hd));
         layers = new Layer[cfg.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
@@ -135,8 +137,8 @@ public final class Transformer {
 
     public ModelConfig config() { return cfg; }
 
-    /** The RoPE inverse frequencies in use. */
-    public float[] ropeInvFreq() { return rope.invFreq(); }
+    /** The RoPE inverse frequencies in use (layer 0's). */
+    public float[] ropeInvFreq() { return rope[0].invFreq(); }
 
     /** The embedding matrix (also the tied output head). */
     Tensor embedTensor() { return embed; }
@@ -200,8 +202,8 @@ public final class Transformer {
                 int[] pos = seqs.get(s).positions();
                 for (int t = 0; t < pos.length; t++) {
                     int r = starts[s] + t;
-                    rope.apply(q, r * nh * hd, nh, pos[t]);
-                    rope.apply(k, r * kvh * hd, kvh, pos[t]);
+                    rope[li].apply(q, r * nh * hd, nh, pos[t]);
+                    rope[li].apply(k, r * kvh * hd, kvh, pos[t]);
                 }
             }
             for (int s = 0; s < seqs.size(); s++) {

@@ -83,7 +83,9 @@ class LoraParityTest {
 
     static double compare(RewardModel rm, JsonNode c, String field, String what) {
         int[][] ids = ints2(c.get("input_ids"));
-        float[][] got = rm.scorePadded(ids, ints2(c.get("attention_mask")), ints2(c.get("position_ids")));
+        // transformers 4.46 goldens: its first-pad-minus-one score token
+        float[][] got = rm.withScoreTokenRule(dev.tare.runtime.model.ScoreTokenRule.FIRST_PAD_MINUS_ONE)
+                .scorePadded(ids, ints2(c.get("attention_mask")), ints2(c.get("position_ids")));
         double max = 0;
         for (int b = 0; b < ids.length; b++) {
             double d = maxDiff(got[b], floats(c.get(field).get(b)));

@@ -50,6 +50,9 @@ class ModelConfigTest {
         assertTrue(m.qkvBias());
         assertFalse(m.oBias());
         c.put("use_sliding_window", true);
+        c.put("max_window_layers", 28);
+        assertArrayEquals(new int[3], parse(c).slidingWindows(), "no layer at or above max_window_layers: no window in 4.46 or 5.x");
+        c.put("max_window_layers", 1);
         DataFormatException e = assertThrows(DataFormatException.class, () -> parse(c));
         assertTrue(e.getMessage().contains("use_sliding_window"), e.getMessage());
     }

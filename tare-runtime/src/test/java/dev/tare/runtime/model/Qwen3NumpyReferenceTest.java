@@ -19,7 +19,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Qwen3 has no transformers fixture: checks the engine against tools/decoder_numpy_reference.py (float64 NumPy,
+ * Qwen3 against real transformers 5.17 is {@link Hf5ParityTest}; this also checks the engine against tools/decoder_numpy_reference.py (float64 NumPy,
  * written from modeling_qwen3 semantics). The script itself is first checked against transformers goldens
  * (llama-seqcls, qwen2-seqcls) so that it is a real oracle. Runs only where python3 + numpy exist.
  */
@@ -82,7 +82,7 @@ class Qwen3NumpyReferenceTest {
             double max = 0;
             try (Model m = ModelLoader.load(dir)) {
                 assertEquals(32, m.config().headDim(), "head_dim comes from config, not hidden/heads");
-                float[][] got = m instanceof RewardModel rm ? rm.score(ids) : ((CausalLM) m).lastLogits(ids);
+                float[][] got = m instanceof RewardModel rm ? rm.withScoreTokenRule(ScoreTokenRule.FIRST_PAD_MINUS_ONE).score(ids) : ((CausalLM) m).lastLogits(ids);
                 for (int i = 0; i < ids.length; i++) max = Math.max(max, Fixtures.maxDiff(got[i], want[i]));
             }
             System.out.printf("qwen3 %s vs NumPy float64: max |diff| %.3g%n", causal ? "causal (tied)" : "seq-cls", max);

@@ -20,10 +20,14 @@ class RuntimeBehaviourTest {
         JsonNode c = caseNamed(dir, "pad_id_inside_content");
         int[] ids = Fixtures.ints(c.get("input_ids").get(0));
         try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
-            float hf = rm.score(new int[][]{ids})[0][0];
+            assertEquals(ScoreTokenRule.LAST_NON_PAD, rm.scoreTokenRule(), "default: current transformers' rule");
+            RewardModel old = rm.withScoreTokenRule(ScoreTokenRule.FIRST_PAD_MINUS_ONE);
+            float hf = old.score(new int[][]{ids})[0][0];
+            // this fixture's golden is transformers 4.46's, which reads one before the first pad
             assertEquals(Float.parseFloat(c.get("logits").get(0).get(0).asText()), hf, 1e-4f);
-            float newer = rm.withScoreTokenRule(ScoreTokenRule.LAST_NON_PAD).score(new int[][]{ids})[0][0];
-            // the newer rule reads the true last token: equal to scoring the prefix through index 8 with no pad inside
+            float newer = rm.score(new int[][]{ids})[0][0];
+            assertTrue(ScoreTokenRule.rulesDisagree(ids, rm.config().padTokenId()));
+            // the old rule reads index 3 = the causal prefix ending there
             float prefixTo3 = rm.score(new int[][]{java.util.Arrays.copyOf(ids, 4)})[0][0];
             assertEquals(hf, prefixTo3, 1e-5f, "FIRST_PAD_MINUS_ONE reads index 3 = the causal prefix ending there");
             assertNotEquals(hf, newer, 0.1f);

@@ -10,6 +10,9 @@ public sealed interface LabelReduction {
     /** Checks that this reduction fits a head with {@code numLabels} outputs. */
     void check(int numLabels);
 
+    /** As written in a scorer spec: {@code label=N} or {@code weights=w0;w1;...}. */
+    String spec();
+
     /** Label {@code index} (label 0 is the usual single-output reward). */
     static LabelReduction label(int index) { return new Label(index); }
 
@@ -37,6 +40,8 @@ public sealed interface LabelReduction {
 
         @Override public double reduce(float[] logits) { return logits[index]; }
 
+        @Override public String spec() { return "label=" + index; }
+
         @Override public void check(int numLabels) {
             if (index >= numLabels) throw new IllegalArgumentException("label " + index + " chosen but the head has " + numLabels + " label(s)");
         }
@@ -55,5 +60,11 @@ public sealed interface LabelReduction {
         }
 
         @Override public String toString() { return "Weighted" + Arrays.toString(weights); }
+
+        @Override public String spec() {
+            StringBuilder b = new StringBuilder("weights=");
+            for (int i = 0; i < weights.length; i++) b.append(i == 0 ? "" : ";").append(weights[i]);
+            return b.toString();
+        }
     }
 }

@@ -28,20 +28,23 @@ import java.util.Objects;
  */
 public final class LocalRewardScorer implements RenderedTextScorer {
 
-    /** Scoring choices; {@code defaults()} is label 0, no special tokens added, no max length, the runtime's score rule. */
+    /**
+     * Scoring choices; {@code defaults()} is: no label chosen (fine for a one-label head; a head with several labels
+     * must be given {@code label=} or {@code weights=}), no special tokens added, no max length, and the score token
+     * of current transformers ({@link ScoreTokenRule#DEFAULT}, last non-pad).
+     */
     public record Options(TokenizationConvention convention, int maxLength, LabelReduction reduction,
                           ScoreTokenRule scoreTokenRule, Path chatTemplate, Map<String, Object> templateVariables,
                           int batchSize) {
         public Options {
             Objects.requireNonNull(convention, "convention");
-            Objects.requireNonNull(reduction, "reduction");
             if (maxLength < 0) throw new IllegalArgumentException("max length must be ≥ 0 (0 = none), got " + maxLength);
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
             templateVariables = templateVariables == null ? Map.of() : Map.copyOf(templateVariables);
         }
 
         public static Options defaults() {
-            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, LabelReduction.label(0), null, null, Map.of(), 8);
+            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8);
         }
 
         /**
@@ -63,11 +66,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                     case "label" -> o.withReduction(LabelReduction.label(integer(e.getKey(), v)));
                     case "weights" -> o.withReduction(LabelReduction.parse("weights:" + v.replace(';', ',')));
                     case "chat-template" -> o.withChatTemplate(Path.of(v));
-                    case "score-token" -> o.withScoreTokenRule(switch (v) {
-                        case "first-pad" -> ScoreTokenRule.FIRST_PAD_MINUS_ONE;
-                        case "last-non-pad" -> ScoreTokenRule.LAST_NON_PAD;
-                        default -> throw new IllegalArgumentException("score-token=" + v + ": expected first-pad or last-non-pad");
-                    });
+                    case "score-token" -> o.withScoreTokenRule(ScoreTokenRule.parse(v));
                     case "batch" -> o.withBatchSize(integer(e.getKey(), v));
                     default -> throw new IllegalArgumentException("unknown local scorer option '" + e.getKey()
                             + "' (known: convention, max-length, label, weights, chat-template, score-token, batch)");
@@ -99,16 +98,47 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     private final ConversationEncoder encoder;
     private final Options options;
     private final boolean owns;
+    private final LabelReduction reduction;
+    private final java.util.concurrent.atomic.AtomicBoolean warnedPadInside = new java.util.concurrent.atomic.AtomicBoolean();
 
     private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
                               Options options, boolean owns) {
         this.name = name;
-        this.model = options.scoreTokenRule() == null ? model : model.withScoreTokenRule(options.scoreTokenRule());
+        this.model = model.withScoreTokenRule(options.scoreTokenRule() == null ? ScoreTokenRule.DEFAULT : options.scoreTokenRule());
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.options = options;
         this.owns = owns;
-        options.reduction().check(model.numLabels());
+        this.reduction = reductionFor(options.reduction(), model);
+    }
+
+    /** The chosen reduction, or label 0 of a one-label head; a multi-label head without a choice is an error listing its labels. */
+    private static LabelReduction reductionFor(LabelReduction chosen, RewardModel model) {
+        int n = model.numLabels();
+        if (chosen != null) {
+            chosen.check(n);
+            return chosen;
+        }
+        if (n == 1) return LabelReduction.label(0);
+        List<String> labels = model.config().labels();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < labels.size(); i++) sb.append(i == 0 ? "" : ", ").append(i).append('=').append(labels.get(i));
+        throw new IllegalArgumentException(model.config().file() + ": the head has " + n + " labels (" + sb
+                + "); choose one with label=N or mix them with weights=w0;w1;... (e.g. local:DIR,label=0)");
+    }
+
+    /** The score-token rule in use (recorded in results files and summaries). */
+    public ScoreTokenRule scoreTokenRule() { return model.scoreTokenRule(); }
+
+    /** How the head's labels become the reward. */
+    public LabelReduction reduction() { return reduction; }
+
+    /** {@code score_token} (and the label choice of a multi-label head), for results lines and summaries. */
+    @Override public Map<String, Object> provenance() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("score_token", scoreTokenRule().cliName());
+        if (model.numLabels() > 1) m.put("labels", reduction.spec());
+        return m;
     }
 
     /**
@@ -201,10 +231,23 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                 if (t < 0 || t >= vocab) throw ScorerException.badInput(name + ": token id " + t + " in row " + i + " is outside the model's vocab_size " + vocab + " (the input holds a token the model has no embedding for)", null);
             }
         }
+        Integer pad = model.config().padTokenId();
+        if (!warnedPadInside.get()) {
+            for (int i = 0; i < ids.length; i++) {
+                if (ScoreTokenRule.rulesDisagree(ids[i], pad) && warnedPadInside.compareAndSet(false, true)) {
+                    System.err.println("warning: " + name + ": the pad id " + pad + " occurs inside the content of row " + i
+                            + " (" + ids[i].length + " tokens): the score token is read by the " + scoreTokenRule().cliName()
+                            + " rule at position " + scoreTokenRule().index(ids[i], pad) + "; transformers <= 4.47 (score-token="
+                            + (scoreTokenRule() == ScoreTokenRule.LAST_NON_PAD ? "first-pad" : "last-non-pad")
+                            + ") would read a different token. Shown once per scorer.");
+                    break;
+                }
+            }
+        }
         float[][] logits = model.score(ids);
         double[] out = new double[ids.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = options.reduction().reduce(logits[i]);
+            out[i] = reduction.reduce(logits[i]);
             if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
         }
         return out;

@@ -127,6 +127,45 @@ class LocalRewardScorerTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> LocalRewardScorer.open(dir, LocalRewardScorer.Options.defaults().withReduction(LabelReduction.label(3))));
         assertTrue(e.getMessage().contains("3 label"), e.getMessage());
+        // no choice on a 3-label head: an error listing the labels, never label 0 silently
+        var none = assertThrows(IllegalArgumentException.class, () -> LocalRewardScorer.open(dir, LocalRewardScorer.Options.defaults()));
+        assertTrue(none.getMessage().contains("0=LABEL_0, 1=LABEL_1, 2=LABEL_2") && none.getMessage().contains("label=N"), none.getMessage());
+        try (var l0 = LocalRewardScorer.open(dir, LocalRewardScorer.Options.parse(java.util.Map.of("label", "0")))) {
+            assertEquals(want[0], l0.score(conv)[0], 2e-5);
+            assertEquals("label=0", l0.provenance().get("labels"));
+        }
+    }
+
+    /**
+     * The score token: current transformers' last-non-pad by default, transformers 4.46's first-pad on request (its
+     * golden reproduced), recorded as provenance, and a warning (once) when the pad id sits inside the content.
+     */
+    @Test
+    void scoreTokenRuleDefaultOptionAndPadInsideWarning() throws Exception {
+        JsonNode c = golden("llama-seqcls", "pad_id_inside_content");
+        int[] g = ids(c);
+        float v446 = Float.parseFloat(c.get("logits").get(0).get(0).asText());
+        Path dir = modelDir("llama-seqcls", PLAIN);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        try (var dflt = LocalRewardScorer.open(dir, LocalRewardScorer.Options.defaults());
+             var first = LocalRewardScorer.open(dir, LocalRewardScorer.Options.parse(java.util.Map.of("score-token", "first-pad")));
+             RewardModel rm = ModelLoader.loadRewardModel(dir)) {
+            assertEquals(java.util.Map.of("score_token", "last-non-pad"), dflt.provenance());
+            assertEquals("first-pad", first.provenance().get("score_token"));
+            System.setErr(new java.io.PrintStream(err, true));
+            assertEquals(v446, first.scoreIds(new int[][]{g})[0], 1e-4, "first-pad reproduces transformers 4.46");
+            double last = dflt.scoreIds(new int[][]{g, g})[0];
+            dflt.scoreIds(new int[][]{g});
+            assertEquals(rm.withScoreTokenRule(dev.tare.runtime.model.ScoreTokenRule.LAST_NON_PAD).score(new int[][]{g})[0][0], last, 0.0);
+            assertTrue(Math.abs(v446 - last) > 1e-3, "the two rules read different tokens here");
+        } finally {
+            System.setErr(old);
+        }
+        String warnings = err.toString();
+        assertEquals(2, warnings.split("occurs inside the content", -1).length - 1, "once per scorer: " + warnings);
+        var bad = assertThrows(IllegalArgumentException.class, () -> LocalRewardScorer.Options.parse(java.util.Map.of("score-token", "last")));
+        assertTrue(bad.getMessage().contains("last-non-pad") && bad.getMessage().contains("first-pad"), bad.getMessage());
     }
 
     @Test
