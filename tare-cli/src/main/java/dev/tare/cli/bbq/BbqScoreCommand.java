@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /** `tare bbq score`: BBQ accuracy and bias scores of one model's predictions, per category and overall. */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = {"Score BBQ predictions: acc_ambig, acc_disambig, abstain_disambig, commit_bias_ambig, s_dis, s_amb",
-                "(percent, 95% bootstrap intervals), per category and all items pooled ('overall')."})
+                "(percent, 95%% bootstrap intervals), per category and all items pooled ('overall')."})
 public final class BbqScoreCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

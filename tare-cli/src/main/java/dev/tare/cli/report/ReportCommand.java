@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 /** `tare report`: an HTML + JSON bias report for a per-example results file of scored preference pairs. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Render a bias report for a per-example results file. Preference pairs (RewardBench v1 or generic pairs):",
-                "accuracy per subset and section with 95% CIs, reward vs length with the LOWESS curve, bias measures, and the same after",
+                "accuracy per subset and section with 95%% CIs, reward vs length with the LOWESS curve, bias measures, and the same after",
                 "length calibration (LWR). RM-Bench results (3 + 3 style variants per row): the style accuracy matrix and Hard/Normal/Easy.",
                 "Writes report.html and summary.json under --out."})
 public final class ReportCommand implements Callable<Integer> {
