@@ -134,8 +134,10 @@ public final class EvalSummary {
                 parts.put("Hard", r.hard());
                 parts.put("Normal", r.normal());
                 parts.put("Easy", r.easy());
-                for (RmBenchReport.Domain d : r.domains()) parts.put(d.name(), d.score());
-                if (!r.complete()) notes.add("incomplete: missing domains " + String.join(", ", r.missingDomains())
+                if (r.pooled()) notes.add("no domain on the items: all scored as one set (RM-Bench's compute_accuracy without domains), "
+                        + "not the official mean over domains");
+                else for (RmBenchReport.Domain d : r.domains()) parts.put(d.name(), d.score());
+                if (!r.complete() && !r.pooled()) notes.add("incomplete: missing domains " + String.join(", ", r.missingDomains())
                         + " (the overall is then a mean over the domains present, not the official overall)");
                 if (r.ties() > 0) notes.add(r.ties() + " comparisons with equal scores (counted as wrong)");
                 return new Scores(r.score(), parts, notes);

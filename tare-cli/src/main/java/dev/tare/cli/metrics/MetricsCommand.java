@@ -176,6 +176,8 @@ public final class MetricsCommand implements Callable<Integer> {
         o.set("normal", ci(r.normal()));
         o.set("easy", ci(r.easy()));
         o.put("complete", r.complete());
+        o.put("pooled", r.pooled());
+        if (r.pooled()) o.put("note", POOLED_NOTE);
         ArrayNode d = o.putArray("domains");
         for (var dom : r.domains()) {
             ObjectNode x = d.addObject();
@@ -242,12 +244,18 @@ public final class MetricsCommand implements Callable<Integer> {
         return sb.toString().stripTrailing();
     }
 
+    /** What a pooled RM-Bench report is (results without a domain field). */
+    static final String POOLED_NOTE = "no 'domain' field in the results: all items scored as one set, as RM-Bench's compute_accuracy "
+            + "does for such files (hard/normal/easy of the pooled matrix; not the official mean over the four domains)";
+
     static String table(RmBenchReport r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "RM-Bench  model=%s  items=%d  tied comparisons=%d (counted wrong)%n", r.model(), r.items(), r.ties()));
+        if (r.pooled()) sb.append(POOLED_NOTE).append(System.lineSeparator());
         sb.append(String.format(Locale.ROOT, "  %-10s %-26s %-26s %-26s %s%n", "domain", "score", "hard", "normal", "easy"));
         for (var d : r.domains())
             sb.append(String.format(Locale.ROOT, "  %-10s %-26s %-26s %-26s %s%n", d.name() + "", pct(d.score()), pct(d.hard()), pct(d.normal()), pct(d.easy())));
+        if (r.pooled()) return sb.toString().stripTrailing();
         sb.append(String.format(Locale.ROOT, "  %-10s %-26s %-26s %-26s %s%n", r.complete() ? "overall" : "partial", pct(r.score()), pct(r.hard()), pct(r.normal()), pct(r.easy())));
         if (!r.missingDomains().isEmpty()) sb.append(String.format("%nmissing domains (overall is not official): %s%n", r.missingDomains()));
         return sb.toString().stripTrailing();

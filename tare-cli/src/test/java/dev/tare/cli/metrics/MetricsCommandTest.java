@@ -61,6 +61,28 @@ class MetricsCommandTest {
         assertTrue(t.out().contains("safety") && t.out().contains("93.88"), t.out());
     }
 
+    /** The published results.json (no domain field) is scored pooled, as RM-Bench's compute_accuracy does (rm-scores README). */
+    @Test void rmBenchPublishedResultsWithoutDomainArePooled() throws Exception {
+        var p = SharedData.data("rm-scores").map(d -> d.resolve("internlm-xcomposer2d5-7b-reward/rm_bench/results.json")).filter(Files::exists);
+        assumeTrue(p.isPresent(), "../shared/data/rm-scores not present");
+        Run r = run("metrics", "--benchmark", "rm-bench", "--results", p.get().toString(), "--json", "--resamples", "100");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JsonMapper.builder().build().readTree(r.out());
+        assertTrue(j.get("pooled").asBoolean());
+        assertFalse(j.get("complete").asBoolean());
+        assertEquals(1327, j.get("items").asInt());
+        assertEquals(0.4745, j.get("hard").get("value").asDouble(), 5e-5);
+        assertEquals(0.7134, j.get("normal").get("value").asDouble(), 5e-5);
+        assertEquals(0.8747, j.get("easy").get("value").asDouble(), 5e-5);
+        assertEquals("pooled", j.get("domains").get(0).get("domain").asText());
+        assertEquals(0.9450, j.get("domains").get(0).get("matrix").get(2).get(0).asDouble(), 5e-5);
+
+        Run t = run("metrics", "--benchmark", "rm-bench", "--results", p.get().toString(), "--resamples", "50");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("compute_accuracy") && t.out().contains("pooled") && t.out().contains("47.45"), t.out());
+        assertFalse(t.out().contains("overall"), "a pooled score is not the official overall: " + t.out());
+    }
+
     @Test void rmBenchNativePerDomainOutputsArePooled() throws Exception {
         var p = SharedData.data("rm-scores").map(d -> d.resolve("internlm-xcomposer2d5-7b-reward/rm_bench/results.json")).filter(Files::exists);
         var data = SharedData.data("rm-bench");

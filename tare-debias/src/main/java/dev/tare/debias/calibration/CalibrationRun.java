@@ -303,6 +303,7 @@ public final class CalibrationRun {
                 o.set("normal", ci(rep.normal()));
                 o.set("easy", ci(rep.easy()));
                 o.put("complete", rep.complete());
+                if (rep.pooled()) o.put("pooled", true);   // no domain on the items: one pooled set, as compute_accuracy
                 ObjectNode dom = o.putObject("domains");
                 for (RmBenchReport.Domain d : rep.domains()) {
                     ObjectNode x = dom.putObject(d.name());
