@@ -200,11 +200,14 @@ public final class MetricsCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%6.2f  [%6.2f, %6.2f]", 100 * i.value(), 100 * i.lo(), 100 * i.hi());
     }
 
+    /** "  model=NAME" for a table header, or nothing when the results name no model (never "model=null"). */
+    static String model(String model) { return model == null || model.isBlank() ? "" : "  model=" + model; }
+
     private static String row(String name, String value) { return String.format(Locale.ROOT, "  %-30s %s%n", name, value); }
 
     static String table(RewardBenchReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "RewardBench v1  model=%s  items=%d  ties=%d (counted wrong)%n", r.model(), r.items(), r.ties()));
+        sb.append(String.format(Locale.ROOT, "RewardBench v1%s  items=%d  ties=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         sb.append(row("", "score   95% CI"));
         r.sections().forEach((k, v) -> sb.append(row(k, pct(v))));
         sb.append(row("Score (mean of 4)", pct(r.score())));
@@ -222,7 +225,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     static String table(PairsReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Preference pairs  model=%s  items=%d  ties=%d (counted wrong)%n", r.model(), r.items(), r.ties()));
+        sb.append(String.format(Locale.ROOT, "Preference pairs%s  items=%d  ties=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         sb.append(row("", "accuracy   95% CI"));
         for (SubsetScore s : r.subsets()) sb.append(row(s.subset() + " (" + s.items() + ")", pct(s.score())));
         sb.append(row("All pairs", pct(r.accuracy())));
@@ -231,7 +234,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     static String table(RewardBench2Report r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "RewardBench 2  model=%s  items=%d%n", r.model(), r.items()));
+        sb.append(String.format(Locale.ROOT, "RewardBench 2%s  items=%d%n", model(r.model()), r.items()));
         sb.append(row("", "score   95% CI"));
         for (SubsetScore s : r.subsets()) sb.append(row(s.subset() + " (" + s.items() + ")", pct(s.score())));
         sb.append(row(r.complete() ? "Score (mean of 6)" : "Score (partial!)", pct(r.score())));
@@ -250,7 +253,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     static String table(RmBenchReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "RM-Bench  model=%s  items=%d  tied comparisons=%d (counted wrong)%n", r.model(), r.items(), r.ties()));
+        sb.append(String.format(Locale.ROOT, "RM-Bench%s  items=%d  tied comparisons=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         if (r.pooled()) sb.append(POOLED_NOTE).append(System.lineSeparator());
         sb.append(String.format(Locale.ROOT, "  %-10s %-26s %-26s %-26s %s%n", "domain", "score", "hard", "normal", "easy"));
         for (var d : r.domains())

@@ -81,6 +81,9 @@ class MetricsCommandTest {
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("compute_accuracy") && t.out().contains("pooled") && t.out().contains("47.45"), t.out());
         assertFalse(t.out().contains("overall"), "a pooled score is not the official overall: " + t.out());
+        // the published file names no model: the header says nothing about it rather than "model=null"
+        assertTrue(t.out().startsWith("RM-Bench  items=1327"), t.out());
+        assertFalse(t.out().contains("null"), t.out());
     }
 
     @Test void rmBenchNativePerDomainOutputsArePooled() throws Exception {
@@ -128,6 +131,7 @@ class MetricsCommandTest {
                 "--out", summary.toString(), "--resamples", "50");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Reasoning"), r.out());
+        assertTrue(r.out().startsWith("RewardBench v1  model=org/model  items=4"), r.out());
         assertEquals(4, ResultsReader.read(conv).size());
         JsonNode j = JsonMapper.builder().build().readTree(Files.readString(summary));
         assertEquals((0.5 * 164 + 1.0 * 984) / (164 + 984), j.get("sections").get("Reasoning").get("value").asDouble(), 1e-12);
@@ -142,6 +146,9 @@ class MetricsCommandTest {
                 {"id": 3, "subset": "b", "scores_chosen": 0.5, "scores_rejected": 1.0}
                 {"id": 4, "subset": "b", "scores_chosen": 3.0, "scores_rejected": 1.0}
                 """);
+        Run table = run("metrics", "--benchmark", "pairs", "--results", f.toString(), "--resamples", "50");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().startsWith("Preference pairs  items=4  ties=1"), "no model in the file, none in the header: " + table.out());
         Run r = run("metrics", "--benchmark", "pairs", "--results", f.toString(), "--json", "--resamples", "50");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JsonMapper.builder().build().readTree(r.out());
