@@ -237,7 +237,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     private static void printReport(PrintWriter w, JsonNode s) {
         JsonNode b = s.at("/metrics/before"), a = s.at("/metrics/after");
         w.printf("%-28s %22s %22s %8s%n", "metric", "before", "after", "delta");
-        row(w, "score", b.get("score"), a.get("score"));
+        row(w, b.has("score_label") && b.get("partial").asBoolean() ? "score (" + b.get("score_label").asText() + ")" : "score",
+                b.get("score"), a.get("score"));
         for (String group : List.of("sections", "domains")) {
             if (!b.has(group)) continue;
             var it = b.get(group).fieldNames();
@@ -266,6 +267,10 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
 
     private static void row(PrintWriter w, String name, JsonNode before, JsonNode after) {
+        if (before == null || before.isNull() || !before.hasNonNull("value")) {   // a section without items
+            w.printf("%-28s %22s %22s%n", name, "n/a", "n/a");
+            return;
+        }
         double d = 100 * (after.get("value").asDouble() - before.get("value").asDouble());
         w.printf("%-28s %22s %22s %+8.2f%n", name, fmt(before, 100), fmt(after, 100), d);
     }

@@ -102,6 +102,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     private static ObjectNode ci(Interval i) {
         ObjectNode o = MAPPER.createObjectNode();
+        if (Double.isNaN(i.value())) { o.putNull("value"); return o; }
         o.put("value", i.value());
         if (!Double.isNaN(i.lo())) { o.put("lo", i.lo()); o.put("hi", i.hi()); o.put("level", i.level()); }
         return o;
@@ -125,8 +126,14 @@ public final class MetricsCommand implements Callable<Integer> {
         o.put("items", r.items());
         o.put("ties", r.ties());
         o.set("score", ci(r.score()));
+        o.put("score_label", r.scoreLabel());
+        o.put("partial", r.partial());
         ObjectNode s = o.putObject("sections");
-        r.sections().forEach((k, v) -> s.set(k, ci(v)));
+        for (String k : dev.tare.data.rewardbench.RewardBenchSubsets.SECTIONS) {
+            Interval v = r.sections().get(k);
+            if (v == null) s.putNull(k); else s.set(k, ci(v));   // null: no item of this section (n/a, not 0)
+        }
+        o.set("missing_sections", MAPPER.valueToTree(r.missingSections()));
         if (r.priorSets() != null) { o.set("prior_sets", ci(r.priorSets())); o.set("score_with_prior_sets", ci(r.scoreWithPriorSets())); }
         o.set("subsets", subsets(r.subsets()));
         o.set("missing_subsets", MAPPER.valueToTree(r.missingSubsets()));
@@ -196,6 +203,7 @@ public final class MetricsCommand implements Callable<Integer> {
     // ---- tables (x100, as the leaderboards print) ----------------------------------------------------------------
 
     private static String pct(Interval i) {
+        if (Double.isNaN(i.value())) return "   n/a";
         if (Double.isNaN(i.lo())) return String.format(Locale.ROOT, "%6.2f", 100 * i.value());
         return String.format(Locale.ROOT, "%6.2f  [%6.2f, %6.2f]", 100 * i.value(), 100 * i.lo(), 100 * i.hi());
     }
@@ -209,15 +217,21 @@ public final class MetricsCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "RewardBench v1%s  items=%d  ties=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         sb.append(row("", "score   95% CI"));
-        r.sections().forEach((k, v) -> sb.append(row(k, pct(v))));
-        sb.append(row("Score (mean of 4)", pct(r.score())));
+        for (String k : dev.tare.data.rewardbench.RewardBenchSubsets.SECTIONS) {
+            Interval v = r.sections().get(k);
+            sb.append(row(k, v == null ? "   n/a  (no items in this section)" : pct(v)));
+        }
+        sb.append(row(r.partial() ? "Score (" + r.scoreLabel() + ")" : "Score (mean of 4)", pct(r.score())));
         if (r.priorSets() != null) {
             sb.append(row("Prior Sets", pct(r.priorSets())));
-            sb.append(row("Score w/ prior (0.5)", pct(r.scoreWithPriorSets())));
+            sb.append(row(r.partial() ? "Score w/ prior (partial)" : "Score w/ prior (0.5)", pct(r.scoreWithPriorSets())));
         }
         sb.append(String.format("%nsubsets:%n"));
         for (SubsetScore s : r.subsets()) sb.append(row(s.subset() + " (" + s.items() + ")", pct(s.score())));
-        if (!r.missingSubsets().isEmpty()) sb.append(String.format("%nmissing subsets (their sections are partial): %s%n", r.missingSubsets()));
+        if (r.partial()) sb.append(String.format("%nmissing sections %s: the score is the mean of the sections present, not comparable with the leaderboard%n", r.missingSections()));
+        var thin = r.missingSubsets().stream()
+                .filter(x -> !r.missingSections().contains(dev.tare.data.rewardbench.RewardBenchSubsets.sectionOf(x))).toList();
+        if (!thin.isEmpty()) sb.append(String.format("%nmissing subsets (their sections are partial): %s%n", thin));
         var partial = incomplete(r);
         if (!partial.isEmpty()) sb.append(String.format("%nsubsets with fewer rows than the filtered split: %s%n", partial));
         return sb.toString().stripTrailing();

@@ -89,8 +89,10 @@ public final class ReportCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%s: %d pairs; length calibration LWR (frac %.2f, alpha %.2f) flipped %.1f%% of preferences%n",
                 model, pairs.size(), frac, alpha, 100 * r.flipped());
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "", "before", "after");
-        o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", b.rewardBench() ? "score (mean of sections)" : "accuracy (all pairs)",
+        o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", b.rewardBench() ? "score (" + b.metrics().scoreLabel() + ")" : "accuracy (all pairs)",
                 PairAudit.ci100(b.score()), PairAudit.ci100(a.score()));
+        if (!b.missingSections().isEmpty())
+            o.printf("  sections without items (n/a, not averaged in): %s%n", String.join(", ", b.missingSections()));
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "Spearman(reward, length)", b.length().spearman(), a.length().spearman());
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "longer-wins rate", b.longerWins().rate(), a.longerWins().rate());
         o.printf("Wrote %s and %s%n", htmlFile, jsonFile);

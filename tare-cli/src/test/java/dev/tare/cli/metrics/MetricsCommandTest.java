@@ -136,6 +136,13 @@ class MetricsCommandTest {
         JsonNode j = JsonMapper.builder().build().readTree(Files.readString(summary));
         assertEquals((0.5 * 164 + 1.0 * 984) / (164 + 984), j.get("sections").get("Reasoning").get("value").asDouble(), 1e-12);
         assertEquals(1, j.get("ties").asInt());
+        // only Reasoning subsets: the other sections are n/a (null), the score is Reasoning alone, labelled partial
+        assertTrue(j.get("partial").asBoolean());
+        assertEquals("partial: mean of 1 of 4 sections", j.get("score_label").asText());
+        for (String sec : new String[]{"Chat", "Chat Hard", "Safety"}) assertTrue(j.get("sections").get(sec).isNull(), sec);
+        assertEquals(j.get("sections").get("Reasoning").get("value").asDouble(), j.get("score").get("value").asDouble(), 1e-12);
+        assertEquals(3, j.get("missing_sections").size());
+        assertTrue(r.out().contains("Score (partial: mean of 1 of 4 sections)") && r.out().contains("n/a  (no items in this section)"), r.out());
     }
 
     @Test void genericPairsAccuracy() throws Exception {

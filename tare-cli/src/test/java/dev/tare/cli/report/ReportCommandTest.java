@@ -59,6 +59,33 @@ class ReportCommandTest {
         return f;
     }
 
+    /** Results covering only some sections: the others are n/a, the score their mean labelled partial (never 0 % averaged in). */
+    @Test
+    void resultsWithSomeSectionsOnlyGiveAPartialScore(@TempDir Path dir) throws Exception {
+        Path data = shared();
+        List<ScoredItem> all = dev.tare.results.ResultsReader.read(internLmResults(data, dir));
+        List<ScoredItem> some = all.stream().filter(it -> List.of("Chat Hard", "Safety")
+                .contains(dev.tare.data.rewardbench.RewardBenchSubsets.sectionOf(it.subset()))).toList();
+        Path results = dir.resolve("chat-hard-safety.jsonl");
+        ResultsWriter.writeAll(results, some);
+        Path out = dir.resolve("rep");
+        Run r = run("report", "--results", results.toString(), "--data", data.resolve("rewardbench/filtered.jsonl").toString(),
+                "--bootstrap", "20", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode before = Jsonl.MAPPER.readTree(out.resolve("summary.json").toFile()).get("report").get("before");
+        assertTrue(before.get("partial").asBoolean(), before.toString());
+        assertEquals("partial: mean of 2 of 4 sections", before.get("score_label").asText());
+        assertTrue(before.get("sections").get("Chat").isNull() && before.get("sections").get("Reasoning").isNull(), before.toString());
+        // InternLM-XComposer2.5-Reward card: Chat Hard 83.8, Safety 87.8 (rm-scores README: 83.77, 87.84)
+        double chatHard = before.get("sections").get("Chat Hard").get("value").asDouble();
+        double safety = before.get("sections").get("Safety").get("value").asDouble();
+        assertEquals(0.8377, chatHard, 5e-5);
+        assertEquals(0.8784, safety, 5e-5);
+        assertEquals((chatHard + safety) / 2, before.get("score").get("value").asDouble(), 1e-12);
+        assertTrue(r.out().contains("partial: mean of 2 of 4 sections") && r.out().contains("n/a, not averaged in"), r.out());
+        assertTrue(Files.readString(out.resolve("report.html")).contains("partial: mean of 2 of 4 sections"));
+    }
+
     @Test
     void reportOnRealScoresMatchesTheRecomputedSubsetAccuracies(@TempDir Path dir) throws Exception {
         Path data = shared();

@@ -56,15 +56,18 @@ public final class PairAudit {
         public Interval score() { return rewardBench() ? metrics.score() : pairsMetrics.accuracy(); }
 
         /** What {@link #score()} is, for tables. */
-        public String scoreLabel() { return rewardBench() ? "RewardBench score (mean of sections)" : "accuracy over all pairs"; }
+        public String scoreLabel() { return rewardBench() ? "RewardBench score (" + metrics.scoreLabel() + ")" : "accuracy over all pairs"; }
 
         /** The score's kind in JSON: {@code rewardbench} or {@code pair_accuracy}. */
         public String scoreKind() { return rewardBench() ? "rewardbench" : "pair_accuracy"; }
 
         public List<SubsetScore> subsets() { return rewardBench() ? metrics.subsets() : pairsMetrics.subsets(); }
 
-        /** RewardBench section scores (empty for generic pairs). */
+        /** RewardBench section scores of the sections with items (empty for generic pairs). */
         public Map<String, Interval> sections() { return rewardBench() ? metrics.sections() : Map.of(); }
+
+        /** RewardBench sections without any item (n/a; the score then averages the others). */
+        public List<String> missingSections() { return rewardBench() ? metrics.missingSections() : List.of(); }
     }
 
     /** Inputs, scores before/after (chosen 0..n-1 then rejected), the fitted bias curves and both measure sets. */
@@ -221,6 +224,10 @@ public final class PairAudit {
         for (String s : sections)
             t.row("section " + s, "", ci(b.sections().get(s), 100, 1), ci(a.sections().get(s), 100, 1),
                     String.format(Locale.ROOT, "%+.1f", 100 * (a.sections().get(s).value() - b.sections().get(s).value())));
+        for (String s : b.missingSections()) t.row("section " + s, "0", "n/a", "n/a", "");
+        if (b.rewardBench())
+            t.row(b.scoreLabel(), String.valueOf(n), ci(b.score(), 100, 1), ci(a.score(), 100, 1),
+                    String.format(Locale.ROOT, "%+.1f", 100 * (a.score().value() - b.score().value())));
         if (!b.rewardBench())
             t.row("all pairs", String.valueOf(n), ci(b.score(), 100, 1), ci(a.score(), 100, 1),
                     String.format(Locale.ROOT, "%+.1f", 100 * (a.score().value() - b.score().value())));
@@ -262,8 +269,9 @@ public final class PairAudit {
     private static void put(JsonSummary o, Measures m) {
         o.put("score", m.score()).put("score_kind", m.scoreKind());
         if (m.rewardBench()) {
+            o.put("score_label", m.metrics().scoreLabel()).put("partial", m.metrics().partial());
             JsonSummary sec = o.object("sections");
-            for (var e : m.sections().entrySet()) sec.put(e.getKey(), e.getValue());
+            for (String k : RewardBenchSubsets.SECTIONS) sec.put(k, m.sections().get(k));   // null: no items (n/a)
         } else {
             o.put("accuracy", m.score());
         }
