@@ -21,6 +21,7 @@ import dev.tare.report.Table;
 import dev.tare.report.chart.BarChart;
 import dev.tare.report.chart.ScatterChart;
 import dev.tare.report.chart.Series;
+import dev.tare.results.ResponseTexts;
 import dev.tare.results.ScoredItem;
 
 import java.nio.file.Path;
@@ -122,10 +123,11 @@ public final class PairAudit {
     }
 
     /**
-     * Pairs from results plus texts: texts from the item's extra fields {@code chosen}/{@code rejected} (or
-     * {@code text_chosen}/{@code text_rejected}) when present,
-     * else from {@code data} joined on (subset, id). An item without texts, or a key matching two different texts,
-     * is an error naming the key and the files.
+     * Pairs from results plus response texts: from the item's extra fields {@code chosen}/{@code rejected} (or
+     * reward-bench's message-list {@code text_chosen}/{@code text_rejected}, see {@link ResponseTexts}) when present,
+     * else from {@code data} joined on (subset, id). Rendered {@code text_chosen}/{@code text_rejected} strings (the
+     * leaderboard files) are whole conversations, never taken as responses: without {@code data} they are an error.
+     * An item without texts, or a key matching two different texts, is an error naming the key and the files.
      */
     public static List<Pair> join(List<ScoredItem> items, Path resultsFile, List<PreferenceItem> data, Path dataFile) {
         Map<String, PreferenceItem> byKey = new HashMap<>();
@@ -142,9 +144,12 @@ public final class PairAudit {
             if (it.scoresChosen().size() != 1 || it.scoresRejected().size() != 1)
                 throw new DataFormatException(resultsFile, line, "scores_chosen", "item " + it.subset() + "/" + it.id()
                         + " is not a pair (" + it.scoresChosen().size() + " chosen, " + it.scoresRejected().size() + " rejected scores)");
-            String c = text(it, "chosen", "text_chosen"), r = text(it, "rejected", "text_rejected");
+            String c = single(ResponseTexts.chosen(it)), r = single(ResponseTexts.rejected(it));
             if (c == null || r == null) {
                 String k = it.subset() + "/" + it.id();
+                if (data == null && ResponseTexts.renderedOnly(it))
+                    throw new DataFormatException(resultsFile, line, "text_chosen", "item " + k + ": " + ResponseTexts.RENDERED_ONLY
+                            + "; pass the dataset with --data to take the responses from it");
                 if (data == null)
                     throw new DataFormatException(resultsFile, line, "chosen", "no response texts in the results; pass the dataset with --data");
                 if (ambiguous.contains(k))
@@ -159,15 +164,8 @@ public final class PairAudit {
         return out;
     }
 
-    /** A response text carried by the results row: a string or a one-element list under either key. */
-    private static String text(ScoredItem it, String... keys) {
-        for (String k : keys) {
-            Object v = it.extra().get(k);
-            if (v instanceof String s) return s;
-            if (v instanceof List<?> l && l.size() == 1 && l.getFirst() instanceof String s) return s;
-        }
-        return null;
-    }
+    /** The one response of a pair's side, or null. */
+    private static String single(List<String> texts) { return texts != null && texts.size() == 1 ? texts.getFirst() : null; }
 
     /** An interval in percent with one decimal, e.g. "88.6 [87.4, 89.7]". */
     public static String ci100(Interval iv) { return ci(iv, 100, 1); }
