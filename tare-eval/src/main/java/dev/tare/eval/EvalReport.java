@@ -53,8 +53,11 @@ public final class EvalReport {
 
     private static void scores(JsonSummary j, EvalSummary.Scores s) {
         j.put("score", s.score());
+        if (s.scoreLabel() != null) j.put("score_label", s.scoreLabel());
+        j.put("partial", s.partial());
         JsonSummary parts = j.object("parts");
         s.parts().forEach(parts::put);
+        for (String k : s.missingParts()) parts.put(k, (Interval) null);   // no items: n/a (null), never 0
         for (int i = 0; i < s.notes().size(); i++) j.put("note_" + (i + 1), s.notes().get(i));
     }
 
@@ -77,15 +80,16 @@ public final class EvalReport {
         info.settings().forEach((k, v) -> kv.add(new String[]{k, String.valueOf(v)}));
         kv.addAll(List.of(new String[]{"Data", info.data()},
                 new String[]{"Per-example results", info.resultsFile()},
-                new String[]{"Score", EvalSummary.pctCi(r.raw().score())},
+                new String[]{r.raw().partial() ? "Score (" + r.raw().scoreLabel() + ")" : "Score", EvalSummary.pctCi(r.raw().score())},
                 new String[]{"Score after length calibration (RC-LWR)", EvalSummary.pctCi(r.calibrated().score())},
                 new String[]{"Wall time", String.format(Locale.ROOT, "%.1f s", info.seconds())}));
         h.keyValues(kv);
         h.heading("Benchmark scores (95% bootstrap CIs)");
         Table.Builder t = Table.builder("Official scoring; calibrated = scores minus the LOWESS fit of reward on length",
                 "part", "raw", "calibrated", "change");
-        t.row(row("overall", r.raw().score(), r.calibrated().score()));
+        t.row(row(r.raw().partial() ? "overall (" + r.raw().scoreLabel() + ")" : "overall", r.raw().score(), r.calibrated().score()));
         r.raw().parts().forEach((k, v) -> t.row(row(k, v, r.calibrated().parts().get(k))));
+        for (String k : r.raw().missingParts()) t.row(k, "n/a (no items)", "n/a", "");
         h.table(t.build());
         for (String n : r.raw().notes()) h.note(n);
         List<String> cats = new ArrayList<>(r.raw().parts().keySet());

@@ -33,9 +33,22 @@ import java.util.Map;
  * as in the post-hoc calibration paper's RewardBench runs).
  */
 public final class EvalSummary {
-    /** A benchmark's headline score and its named parts (sections, subsets, domains), as fractions with CIs. */
-    public record Scores(Interval score, Map<String, Interval> parts, List<String> notes) {
-        public Scores { parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts)); notes = List.copyOf(notes); }
+    /**
+     * A benchmark's headline score and its named parts (sections, subsets, domains), as fractions with CIs.
+     * {@code missingParts}: parts with no item at all (n/a; the score then averages the parts present and is partial);
+     * {@code scoreLabel}: what the score is (e.g. "partial: mean of 2 of 4 sections"), or null.
+     */
+    public record Scores(Interval score, Map<String, Interval> parts, List<String> notes, List<String> missingParts, String scoreLabel) {
+        public Scores {
+            parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+            notes = List.copyOf(notes);
+            missingParts = List.copyOf(missingParts);
+        }
+
+        public Scores(Interval score, Map<String, Interval> parts, List<String> notes) { this(score, parts, notes, List.of(), null); }
+
+        /** Whether some part has no item, so that the score covers only the parts present. */
+        public boolean partial() { return !missingParts.isEmpty(); }
     }
 
     /** Bias audit of one set of scores. */
@@ -110,18 +123,15 @@ public final class EvalSummary {
         switch (b) {
             case REWARDBENCH -> {
                 RewardBenchReport r = RewardBenchMetrics.compute(items, boot);
-                List<String> empty = new ArrayList<>();
-                r.sections().forEach((section, iv) -> {
-                    var subsets = dev.tare.data.rewardbench.RewardBenchSubsets.SUBSETS_BY_SECTION.get(section);
-                    if (subsets != null && r.missingSubsets().containsAll(subsets)) empty.add(section);
-                    else parts.put(section, iv);
-                });
-                if (!empty.isEmpty()) notes.add("no items in section(s) " + String.join(", ", empty)
-                        + ": the overall score is not comparable with the leaderboard");
+                parts.putAll(r.sections());   // the sections with items; the others are n/a, never 0
+                if (r.partial()) notes.add(r.scoreLabel() + ": no items in " + String.join(", ", r.missingSections())
+                        + " (n/a); the score is not comparable with the leaderboard");
                 if (r.priorSets() != null && !Double.isNaN(r.priorSets().value())) parts.put("Prior Sets", r.priorSets());
-                if (!r.missingSubsets().isEmpty()) notes.add("missing subsets: " + String.join(", ", r.missingSubsets()));
+                var thin = r.missingSubsets().stream()
+                        .filter(x -> !r.missingSections().contains(dev.tare.data.rewardbench.RewardBenchSubsets.sectionOf(x))).toList();
+                if (!thin.isEmpty()) notes.add("missing subsets: " + String.join(", ", thin));
                 if (r.ties() > 0) notes.add(r.ties() + " pairs with equal scores (counted as wrong)");
-                return new Scores(r.score(), parts, notes);
+                return new Scores(r.score(), parts, notes, r.missingSections(), r.scoreLabel());
             }
             case REWARDBENCH2 -> {
                 RewardBench2Report r = RewardBench2Metrics.compute(items, boot);
@@ -134,8 +144,10 @@ public final class EvalSummary {
                 parts.put("Hard", r.hard());
                 parts.put("Normal", r.normal());
                 parts.put("Easy", r.easy());
-                for (RmBenchReport.Domain d : r.domains()) parts.put(d.name(), d.score());
-                if (!r.complete()) notes.add("incomplete: missing domains " + String.join(", ", r.missingDomains())
+                if (r.pooled()) notes.add("no domain on the items: all scored as one set (RM-Bench's compute_accuracy without domains), "
+                        + "not the official mean over domains");
+                else for (RmBenchReport.Domain d : r.domains()) parts.put(d.name(), d.score());
+                if (!r.complete() && !r.pooled()) notes.add("incomplete: missing domains " + String.join(", ", r.missingDomains())
                         + " (the overall is then a mean over the domains present, not the official overall)");
                 if (r.ties() > 0) notes.add(r.ties() + " comparisons with equal scores (counted as wrong)");
                 return new Scores(r.score(), parts, notes);
@@ -194,12 +206,12 @@ public final class EvalSummary {
 
     private static double[] unbox(List<Double> v) { return v.stream().mapToDouble(Double::doubleValue).toArray(); }
 
-    /** Percent with one decimal, e.g. {@code 88.6}. */
-    static String pct(Interval iv) { return String.format(Locale.ROOT, "%.1f", 100 * iv.value()); }
+    /** Percent with one decimal, e.g. {@code 88.6}; n/a when undefined. */
+    static String pct(Interval iv) { return iv == null || Double.isNaN(iv.value()) ? "n/a" : String.format(Locale.ROOT, "%.1f", 100 * iv.value()); }
 
     /** Percent with its CI, e.g. {@code 88.6 [87.4, 89.7]}. */
     static String pctCi(Interval iv) {
-        if (Double.isNaN(iv.lo())) return pct(iv);
+        if (iv == null || Double.isNaN(iv.value()) || Double.isNaN(iv.lo())) return pct(iv);
         return String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", 100 * iv.value(), 100 * iv.lo(), 100 * iv.hi());
     }
 
@@ -207,9 +219,11 @@ public final class EvalSummary {
     public static String leaderboardRow(Result r) {
         StringBuilder sb = new StringBuilder("| ").append(r.model()).append(" | ").append(r.benchmark().cliName())
                 .append(" | ").append(pctCi(r.raw().score()))
-                .append(r.raw().notes().stream().anyMatch(n -> n.startsWith("no items") || n.startsWith("incomplete")) ? " (incomplete)" : "")
+                .append(r.raw().partial() ? " (" + r.raw().scoreLabel() + ")"
+                        : r.raw().notes().stream().anyMatch(n -> n.startsWith("incomplete")) ? " (incomplete)" : "")
                 .append(" | ");
         r.raw().parts().forEach((k, v) -> sb.append(k).append(' ').append(pct(v)).append(" | "));
+        for (String k : r.raw().missingParts()) sb.append(k).append(" n/a | ");
         sb.append("LWR-calibrated ").append(pct(r.calibrated().score())).append(" | ");
         sb.append(String.format(Locale.ROOT, "length rho %+.3f", r.rawBias().get("chars").spearman().value())).append(" |");
         return sb.toString();

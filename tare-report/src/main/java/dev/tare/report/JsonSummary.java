@@ -39,8 +39,9 @@ public final class JsonSummary {
         return this;
     }
 
-    /** An interval as {value, lo, hi, level}. */
+    /** An interval as {value, lo, hi, level}; null (n/a) stays null. */
     public JsonSummary put(String key, Interval iv) {
+        if (iv == null) { root.putNull(key); return this; }
         JsonSummary o = object(key);
         o.put("value", iv.value()).put("lo", iv.lo()).put("hi", iv.hi()).put("level", iv.level());
         return this;

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /** `tare bbq score`: BBQ accuracy and bias scores of one model's predictions, per category and overall. */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = {"Score BBQ predictions: acc_ambig, acc_disambig, abstain_disambig, commit_bias_ambig, s_dis, s_amb",
-                "(percent, 95% bootstrap intervals), per category and all items pooled ('overall')."})
+                "(percent, 95%% bootstrap intervals), per category and all items pooled ('overall')."})
 public final class BbqScoreCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -39,6 +39,10 @@ public final class BbqScoreCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|letter",
             description = "text: free text matched as the BBQ authors do; letter: A/B/C. Default: ${DEFAULT-VALUE}.")
     String format;
+
+    @Option(names = "--question-only", description = "The predictions were made from the question alone (no context): drop the "
+            + "disambiguated rows, as the BBQ authors' analysis does. Implied by a field name ending in _qonly (the authors' naming).")
+    boolean questionOnly;
 
     @Option(names = "--json", description = "Print a JSON object keyed by category plus 'overall'.")
     boolean json;
@@ -58,7 +62,8 @@ public final class BbqScoreCommand implements Callable<Integer> {
             case "letter" -> BbqAudit.Format.LETTER;
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--format must be 'text' or 'letter', got '" + format + "'");
         };
-        BbqAudit.Result r = BbqAudit.run(data, predictions, field, fmt, new Bootstrap(resamples, seed, 0.95));
+        BbqAudit.Result r = BbqAudit.run(data, predictions, field, fmt, questionOnly || BbqAudit.isQuestionOnlyField(field),
+                new Bootstrap(resamples, seed, 0.95));
         ObjectNode root = toJson(r);
         String text = root.toPrettyString();
         if (out != null) AtomicFiles.writeString(out, text + "\n");
@@ -78,6 +83,8 @@ public final class BbqScoreCommand implements Callable<Integer> {
         overall.put("unmatched", r.unmatched());
         overall.put("no_target", r.noTarget());
         overall.put("items_from_prediction_rows", r.itemsFromPredictionRows());
+        overall.put("question_only", r.questionOnly());
+        if (r.questionOnly()) overall.put("question_only_dropped_disambig", r.questionOnlyDropped());
         root.set("overall", overall);
         return root;
     }
@@ -89,8 +96,7 @@ public final class BbqScoreCommand implements Callable<Integer> {
         for (var e : m.entrySet()) {
             num(o, e.getKey(), e.getValue().value());
             ArrayNode a = ci.putArray(e.getKey());
-            a.add(e.getValue().lo());
-            a.add(e.getValue().hi());
+            for (double x : new double[]{e.getValue().lo(), e.getValue().hi()}) if (Double.isNaN(x)) a.addNull(); else a.add(x);
         }
         o.set("ci95", ci);
         o.put("n_ambig", s.nAmbig());
@@ -121,12 +127,18 @@ public final class BbqScoreCommand implements Callable<Integer> {
         row(w, "overall", r.overall());
         w.printf("%d predictions; %d unmatched (dropped); %d items without a determinable target (dropped)%n",
                 r.predictions(), r.unmatched(), r.noTarget());
+        if (r.questionOnly())
+            w.printf("question-only predictions (no context): %d disambiguated rows dropped, as the BBQ authors' analysis does; "
+                    + "only the ambiguous-context scores are defined (n/a above)%n", r.questionOnlyDropped());
         w.println("percent; s_amb = (1 - acc_amb) * commit_bias; s_dis = commit bias on disambiguated items");
     }
 
     private static void row(PrintWriter w, String name, BbqScores s) {
-        w.printf("%-22s %6d %6d %8.1f %8.1f %8.1f %11.1f %7.1f %7.1f [%5.1f, %5.1f]%n", name, s.nAmbig(), s.nDisambig(),
-                s.accAmbig().value(), s.accDisambig().value(), s.abstainDisambig().value(), s.commitBiasAmbig().value(),
-                s.sDis().value(), s.sAmb().value(), s.sAmb().lo(), s.sAmb().hi());
+        w.printf("%-22s %6d %6d %8s %8s %8s %11s %7s %7s [%5s, %5s]%n", name, s.nAmbig(), s.nDisambig(),
+                f1(s.accAmbig().value()), f1(s.accDisambig().value()), f1(s.abstainDisambig().value()), f1(s.commitBiasAmbig().value()),
+                f1(s.sDis().value()), f1(s.sAmb().value()), f1(s.sAmb().lo()), f1(s.sAmb().hi()));
     }
+
+    /** One decimal, or "n/a" for an undefined value (e.g. disambiguated scores of question-only predictions). */
+    private static String f1(double v) { return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v); }
 }

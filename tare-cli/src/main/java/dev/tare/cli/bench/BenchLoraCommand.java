@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  * random Qwen2.5-0.5B-shaped checkpoint, and the time and memory of merging it into a new checkpoint.
  */
 @Command(name = "lora", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Unmerged LoRA overhead vs the base forward (target <= 10 %), and merge time/memory, on a random",
+        description = {"Unmerged LoRA overhead vs the base forward (target <= 10 %%), and merge time/memory, on a random",
                 "Qwen2.5-0.5B-shaped BF16 reward model with a random PEFT adapter (written to a temp folder)."})
 public final class BenchLoraCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "24", description = "Decoder layers (default: ${DEFAULT-VALUE}).")

@@ -15,6 +15,7 @@ import dev.tare.debias.calibration.RewardCalibration;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.results.ResultsFiles;
 import dev.tare.results.ResultsWriter;
+import dev.tare.results.ResponseTexts;
 import dev.tare.results.ScoredItem;
 import dev.tare.runtime.text.HfTokenizer;
 import picocli.CommandLine;
@@ -48,7 +49,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     Path results;
 
     @Option(names = "--data", paramLabel = "FILE", description = "Dataset file(s) with the response texts, joined by (domain, subset, id); repeatable. "
-            + "Without it the texts come from the results file's extra fields chosen/rejected (or text_chosen/text_rejected).")
+            + "Without it the texts come from the results file's extra fields chosen/rejected (RewardBench's rendered "
+            + "text_chosen/text_rejected conversations are not responses and are refused).")
     List<Path> data = new ArrayList<>();
 
     @Option(names = "--benchmark", paramLabel = "NAME", description = "rewardbench, rm-bench or pairs (default: detected from the results).")
@@ -176,21 +178,14 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     private Function<ScoredItem, CalibrationRun.Texts> fromExtras() {
         return it -> {
-            List<String> c = texts(it, "chosen"), r = texts(it, "rejected");
-            if (c == null) c = texts(it, "text_chosen");
-            if (r == null) r = texts(it, "text_rejected");
+            List<String> c = ResponseTexts.chosen(it), r = ResponseTexts.rejected(it);
+            if ((c == null || r == null) && ResponseTexts.renderedOnly(it))
+                throw new DataFormatException(results, 0, "text_chosen", "item " + it.key() + ": " + ResponseTexts.RENDERED_ONLY
+                        + "; pass the dataset with --data to take the responses from it");
             if (c == null || r == null)
-                throw new DataFormatException(results, 0, "chosen", "item " + it.key() + " carries no response texts (chosen/rejected or text_chosen/text_rejected); pass --data");
+                throw new DataFormatException(results, 0, "chosen", "item " + it.key() + " carries no response texts (chosen/rejected); pass --data");
             return new CalibrationRun.Texts(c, r);
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> texts(ScoredItem it, String key) {
-        Object v = it.extra().get(key);
-        if (v instanceof String s) return List.of(s);
-        if (v instanceof List<?> l && l.stream().allMatch(x -> x instanceof String)) return (List<String>) l;
-        return null;
     }
 
     private Function<ScoredItem, CalibrationRun.Texts> fromData(CalibrationRun.Kind kind, List<ScoredItem> items) {
@@ -237,7 +232,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     private static void printReport(PrintWriter w, JsonNode s) {
         JsonNode b = s.at("/metrics/before"), a = s.at("/metrics/after");
         w.printf("%-28s %22s %22s %8s%n", "metric", "before", "after", "delta");
-        row(w, "score", b.get("score"), a.get("score"));
+        row(w, b.has("score_label") && b.get("partial").asBoolean() ? "score (" + b.get("score_label").asText() + ")" : "score",
+                b.get("score"), a.get("score"));
         for (String group : List.of("sections", "domains")) {
             if (!b.has(group)) continue;
             var it = b.get(group).fieldNames();
@@ -266,6 +262,10 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
 
     private static void row(PrintWriter w, String name, JsonNode before, JsonNode after) {
+        if (before == null || before.isNull() || !before.hasNonNull("value")) {   // a section without items
+            w.printf("%-28s %22s %22s%n", name, "n/a", "n/a");
+            return;
+        }
         double d = 100 * (after.get("value").asDouble() - before.get("value").asDouble());
         w.printf("%-28s %22s %22s %+8.2f%n", name, fmt(before, 100), fmt(after, 100), d);
     }

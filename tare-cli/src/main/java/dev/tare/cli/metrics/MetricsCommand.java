@@ -102,6 +102,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     private static ObjectNode ci(Interval i) {
         ObjectNode o = MAPPER.createObjectNode();
+        if (Double.isNaN(i.value())) { o.putNull("value"); return o; }
         o.put("value", i.value());
         if (!Double.isNaN(i.lo())) { o.put("lo", i.lo()); o.put("hi", i.hi()); o.put("level", i.level()); }
         return o;
@@ -125,8 +126,14 @@ public final class MetricsCommand implements Callable<Integer> {
         o.put("items", r.items());
         o.put("ties", r.ties());
         o.set("score", ci(r.score()));
+        o.put("score_label", r.scoreLabel());
+        o.put("partial", r.partial());
         ObjectNode s = o.putObject("sections");
-        r.sections().forEach((k, v) -> s.set(k, ci(v)));
+        for (String k : dev.tare.data.rewardbench.RewardBenchSubsets.SECTIONS) {
+            Interval v = r.sections().get(k);
+            if (v == null) s.putNull(k); else s.set(k, ci(v));   // null: no item of this section (n/a, not 0)
+        }
+        o.set("missing_sections", MAPPER.valueToTree(r.missingSections()));
         if (r.priorSets() != null) { o.set("prior_sets", ci(r.priorSets())); o.set("score_with_prior_sets", ci(r.scoreWithPriorSets())); }
         o.set("subsets", subsets(r.subsets()));
         o.set("missing_subsets", MAPPER.valueToTree(r.missingSubsets()));
@@ -176,6 +183,8 @@ public final class MetricsCommand implements Callable<Integer> {
         o.set("normal", ci(r.normal()));
         o.set("easy", ci(r.easy()));
         o.put("complete", r.complete());
+        o.put("pooled", r.pooled());
+        if (r.pooled()) o.put("note", POOLED_NOTE);
         ArrayNode d = o.putArray("domains");
         for (var dom : r.domains()) {
             ObjectNode x = d.addObject();
@@ -194,25 +203,35 @@ public final class MetricsCommand implements Callable<Integer> {
     // ---- tables (x100, as the leaderboards print) ----------------------------------------------------------------
 
     private static String pct(Interval i) {
+        if (Double.isNaN(i.value())) return "   n/a";
         if (Double.isNaN(i.lo())) return String.format(Locale.ROOT, "%6.2f", 100 * i.value());
         return String.format(Locale.ROOT, "%6.2f  [%6.2f, %6.2f]", 100 * i.value(), 100 * i.lo(), 100 * i.hi());
     }
+
+    /** "  model=NAME" for a table header, or nothing when the results name no model (never "model=null"). */
+    static String model(String model) { return model == null || model.isBlank() ? "" : "  model=" + model; }
 
     private static String row(String name, String value) { return String.format(Locale.ROOT, "  %-30s %s%n", name, value); }
 
     static String table(RewardBenchReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "RewardBench v1  model=%s  items=%d  ties=%d (counted wrong)%n", r.model(), r.items(), r.ties()));
+        sb.append(String.format(Locale.ROOT, "RewardBench v1%s  items=%d  ties=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         sb.append(row("", "score   95% CI"));
-        r.sections().forEach((k, v) -> sb.append(row(k, pct(v))));
-        sb.append(row("Score (mean of 4)", pct(r.score())));
+        for (String k : dev.tare.data.rewardbench.RewardBenchSubsets.SECTIONS) {
+            Interval v = r.sections().get(k);
+            sb.append(row(k, v == null ? "   n/a  (no items in this section)" : pct(v)));
+        }
+        sb.append(row(r.partial() ? "Score (" + r.scoreLabel() + ")" : "Score (mean of 4)", pct(r.score())));
         if (r.priorSets() != null) {
             sb.append(row("Prior Sets", pct(r.priorSets())));
-            sb.append(row("Score w/ prior (0.5)", pct(r.scoreWithPriorSets())));
+            sb.append(row(r.partial() ? "Score w/ prior (partial)" : "Score w/ prior (0.5)", pct(r.scoreWithPriorSets())));
         }
         sb.append(String.format("%nsubsets:%n"));
         for (SubsetScore s : r.subsets()) sb.append(row(s.subset() + " (" + s.items() + ")", pct(s.score())));
-        if (!r.missingSubsets().isEmpty()) sb.append(String.format("%nmissing subsets (their sections are partial): %s%n", r.missingSubsets()));
+        if (r.partial()) sb.append(String.format("%nmissing sections %s: the score is the mean of the sections present, not comparable with the leaderboard%n", r.missingSections()));
+        var thin = r.missingSubsets().stream()
+                .filter(x -> !r.missingSections().contains(dev.tare.data.rewardbench.RewardBenchSubsets.sectionOf(x))).toList();
+        if (!thin.isEmpty()) sb.append(String.format("%nmissing subsets (their sections are partial): %s%n", thin));
         var partial = incomplete(r);
         if (!partial.isEmpty()) sb.append(String.format("%nsubsets with fewer rows than the filtered split: %s%n", partial));
         return sb.toString().stripTrailing();
@@ -220,7 +239,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     static String table(PairsReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Preference pairs  model=%s  items=%d  ties=%d (counted wrong)%n", r.model(), r.items(), r.ties()));
+        sb.append(String.format(Locale.ROOT, "Preference pairs%s  items=%d  ties=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         sb.append(row("", "accuracy   95% CI"));
         for (SubsetScore s : r.subsets()) sb.append(row(s.subset() + " (" + s.items() + ")", pct(s.score())));
         sb.append(row("All pairs", pct(r.accuracy())));
@@ -229,7 +248,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     static String table(RewardBench2Report r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "RewardBench 2  model=%s  items=%d%n", r.model(), r.items()));
+        sb.append(String.format(Locale.ROOT, "RewardBench 2%s  items=%d%n", model(r.model()), r.items()));
         sb.append(row("", "score   95% CI"));
         for (SubsetScore s : r.subsets()) sb.append(row(s.subset() + " (" + s.items() + ")", pct(s.score())));
         sb.append(row(r.complete() ? "Score (mean of 6)" : "Score (partial!)", pct(r.score())));
@@ -242,12 +261,18 @@ public final class MetricsCommand implements Callable<Integer> {
         return sb.toString().stripTrailing();
     }
 
+    /** What a pooled RM-Bench report is (results without a domain field). */
+    static final String POOLED_NOTE = "no 'domain' field in the results: all items scored as one set, as RM-Bench's compute_accuracy "
+            + "does for such files (hard/normal/easy of the pooled matrix; not the official mean over the four domains)";
+
     static String table(RmBenchReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "RM-Bench  model=%s  items=%d  tied comparisons=%d (counted wrong)%n", r.model(), r.items(), r.ties()));
+        sb.append(String.format(Locale.ROOT, "RM-Bench%s  items=%d  tied comparisons=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
+        if (r.pooled()) sb.append(POOLED_NOTE).append(System.lineSeparator());
         sb.append(String.format(Locale.ROOT, "  %-10s %-26s %-26s %-26s %s%n", "domain", "score", "hard", "normal", "easy"));
         for (var d : r.domains())
             sb.append(String.format(Locale.ROOT, "  %-10s %-26s %-26s %-26s %s%n", d.name() + "", pct(d.score()), pct(d.hard()), pct(d.normal()), pct(d.easy())));
+        if (r.pooled()) return sb.toString().stripTrailing();
         sb.append(String.format(Locale.ROOT, "  %-10s %-26s %-26s %-26s %s%n", r.complete() ? "overall" : "partial", pct(r.score()), pct(r.hard()), pct(r.normal()), pct(r.easy())));
         if (!r.missingDomains().isEmpty()) sb.append(String.format("%nmissing domains (overall is not official): %s%n", r.missingDomains()));
         return sb.toString().stripTrailing();

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 /** `tare report`: an HTML + JSON bias report for a per-example results file of scored preference pairs. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Render a bias report for a per-example results file. Preference pairs (RewardBench v1 or generic pairs):",
-                "accuracy per subset and section with 95% CIs, reward vs length with the LOWESS curve, bias measures, and the same after",
+                "accuracy per subset and section with 95%% CIs, reward vs length with the LOWESS curve, bias measures, and the same after",
                 "length calibration (LWR). RM-Bench results (3 + 3 style variants per row): the style accuracy matrix and Hard/Normal/Easy.",
                 "Writes report.html and summary.json under --out."})
 public final class ReportCommand implements Callable<Integer> {
@@ -89,8 +89,10 @@ public final class ReportCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%s: %d pairs; length calibration LWR (frac %.2f, alpha %.2f) flipped %.1f%% of preferences%n",
                 model, pairs.size(), frac, alpha, 100 * r.flipped());
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "", "before", "after");
-        o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", b.rewardBench() ? "score (mean of sections)" : "accuracy (all pairs)",
+        o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", b.rewardBench() ? "score (" + b.metrics().scoreLabel() + ")" : "accuracy (all pairs)",
                 PairAudit.ci100(b.score()), PairAudit.ci100(a.score()));
+        if (!b.missingSections().isEmpty())
+            o.printf("  sections without items (n/a, not averaged in): %s%n", String.join(", ", b.missingSections()));
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "Spearman(reward, length)", b.length().spearman(), a.length().spearman());
         o.printf(Locale.ROOT, "  %-26s %-24s %-24s%n", "longer-wins rate", b.longerWins().rate(), a.longerWins().rate());
         o.printf("Wrote %s and %s%n", htmlFile, jsonFile);

@@ -57,6 +57,44 @@ class BbqScoreCommandTest {
         assertTrue(table.out().contains("Age") && table.out().contains("29.8"), table.out());
     }
 
+    /** Question-only predictions: the disambiguated rows are dropped, as the authors' R script does for baseline_qonly. */
+    @Test
+    void questionOnlyPredictionsScoreAmbiguousRowsOnly(@TempDir Path tmp) throws Exception {
+        Path bbq = SharedData.data("bbq").orElse(null);
+        Assumptions.assumeTrue(bbq != null, "../shared/data/bbq absent: CLI oracle test skipped");
+        Path preds = bbq.resolve("unifiedqa-preds/preds_Age.jsonl");
+        Run r = run("bbq", "score", "--data", bbq.resolve("data").toString(), "--predictions", preds.toString(),
+                "--prediction-field", "unifiedqa-t5-11b_pred_qonly", "--json", "--resamples", "50");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = Jsonl.MAPPER.readTree(r.out());
+        JsonNode age = j.get("Age");
+        assertEquals(0, age.get("n_disambig").asInt());
+        assertEquals(1839, age.get("n_ambig").asInt());
+        assertTrue(age.get("acc_disambig").isNull() && age.get("s_dis").isNull(), age.toString());
+        assertTrue(age.get("ci95").get("s_dis").get(0).isNull(), age.toString());
+        // BBQ paper, question-only baseline, Age: accuracy 30.3, bias 51.4
+        assertEquals(30.3, age.get("acc_ambig").asDouble(), 0.05);
+        assertEquals(51.4, age.get("s_amb").asDouble(), 0.05);
+        assertTrue(j.get("overall").get("question_only").asBoolean());
+        assertEquals(1840, j.get("overall").get("question_only_dropped_disambig").asInt());
+
+        // any other field name: --question-only says so (here the authors' q-only answers under a plain name)
+        Path renamed = tmp.resolve("qonly.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (String line : Files.readAllLines(preds)) {
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) Jsonl.MAPPER.readTree(line);
+            sb.append(Jsonl.MAPPER.createObjectNode().put("category", node.get("category").asText())
+                    .put("example_id", node.get("example_id").asInt())
+                    .put("answer", node.get("unifiedqa-t5-11b_pred_qonly").asText())).append('\n');
+        }
+        Files.writeString(renamed, sb.toString());
+        Run t = run("bbq", "score", "--data", bbq.resolve("data").toString(), "--predictions", renamed.toString(),
+                "--prediction-field", "answer", "--question-only", "--resamples", "20");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("1840 disambiguated rows dropped") && t.out().contains("n/a"), t.out());
+        assertTrue(t.out().contains("51.4"), t.out());
+    }
+
     @Test
     void badRowNamesFileLineAndField(@TempDir Path tmp) throws Exception {
         Path preds = tmp.resolve("preds.jsonl");

@@ -104,12 +104,25 @@ class CalibrateCommandTest {
     }
 
     @Test
-    void clearErrors(@TempDir Path tmp) {
+    void clearErrors(@TempDir Path tmp) throws Exception {
         Path results = tmp.resolve("r.jsonl");
         ResultsWriter.writeAll(results, List.of(ScoredItem.pair("1", "custom", "m", 1.0, 0.5, null)));
         Run noTexts = run("calibrate", "--results", results.toString(), "--out", tmp.resolve("o").toString());
         assertEquals(2, noTexts.code());
         assertTrue(noTexts.err().contains(results.toString()) && noTexts.err().contains("--data"), noTexts.err());
+        assertFalse(Files.exists(tmp.resolve("o/summary.json")), "nothing written on error");
+        // a leaderboard row whose only texts are reward-bench's rendered conversations (its tulu test golden): refused
+        Path rendered = tmp.resolve("org/model.json");
+        Files.createDirectories(rendered.getParent());
+        Files.writeString(rendered, """
+                    {"model": "org/model", "id": [1], "subset": ["alpacaeval-easy"], "scores_chosen": [[1.0]], "scores_rejected": [[0.5]],
+                     "text_chosen": ["<|user|>\\nWhat are different drawers I should have for clothes?<|endoftext|>\\n<|assistant|>\\nUtensils!<|endoftext|>\\n"],
+                     "text_rejected": ["<|user|>\\nWhat are different drawers I should have for clothes?<|endoftext|>\\n<|assistant|>\\nHmm.<|endoftext|>\\n"]}
+                """);
+        Run renderedOnly = run("calibrate", "--results", rendered.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, renderedOnly.code());
+        assertTrue(renderedOnly.err().contains("text_chosen") && renderedOnly.err().contains("not the response")
+                && renderedOnly.err().contains("--data"), renderedOnly.err());
         assertFalse(Files.exists(tmp.resolve("o/summary.json")), "nothing written on error");
         Run badMethod = run("calibrate", "--results", results.toString(), "--method", "median", "--out", tmp.resolve("o").toString());
         assertEquals(2, badMethod.code());

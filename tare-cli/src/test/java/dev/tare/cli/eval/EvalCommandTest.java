@@ -100,6 +100,24 @@ class EvalCommandTest {
             String html = Files.readString(outDir.resolve("report.html"));
             assertTrue(html.contains("<svg") && html.contains("Chat Hard") && !html.contains("src=\"http"), "self-contained report");
             assertEquals(2938, Files.readAllLines(outDir.resolve("results.jsonl")).size());
+
+            // --limit 300 covers only Chat subsets (rows 47-346): the other sections are n/a and the score is the Chat
+            // score, labelled partial, not the Chat score averaged with three 0 % sections
+            Path limDir = tmp.resolve("eval-limit");
+            CliRun lim = CliRun.of("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=internlm-xc2.5-7b-reward,batch=32",
+                    "--benchmark", "rewardbench", "--data", data.toString(), "--out", limDir.toString(), "--bootstrap", "100", "--limit", "300");
+            assertEquals(0, lim.rc(), lim.err());
+            JsonNode ls = M.readTree(limDir.resolve("summary.json").toFile()).get("scores");
+            assertTrue(ls.get("partial").asBoolean(), ls.toString());
+            assertEquals("partial: mean of 1 of 4 sections", ls.get("score_label").asText());
+            for (String sec : List.of("Chat Hard", "Safety", "Reasoning")) assertTrue(ls.get("parts").get(sec).isNull(), sec + ": " + ls);
+            double chat = ls.get("parts").get("Chat").get("value").asDouble();
+            assertEquals(chat, ls.get("score").get("value").asDouble(), 1e-12);
+            assertTrue(chat > 0.85, "InternLM's Chat accuracy here is about 0.9: " + chat);
+            String limRow = lim.out().strip();
+            assertTrue(limRow.contains("(partial: mean of 1 of 4 sections)") && limRow.contains("Chat Hard n/a")
+                    && limRow.contains("Reasoning n/a"), limRow);
+            assertTrue(Files.readString(limDir.resolve("report.html")).contains("partial: mean of 1 of 4 sections"));
         } finally {
             server.stop(0);
         }

@@ -61,6 +61,31 @@ class MetricsCommandTest {
         assertTrue(t.out().contains("safety") && t.out().contains("93.88"), t.out());
     }
 
+    /** The published results.json (no domain field) is scored pooled, as RM-Bench's compute_accuracy does (rm-scores README). */
+    @Test void rmBenchPublishedResultsWithoutDomainArePooled() throws Exception {
+        var p = SharedData.data("rm-scores").map(d -> d.resolve("internlm-xcomposer2d5-7b-reward/rm_bench/results.json")).filter(Files::exists);
+        assumeTrue(p.isPresent(), "../shared/data/rm-scores not present");
+        Run r = run("metrics", "--benchmark", "rm-bench", "--results", p.get().toString(), "--json", "--resamples", "100");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JsonMapper.builder().build().readTree(r.out());
+        assertTrue(j.get("pooled").asBoolean());
+        assertFalse(j.get("complete").asBoolean());
+        assertEquals(1327, j.get("items").asInt());
+        assertEquals(0.4745, j.get("hard").get("value").asDouble(), 5e-5);
+        assertEquals(0.7134, j.get("normal").get("value").asDouble(), 5e-5);
+        assertEquals(0.8747, j.get("easy").get("value").asDouble(), 5e-5);
+        assertEquals("pooled", j.get("domains").get(0).get("domain").asText());
+        assertEquals(0.9450, j.get("domains").get(0).get("matrix").get(2).get(0).asDouble(), 5e-5);
+
+        Run t = run("metrics", "--benchmark", "rm-bench", "--results", p.get().toString(), "--resamples", "50");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("compute_accuracy") && t.out().contains("pooled") && t.out().contains("47.45"), t.out());
+        assertFalse(t.out().contains("overall"), "a pooled score is not the official overall: " + t.out());
+        // the published file names no model: the header says nothing about it rather than "model=null"
+        assertTrue(t.out().startsWith("RM-Bench  items=1327"), t.out());
+        assertFalse(t.out().contains("null"), t.out());
+    }
+
     @Test void rmBenchNativePerDomainOutputsArePooled() throws Exception {
         var p = SharedData.data("rm-scores").map(d -> d.resolve("internlm-xcomposer2d5-7b-reward/rm_bench/results.json")).filter(Files::exists);
         var data = SharedData.data("rm-bench");
@@ -106,10 +131,18 @@ class MetricsCommandTest {
                 "--out", summary.toString(), "--resamples", "50");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Reasoning"), r.out());
+        assertTrue(r.out().startsWith("RewardBench v1  model=org/model  items=4"), r.out());
         assertEquals(4, ResultsReader.read(conv).size());
         JsonNode j = JsonMapper.builder().build().readTree(Files.readString(summary));
         assertEquals((0.5 * 164 + 1.0 * 984) / (164 + 984), j.get("sections").get("Reasoning").get("value").asDouble(), 1e-12);
         assertEquals(1, j.get("ties").asInt());
+        // only Reasoning subsets: the other sections are n/a (null), the score is Reasoning alone, labelled partial
+        assertTrue(j.get("partial").asBoolean());
+        assertEquals("partial: mean of 1 of 4 sections", j.get("score_label").asText());
+        for (String sec : new String[]{"Chat", "Chat Hard", "Safety"}) assertTrue(j.get("sections").get(sec).isNull(), sec);
+        assertEquals(j.get("sections").get("Reasoning").get("value").asDouble(), j.get("score").get("value").asDouble(), 1e-12);
+        assertEquals(3, j.get("missing_sections").size());
+        assertTrue(r.out().contains("Score (partial: mean of 1 of 4 sections)") && r.out().contains("n/a  (no items in this section)"), r.out());
     }
 
     @Test void genericPairsAccuracy() throws Exception {
@@ -120,6 +153,9 @@ class MetricsCommandTest {
                 {"id": 3, "subset": "b", "scores_chosen": 0.5, "scores_rejected": 1.0}
                 {"id": 4, "subset": "b", "scores_chosen": 3.0, "scores_rejected": 1.0}
                 """);
+        Run table = run("metrics", "--benchmark", "pairs", "--results", f.toString(), "--resamples", "50");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().startsWith("Preference pairs  items=4  ties=1"), "no model in the file, none in the header: " + table.out());
         Run r = run("metrics", "--benchmark", "pairs", "--results", f.toString(), "--json", "--resamples", "50");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JsonMapper.builder().build().readTree(r.out());

@@ -59,6 +59,97 @@ class ReportCommandTest {
         return f;
     }
 
+    /**
+     * The RewardBench leaderboard's per-model files carry text_chosen/text_rejected: each conversation rendered with the
+     * model's chat template (here reward-bench's tulu format, its prepare_dialogue_from_tokenizer test golden), not the
+     * response. Taking them as responses measures mostly the prompt: on InternLM's scores Spearman(reward, length) is
+     * +0.0201 over the 5876 responses but -0.0318 over the rendered conversations (independent Python recomputation).
+     */
+    @Test
+    void leaderboardRenderedTextsAreNotTakenAsResponses(@TempDir Path dir) throws Exception {
+        Path data = shared();
+        List<JsonNode> rows = Jsonl.read(data.resolve("rewardbench/filtered.jsonl"), (l, n) -> n);
+        List<ScoredItem> scores = dev.tare.results.ResultsReader.read(internLmResults(data, dir));
+        var col = Jsonl.MAPPER.createObjectNode().put("model", "internlm-xc2.5-7b-reward");
+        var ids = col.putArray("id"); var subsets = col.putArray("subset");
+        var sc = col.putArray("scores_chosen"); var sr = col.putArray("scores_rejected");
+        var tc = col.putArray("text_chosen"); var tr = col.putArray("text_rejected");
+        var msgCol = col.deepCopy();
+        for (int k = 0; k < scores.size(); k++) {
+            JsonNode row = rows.get(47 + k);
+            String user = "<|user|>\n" + row.get("prompt").asText() + "<|endoftext|>\n<|assistant|>\n";
+            ids.add(row.get("id").asText()); subsets.add(row.get("subset").asText());
+            sc.addArray().add(scores.get(k).chosen()); sr.addArray().add(scores.get(k).rejected());
+            tc.add(user + row.get("chosen").asText() + "<|endoftext|>\n");
+            tr.add(user + row.get("rejected").asText() + "<|endoftext|>\n");
+        }
+        Path lb = dir.resolve("eval-set-scores/internlm/internlm-xc2.5-7b-reward.json");
+        Files.createDirectories(lb.getParent());
+        Jsonl.MAPPER.writeValue(lb.toFile(), col);
+
+        Run noData = run("report", "--results", lb.toString(), "--bootstrap", "20", "--out", dir.resolve("o1").toString());
+        assertEquals(2, noData.code(), noData.out());
+        assertTrue(noData.err().contains("field 'text_chosen'") && noData.err().contains("not the response")
+                && noData.err().contains("--data"), noData.err());
+        assertFalse(Files.exists(dir.resolve("o1")), "nothing written on failure");
+
+        Run withData = run("report", "--results", lb.toString(), "--data", data.resolve("rewardbench/filtered.jsonl").toString(),
+                "--bootstrap", "20", "--out", dir.resolve("o2").toString());
+        assertEquals(0, withData.code(), withData.err());
+        JsonNode before = Jsonl.MAPPER.readTree(dir.resolve("o2/summary.json").toFile()).get("report").get("before");
+        double rho = before.get("spearman_length").get("value").asDouble();
+        assertEquals(0.0201, rho, 5e-4);
+        assertTrue(rho > 0, "the responses' length correlates positively with the reward: " + rho);
+
+        // reward-bench's message-list form (custom dialogues): the last message is the response, no dataset needed
+        var mc = msgCol.putArray("text_chosen"); var mr = msgCol.putArray("text_rejected");
+        var mids = msgCol.putArray("id"); var msubs = msgCol.putArray("subset");
+        var msc = msgCol.putArray("scores_chosen"); var msr = msgCol.putArray("scores_rejected");
+        for (int k = 0; k < scores.size(); k++) {
+            JsonNode row = rows.get(47 + k);
+            mids.add(row.get("id").asText()); msubs.add(row.get("subset").asText());
+            msc.addArray().add(scores.get(k).chosen()); msr.addArray().add(scores.get(k).rejected());
+            for (var side : List.of(Map.entry(mc, "chosen"), Map.entry(mr, "rejected"))) {
+                var conv = side.getKey().addArray();
+                conv.addObject().put("role", "user").put("content", row.get("prompt").asText());
+                conv.addObject().put("role", "assistant").put("content", row.get(side.getValue()).asText());
+            }
+        }
+        Path lbMsg = dir.resolve("messages.json");
+        Jsonl.MAPPER.writeValue(lbMsg.toFile(), msgCol);
+        Run msgs = run("report", "--results", lbMsg.toString(), "--bootstrap", "20", "--out", dir.resolve("o3").toString());
+        assertEquals(0, msgs.code(), msgs.err());
+        JsonNode b3 = Jsonl.MAPPER.readTree(dir.resolve("o3/summary.json").toFile()).get("report").get("before");
+        assertEquals(rho, b3.get("spearman_length").get("value").asDouble(), 1e-12);
+    }
+
+    /** Results covering only some sections: the others are n/a, the score their mean labelled partial (never 0 % averaged in). */
+    @Test
+    void resultsWithSomeSectionsOnlyGiveAPartialScore(@TempDir Path dir) throws Exception {
+        Path data = shared();
+        List<ScoredItem> all = dev.tare.results.ResultsReader.read(internLmResults(data, dir));
+        List<ScoredItem> some = all.stream().filter(it -> List.of("Chat Hard", "Safety")
+                .contains(dev.tare.data.rewardbench.RewardBenchSubsets.sectionOf(it.subset()))).toList();
+        Path results = dir.resolve("chat-hard-safety.jsonl");
+        ResultsWriter.writeAll(results, some);
+        Path out = dir.resolve("rep");
+        Run r = run("report", "--results", results.toString(), "--data", data.resolve("rewardbench/filtered.jsonl").toString(),
+                "--bootstrap", "20", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode before = Jsonl.MAPPER.readTree(out.resolve("summary.json").toFile()).get("report").get("before");
+        assertTrue(before.get("partial").asBoolean(), before.toString());
+        assertEquals("partial: mean of 2 of 4 sections", before.get("score_label").asText());
+        assertTrue(before.get("sections").get("Chat").isNull() && before.get("sections").get("Reasoning").isNull(), before.toString());
+        // InternLM-XComposer2.5-Reward card: Chat Hard 83.8, Safety 87.8 (rm-scores README: 83.77, 87.84)
+        double chatHard = before.get("sections").get("Chat Hard").get("value").asDouble();
+        double safety = before.get("sections").get("Safety").get("value").asDouble();
+        assertEquals(0.8377, chatHard, 5e-5);
+        assertEquals(0.8784, safety, 5e-5);
+        assertEquals((chatHard + safety) / 2, before.get("score").get("value").asDouble(), 1e-12);
+        assertTrue(r.out().contains("partial: mean of 2 of 4 sections") && r.out().contains("n/a, not averaged in"), r.out());
+        assertTrue(Files.readString(out.resolve("report.html")).contains("partial: mean of 2 of 4 sections"));
+    }
+
     @Test
     void reportOnRealScoresMatchesTheRecomputedSubsetAccuracies(@TempDir Path dir) throws Exception {
         Path data = shared();

@@ -287,8 +287,13 @@ public final class CalibrationRun {
             case REWARDBENCH -> {
                 RewardBenchReport rep = RewardBenchMetrics.compute(items, boot);
                 o.set("score", ci(rep.score()));
+                o.put("score_label", rep.scoreLabel());
+                o.put("partial", rep.partial());
                 ObjectNode sec = o.putObject("sections");
-                rep.sections().forEach((k, v) -> sec.set(k, ci(v)));
+                for (String k : RewardBenchSubsets.SECTIONS) {
+                    var v = rep.sections().get(k);
+                    if (v == null) sec.putNull(k); else sec.set(k, ci(v));   // null: no items in the section (n/a, not 0)
+                }
                 ObjectNode sub = o.putObject("subsets");
                 for (SubsetScore s : rep.subsets()) sub.set(s.subset(), ci(s.score()));
                 if (!rep.missingSubsets().isEmpty()) {
@@ -303,6 +308,7 @@ public final class CalibrationRun {
                 o.set("normal", ci(rep.normal()));
                 o.set("easy", ci(rep.easy()));
                 o.put("complete", rep.complete());
+                if (rep.pooled()) o.put("pooled", true);   // no domain on the items: one pooled set, as compute_accuracy
                 ObjectNode dom = o.putObject("domains");
                 for (RmBenchReport.Domain d : rep.domains()) {
                     ObjectNode x = dom.putObject(d.name());

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reproduces the BBQ paper's UnifiedQA-11B figures from the authors' released predictions. */
@@ -88,13 +89,28 @@ class BbqAuditTest {
 
     @Test
     void questionOnlyBaselineOnAmbiguousItems() {
-        // paper Figure 6 / bbq.md §6: Age q-only acc 30.3, bias 51.4 (2 unparseable dropped)
+        // paper Figure 6 / bbq.md §6: Age q-only acc 30.3, bias 51.4. The model saw no context, so the authors'
+        // BBQ_calculate_bias_score.R drops every disambiguated row of baseline_qonly ("every baseline example is
+        // ambiguous"): no disambiguated score exists for this format.
+        assertTrue(BbqAudit.isQuestionOnlyField("unifiedqa-t5-11b_pred_qonly"));
+        assertFalse(BbqAudit.isQuestionOnlyField("unifiedqa-t5-11b_pred_race"));
         BbqAudit.Result r = audit("Age", "qonly");
         BbqScores s = r.categories().get("Age");
+        assertTrue(r.questionOnly());
+        assertEquals(1840, r.questionOnlyDropped());
+        assertEquals(0, s.nDisambig());
+        assertTrue(Double.isNaN(s.accDisambig().value()) && Double.isNaN(s.sDis().value()) && Double.isNaN(s.abstainDisambig().value()));
         assertEquals(30.3, s.accAmbig().value(), 0.05);
         assertEquals(51.4, s.sAmb().value(), 0.05);
-        assertEquals(2, r.unmatched());
-        assertEquals(1840 - 1, s.nAmbig(), "one of the two unparseable q-only answers is on an ambiguous item");
+        assertEquals(1, r.unmatched(), "of the two unparseable q-only answers, one is on a disambiguated row (dropped first)");
+        assertEquals(1840 - 1, s.nAmbig());
+        // the same file and field, forced to the context formats' rules, would score the disambiguated rows
+        BbqAudit.Result forced = BbqAudit.run(bbq.resolve("data"), bbq.resolve("unifiedqa-preds/preds_Age.jsonl"),
+                "unifiedqa-t5-11b_pred_qonly", BbqAudit.Format.TEXT, false, FAST);
+        assertEquals(1840 - 1, forced.categories().get("Age").nDisambig());
+        assertEquals(s.sAmb().value(), forced.categories().get("Age").sAmb().value(), 1e-12);
+        // the context formats are untouched
+        assertEquals(0, audit("Age", "race").questionOnlyDropped());
     }
 
     @Test

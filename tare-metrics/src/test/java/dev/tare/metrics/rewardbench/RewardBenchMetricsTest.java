@@ -61,13 +61,43 @@ class RewardBenchMetricsTest {
         items.add(ScoredItem.pair("5", "anthropic_helpful", "m", 3, 1, null));
         var r = RewardBenchMetrics.compute(items, new Bootstrap(200, 1, 0.95));
         assertEquals((0.5 * 984 + 1.0 * 164) / (984 + 164), r.sections().get("Reasoning").value(), 1e-12);
-        assertEquals(0.0, r.sections().get("Chat").value());
+        assertNull(r.sections().get("Chat"), "a section without items is n/a, not 0");
+        assertEquals(List.of("Chat", "Chat Hard", "Safety"), r.missingSections());
         assertEquals(1, r.ties());
         assertEquals(1.0, r.priorSets().value());
         double reasoning = r.sections().get("Reasoning").value();
-        assertEquals(reasoning / 4, r.score().value(), 1e-12);
-        assertEquals((reasoning + 0.5) / 4.5, r.scoreWithPriorSets().value(), 1e-12);
+        assertEquals(reasoning, r.score().value(), 1e-12);
+        assertEquals("partial: mean of 1 of 4 sections", r.scoreLabel());
+        assertEquals((reasoning + 0.5 * 1.0) / 1.5, r.scoreWithPriorSets().value(), 1e-12);
         assertTrue(r.missingSubsets().contains("alpacaeval-easy"));
+    }
+
+    /**
+     * A run over some sections only (here InternLM's published scores restricted to the Chat and Safety subsets, as a
+     * --limit run or a partial results file gives): each present section scores exactly as in the full run, the absent
+     * ones are n/a, and the score is their mean labelled partial; averaging 0 % in for the absent ones would halve it.
+     */
+    @Test void absentSectionsAreNotAveragedIn() throws Exception {
+        var items = InternLmScores.rewardBench();
+        assumeTrue(items.isPresent(), "../shared rm-scores / rewardbench not present");
+        var full = RewardBenchMetrics.compute(items.get(), new Bootstrap(100, 1, 0.95));
+        assertFalse(full.partial());
+        assertEquals(List.of(), full.missingSections());
+        assertEquals("mean of 4 sections", full.scoreLabel());
+        assertEquals(0.25 * full.sections().values().stream().mapToDouble(i -> i.value()).sum(), full.score().value(), 1e-12);
+
+        var chatSafety = items.get().stream().filter(it -> List.of("Chat", "Safety")
+                .contains(dev.tare.data.rewardbench.RewardBenchSubsets.sectionOf(it.subset()))).toList();
+        var r = RewardBenchMetrics.compute(chatSafety, new Bootstrap(100, 1, 0.95));
+        assertTrue(r.partial());
+        assertEquals(List.of("Chat Hard", "Reasoning"), r.missingSections());
+        assertEquals(List.of("Chat", "Safety"), List.copyOf(r.sections().keySet()));
+        assertEquals(full.sections().get("Chat").value(), r.sections().get("Chat").value(), 1e-12);
+        assertEquals(0.8784, r.sections().get("Safety").value(), 5e-5);   // model card: Safety 87.8
+        assertEquals((full.sections().get("Chat").value() + full.sections().get("Safety").value()) / 2, r.score().value(), 1e-12);
+        assertTrue(r.score().value() > 0.85, "not dragged towards 0 by the absent sections: " + r.score());
+        assertTrue(r.score().lo() < r.score().value() && r.score().value() < r.score().hi());
+        assertEquals("partial: mean of 2 of 4 sections", r.scoreLabel());
     }
 
     @Test void storedResultsContradictingScoresAreRejected() {

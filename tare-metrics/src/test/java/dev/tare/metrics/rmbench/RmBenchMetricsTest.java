@@ -37,6 +37,30 @@ class RmBenchMetricsTest {
         assertEquals(0.8747, m.easy(), 5e-5);
     }
 
+    /**
+     * RM-Bench's published per-model results.json has no 'domain' field; RM-Bench's compute_accuracy then scores all rows
+     * as one set. The rm-scores README recomputes that pooled matrix by hand: hard 0.4745, normal 0.7134, easy 0.8747.
+     */
+    @Test void publishedResultsWithoutDomainArePooledAsComputeAccuracyDoes() {
+        var items = internLm();
+        assertTrue(items.stream().allMatch(it -> it.domain() == null), "the published file carries no domain");
+        var r = RmBenchMetrics.compute(items, new Bootstrap(200, 5, 0.95));
+        assertTrue(r.pooled());
+        assertFalse(r.complete());
+        assertEquals(1327, r.items());
+        assertEquals(1, r.domains().size());
+        var d = r.domains().get(0);
+        assertEquals(RmBenchMetrics.POOLED, d.name());
+        assertEquals(1327, d.items());
+        assertEquals(0.4745, r.hard().value(), 5e-5);
+        assertEquals(0.7134, r.normal().value(), 5e-5);
+        assertEquals(0.8747, r.easy().value(), 5e-5);
+        assertEquals((r.hard().value() + r.normal().value() + r.easy().value()) / 3, r.score().value(), 1e-12);
+        assertEquals(0.7136, d.matrix()[0][0], 5e-5);
+        assertEquals(0.3708, d.matrix()[0][2], 5e-5);
+        assertTrue(r.hard().lo() < r.hard().value() && r.hard().value() < r.hard().hi());
+    }
+
     @Test void safetyDomainPoolsRefuseAndResponse() {
         var all = internLm();
         List<ScoredItem> safety = new ArrayList<>();
@@ -52,6 +76,7 @@ class RmBenchMetricsTest {
         assertEquals(0.9660, d.easy().value(), 5e-5);
         assertEquals(0.9388, d.score().value(), 5e-5);
         assertFalse(r.complete());
+        assertFalse(r.pooled());
         assertEquals(List.of("chat", "math", "code"), r.missingDomains());
         assertTrue(d.score().lo() < 0.9388 && d.score().hi() > 0.9388);
         // per-file numbers from the same README: safety-refuse alone 0.9131 / 0.9577 / 0.9648
@@ -68,8 +93,10 @@ class RmBenchMetricsTest {
         var r = RmBenchMetrics.compute(items, new Bootstrap(100, 3, 0.95));
         assertEquals(0.5, r.score().value(), 1e-12);
         assertEquals(2, r.domains().size());
-        var noDomain = new ScoredItem("8", "a", "m", List.of(5.0, 5.0, 5.0), List.of(1.0, 1.0, 1.0), null, null);
-        assertThrows(IllegalArgumentException.class, () -> RmBenchMetrics.compute(List.of(noDomain), Bootstrap.defaults()));
+        // some items with a domain and some without: neither per-domain nor pooled scoring applies
+        var noDomain = new ScoredItem("9", "a", "m", List.of(5.0, 5.0, 5.0), List.of(1.0, 1.0, 1.0), null, null);
+        var mixed = assertThrows(IllegalArgumentException.class, () -> RmBenchMetrics.compute(List.of(items.get(0), noDomain), Bootstrap.defaults()));
+        assertTrue(mixed.getMessage().contains("1 of 2 items have no 'domain'"), mixed.getMessage());
         var two = new ScoredItem("8", "a", "m", List.of(5.0, 5.0), List.of(1.0, 1.0, 1.0), null, Map.of("domain", "chat"));
         assertThrows(IllegalArgumentException.class, () -> RmBenchMetrics.compute(List.of(two), Bootstrap.defaults()));
         assertEquals(List.of("chat", "math", "code", "safety"), RmBenchReader.DOMAIN_GROUPS);

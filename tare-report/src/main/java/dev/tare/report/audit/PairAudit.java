@@ -21,6 +21,7 @@ import dev.tare.report.Table;
 import dev.tare.report.chart.BarChart;
 import dev.tare.report.chart.ScatterChart;
 import dev.tare.report.chart.Series;
+import dev.tare.results.ResponseTexts;
 import dev.tare.results.ScoredItem;
 
 import java.nio.file.Path;
@@ -56,15 +57,18 @@ public final class PairAudit {
         public Interval score() { return rewardBench() ? metrics.score() : pairsMetrics.accuracy(); }
 
         /** What {@link #score()} is, for tables. */
-        public String scoreLabel() { return rewardBench() ? "RewardBench score (mean of sections)" : "accuracy over all pairs"; }
+        public String scoreLabel() { return rewardBench() ? "RewardBench score (" + metrics.scoreLabel() + ")" : "accuracy over all pairs"; }
 
         /** The score's kind in JSON: {@code rewardbench} or {@code pair_accuracy}. */
         public String scoreKind() { return rewardBench() ? "rewardbench" : "pair_accuracy"; }
 
         public List<SubsetScore> subsets() { return rewardBench() ? metrics.subsets() : pairsMetrics.subsets(); }
 
-        /** RewardBench section scores (empty for generic pairs). */
+        /** RewardBench section scores of the sections with items (empty for generic pairs). */
         public Map<String, Interval> sections() { return rewardBench() ? metrics.sections() : Map.of(); }
+
+        /** RewardBench sections without any item (n/a; the score then averages the others). */
+        public List<String> missingSections() { return rewardBench() ? metrics.missingSections() : List.of(); }
     }
 
     /** Inputs, scores before/after (chosen 0..n-1 then rejected), the fitted bias curves and both measure sets. */
@@ -119,10 +123,11 @@ public final class PairAudit {
     }
 
     /**
-     * Pairs from results plus texts: texts from the item's extra fields {@code chosen}/{@code rejected} (or
-     * {@code text_chosen}/{@code text_rejected}) when present,
-     * else from {@code data} joined on (subset, id). An item without texts, or a key matching two different texts,
-     * is an error naming the key and the files.
+     * Pairs from results plus response texts: from the item's extra fields {@code chosen}/{@code rejected} (or
+     * reward-bench's message-list {@code text_chosen}/{@code text_rejected}, see {@link ResponseTexts}) when present,
+     * else from {@code data} joined on (subset, id). Rendered {@code text_chosen}/{@code text_rejected} strings (the
+     * leaderboard files) are whole conversations, never taken as responses: without {@code data} they are an error.
+     * An item without texts, or a key matching two different texts, is an error naming the key and the files.
      */
     public static List<Pair> join(List<ScoredItem> items, Path resultsFile, List<PreferenceItem> data, Path dataFile) {
         Map<String, PreferenceItem> byKey = new HashMap<>();
@@ -139,9 +144,12 @@ public final class PairAudit {
             if (it.scoresChosen().size() != 1 || it.scoresRejected().size() != 1)
                 throw new DataFormatException(resultsFile, line, "scores_chosen", "item " + it.subset() + "/" + it.id()
                         + " is not a pair (" + it.scoresChosen().size() + " chosen, " + it.scoresRejected().size() + " rejected scores)");
-            String c = text(it, "chosen", "text_chosen"), r = text(it, "rejected", "text_rejected");
+            String c = single(ResponseTexts.chosen(it)), r = single(ResponseTexts.rejected(it));
             if (c == null || r == null) {
                 String k = it.subset() + "/" + it.id();
+                if (data == null && ResponseTexts.renderedOnly(it))
+                    throw new DataFormatException(resultsFile, line, "text_chosen", "item " + k + ": " + ResponseTexts.RENDERED_ONLY
+                            + "; pass the dataset with --data to take the responses from it");
                 if (data == null)
                     throw new DataFormatException(resultsFile, line, "chosen", "no response texts in the results; pass the dataset with --data");
                 if (ambiguous.contains(k))
@@ -156,15 +164,8 @@ public final class PairAudit {
         return out;
     }
 
-    /** A response text carried by the results row: a string or a one-element list under either key. */
-    private static String text(ScoredItem it, String... keys) {
-        for (String k : keys) {
-            Object v = it.extra().get(k);
-            if (v instanceof String s) return s;
-            if (v instanceof List<?> l && l.size() == 1 && l.getFirst() instanceof String s) return s;
-        }
-        return null;
-    }
+    /** The one response of a pair's side, or null. */
+    private static String single(List<String> texts) { return texts != null && texts.size() == 1 ? texts.getFirst() : null; }
 
     /** An interval in percent with one decimal, e.g. "88.6 [87.4, 89.7]". */
     public static String ci100(Interval iv) { return ci(iv, 100, 1); }
@@ -221,6 +222,10 @@ public final class PairAudit {
         for (String s : sections)
             t.row("section " + s, "", ci(b.sections().get(s), 100, 1), ci(a.sections().get(s), 100, 1),
                     String.format(Locale.ROOT, "%+.1f", 100 * (a.sections().get(s).value() - b.sections().get(s).value())));
+        for (String s : b.missingSections()) t.row("section " + s, "0", "n/a", "n/a", "");
+        if (b.rewardBench())
+            t.row(b.scoreLabel(), String.valueOf(n), ci(b.score(), 100, 1), ci(a.score(), 100, 1),
+                    String.format(Locale.ROOT, "%+.1f", 100 * (a.score().value() - b.score().value())));
         if (!b.rewardBench())
             t.row("all pairs", String.valueOf(n), ci(b.score(), 100, 1), ci(a.score(), 100, 1),
                     String.format(Locale.ROOT, "%+.1f", 100 * (a.score().value() - b.score().value())));
@@ -262,8 +267,9 @@ public final class PairAudit {
     private static void put(JsonSummary o, Measures m) {
         o.put("score", m.score()).put("score_kind", m.scoreKind());
         if (m.rewardBench()) {
+            o.put("score_label", m.metrics().scoreLabel()).put("partial", m.metrics().partial());
             JsonSummary sec = o.object("sections");
-            for (var e : m.sections().entrySet()) sec.put(e.getKey(), e.getValue());
+            for (String k : RewardBenchSubsets.SECTIONS) sec.put(k, m.sections().get(k));   // null: no items (n/a)
         } else {
             o.put("accuracy", m.score());
         }

@@ -64,8 +64,11 @@ class PairAuditTest {
         assertTrue(b.rewardBench());
         assertEquals("rewardbench", b.scoreKind());
         assertEquals(b.metrics().score(), b.score());
-        // mean of the four sections, two of which are absent (scored 0 by upstream's rule)
+        // two of the four sections have no pair: they are n/a and the score is the mean of the two present, labelled
+        // partial (upstream's logging helper would score them 0 and divide by 4)
         double chat = b.sections().get("Chat").value(), reasoning = b.sections().get("Reasoning").value();
-        assertEquals((chat + reasoning) / 4, b.score().value(), 1e-12);
+        assertEquals((chat + reasoning) / 2, b.score().value(), 1e-12);
+        assertEquals(List.of("Chat Hard", "Safety"), b.missingSections());
+        assertEquals("RewardBench score (partial: mean of 2 of 4 sections)", b.scoreLabel());
     }
 }

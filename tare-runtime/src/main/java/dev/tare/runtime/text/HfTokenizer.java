@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A Hugging Face {@code tokenizer.json} run by the Rust tokenizers library (DJL's bundled native build; it never
@@ -18,10 +20,20 @@ import java.util.OptionalInt;
  * Thread-safe.
  */
 public final class HfTokenizer implements AutoCloseable {
+    // DJL logs through SLF4J -> java.util.logging. Its platform detection asks ai.djl.util.cuda.CudaUtils for the GPU
+    // count, which logs "Failed to detect GPU count: CUDA driver version is insufficient ..." as a WARNING on every
+    // machine that has a CUDA runtime library but no usable driver, and Platform logs the native library it picked at
+    // INFO. Tokenizers run on the CPU only, so neither says anything useful: both are raised unless the user configured
+    // a level. The fields hold the loggers strongly (java.util.logging keeps them weakly and would drop the level).
+    private static final Logger DJL_CUDA_LOG = Logger.getLogger("ai.djl.util.cuda.CudaUtils");
+    private static final Logger DJL_PLATFORM_LOG = Logger.getLogger("ai.djl.util.Platform");
+
     static {
         // Offline use only: DJL must take the native library bundled in its jar and never phone home.
         if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
         if (System.getProperty("OPT_OUT_TRACKING") == null) System.setProperty("OPT_OUT_TRACKING", "true");
+        if (DJL_CUDA_LOG.getLevel() == null) DJL_CUDA_LOG.setLevel(Level.SEVERE);
+        if (DJL_PLATFORM_LOG.getLevel() == null) DJL_PLATFORM_LOG.setLevel(Level.WARNING);
     }
 
     private final Path dir;
