@@ -125,23 +125,21 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             var options = LocalRewardScorer.Options.defaults().withMaxLength(maxLength);
             var encoder = ConversationEncoder.of(tok, options.convention());
             String name = model.toAbsolutePath().normalize().getFileName() + "+" + a.name();
-            LocalRewardScorer scorer = LocalRewardScorer.of(name, lm.rewardModel(headChoice), tok, encoder, options);
             // tokenize once: the ids do not depend on lambda or on the head
-            int[][] ids = encode(scorer, items);
+            int[][] ids = encode(LocalRewardScorer.of(name, lm.rewardModel(headChoice), tok, encoder, options), items);
             List<Double> sorted = lambdas.stream().distinct().sorted().toList();
             boolean scoreBase = headChoice == HeadChoice.ADAPTER;
             try (Progress p = Progress.stderr("sweep", (long) (sorted.size() + (scoreBase ? 1 : 0)) * ids.length)) {
                 for (double lambda : sorted) {
-                    a.setStrength(lambda);
+                    LocalRewardScorer scorer = LocalRewardScorer.of(name, lm.withStrengths(Map.of(a.name(), lambda)).rewardModel(headChoice), tok, encoder, options);
                     List<ScoredItem> scored = score(scorer, ids, items, name, lambda, p);
                     byLambda.put(lambda, scored);
                     ResultsWriter.writeAll(out.resolve("results-lambda=" + fmt(lambda) + ".jsonl"), scored);
                 }
                 if (scoreBase) {
                     // the real base model: the adapter off (strength 0) read through the base head
-                    a.setStrength(0);
                     String baseName = model.toAbsolutePath().normalize().getFileName().toString();
-                    LocalRewardScorer base = LocalRewardScorer.of(baseName, lm.rewardModel(HeadChoice.BASE), tok, encoder, options);
+                    LocalRewardScorer base = LocalRewardScorer.of(baseName, lm.withStrengths(Map.of(a.name(), 0.0)).rewardModel(HeadChoice.BASE), tok, encoder, options);
                     baseItems = score(base, ids, items, baseName, Double.NaN, p);
                     ResultsWriter.writeAll(out.resolve("results-base.jsonl"), baseItems);
                 } else {

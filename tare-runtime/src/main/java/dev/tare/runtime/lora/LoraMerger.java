@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Writes a new Hugging Face checkpoint with LoRA adapters merged at their current strengths:
+ * Writes a new Hugging Face checkpoint with LoRA adapters merged at the given signed strengths:
  * W' = W + Σ λ·scale·(B·A) in float32 (PEFT merge_and_unload), the head per {@link HeadChoice}, tensor by tensor
  * (streaming), sharded, with config/tokenizer files copied; the output directory appears all at once.
  */
@@ -51,8 +51,12 @@ public final class LoraMerger {
     @FunctionalInterface
     public interface Progress { void update(long tensorsDone, long tensorsTotal); }
 
-    /** Merges {@code adapters} (each at its {@link LoraAdapter#strength()}) into {@code baseDir}, writing {@code outDir}. */
-    public static void merge(Path baseDir, List<LoraAdapter> adapters, Options opt, Path outDir) {
+    /**
+     * Merges {@code adapters} into {@code baseDir}, writing {@code outDir}: each adapter at its strength in
+     * {@code strengths} (by adapter name; an adapter not named there is at 1, PEFT's default).
+     */
+    public static void merge(Path baseDir, List<LoraAdapter> adapters, Map<String, Double> strengths, Options opt, Path outDir) {
+        Map<String, Double> lambda = Strengths.bind(adapters, Map.of(), strengths);
         if (Files.exists(outDir)) {
             try (Stream<Path> s = Files.list(outDir)) {
                 if (s.findAny().isPresent()) throw new IllegalArgumentException("output directory " + outDir + " exists and is not empty");
@@ -100,7 +104,7 @@ public final class LoraMerger {
                     float[] h = head;
                     raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeFloats(o, h, out)));
                 } else if (on != null) {
-                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeMerged(o, t, module, on, out)));
+                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeMerged(o, t, module, on, lambda, out)));
                 } else if (out == t.dtype()) {
                     raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), SafetensorsWriter.copyOf(t)));
                 } else {
@@ -120,7 +124,7 @@ public final class LoraMerger {
                 dev.tare.data.AtomicFiles.readableByAll(tmp);
                 writeShards(tmp, entries, opt.maxShardBytes());
                 copyOtherFiles(baseDir, tmp, opt.dtype());
-                writeProvenance(tmp, baseDir, adapters, opt);
+                writeProvenance(tmp, baseDir, adapters, lambda, opt);
                 if (Files.exists(abs)) Files.delete(abs);
                 AtomicFiles.move(tmp, abs);
             } finally {
@@ -181,23 +185,23 @@ public final class LoraMerger {
         }
     }
 
-    private static void writeProvenance(Path out, Path baseDir, List<LoraAdapter> adapters, Options opt) throws IOException {
+    private static void writeProvenance(Path out, Path baseDir, List<LoraAdapter> adapters, Map<String, Double> lambda, Options opt) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode p = json.createObjectNode();
         p.put("base", baseDir.toAbsolutePath().normalize().toString());
         p.put("head", opt.head().name().toLowerCase());
         p.put("dtype", opt.dtype() == null ? "same" : opt.dtype().name());
         ArrayNode arr = p.putArray("adapters");
-        for (LoraAdapter a : adapters) arr.addObject().put("dir", a.dir().toAbsolutePath().normalize().toString()).put("lambda", a.strength());
+        for (LoraAdapter a : adapters) arr.addObject().put("dir", a.dir().toAbsolutePath().normalize().toString()).put("lambda", lambda.get(a.name()));
         Files.writeString(out.resolve("tare_merge.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(p));
     }
 
-    private static void writeMerged(OutputStream o, Tensor t, String module, List<LoraAdapter> on, DType out) throws IOException {
+    private static void writeMerged(OutputStream o, Tensor t, String module, List<LoraAdapter> on, Map<String, Double> lambda, DType out) throws IOException {
         int rows = (int) t.shape()[0], in = (int) t.shape()[1];
         float[] row = new float[in];
         List<LoraAdapter.Module> mods = on.stream().map(a -> a.modules().get(module)).toList();
         float[] s = new float[on.size()];
-        for (int i = 0; i < s.length; i++) s[i] = (float) (on.get(i).strength() * mods.get(i).scaling());
+        for (int i = 0; i < s.length; i++) s[i] = (float) (lambda.get(on.get(i).name()) * mods.get(i).scaling());
         for (int r = 0; r < rows; r++) {
             long base = (long) r * in;
             for (int k = 0; k < in; k++) {

@@ -9,39 +9,44 @@ import dev.tare.runtime.model.RewardModel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * A base checkpoint with LoRA adapters applied unmerged (one copy of the base weights). Each adapter keeps its own
- * signed strength ({@link LoraAdapter#setStrength}), read at every forward pass.
+ * A base checkpoint with LoRA adapters applied unmerged (one copy of the base weights), each adapter at a signed
+ * strength λ bound to this model. {@link #withStrengths} gives a view at other strengths that shares the loaded
+ * weights, so several strengths can be scored at once on one loaded base.
  */
 public final class LoraModel implements AutoCloseable {
     private final Model model;
     private final List<LoraAdapter> adapters;
+    private final Map<String, Double> strengths;
     private final List<String> warnings;
+    private final boolean owner;
 
-    private LoraModel(Model model, List<LoraAdapter> adapters, List<String> warnings) {
+    private LoraModel(Model model, List<LoraAdapter> adapters, Map<String, Double> strengths, List<String> warnings, boolean owner) {
         this.model = model;
         this.adapters = adapters;
+        this.strengths = strengths;
         this.warnings = warnings;
+        this.owner = owner;
     }
 
     /**
-     * Loads {@code baseDir} and attaches {@code adapters}. Every adapter module must exist in the base with matching
-     * shapes, and every base layer the adapter config targets must have LoRA tensors ({@link LoraBaseCheck}).
+     * Loads {@code baseDir} and attaches {@code adapters}, each at strength 1 (PEFT's default; see {@link #withStrengths}).
+     * Every adapter module must exist in the base with matching shapes, and every base layer the adapter config
+     * targets must have LoRA tensors ({@link LoraBaseCheck}).
      */
     public static LoraModel open(Path baseDir, List<LoraAdapter> adapters) {
         if (adapters.isEmpty()) throw new IllegalArgumentException("no adapters");
-        Set<String> names = new HashSet<>();
-        for (LoraAdapter a : adapters) if (!names.add(a.name())) throw new IllegalArgumentException("two adapters named '" + a.name() + "'");
         Set<String> seen = new LinkedHashSet<>();
         Set<String> all = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
+        Map<String, Double> ones = Strengths.defaults(adapters);
         LinearDecorator deco = (module, base) -> {
             all.add(module);
-            return decorate(module, base, adapters, seen);
+            return decorate(module, base, adapters, ones, seen);
         };
         Model m = ModelLoader.load(baseDir, deco);
         try {
@@ -60,10 +65,10 @@ public final class LoraModel implements AutoCloseable {
             m.close();
             throw e;
         }
-        return new LoraModel(m, List.copyOf(adapters), LoraBaseCheck.warnings(baseDir, adapters));
+        return new LoraModel(m, List.copyOf(adapters), ones, LoraBaseCheck.warnings(baseDir, adapters), true);
     }
 
-    private static LinearWeight decorate(String module, LinearWeight base, List<LoraAdapter> adapters, Set<String> seen) {
+    private static LinearWeight decorate(String module, LinearWeight base, List<LoraAdapter> adapters, Map<String, Double> strengths, Set<String> seen) {
         List<LoraLinear.Term> terms = new ArrayList<>();
         for (LoraAdapter a : adapters) {
             LoraAdapter.Module m = a.modules().get(module);
@@ -75,8 +80,26 @@ public final class LoraModel implements AutoCloseable {
         }
         if (terms.isEmpty()) return base;
         synchronized (seen) { seen.add(module); }
-        return new LoraLinear(base, terms);
+        return new LoraLinear(base, terms, strengths);
     }
+
+    /**
+     * A view of this model with the adapters named in {@code strengths} at those signed strengths (the others keep
+     * theirs). It shares the base weights, the adapters and the activation buffers (nothing is copied or reloaded),
+     * runs at the same time as this model and other views, and leaves them unchanged. Closing a view does nothing;
+     * the weights stay mapped until the model from {@link #open} is closed.
+     */
+    public LoraModel withStrengths(Map<String, Double> strengths) {
+        Map<String, Double> s = Strengths.bind(adapters, this.strengths, strengths);
+        Model view = model.withLinears((module, w) -> w instanceof LoraLinear l ? l.bind(s) : w);
+        return new LoraModel(view, adapters, s, warnings, false);
+    }
+
+    /** The signed strength λ of each adapter, by name in adapter order (every layer's scaling is λ·alpha/r). */
+    public Map<String, Double> strengths() { return strengths; }
+
+    /** The signed strength of the adapter called {@code name}. */
+    public double strength(String name) { return strengths.get(adapter(name).name()); }
 
     public List<LoraAdapter> adapters() { return adapters; }
 
@@ -108,5 +131,8 @@ public final class LoraModel implements AutoCloseable {
         return lm;
     }
 
-    @Override public void close() { model.close(); }
+    /** Unmaps the base weights (only the model returned by {@link #open}; a view's close does nothing). */
+    @Override public void close() {
+        if (owner) model.close();
+    }
 }

@@ -69,7 +69,6 @@ class LoraAdapterTest {
         LoraAdapter llama = LoraAdapter.load(d);
         IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> LoraModel.open(Fixtures.root().resolve("qwen2-seqcls"), List.of(llama)));
         assertTrue(m.getMessage().contains("model.layers.3.self_attn"), m.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LoraAdapter.load(d).setStrength(Double.NaN));
     }
 
     @Test
@@ -83,7 +82,7 @@ class LoraAdapterTest {
                 && !e.getMessage().contains("layers.2."), e.getMessage());
         // merging refuses the same way, before writing anything
         Path merged = tmp.resolve("merged");
-        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(llama, List.of(qwen),
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(llama, List.of(qwen), java.util.Map.of(),
                 new LoraMerger.Options(HeadChoice.BASE, null, LoraMerger.DEFAULT_MAX_SHARD_BYTES), merged));
         assertTrue(m.getMessage().contains("adapter/base mismatch"), m.getMessage());
         assertFalse(Files.exists(merged));
@@ -169,17 +168,21 @@ class LoraAdapterTest {
         int[][] ids = {{5, 9, 77, 300, 41, 8, 19, 200, 11}};
         float[] whole;
         try (LoraModel one = LoraModel.open(base, List.of(x1))) {
-            x1.setStrength(1.0);
+            assertEquals(java.util.Map.of("x1", 1.0), one.strengths(), "PEFT's default strength is 1");
             whole = one.rewardModel(HeadChoice.BASE).score(ids)[0];
         }
         try (LoraModel two = LoraModel.open(base, List.of(x1, x2, all))) {
-            x1.setStrength(0.25);
-            x2.setStrength(0.75);
-            all.setStrength(0);
-            RewardModel rm = two.rewardModel(HeadChoice.BASE);
+            LoraModel split = two.withStrengths(java.util.Map.of("x1", 0.25, "x2", 0.75, "lora-llama-seqcls-all-linear", 0.0));
+            RewardModel rm = split.rewardModel(HeadChoice.BASE);
             assertArrayEquals(whole, rm.score(ids)[0], 1e-5f, "0.25·ΔW + 0.75·ΔW = ΔW");
-            all.setStrength(-1);
-            assertNotEquals(whole[0], rm.score(ids)[0][0], 1e-3f);
+            LoraModel minusAll = split.withStrengths(java.util.Map.of("lora-llama-seqcls-all-linear", -1.0));
+            assertEquals(List.of(0.25, 0.75, -1.0), List.copyOf(minusAll.strengths().values()), "unnamed adapters keep the view's strengths");
+            assertNotEquals(whole[0], minusAll.rewardModel(HeadChoice.BASE).score(ids)[0][0], 1e-3f);
+            assertArrayEquals(whole, rm.score(ids)[0], 1e-5f, "a new view leaves the old one as it was");
+            assertEquals(1.0, two.strength("x1"), "views leave the opened model at its strengths");
+            assertThrows(IllegalArgumentException.class, () -> two.withStrengths(java.util.Map.of("x1", Double.NaN)));
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> two.withStrengths(java.util.Map.of("x3", 1.0)));
+            assertTrue(unknown.getMessage().contains("x3") && unknown.getMessage().contains("x2"), unknown.getMessage());
             assertThrows(IllegalStateException.class, () -> two.rewardModel(HeadChoice.ADAPTER), "three head copies: PEFT allows one");
             assertSame(all, two.adapter("lora-llama-seqcls-all-linear"));
         }
