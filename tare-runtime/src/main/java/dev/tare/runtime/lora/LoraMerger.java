@@ -28,7 +28,8 @@ import java.util.stream.Stream;
 
 /**
  * Writes a new Hugging Face checkpoint with LoRA adapters merged at the given signed strengths:
- * W' = W + Σ λ·scale·(B·A) in float32 (PEFT merge_and_unload), the head per {@link HeadChoice}, tensor by tensor
+ * W' = W + Σ λ·scale·(B·A) in float32 (PEFT merge_and_unload), the adapters checked and the head chosen by the same
+ * rule as the unmerged {@link LoraModel} ({@link LoraBaseCheck}), tensor by tensor
  * (streaming), sharded, with config/tokenizer files copied; the output directory appears all at once.
  */
 public final class LoraMerger {
@@ -67,32 +68,20 @@ public final class LoraMerger {
         ModelConfig cfg = ModelConfig.read(baseDir);
         Path abs = outDir.toAbsolutePath().normalize();
         try (WeightStore base = WeightStore.open(baseDir)) {
-            Map<String, List<LoraAdapter>> byModule = new LinkedHashMap<>();
-            for (LoraAdapter a : adapters)
-                for (LoraAdapter.Module m : a.modules().values()) {
-                    Tensor w = base.find(m.name() + ".weight").orElseThrow(() -> new IllegalArgumentException(
-                            "adapter '" + a.name() + "' targets module " + m.name() + ", which base model " + baseDir + " does not have"));
-                    if (w.shape().length != 2 || w.shape()[0] != m.out() || w.shape()[1] != m.in())
-                        throw new IllegalArgumentException("adapter '" + a.name() + "' module " + m.name() + " is [" + m.out() + ", " + m.in() + "] but the base weight is " + java.util.Arrays.toString(w.shape()));
-                    byModule.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(a);
-                }
-            java.util.Set<String> linear = new java.util.LinkedHashSet<>();
+            Map<String, int[]> linears = new LinkedHashMap<>();
             for (Tensor t : base.tensors().values())
                 if (t.name().startsWith("model.layers.") && t.name().endsWith(".weight") && t.shape().length == 2)
-                    linear.add(t.name().substring(0, t.name().length() - ".weight".length()));
-            for (LoraAdapter a : adapters) LoraBaseCheck.requireCoverage(a, linear, baseDir);
-            float[] head = null;
-            String headName = null;
-            if (opt.head() == HeadChoice.ADAPTER) {
-                List<LoraAdapter> withHead = adapters.stream().filter(LoraAdapter::hasHead).toList();
-                if (withHead.size() > 1) throw new IllegalArgumentException("several adapters carry a score head copy " + withHead.stream().map(LoraAdapter::name).toList() + "; use head 'base'");
-                if (withHead.size() == 1) {
-                    headName = base.find("score.weight").isPresent() ? "score.weight" : "classifier.weight";
-                    Tensor bh = base.find(headName).orElseThrow(() -> new IllegalArgumentException("adapter carries a head copy but the base has no score.weight"));
-                    head = withHead.get(0).head();
-                    if (head.length != bh.elements()) throw new IllegalArgumentException("adapter head has " + head.length + " floats, base " + headName + " " + bh.elements());
-                }
-            }
+                    linears.put(t.name().substring(0, t.name().length() - ".weight".length()), new int[]{(int) t.shape()[0], (int) t.shape()[1]});
+            String baseHead = base.find("score.weight").isPresent() ? "score.weight" : base.find("classifier.weight").isPresent() ? "classifier.weight" : null;
+            LoraBaseCheck.requireFit(adapters, linears, baseHead == null ? -1 : Math.toIntExact(base.require(baseHead).elements()), baseDir);
+            LoraAdapter headFrom = LoraBaseCheck.headSource(adapters, opt.head()).orElse(null);
+            if (headFrom != null && baseHead == null)
+                throw new IllegalArgumentException("adapter '" + headFrom.name() + "' carries a score head copy but the base has no score.weight");
+            String headName = headFrom == null ? null : baseHead;   // the tensor replaced by the adapter's copy
+            float[] head = headFrom == null ? null : headFrom.head();
+            Map<String, List<LoraAdapter>> byModule = new LinkedHashMap<>();
+            for (LoraAdapter a : adapters)
+                for (LoraAdapter.Module m : a.modules().values()) byModule.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(a);
             List<SafetensorsWriter.Entry> raw = new ArrayList<>();
             List<Tensor> tensors = new ArrayList<>(base.tensors().values());
             tensors.sort(Comparator.comparing(Tensor::name));

@@ -9,10 +9,9 @@ import dev.tare.runtime.model.RewardModel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A base checkpoint with LoRA adapters applied unmerged (one copy of the base weights), each adapter at a signed
@@ -41,26 +40,15 @@ public final class LoraModel implements AutoCloseable {
      */
     public static LoraModel open(Path baseDir, List<LoraAdapter> adapters) {
         if (adapters.isEmpty()) throw new IllegalArgumentException("no adapters");
-        Set<String> seen = new LinkedHashSet<>();
-        Set<String> all = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
         Map<String, Double> ones = Strengths.defaults(adapters);
+        Map<String, int[]> linears = new ConcurrentHashMap<>();
         LinearDecorator deco = (module, base) -> {
-            all.add(module);
-            return decorate(module, base, adapters, ones, seen);
+            linears.put(module, new int[]{base.outFeatures(), base.inFeatures()});
+            return decorate(module, base, adapters, ones);
         };
         Model m = ModelLoader.load(baseDir, deco);
         try {
-            for (LoraAdapter a : adapters)
-                for (String mod : a.modules().keySet())
-                    if (!seen.contains(mod))
-                        throw new IllegalArgumentException("adapter '" + a.name() + "' (" + a.dir() + ") targets module " + mod + ", which base model " + baseDir + " does not have");
-            for (LoraAdapter a : adapters) LoraBaseCheck.requireCoverage(a, all, baseDir);
-            if (m instanceof RewardModel rm) {
-                int want = rm.head().length;
-                for (LoraAdapter a : adapters)
-                    if (a.hasHead() && a.head().length != want)
-                        throw new IllegalArgumentException("adapter '" + a.name() + "' head copy has " + a.head().length + " floats, the base score head " + want);
-            }
+            LoraBaseCheck.requireFit(adapters, linears, m instanceof RewardModel rm ? rm.head().length : -1, baseDir);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -68,19 +56,14 @@ public final class LoraModel implements AutoCloseable {
         return new LoraModel(m, List.copyOf(adapters), ones, LoraBaseCheck.warnings(baseDir, adapters), true);
     }
 
-    private static LinearWeight decorate(String module, LinearWeight base, List<LoraAdapter> adapters, Map<String, Double> strengths, Set<String> seen) {
+    /** The base layer with the adapters' terms on {@code module} (shapes are checked once the whole base is seen). */
+    private static LinearWeight decorate(String module, LinearWeight base, List<LoraAdapter> adapters, Map<String, Double> strengths) {
         List<LoraLinear.Term> terms = new ArrayList<>();
         for (LoraAdapter a : adapters) {
             LoraAdapter.Module m = a.modules().get(module);
-            if (m == null) continue;
-            if (m.in() != base.inFeatures() || m.out() != base.outFeatures())
-                throw new IllegalArgumentException("adapter '" + a.name() + "' module " + module + ": lora_A is [" + m.rank() + ", " + m.in() + "] and lora_B ["
-                        + m.out() + ", " + m.rank() + "] but the base layer is [" + base.outFeatures() + ", " + base.inFeatures() + "]");
-            terms.add(new LoraLinear.Term(a, m));
+            if (m != null) terms.add(new LoraLinear.Term(a, m));
         }
-        if (terms.isEmpty()) return base;
-        synchronized (seen) { seen.add(module); }
-        return new LoraLinear(base, terms, strengths);
+        return terms.isEmpty() ? base : new LoraLinear(base, terms, strengths);
     }
 
     /**
@@ -115,14 +98,10 @@ public final class LoraModel implements AutoCloseable {
     /** The underlying model (a RewardModel or CausalLM with the LoRA layers in place). */
     public Model model() { return model; }
 
-    /** The reward model reading through the chosen head (shares the body and its LoRA layers). */
+    /** The reward model reading through the chosen head ({@link LoraBaseCheck#headSource}); shares the body and its LoRA layers. */
     public RewardModel rewardModel(HeadChoice head) {
         if (!(model instanceof RewardModel rm)) throw new IllegalStateException(model.config().architecture() + " is not a sequence classifier");
-        if (head == HeadChoice.BASE) return rm;
-        List<LoraAdapter> withHead = adapters.stream().filter(LoraAdapter::hasHead).toList();
-        if (withHead.size() > 1)
-            throw new IllegalStateException("adapters " + withHead.stream().map(LoraAdapter::name).toList() + " each carry a score head copy; PEFT allows one active modules_to_save: choose HeadChoice.BASE or load one of them");
-        return withHead.isEmpty() ? rm : rm.withHead(withHead.get(0).head());
+        return LoraBaseCheck.headSource(adapters, head).map(a -> rm.withHead(a.head())).orElse(rm);
     }
 
     /** The causal LM view. */

@@ -84,7 +84,7 @@ class LoraAdapterTest {
         Path merged = tmp.resolve("merged");
         IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(llama, List.of(qwen), java.util.Map.of(),
                 new LoraMerger.Options(HeadChoice.BASE, null, LoraMerger.DEFAULT_MAX_SHARD_BYTES), merged));
-        assertTrue(m.getMessage().contains("adapter/base mismatch"), m.getMessage());
+        assertEquals(e.getMessage(), m.getMessage(), "one coverage rule for the unmerged model and the merger");
         assertFalse(Files.exists(merged));
         // layers_to_transform [0,1,2] is what PEFT would need to adapt only those layers: then it fits (with a name warning)
         Path d = copyAdapter("lora-qwen2-seqcls-qkvo", "qwen-l012");
@@ -183,7 +183,11 @@ class LoraAdapterTest {
             assertThrows(IllegalArgumentException.class, () -> two.withStrengths(java.util.Map.of("x1", Double.NaN)));
             IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> two.withStrengths(java.util.Map.of("x3", 1.0)));
             assertTrue(unknown.getMessage().contains("x3") && unknown.getMessage().contains("x2"), unknown.getMessage());
-            assertThrows(IllegalStateException.class, () -> two.rewardModel(HeadChoice.ADAPTER), "three head copies: PEFT allows one");
+            IllegalArgumentException heads = assertThrows(IllegalArgumentException.class, () -> two.rewardModel(HeadChoice.ADAPTER), "three head copies: PEFT allows one");
+            IllegalArgumentException mergeHeads = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(base, List.of(x1, x2, all), java.util.Map.of(),
+                    new LoraMerger.Options(HeadChoice.ADAPTER, null, LoraMerger.DEFAULT_MAX_SHARD_BYTES), tmp.resolve("three-heads")));
+            assertEquals(heads.getMessage(), mergeHeads.getMessage(), "one head rule for the unmerged model and the merger");
+            assertTrue(heads.getMessage().contains("[x1, x2, lora-llama-seqcls-all-linear]"), heads.getMessage());
             assertSame(all, two.adapter("lora-llama-seqcls-all-linear"));
         }
     }
