@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * Scores a dataset into a per-example results file, resumably. Items are grouped into batches of at most
@@ -65,68 +66,93 @@ public final class EvalRunner {
         }
         String model = scorer.name();
         Map<String, Object> provenance = scorer.provenance();
-        int batchSize = opt.batchSize() > 0 ? opt.batchSize() : Math.max(1, scorer.preferredBatchSize());
         try (ResultsWriter w = resume ? ResultsWriter.resume(out) : ResultsWriter.create(out)) {
             List<ScoredItem> done = w.existing();
             checkResumable(out, done, items, model, provenance);
             progress.setTotal(items.size());
             progress.resumedAt(done.size());
-            Iterator<PreferenceItem> it = items.subList(done.size(), items.size()).iterator();
-            int scored = 0;
-            long convs = 0;
-            long lastSync = System.nanoTime();
-            int sinceSync = 0;
-            ArrayDeque<Future<List<ScoredItem>>> inFlight = new ArrayDeque<>();
-            ArrayDeque<Integer> firstIndex = new ArrayDeque<>();
-            int next = done.size();
-            try (ExecutorService pool = Executors.newFixedThreadPool(opt.parallel(), Thread.ofPlatform().daemon().name("tare-score-", 0).factory())) {
-                while (it.hasNext() || !inFlight.isEmpty()) {
-                    while (it.hasNext() && inFlight.size() < opt.parallel()) {
-                        List<PreferenceItem> batch = new ArrayList<>();
-                        int n = 0;
-                        while (it.hasNext() && (batch.isEmpty() || n + size(items.get(next + batch.size())) <= batchSize)) {
-                            PreferenceItem p = it.next();
-                            batch.add(p);
-                            n += size(p);
-                        }
-                        firstIndex.add(next);
-                        next += batch.size();
-                        convs += n;
-                        inFlight.add(pool.submit(() -> {
-                            List<ScoredItem> r = scorer.score(batch);
-                            if (r.size() != batch.size()) throw new ScorerException(model + " returned " + r.size() + " results for " + batch.size() + " items");
-                            return r;
-                        }));
-                    }
-                    Future<List<ScoredItem>> head = inFlight.poll();
-                    int at = firstIndex.poll();
-                    List<ScoredItem> res;
-                    try {
-                        res = head.get();
-                    } catch (ExecutionException e) {
-                        inFlight.forEach(f -> f.cancel(true));
-                        Throwable c = e.getCause();
-                        String where = "scoring item " + (at + 1) + " (" + items.get(at).subset() + "/" + items.get(at).id() + ") failed: ";
-                        if (c instanceof ScorerException se) throw new ScorerException(where + se.getMessage(), se.retryable(), se);
-                        throw new IllegalStateException(where + c, c);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        inFlight.forEach(f -> f.cancel(true));
-                        throw new IllegalStateException("interrupted", e);
-                    }
-                    for (ScoredItem s : res) w.append(withProvenance(s, provenance));
-                    scored += res.size();
-                    sinceSync += res.size();
-                    progress.advance(res.size());
-                    if (sinceSync >= opt.syncEvery() || System.nanoTime() - lastSync >= opt.syncInterval().toNanos()) {
-                        w.sync();
-                        sinceSync = 0;
-                        lastSync = System.nanoTime();
-                    }
+            int[] scored = {0};
+            long[] lastSync = {System.nanoTime()};
+            int[] sinceSync = {0};
+            long convs = scoreInOrder(items, done.size(), scorer, opt, progress, res -> {
+                for (ScoredItem s : res) w.append(withProvenance(s, provenance));
+                scored[0] += res.size();
+                sinceSync[0] += res.size();
+                if (sinceSync[0] >= opt.syncEvery() || System.nanoTime() - lastSync[0] >= opt.syncInterval().toNanos()) {
+                    w.sync();
+                    sinceSync[0] = 0;
+                    lastSync[0] = System.nanoTime();
                 }
-            }
-            return new Outcome(out, done.size(), scored, convs);
+            });
+            return new Outcome(out, done.size(), scored[0], convs);
         }
+    }
+
+    /**
+     * Scores {@code items} in memory, batched and in flight exactly as {@link #run} does (no file, nothing resumed):
+     * one result per item, in dataset order; the progress advances by items.
+     */
+    public static List<ScoredItem> score(List<PreferenceItem> items, ItemScorer scorer, Options opt, Progress progress) {
+        List<ScoredItem> out = new ArrayList<>(items.size());
+        Map<String, Object> provenance = scorer.provenance();
+        scoreInOrder(items, 0, scorer, opt, progress, res -> res.forEach(r -> out.add(withProvenance(r, provenance))));
+        return out;
+    }
+
+    /**
+     * The scoring loop: items from index {@code from} on, grouped into batches of at most {@code batchSize}
+     * conversations, up to {@code parallel} batches in flight; each batch's results go to {@code sink} strictly in
+     * dataset order. Returns the conversations scored.
+     */
+    private static long scoreInOrder(List<PreferenceItem> items, int from, ItemScorer scorer, Options opt, Progress progress,
+                                     Consumer<List<ScoredItem>> sink) {
+        String model = scorer.name();
+        int batchSize = opt.batchSize() > 0 ? opt.batchSize() : Math.max(1, scorer.preferredBatchSize());
+        Iterator<PreferenceItem> it = items.subList(from, items.size()).iterator();
+        long convs = 0;
+        ArrayDeque<Future<List<ScoredItem>>> inFlight = new ArrayDeque<>();
+        ArrayDeque<Integer> firstIndex = new ArrayDeque<>();
+        int next = from;
+        try (ExecutorService pool = Executors.newFixedThreadPool(opt.parallel(), Thread.ofPlatform().daemon().name("tare-score-", 0).factory())) {
+            while (it.hasNext() || !inFlight.isEmpty()) {
+                while (it.hasNext() && inFlight.size() < opt.parallel()) {
+                    List<PreferenceItem> batch = new ArrayList<>();
+                    int n = 0;
+                    while (it.hasNext() && (batch.isEmpty() || n + size(items.get(next + batch.size())) <= batchSize)) {
+                        PreferenceItem p = it.next();
+                        batch.add(p);
+                        n += size(p);
+                    }
+                    firstIndex.add(next);
+                    next += batch.size();
+                    convs += n;
+                    inFlight.add(pool.submit(() -> {
+                        List<ScoredItem> r = scorer.score(batch);
+                        if (r.size() != batch.size()) throw new ScorerException(model + " returned " + r.size() + " results for " + batch.size() + " items");
+                        return r;
+                    }));
+                }
+                Future<List<ScoredItem>> head = inFlight.poll();
+                int at = firstIndex.poll();
+                List<ScoredItem> res;
+                try {
+                    res = head.get();
+                } catch (ExecutionException e) {
+                    inFlight.forEach(f -> f.cancel(true));
+                    Throwable c = e.getCause();
+                    String where = "scoring item " + (at + 1) + " (" + items.get(at).subset() + "/" + items.get(at).id() + ") failed: ";
+                    if (c instanceof ScorerException se) throw new ScorerException(where + se.getMessage(), se.retryable(), se);
+                    throw new IllegalStateException(where + c, c);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    inFlight.forEach(f -> f.cancel(true));
+                    throw new IllegalStateException("interrupted", e);
+                }
+                sink.accept(res);
+                progress.advance(res.size());
+            }
+        }
+        return convs;
     }
 
     /** The line with the scorer's provenance fields (e.g. score_token) added after the item's own extras. */

@@ -85,6 +85,26 @@ class EvalRunnerTest {
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
     }
 
+    @Test void inMemoryScoringGivesTheFileRunsItemsInOrder() throws Exception {
+        List<PreferenceItem> items = TestData.rewardBenchItems().subList(0, 90);
+        Path file = tmp.resolve("file.jsonl");
+        EvalRunner.run(items, new TestData.LengthScorer(), file, false, EvalRunner.Options.defaults().withBatchSize(5), quiet());
+        List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        ItemScorer counting = new ItemScorer() {
+            final ItemScorer inner = ItemScorer.of(new TestData.LengthScorer());
+            @Override public String name() { return inner.name(); }
+            @Override public int preferredBatchSize() { return 5; }
+            @Override public List<ScoredItem> score(List<PreferenceItem> batch) { batchSizes.add(batch.size()); return inner.score(batch); }
+        };
+        Progress p = quiet();
+        List<ScoredItem> mem = EvalRunner.score(items, counting, EvalRunner.Options.defaults().withParallel(3), p);
+        assertEquals(ResultsReader.read(file), mem);
+        assertEquals(90, p.count(), "progress counts items");
+        // pairs count 2 conversations: at most 5 conversations a batch = 2 items (the scorer's preferred size)
+        assertEquals(45, batchSizes.size());
+        assertTrue(batchSizes.stream().allMatch(n -> n == 2), batchSizes.toString());
+    }
+
     @Test void resumeCutsATornLineAndFinishesByteIdentical() throws Exception {
         List<PreferenceItem> items = TestData.rewardBenchItems().subList(0, 120);
         Path ref = tmp.resolve("ref.jsonl"), cut = tmp.resolve("cut.jsonl");

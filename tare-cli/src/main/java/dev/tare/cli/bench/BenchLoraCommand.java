@@ -70,7 +70,7 @@ public final class BenchLoraCommand implements Callable<Integer> {
             if (!skipMerge) {   // first, before any model is loaded, so VmHWM shows the merge's own footprint
                 long hwm0 = ProcStatus.kib("VmHWM"), rss0 = ProcStatus.kib("VmRSS");
                 long t0 = System.nanoTime();
-                LoraMerger.merge(base, List.of(LoraAdapter.load(adapter)), new LoraMerger.Options(HeadChoice.BASE, DType.BF16,
+                LoraMerger.merge(base, List.of(LoraAdapter.load(adapter)), java.util.Map.of(), new LoraMerger.Options(HeadChoice.BASE, DType.BF16,
                         LoraMerger.DEFAULT_MAX_SHARD_BYTES), merged);
                 double mergeS = (System.nanoTime() - t0) / 1e9;
                 long hwm1 = ProcStatus.kib("VmHWM"), rss1 = ProcStatus.kib("VmRSS");
@@ -83,8 +83,7 @@ public final class BenchLoraCommand implements Callable<Integer> {
                 LoraAdapter a = LoraAdapter.load(adapter);
                 try (LoraModel lm = LoraModel.open(base, List.of(a))) {
                     for (String w : lm.warnings()) err.println("warning: " + w);
-                    a.setStrength(-0.5);
-                    RewardModel withLora = lm.rewardModel(HeadChoice.BASE);
+                    RewardModel withLora = lm.withStrengths(java.util.Map.of(a.name(), -0.5)).rewardModel(HeadChoice.BASE);
                     plain.score(ids);
                     withLora.score(ids);   // warm-up
                     for (int r = 0; r < repeats; r++) {
@@ -103,8 +102,7 @@ public final class BenchLoraCommand implements Callable<Integer> {
             if (!skipMerge) {
                 Path mergedNeg = dir.resolve("merged-neg");
                 LoraAdapter neg = LoraAdapter.load(adapter);
-                neg.setStrength(-0.5);
-                LoraMerger.merge(base, List.of(neg), new LoraMerger.Options(HeadChoice.BASE, DType.F32, LoraMerger.DEFAULT_MAX_SHARD_BYTES), mergedNeg);
+                LoraMerger.merge(base, List.of(neg), java.util.Map.of(neg.name(), -0.5), new LoraMerger.Options(HeadChoice.BASE, DType.F32, LoraMerger.DEFAULT_MAX_SHARD_BYTES), mergedNeg);
                 try (RewardModel m = ModelLoader.loadRewardModel(mergedNeg)) {
                     float[][] ms = m.score(ids);
                     double d = 0;

@@ -63,7 +63,6 @@ final class LocalScorers {
             default -> throw new IllegalArgumentException("local scorer: head=" + head + ": expected adapter or base");
         };
         LoraAdapter a = LoraAdapter.load(Path.of(adapter));
-        a.setStrength(lam);
         LoraModel lm = LoraModel.open(dir, List.of(a));
         for (String w : lm.warnings()) System.err.println("warning: " + w);
         HfTokenizer tok = null;
@@ -83,7 +82,8 @@ final class LocalScorers {
             var encoder = new ConversationEncoder(tok, template, opts.convention(), opts.templateVariables());
             String name = dir.toAbsolutePath().normalize().getFileName() + "+" + a.name()
                     + String.format(Locale.ROOT, "@%s", lam);
-            LocalRewardScorer inner = LocalRewardScorer.of(name, lm.rewardModel(hc), tok, encoder, opts);
+            // λ is bound to this scorer's view of the loaded base (shared weights), not set on the adapter
+            LocalRewardScorer inner = LocalRewardScorer.of(name, lm.withStrengths(Map.of(a.name(), lam)).rewardModel(hc), tok, encoder, opts);
             HfTokenizer t = tok;
             return new RenderedTextScorer() {
                 @Override public String name() { return inner.name(); }

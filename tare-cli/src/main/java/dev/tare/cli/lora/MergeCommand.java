@@ -11,8 +11,10 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** `tare merge`: writes a new HF checkpoint with PEFT LoRA adapters merged at signed strengths λ. */
@@ -62,10 +64,11 @@ public final class MergeCommand implements Callable<Integer> {
         if (lambdas != null && lambdas.size() != 1 && lambdas.size() != adapters.size())
             throw new CommandLine.ParameterException(spec.commandLine(), "give one --lambda for all adapters or one per --adapter (" + adapters.size() + "), got " + lambdas.size());
         List<LoraAdapter> loaded = new ArrayList<>();
+        Map<String, Double> strengths = new LinkedHashMap<>();
         for (int i = 0; i < adapters.size(); i++) {
             LoraAdapter a = LoraAdapter.load(adapters.get(i), "adapter" + i + ":" + LoraAdapter.resolveDir(adapters.get(i)).getFileName());
-            a.setStrength(lambdas == null ? 1.0 : lambdas.get(lambdas.size() == 1 ? 0 : i));
             loaded.add(a);
+            strengths.put(a.name(), lambdas == null ? 1.0 : lambdas.get(lambdas.size() == 1 ? 0 : i));
         }
         for (String w : dev.tare.runtime.lora.LoraBaseCheck.warnings(model, loaded)) err.println("warning: " + w);
         long[] start = {System.nanoTime(), 0};
@@ -79,12 +82,12 @@ public final class MergeCommand implements Callable<Integer> {
                     done < total ? String.format(" ETA %.0fs", (total - done) / rate) : "");
             if (done >= total) err.println();
         };
-        LoraMerger.merge(model, loaded, new LoraMerger.Options(hc, dt, parseSize(maxShard), progress), out);
+        LoraMerger.merge(model, loaded, strengths, new LoraMerger.Options(hc, dt, parseSize(maxShard), progress), out);
         PrintStream o = System.out;
         o.printf("merged %d adapter(s) into %s -> %s (head %s, dtype %s)%n", loaded.size(), model, out, hc.name().toLowerCase(Locale.ROOT), dtype);
         for (LoraAdapter a : loaded) {
             boolean headCopy = a.hasHead();
-            o.printf("  %s  λ=%s  %d LoRA layers%s%n", a.dir(), a.strength(), a.modules().size(),
+            o.printf("  %s  λ=%s  %d LoRA layers%s%n", a.dir(), strengths.get(a.name()), a.modules().size(),
                     headCopy ? (hc == HeadChoice.ADAPTER ? ", head: adapter copy (not scaled by λ)" : ", head copy ignored (base head kept)") : "");
         }
         return 0;

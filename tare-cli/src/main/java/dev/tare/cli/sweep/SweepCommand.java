@@ -6,22 +6,14 @@ import dev.tare.data.SharedData;
 import dev.tare.data.rmbench.RmBenchReader;
 import dev.tare.debias.lora.LambdaSweep;
 import dev.tare.eval.Progress;
-import dev.tare.metrics.rmbench.RmBenchMetrics;
+import dev.tare.eval.lora.LoraSweep;
 import dev.tare.metrics.rmbench.RmBenchReport;
-import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
 import dev.tare.report.Table;
 import dev.tare.report.chart.LineChart;
 import dev.tare.report.chart.Series;
-import dev.tare.results.ResultsWriter;
-import dev.tare.results.ScoredItem;
 import dev.tare.runtime.lora.HeadChoice;
-import dev.tare.runtime.lora.LoraAdapter;
-import dev.tare.runtime.lora.LoraModel;
-import dev.tare.runtime.text.ConversationEncoder;
-import dev.tare.runtime.text.HfTokenizer;
-import dev.tare.scorers.local.LocalRewardScorer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,19 +21,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
 
 /**
  * `tare sweep`: subtract a bias LoRA at several strengths (base − λ·LoRA is λ &lt; 0 here: the adapter's signed
  * strength), score RM-Bench at each, choose λ on a seeded selection split by a stated rule, and report every λ
- * on the held-out split (JSON, per-λ results files, HTML with accuracy-vs-λ plots).
+ * on the held-out split. The sweep is {@link LoraSweep}; this command parses the options and renders its outcome
+ * (stdout, sweep.json, HTML with accuracy-vs-λ plots; the library writes the per-λ results files).
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Sweep the signed strength of a LoRA adapter on RM-Bench, pick it on a selection split, report on held-out.",
@@ -106,53 +93,15 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         if (r.length != 3) throw new IllegalArgumentException("--rule needs MAXIMISE,CONSTRAINED,POINTS, e.g. hard,normal,1");
         LambdaSweep.Rule theRule = new LambdaSweep.Rule(r[0].strip(), r[1].strip(), Double.parseDouble(r[2].strip()),
                 LambdaSweep.Reference.parse(reference));
+        LoraSweep.Settings settings = new LoraSweep.Settings(lambdas, headChoice, theRule, selection, seed, maxItems, maxLength);
         List<PreferenceItem> items = RmBenchReader.readPath(resolveData());
-        if (maxItems != null && maxItems < items.size()) {
-            List<PreferenceItem> shuffled = new ArrayList<>(items);
-            Collections.shuffle(shuffled, new Random(seed));
-            items = shuffled.subList(0, maxItems);
-        }
-        List<String> keys = items.stream().map(SweepCommand::key).toList();
-        LambdaSweep.Split split = LambdaSweep.split(keys, selection, seed);
         Files.createDirectories(out);
-
-        LoraAdapter a = LoraAdapter.load(adapter);
-        Map<Double, List<ScoredItem>> byLambda = new TreeMap<>();
-        List<ScoredItem> baseItems;
-        long t0 = System.nanoTime();
-        try (LoraModel lm = LoraModel.open(model, List.of(a)); HfTokenizer tok = HfTokenizer.load(model)) {
-            for (String w : lm.warnings()) System.err.println("warning: " + w);
-            var options = LocalRewardScorer.Options.defaults().withMaxLength(maxLength);
-            var encoder = ConversationEncoder.of(tok, options.convention());
-            String name = model.toAbsolutePath().normalize().getFileName() + "+" + a.name();
-            LocalRewardScorer scorer = LocalRewardScorer.of(name, lm.rewardModel(headChoice), tok, encoder, options);
-            // tokenize once: the ids do not depend on lambda or on the head
-            int[][] ids = encode(scorer, items);
-            List<Double> sorted = lambdas.stream().distinct().sorted().toList();
-            boolean scoreBase = headChoice == HeadChoice.ADAPTER;
-            try (Progress p = Progress.stderr("sweep", (long) (sorted.size() + (scoreBase ? 1 : 0)) * ids.length)) {
-                for (double lambda : sorted) {
-                    a.setStrength(lambda);
-                    List<ScoredItem> scored = score(scorer, ids, items, name, lambda, p);
-                    byLambda.put(lambda, scored);
-                    ResultsWriter.writeAll(out.resolve("results-lambda=" + fmt(lambda) + ".jsonl"), scored);
-                }
-                if (scoreBase) {
-                    // the real base model: the adapter off (strength 0) read through the base head
-                    a.setStrength(0);
-                    String baseName = model.toAbsolutePath().normalize().getFileName().toString();
-                    LocalRewardScorer base = LocalRewardScorer.of(baseName, lm.rewardModel(HeadChoice.BASE), tok, encoder, options);
-                    baseItems = score(base, ids, items, baseName, Double.NaN, p);
-                    ResultsWriter.writeAll(out.resolve("results-base.jsonl"), baseItems);
-                } else {
-                    baseItems = byLambda.get(0.0); // --head base: lambda 0 is the base model exactly
-                }
-            }
+        LoraSweep.Outcome o;
+        try (Progress p = Progress.stderr("sweep", -1)) {
+            o = LoraSweep.run(model, adapter, items, settings, out, p, w -> System.err.println("warning: " + w));
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Bootstrap point = new Bootstrap(1, seed, 0.95);
-        LambdaSweep.Result res = LambdaSweep.run(byLambda, baseItems, SweepCommand::key, split, its -> metrics(RmBenchMetrics.compute(its, point)), theRule);
-        writeOutputs(res, byLambda, split, theRule, headChoice, items.size(), seconds);
+        LambdaSweep.Result res = o.result();
+        writeOutputs(o, theRule, headChoice);
         LambdaSweep.Row c = res.chosenRow(), b = res.base();
         System.out.println("rule: " + theRule.describe() + " (reference: " + referenceText(theRule, headChoice) + ")");
         if (res.noneEligible()) System.out.println("no lambda met the constraint on the selection part: reporting lambda 0");
@@ -175,71 +124,20 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         return SharedData.data("rm-bench").orElseThrow(() -> new IllegalArgumentException("--data is required (no ../shared/data/rm-bench here)"));
     }
 
-    private static String key(PreferenceItem it) { return it.meta().get("domain") + "/" + it.id(); }
-
-    private static String key(ScoredItem it) { return it.domain() + "/" + it.id(); }
-
-    /** Token ids of every item's 3 chosen then 3 rejected conversations, 6 rows per item in item order. */
-    private static int[][] encode(LocalRewardScorer scorer, List<PreferenceItem> items) {
-        int[][] ids = new int[6 * items.size()][];
-        for (int k = 0; k < items.size(); k++) {
-            PreferenceItem it = items.get(k);
-            if (it.chosen().size() != 3 || it.rejected().size() != 3)
-                throw new IllegalArgumentException("item " + key(it) + ": RM-Bench items need 3 chosen and 3 rejected responses, got "
-                        + it.chosen().size() + " and " + it.rejected().size());
-            for (int j = 0; j < 3; j++) {
-                ids[6 * k + j] = scorer.encode(it.conversation(it.chosen().get(j))).ids();
-                ids[6 * k + 3 + j] = scorer.encode(it.conversation(it.rejected().get(j))).ids();
-            }
-        }
-        return ids;
-    }
-
-    private static List<ScoredItem> score(LocalRewardScorer scorer, int[][] ids, List<PreferenceItem> items, String name, double lambda, Progress p) {
-        List<ScoredItem> out = new ArrayList<>(items.size());
-        int batchItems = Math.max(1, scorer.preferredBatchSize() / 6 + 1);
-        for (int i = 0; i < items.size(); i += batchItems) {
-            int end = Math.min(items.size(), i + batchItems);
-            double[] s = scorer.scoreIds(Arrays.copyOfRange(ids, 6 * i, 6 * end));
-            for (int k = 0; k < end - i; k++) {
-                PreferenceItem it = items.get(i + k);
-                Map<String, Object> extra = new LinkedHashMap<>();
-                extra.put("domain", it.meta().get("domain"));
-                if (Double.isNaN(lambda)) extra.put("base_model", true);
-                else extra.put("lambda", lambda);
-                out.add(new ScoredItem(it.id(), it.subset(), name,
-                        List.of(s[6 * k], s[6 * k + 1], s[6 * k + 2]), List.of(s[6 * k + 3], s[6 * k + 4], s[6 * k + 5]), null, extra));
-            }
-            p.advance(6L * (end - i));
-        }
-        return out;
-    }
-
-    /** RM-Bench metrics in percent: hard/normal/easy/score overall and per domain group ("chat/hard", ...). */
-    static Map<String, Double> metrics(RmBenchReport r) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("hard", 100 * r.hard().value());
-        m.put("normal", 100 * r.normal().value());
-        m.put("easy", 100 * r.easy().value());
-        m.put("score", 100 * r.score().value());
-        for (RmBenchReport.Domain d : r.domains()) {
-            m.put(d.name() + "/hard", 100 * d.hard().value());
-            m.put(d.name() + "/normal", 100 * d.normal().value());
-            m.put(d.name() + "/easy", 100 * d.easy().value());
-        }
-        return m;
-    }
-
-    private void writeOutputs(LambdaSweep.Result res, Map<Double, List<ScoredItem>> byLambda, LambdaSweep.Split split,
-                              LambdaSweep.Rule theRule, HeadChoice headChoice, int n, double seconds) {
+    private void writeOutputs(LoraSweep.Outcome sweep, LambdaSweep.Rule theRule, HeadChoice headChoice) {
+        LambdaSweep.Result res = sweep.result();
+        LambdaSweep.Split split = sweep.split();
+        int n = sweep.items().size();
+        double seconds = sweep.seconds();
         JsonSummary js = new JsonSummary();
         js.put("model", model.toString()).put("adapter", adapter.toString()).put("head", headChoice.name().toLowerCase(Locale.ROOT))
                 .put("benchmark", benchmark).put("items", (long) n).put("selection_items", (long) split.selection().size())
-                .put("held_out_items", (long) split.heldOut().size()).put("seed", seed).put("rule", theRule.describe())
+                .put("held_out_items", (long) split.heldOut().size()).put("seed", seed)
+                .put("score_token", dev.tare.runtime.model.ScoreTokenRule.DEFAULT.cliName()).put("rule", theRule.describe())
                 .put("reference", theRule.reference().label()).put("reference_is", referenceText(theRule, headChoice))
                 .put("none_eligible", res.noneEligible()).put("chosen_lambda", res.chosen()).put("seconds", seconds);
         JsonSummary baseObj = js.object("base");
-        baseObj.put("what", headChoice == HeadChoice.ADAPTER ? "the real base model (adapter off, base head), scored separately"
+        baseObj.put("what", sweep.baseScoredSeparately() ? "the real base model (adapter off, base head), scored separately"
                 : "identical to lambda 0 (--head base)");
         JsonSummary bs = baseObj.object("selection");
         res.base().selection().forEach(bs::put);
@@ -255,10 +153,8 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             row.heldOut().forEach(h::put);
         }
         // held-out CIs for the chosen lambda and lambda 0
-        Bootstrap boot = Bootstrap.defaults();
         for (double l : new double[]{0.0, res.chosen()}) {
-            List<ScoredItem> held = byLambda.get(l).stream().filter(it -> split.heldOut().contains(key(it))).toList();
-            RmBenchReport rep = RmBenchMetrics.compute(held, boot);
+            RmBenchReport rep = sweep.heldOutReport(l);
             JsonSummary ci = js.object("held_out_ci_lambda=" + fmt(l));
             ci.put("hard", rep.hard().times(100)).put("normal", rep.normal().times(100)).put("easy", rep.easy().times(100));
         }
@@ -308,8 +204,5 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
 
     private static String pct(Double v) { return v == null ? "" : String.format(Locale.ROOT, "%.2f", v); }
 
-    static String fmt(double l) {
-        String s = Double.toString(l);
-        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
-    }
+    static String fmt(double l) { return LoraSweep.fmt(l); }
 }

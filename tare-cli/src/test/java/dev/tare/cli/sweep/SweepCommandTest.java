@@ -120,7 +120,7 @@ class SweepCommandTest {
         // the base row's metrics in sweep.json are those of results-base.jsonl on each part of the split
         var split = dev.tare.debias.lora.LambdaSweep.split(items.stream().map(it -> it.meta().get("domain") + "/" + it.id()).toList(), 0.5, 3);
         var point = new dev.tare.metrics.stats.Bootstrap(1, 3, 0.95);
-        var baseSel = SweepCommand.metrics(dev.tare.metrics.rmbench.RmBenchMetrics.compute(
+        var baseSel = dev.tare.eval.lora.LoraSweep.metrics(dev.tare.metrics.rmbench.RmBenchMetrics.compute(
                 baseRows.stream().filter(x -> split.selection().contains(x.domain() + "/" + x.id())).toList(), point));
         assertEquals(baseSel.get("normal"), s.get("base").get("selection").get("normal").asDouble(), 1e-9);
         assertEquals(baseSel.get("hard"), s.get("base").get("selection").get("hard").asDouble(), 1e-9);

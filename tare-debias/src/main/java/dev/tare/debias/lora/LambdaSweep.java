@@ -66,12 +66,31 @@ public final class LambdaSweep {
         }
     }
 
-    /** One λ: metrics on both parts. */
-    public record Row(double lambda, Map<String, Double> selection, Map<String, Double> heldOut, boolean eligible) {}
+    /** What a row of the table measures. */
+    public enum Kind {
+        /** The adapter at signed strength {@code lambda}, read through the sweep's head. */
+        LAMBDA,
+        /** The real base model: the adapter off (λ = 0) read through the base model's own head. Never a candidate. */
+        BASE_MODEL
+    }
 
     /**
-     * The sweep table and the choice. {@code base} is the base model's row (λ = NaN) when base scores were given,
-     * else null; {@code noneEligible} is true when no λ met the constraint (then λ = 0 is returned as the choice).
+     * One row: metrics on both parts, and whether it meets the rule's constraint ({@code eligible}; only
+     * {@link Kind#LAMBDA} rows can be chosen). A {@link Kind#BASE_MODEL} row has {@code lambda} 0 (the adapter off).
+     */
+    public record Row(Kind kind, double lambda, Map<String, Double> selection, Map<String, Double> heldOut, boolean eligible) {
+        public Row {
+            if (!Double.isFinite(lambda)) throw new IllegalArgumentException("row lambda must be finite, got " + lambda);
+            if (kind == Kind.BASE_MODEL && lambda != 0.0) throw new IllegalArgumentException("the base model row is the adapter off (lambda 0), got " + lambda);
+        }
+
+        public boolean isBaseModel() { return kind == Kind.BASE_MODEL; }
+    }
+
+    /**
+     * The sweep table and the choice. {@code rows} are the λ rows in λ order; {@code base} is the base model's row
+     * ({@link Kind#BASE_MODEL}) when base scores were given, else null; {@code noneEligible} is true when no λ met
+     * the constraint (then λ = 0 is returned as the choice).
      */
     public record Result(List<Row> rows, double chosen, Rule rule, Split split, Row base, boolean noneEligible) {
         public Row chosenRow() { return rows.stream().filter(r -> r.lambda() == chosen).findFirst().orElseThrow(); }
@@ -111,23 +130,26 @@ public final class LambdaSweep {
             sel.put(e.getKey(), metric.compute(parts.get(0)));
             held.put(e.getKey(), metric.compute(parts.get(1)));
         }
-        Row baseRow = null;
+        Map<String, Double> baseSel = null, baseHeld = null;
         if (baseItems != null) {
             List<List<ScoredItem>> parts = parts(baseItems, key, split, "the base model");
-            baseRow = new Row(Double.NaN, metric.compute(parts.get(0)), metric.compute(parts.get(1)), true);
+            baseSel = metric.compute(parts.get(0));
+            baseHeld = metric.compute(parts.get(1));
         }
-        double ref = need(rule.reference() == Reference.BASE ? baseRow.selection() : sel.get(0.0), rule.constrained());
+        double ref = need(rule.reference() == Reference.BASE ? baseSel : sel.get(0.0), rule.constrained());
         List<Row> rows = new ArrayList<>();
-        for (double l : ordered.keySet()) {
-            boolean ok = need(sel.get(l), rule.constrained()) >= ref - rule.maxLossPoints() - 1e-9;
-            rows.add(new Row(l, sel.get(l), held.get(l), ok));
-        }
+        for (double l : ordered.keySet()) rows.add(new Row(Kind.LAMBDA, l, sel.get(l), held.get(l), meets(sel.get(l), ref, rule)));
+        Row baseRow = baseSel == null ? null : new Row(Kind.BASE_MODEL, 0.0, baseSel, baseHeld, meets(baseSel, ref, rule));
         var best = rows.stream().filter(Row::eligible)
                 .max(Comparator.<Row>comparingDouble(r -> need(r.selection(), rule.objective()))
                         .thenComparing(r -> -Math.abs(r.lambda()))
                         .thenComparing(r -> -r.lambda()));
         // against lambda 0 itself, lambda 0 is always eligible; against the base model none may be
         return new Result(rows, best.map(Row::lambda).orElse(0.0), rule, split, baseRow, best.isEmpty());
+    }
+
+    private static boolean meets(Map<String, Double> selection, double ref, Rule rule) {
+        return need(selection, rule.constrained()) >= ref - rule.maxLossPoints() - 1e-9;
     }
 
     private static List<List<ScoredItem>> parts(List<ScoredItem> items, Function<ScoredItem, String> key, Split split, String what) {

@@ -76,6 +76,10 @@ class LambdaSweepTest {
         var vsZero = LambdaSweep.run(by, base, ScoredItem::id, split, METRIC, LambdaSweep.Rule.defaults());
         assertEquals(-1.0, vsZero.chosen());
         assertEquals(40.0, vsZero.base().selection().get("hard"), 1e-9, "base row computed from the base scores");
+        assertTrue(vsZero.base().isBaseModel() && vsZero.base().lambda() == 0.0, "the base model is a real row: kind BASE_MODEL, adapter off");
+        assertTrue(vsZero.rows().stream().noneMatch(LambdaSweep.Row::isBaseModel), "the lambda rows are the candidates");
+        assertTrue(vsZero.base().eligible(), "Normal 75 >= lambda 0's 70 - 1");
+        assertNull(LambdaSweep.run(by, ScoredItem::id, split, METRIC, LambdaSweep.Rule.defaults()).base(), "no base scores, no base row");
         var rule = LambdaSweep.Rule.defaults().withReference(LambdaSweep.Reference.BASE);
         assertTrue(rule.describe().contains("base-model"), rule.describe());
         var vsBase = LambdaSweep.run(by, base, ScoredItem::id, split, METRIC, rule);

@@ -17,8 +17,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * A PEFT LoRA adapter loaded into float32: per targeted module A [r, in] and B [out, r], the modules_to_save head
- * copy if any, and a signed strength λ (mutable, default 1) giving the layer scaling λ·alpha/r.
+ * A PEFT LoRA adapter loaded into float32 (immutable weights): per targeted module A [r, in] and B [out, r] and the
+ * modules_to_save head copy if any. Its signed strength λ (layer scaling λ·alpha/r) is not part of it: strengths are
+ * bound per use, by adapter name ({@link LoraModel#withStrengths}, {@link LoraMerger#merge}).
  */
 public final class LoraAdapter {
     /** One adapted linear layer. */
@@ -31,7 +32,6 @@ public final class LoraAdapter {
     private final LoraConfig config;
     private final Map<String, Module> modules;
     private final float[] head;
-    private volatile double strength = 1.0;
 
     private LoraAdapter(String name, Path dir, LoraConfig config, Map<String, Module> modules, float[] head) {
         this.name = name;
@@ -114,12 +114,4 @@ public final class LoraAdapter {
     public float[] head() { return head == null ? null : head.clone(); }
 
     public boolean hasHead() { return head != null; }
-
-    /** The signed strength λ: every layer's scaling is λ·alpha/r. */
-    public double strength() { return strength; }
-
-    public void setStrength(double lambda) {
-        if (!Double.isFinite(lambda)) throw new IllegalArgumentException("strength must be finite, got " + lambda);
-        strength = lambda;
-    }
 }

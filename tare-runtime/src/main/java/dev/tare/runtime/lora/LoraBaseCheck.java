@@ -9,15 +9,56 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Checks that an adapter was trained on the base it is attached to: every base linear layer that the adapter
- * config's target_modules (with layers_to_transform) selects must have LoRA tensors, as PEFT would have created
- * a LoRA layer there; and the adapter's base_model_name_or_path should name the base (warning only).
+ * The one rule for attaching adapters to a base, used alike by the unmerged {@link LoraModel} and the
+ * {@link LoraMerger}: every adapter module must be a base decoder linear layer of the same shape; every base linear
+ * layer that the adapter config's target_modules (with layers_to_transform) selects must have LoRA tensors, as PEFT
+ * would have created a LoRA layer there; a head copy must have the base head's size; the adapter's
+ * base_model_name_or_path should name the base (warning only). It also decides which score head is read
+ * ({@link #headSource}).
  */
 public final class LoraBaseCheck {
     private LoraBaseCheck() {}
+
+    /**
+     * Refuses adapters that do not fit the base: {@code baseLinears} are the base's decoder linear layers, by module
+     * name (e.g. "model.layers.3.self_attn.q_proj") with their shape {out, in}; {@code baseHeadFloats} is the size of
+     * the base score head, or -1 when it has none (a causal LM).
+     */
+    public static void requireFit(List<LoraAdapter> adapters, Map<String, int[]> baseLinears, int baseHeadFloats, Path baseDir) {
+        for (LoraAdapter a : adapters)
+            for (LoraAdapter.Module m : a.modules().values()) {
+                int[] shape = baseLinears.get(m.name());
+                if (shape == null)
+                    throw new IllegalArgumentException("adapter '" + a.name() + "' (" + a.dir() + ") targets module " + m.name() + ", which base model " + baseDir + " does not have");
+                if (m.out() != shape[0] || m.in() != shape[1])
+                    throw new IllegalArgumentException("adapter '" + a.name() + "' module " + m.name() + ": lora_A is [" + m.rank() + ", " + m.in() + "] and lora_B ["
+                            + m.out() + ", " + m.rank() + "] but the base layer is [" + shape[0] + ", " + shape[1] + "]");
+            }
+        for (LoraAdapter a : adapters) requireCoverage(a, baseLinears.keySet(), baseDir);
+        if (baseHeadFloats >= 0)
+            for (LoraAdapter a : adapters)
+                if (a.hasHead() && a.head().length != baseHeadFloats)
+                    throw new IllegalArgumentException("adapter '" + a.name() + "' head copy has " + a.head().length + " floats, the base score head " + baseHeadFloats);
+    }
+
+    /**
+     * The adapter whose modules_to_save head copy a reward model reads through, or empty for the base model's own head:
+     * with {@link HeadChoice#BASE} always empty; with {@link HeadChoice#ADAPTER} the one adapter that carries a copy
+     * (empty if none does; refused when several do, as PEFT allows one active modules_to_save).
+     */
+    public static Optional<LoraAdapter> headSource(List<LoraAdapter> adapters, HeadChoice head) {
+        if (head == HeadChoice.BASE) return Optional.empty();
+        List<LoraAdapter> withHead = adapters.stream().filter(LoraAdapter::hasHead).toList();
+        if (withHead.size() > 1)
+            throw new IllegalArgumentException("adapters " + withHead.stream().map(LoraAdapter::name).toList() + " each carry a score head copy;"
+                    + " PEFT allows one active modules_to_save: use head 'base' or attach only one of them");
+        return withHead.stream().findFirst();
+    }
 
     /**
      * Refuses when PEFT, applied to a base with these linear modules (names like "model.layers.3.self_attn.q_proj"),

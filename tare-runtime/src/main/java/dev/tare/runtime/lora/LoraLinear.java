@@ -6,10 +6,12 @@ import dev.tare.runtime.kernel.LinearWeight;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A base linear layer plus unmerged LoRA terms: y = x·Wᵀ + Σ λ·scale·(x·Aᵀ)·Bᵀ. The base weights are shared, never
- * copied; a term at λ = 0 is skipped, so strength 0 reproduces the base layer bit for bit.
+ * A base linear layer plus unmerged LoRA terms bound to signed strengths: y = x·Wᵀ + Σ λ·scale·(x·Aᵀ)·Bᵀ. Immutable:
+ * {@link #bind} gives the same layer at other strengths, sharing the base weights and the packed A and B (never
+ * copied). A term at λ = 0 is skipped, so strength 0 reproduces the base layer bit for bit.
  */
 public final class LoraLinear implements LinearWeight {
     /** One adapter's term on this layer, with A [r, in] and B [out, r] packed for the matrix kernels. */
@@ -22,11 +24,24 @@ public final class LoraLinear implements LinearWeight {
 
     private final LinearWeight base;
     private final List<Term> terms;
+    /** Per term, λ·alpha/r in float32. */
+    private final float[] scales;
 
-    LoraLinear(LinearWeight base, List<Term> terms) {
+    /** The layer with each term at its adapter's strength in {@code strengths} (by adapter name; every term's adapter must be there). */
+    LoraLinear(LinearWeight base, List<Term> terms, Map<String, Double> strengths) {
         this.base = base;
         this.terms = List.copyOf(terms);
+        this.scales = new float[this.terms.size()];
+        for (int i = 0; i < scales.length; i++) {
+            Term t = this.terms.get(i);
+            Double lambda = strengths.get(t.adapter().name());
+            if (lambda == null) throw new IllegalArgumentException("no strength for adapter '" + t.adapter().name() + "'");
+            scales[i] = (float) (lambda * t.module().scaling());
+        }
     }
+
+    /** The same layer (shared weights) at other strengths. */
+    LoraLinear bind(Map<String, Double> strengths) { return new LoraLinear(base, terms, strengths); }
 
     @Override public int outFeatures() { return base.outFeatures(); }
     @Override public int inFeatures() { return base.inFeatures(); }
@@ -36,21 +51,22 @@ public final class LoraLinear implements LinearWeight {
     public void forward(float[] x, int rows, float[] y) {
         base.forward(x, rows, y);
         int out = outFeatures();
-        for (Term t : terms) {
-            float s = (float) (t.adapter().strength() * t.module().scaling());
+        for (int i = 0; i < scales.length; i++) {
+            float s = scales[i];
             if (s == 0f) continue;
+            Term t = terms.get(i);
             float[] ax = new float[rows * t.module().rank()];
             t.a().forward(x, rows, ax);
             float[] bax = new float[rows * out];
             t.b().forward(ax, rows, bax);
-            for (int i = 0; i < rows * out; i++) y[i] += s * bax[i];
+            for (int j = 0; j < rows * out; j++) y[j] += s * bax[j];
         }
     }
 
     @Override
     public float get(int o, int k) {
         float w = base.get(o, k);
-        for (Term t : terms) w += (float) (t.adapter().strength() * t.module().scaling()) * delta(t.module(), o, k);
+        for (int i = 0; i < scales.length; i++) w += scales[i] * delta(terms.get(i).module(), o, k);
         return w;
     }
 

@@ -27,8 +27,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Writes a new Hugging Face checkpoint with LoRA adapters merged at their current strengths:
- * W' = W + Σ λ·scale·(B·A) in float32 (PEFT merge_and_unload), the head per {@link HeadChoice}, tensor by tensor
+ * Writes a new Hugging Face checkpoint with LoRA adapters merged at the given signed strengths:
+ * W' = W + Σ λ·scale·(B·A) in float32 (PEFT merge_and_unload), the adapters checked and the head chosen by the same
+ * rule as the unmerged {@link LoraModel} ({@link LoraBaseCheck}), tensor by tensor
  * (streaming), sharded, with config/tokenizer files copied; the output directory appears all at once.
  */
 public final class LoraMerger {
@@ -51,8 +52,12 @@ public final class LoraMerger {
     @FunctionalInterface
     public interface Progress { void update(long tensorsDone, long tensorsTotal); }
 
-    /** Merges {@code adapters} (each at its {@link LoraAdapter#strength()}) into {@code baseDir}, writing {@code outDir}. */
-    public static void merge(Path baseDir, List<LoraAdapter> adapters, Options opt, Path outDir) {
+    /**
+     * Merges {@code adapters} into {@code baseDir}, writing {@code outDir}: each adapter at its strength in
+     * {@code strengths} (by adapter name; an adapter not named there is at 1, PEFT's default).
+     */
+    public static void merge(Path baseDir, List<LoraAdapter> adapters, Map<String, Double> strengths, Options opt, Path outDir) {
+        Map<String, Double> lambda = Strengths.bind(adapters, Map.of(), strengths);
         if (Files.exists(outDir)) {
             try (Stream<Path> s = Files.list(outDir)) {
                 if (s.findAny().isPresent()) throw new IllegalArgumentException("output directory " + outDir + " exists and is not empty");
@@ -63,32 +68,20 @@ public final class LoraMerger {
         ModelConfig cfg = ModelConfig.read(baseDir);
         Path abs = outDir.toAbsolutePath().normalize();
         try (WeightStore base = WeightStore.open(baseDir)) {
-            Map<String, List<LoraAdapter>> byModule = new LinkedHashMap<>();
-            for (LoraAdapter a : adapters)
-                for (LoraAdapter.Module m : a.modules().values()) {
-                    Tensor w = base.find(m.name() + ".weight").orElseThrow(() -> new IllegalArgumentException(
-                            "adapter '" + a.name() + "' targets module " + m.name() + ", which base model " + baseDir + " does not have"));
-                    if (w.shape().length != 2 || w.shape()[0] != m.out() || w.shape()[1] != m.in())
-                        throw new IllegalArgumentException("adapter '" + a.name() + "' module " + m.name() + " is [" + m.out() + ", " + m.in() + "] but the base weight is " + java.util.Arrays.toString(w.shape()));
-                    byModule.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(a);
-                }
-            java.util.Set<String> linear = new java.util.LinkedHashSet<>();
+            Map<String, int[]> linears = new LinkedHashMap<>();
             for (Tensor t : base.tensors().values())
                 if (t.name().startsWith("model.layers.") && t.name().endsWith(".weight") && t.shape().length == 2)
-                    linear.add(t.name().substring(0, t.name().length() - ".weight".length()));
-            for (LoraAdapter a : adapters) LoraBaseCheck.requireCoverage(a, linear, baseDir);
-            float[] head = null;
-            String headName = null;
-            if (opt.head() == HeadChoice.ADAPTER) {
-                List<LoraAdapter> withHead = adapters.stream().filter(LoraAdapter::hasHead).toList();
-                if (withHead.size() > 1) throw new IllegalArgumentException("several adapters carry a score head copy " + withHead.stream().map(LoraAdapter::name).toList() + "; use head 'base'");
-                if (withHead.size() == 1) {
-                    headName = base.find("score.weight").isPresent() ? "score.weight" : "classifier.weight";
-                    Tensor bh = base.find(headName).orElseThrow(() -> new IllegalArgumentException("adapter carries a head copy but the base has no score.weight"));
-                    head = withHead.get(0).head();
-                    if (head.length != bh.elements()) throw new IllegalArgumentException("adapter head has " + head.length + " floats, base " + headName + " " + bh.elements());
-                }
-            }
+                    linears.put(t.name().substring(0, t.name().length() - ".weight".length()), new int[]{(int) t.shape()[0], (int) t.shape()[1]});
+            String baseHead = base.find("score.weight").isPresent() ? "score.weight" : base.find("classifier.weight").isPresent() ? "classifier.weight" : null;
+            LoraBaseCheck.requireFit(adapters, linears, baseHead == null ? -1 : Math.toIntExact(base.require(baseHead).elements()), baseDir);
+            LoraAdapter headFrom = LoraBaseCheck.headSource(adapters, opt.head()).orElse(null);
+            if (headFrom != null && baseHead == null)
+                throw new IllegalArgumentException("adapter '" + headFrom.name() + "' carries a score head copy but the base has no score.weight");
+            String headName = headFrom == null ? null : baseHead;   // the tensor replaced by the adapter's copy
+            float[] head = headFrom == null ? null : headFrom.head();
+            Map<String, List<LoraAdapter>> byModule = new LinkedHashMap<>();
+            for (LoraAdapter a : adapters)
+                for (LoraAdapter.Module m : a.modules().values()) byModule.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(a);
             List<SafetensorsWriter.Entry> raw = new ArrayList<>();
             List<Tensor> tensors = new ArrayList<>(base.tensors().values());
             tensors.sort(Comparator.comparing(Tensor::name));
@@ -100,7 +93,7 @@ public final class LoraMerger {
                     float[] h = head;
                     raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeFloats(o, h, out)));
                 } else if (on != null) {
-                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeMerged(o, t, module, on, out)));
+                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeMerged(o, t, module, on, lambda, out)));
                 } else if (out == t.dtype()) {
                     raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), SafetensorsWriter.copyOf(t)));
                 } else {
@@ -120,7 +113,7 @@ public final class LoraMerger {
                 dev.tare.data.AtomicFiles.readableByAll(tmp);
                 writeShards(tmp, entries, opt.maxShardBytes());
                 copyOtherFiles(baseDir, tmp, opt.dtype());
-                writeProvenance(tmp, baseDir, adapters, opt);
+                writeProvenance(tmp, baseDir, adapters, lambda, opt);
                 if (Files.exists(abs)) Files.delete(abs);
                 AtomicFiles.move(tmp, abs);
             } finally {
@@ -181,23 +174,23 @@ public final class LoraMerger {
         }
     }
 
-    private static void writeProvenance(Path out, Path baseDir, List<LoraAdapter> adapters, Options opt) throws IOException {
+    private static void writeProvenance(Path out, Path baseDir, List<LoraAdapter> adapters, Map<String, Double> lambda, Options opt) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode p = json.createObjectNode();
         p.put("base", baseDir.toAbsolutePath().normalize().toString());
         p.put("head", opt.head().name().toLowerCase());
         p.put("dtype", opt.dtype() == null ? "same" : opt.dtype().name());
         ArrayNode arr = p.putArray("adapters");
-        for (LoraAdapter a : adapters) arr.addObject().put("dir", a.dir().toAbsolutePath().normalize().toString()).put("lambda", a.strength());
+        for (LoraAdapter a : adapters) arr.addObject().put("dir", a.dir().toAbsolutePath().normalize().toString()).put("lambda", lambda.get(a.name()));
         Files.writeString(out.resolve("tare_merge.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(p));
     }
 
-    private static void writeMerged(OutputStream o, Tensor t, String module, List<LoraAdapter> on, DType out) throws IOException {
+    private static void writeMerged(OutputStream o, Tensor t, String module, List<LoraAdapter> on, Map<String, Double> lambda, DType out) throws IOException {
         int rows = (int) t.shape()[0], in = (int) t.shape()[1];
         float[] row = new float[in];
         List<LoraAdapter.Module> mods = on.stream().map(a -> a.modules().get(module)).toList();
         float[] s = new float[on.size()];
-        for (int i = 0; i < s.length; i++) s[i] = (float) (on.get(i).strength() * mods.get(i).scaling());
+        for (int i = 0; i < s.length; i++) s[i] = (float) (lambda.get(on.get(i).name()) * mods.get(i).scaling());
         for (int r = 0; r < rows; r++) {
             long base = (long) r * in;
             for (int k = 0; k < in; k++) {

@@ -20,6 +20,9 @@ public final class CausalLM implements Model {
     @Override public ModelConfig config() { return body.config(); }
     @Override public Transformer body() { return body; }
 
+    @Override
+    public CausalLM withLinears(LinearDecorator deco) { return new CausalLM(body.withLinears(deco), lmHead, resources); }
+
     /** Logits at the last position of each (unpadded) sequence, [batch][vocab]. */
     public float[][] lastLogits(int[][] ids) { return lastLogits(ids, ResidualHook.NONE); }
 

@@ -7,5 +7,8 @@ public sealed interface Model extends AutoCloseable permits RewardModel, CausalL
     /** The decoder body (for hidden-state access). */
     Transformer body();
 
+    /** The same model (shared weights) with its decoder's linear layers passed through {@code deco} (e.g. LoRA strength views). */
+    Model withLinears(LinearDecorator deco);
+
     @Override void close();
 }

@@ -49,6 +49,9 @@ public final class RewardModel implements Model {
         return new RewardModel(body, newHead.clone(), numLabels, resources, rule, tokenBudget);
     }
 
+    @Override
+    public RewardModel withLinears(LinearDecorator deco) { return new RewardModel(body.withLinears(deco), head, numLabels, resources, rule, tokenBudget); }
+
     /** The score head weights [numLabels, hidden] (a copy). */
     public float[] head() { return head.clone(); }
 

@@ -24,7 +24,7 @@ public final class Transformer {
     /** Multiply-adds of attention in one layer above which heads run in parallel. */
     static final long PARALLEL_ATTENTION_WORK = 1L << 20;
     /** Per-forward activation buffers, reused by later forwards instead of becoming garbage (heap growth = RSS). */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Workspace> workspaces = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.ConcurrentLinkedDeque<Workspace> workspaces;
     /**
      * Workspaces for more tokens than this are not kept after their forward (one very long input must not pin its
      * memory); twice the default bucket, so that ordinary batches always reuse theirs (an 8B model: ~0.8 GB).
@@ -65,6 +65,23 @@ public final class Transformer {
         float[] qb, kb, vb, ob, gateB, upB, downB;
         float[] inNorm, postAttnNorm, preFfnNorm, postFfnNorm, qNorm, kNorm;
         int window;
+
+        /** The same layer (shared arrays) with each linear layer passed through {@code deco}; {@code p} = "model.layers.i.". */
+        Layer decorated(String p, LinearDecorator deco) {
+            Layer L = new Layer();
+            L.q = deco.decorate(p + "self_attn.q_proj", q);
+            L.k = deco.decorate(p + "self_attn.k_proj", k);
+            L.v = deco.decorate(p + "self_attn.v_proj", v);
+            L.o = deco.decorate(p + "self_attn.o_proj", o);
+            L.gate = deco.decorate(p + "mlp.gate_proj", gate);
+            L.up = deco.decorate(p + "mlp.up_proj", up);
+            L.down = deco.decorate(p + "mlp.down_proj", down);
+            L.qb = qb; L.kb = kb; L.vb = vb; L.ob = ob; L.gateB = gateB; L.upB = upB; L.downB = downB;
+            L.inNorm = inNorm; L.postAttnNorm = postAttnNorm; L.preFfnNorm = preFfnNorm; L.postFfnNorm = postFfnNorm;
+            L.qNorm = qNorm; L.kNorm = kNorm;
+            L.window = window;
+            return L;
+        }
     }
 
     /** One sequence of a packed forward: token ids, RoPE positions and an optional cache to extend. */
@@ -72,6 +89,7 @@ public final class Transformer {
 
     Transformer(ModelConfig cfg, WeightStore w, LinearDecorator deco) {
         this.cfg = cfg;
+        workspaces = new java.util.concurrent.ConcurrentLinkedDeque<>();
         int h = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kv = cfg.numKvHeads(), in = cfg.intermediateSize();
         gemma = cfg.family() == ModelConfig.Family.GEMMA2;
         embed = w.require("model.embed_tokens.weight").requireShape(cfg.vocabSize(), h);
@@ -125,6 +143,25 @@ public final class Transformer {
                         "belongs to no decoder layer of this config (num_hidden_layers = " + layers.length + ")");
         }
     }
+
+    /** A view of {@code t}: the same weights, norms and activation buffers, with its linear layers passed through {@code deco}. */
+    private Transformer(Transformer t, LinearDecorator deco) {
+        cfg = t.cfg;
+        embed = t.embed;
+        finalNorm = t.finalNorm;
+        rope = t.rope;
+        gemma = t.gemma;
+        embedScale = t.embedScale;
+        workspaces = t.workspaces;
+        layers = new Layer[t.layers.length];
+        for (int i = 0; i < layers.length; i++) layers[i] = t.layers[i].decorated("model.layers." + i + ".", deco);
+    }
+
+    /**
+     * The same body with every decoder linear layer replaced by {@code deco(module, current layer)} (e.g. LoRA layers
+     * bound to other strengths); nothing is copied, and the two bodies can run at the same time.
+     */
+    Transformer withLinears(LinearDecorator deco) { return new Transformer(this, deco); }
 
     private static LinearWeight linear(WeightStore w, LinearDecorator deco, String module, int out, int in) {
         Tensor t = w.require(module + ".weight").requireShape(out, in);

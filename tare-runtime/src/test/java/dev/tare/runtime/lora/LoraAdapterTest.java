@@ -69,7 +69,6 @@ class LoraAdapterTest {
         LoraAdapter llama = LoraAdapter.load(d);
         IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> LoraModel.open(Fixtures.root().resolve("qwen2-seqcls"), List.of(llama)));
         assertTrue(m.getMessage().contains("model.layers.3.self_attn"), m.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LoraAdapter.load(d).setStrength(Double.NaN));
     }
 
     @Test
@@ -83,9 +82,9 @@ class LoraAdapterTest {
                 && !e.getMessage().contains("layers.2."), e.getMessage());
         // merging refuses the same way, before writing anything
         Path merged = tmp.resolve("merged");
-        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(llama, List.of(qwen),
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(llama, List.of(qwen), java.util.Map.of(),
                 new LoraMerger.Options(HeadChoice.BASE, null, LoraMerger.DEFAULT_MAX_SHARD_BYTES), merged));
-        assertTrue(m.getMessage().contains("adapter/base mismatch"), m.getMessage());
+        assertEquals(e.getMessage(), m.getMessage(), "one coverage rule for the unmerged model and the merger");
         assertFalse(Files.exists(merged));
         // layers_to_transform [0,1,2] is what PEFT would need to adapt only those layers: then it fits (with a name warning)
         Path d = copyAdapter("lora-qwen2-seqcls-qkvo", "qwen-l012");
@@ -169,18 +168,26 @@ class LoraAdapterTest {
         int[][] ids = {{5, 9, 77, 300, 41, 8, 19, 200, 11}};
         float[] whole;
         try (LoraModel one = LoraModel.open(base, List.of(x1))) {
-            x1.setStrength(1.0);
+            assertEquals(java.util.Map.of("x1", 1.0), one.strengths(), "PEFT's default strength is 1");
             whole = one.rewardModel(HeadChoice.BASE).score(ids)[0];
         }
         try (LoraModel two = LoraModel.open(base, List.of(x1, x2, all))) {
-            x1.setStrength(0.25);
-            x2.setStrength(0.75);
-            all.setStrength(0);
-            RewardModel rm = two.rewardModel(HeadChoice.BASE);
+            LoraModel split = two.withStrengths(java.util.Map.of("x1", 0.25, "x2", 0.75, "lora-llama-seqcls-all-linear", 0.0));
+            RewardModel rm = split.rewardModel(HeadChoice.BASE);
             assertArrayEquals(whole, rm.score(ids)[0], 1e-5f, "0.25·ΔW + 0.75·ΔW = ΔW");
-            all.setStrength(-1);
-            assertNotEquals(whole[0], rm.score(ids)[0][0], 1e-3f);
-            assertThrows(IllegalStateException.class, () -> two.rewardModel(HeadChoice.ADAPTER), "three head copies: PEFT allows one");
+            LoraModel minusAll = split.withStrengths(java.util.Map.of("lora-llama-seqcls-all-linear", -1.0));
+            assertEquals(List.of(0.25, 0.75, -1.0), List.copyOf(minusAll.strengths().values()), "unnamed adapters keep the view's strengths");
+            assertNotEquals(whole[0], minusAll.rewardModel(HeadChoice.BASE).score(ids)[0][0], 1e-3f);
+            assertArrayEquals(whole, rm.score(ids)[0], 1e-5f, "a new view leaves the old one as it was");
+            assertEquals(1.0, two.strength("x1"), "views leave the opened model at its strengths");
+            assertThrows(IllegalArgumentException.class, () -> two.withStrengths(java.util.Map.of("x1", Double.NaN)));
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> two.withStrengths(java.util.Map.of("x3", 1.0)));
+            assertTrue(unknown.getMessage().contains("x3") && unknown.getMessage().contains("x2"), unknown.getMessage());
+            IllegalArgumentException heads = assertThrows(IllegalArgumentException.class, () -> two.rewardModel(HeadChoice.ADAPTER), "three head copies: PEFT allows one");
+            IllegalArgumentException mergeHeads = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(base, List.of(x1, x2, all), java.util.Map.of(),
+                    new LoraMerger.Options(HeadChoice.ADAPTER, null, LoraMerger.DEFAULT_MAX_SHARD_BYTES), tmp.resolve("three-heads")));
+            assertEquals(heads.getMessage(), mergeHeads.getMessage(), "one head rule for the unmerged model and the merger");
+            assertTrue(heads.getMessage().contains("[x1, x2, lora-llama-seqcls-all-linear]"), heads.getMessage());
             assertSame(all, two.adapter("lora-llama-seqcls-all-linear"));
         }
     }

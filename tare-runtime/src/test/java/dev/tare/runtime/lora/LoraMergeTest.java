@@ -39,9 +39,8 @@ class LoraMergeTest {
         JsonNode from = g.get("made_from");
         Path root = fixture.getParent();
         LoraAdapter ad = LoraAdapter.load(root.resolve(from.get("adapter_dir").asText()));
-        ad.setStrength(from.get("lambda").asDouble());
         Path out = tmp.resolve(fixture.getFileName().toString());
-        LoraMerger.merge(root.resolve(from.get("base_model_dir").asText()), List.of(ad),
+        LoraMerger.merge(root.resolve(from.get("base_model_dir").asText()), List.of(ad), java.util.Map.of(ad.name(), from.get("lambda").asDouble()),
                 new LoraMerger.Options(HeadChoice.ADAPTER, DType.F32, LoraMerger.DEFAULT_MAX_SHARD_BYTES), out);
         double max = 0;
         try (WeightStore want = WeightStore.open(fixture); WeightStore got = WeightStore.open(out)) {
@@ -67,10 +66,10 @@ class LoraMergeTest {
         Path root = Fixtures.root();
         Path base = root.resolve("qwen2-seqcls");
         LoraAdapter ad = LoraAdapter.load(root.resolve("lora-qwen2-seqcls-qkvo"));
-        ad.setStrength(0.5);
+        java.util.Map<String, Double> half = java.util.Map.of(ad.name(), 0.5);
         Path single = tmp.resolve("single"), sharded = tmp.resolve("sharded");
-        LoraMerger.merge(base, List.of(ad), new LoraMerger.Options(HeadChoice.BASE, null, LoraMerger.DEFAULT_MAX_SHARD_BYTES), single);
-        LoraMerger.merge(base, List.of(ad), new LoraMerger.Options(HeadChoice.BASE, null, 40_000), sharded);
+        LoraMerger.merge(base, List.of(ad), half, new LoraMerger.Options(HeadChoice.BASE, null, LoraMerger.DEFAULT_MAX_SHARD_BYTES), single);
+        LoraMerger.merge(base, List.of(ad), half, new LoraMerger.Options(HeadChoice.BASE, null, 40_000), sharded);
         assertTrue(Files.isRegularFile(sharded.resolve(WeightStore.INDEX)));
         try (var s = Files.list(sharded)) {
             assertTrue(s.filter(p -> p.getFileName().toString().matches("model-\\d{5}-of-\\d{5}\\.safetensors")).count() > 2);
@@ -95,11 +94,15 @@ class LoraMergeTest {
         try (LoraModel lm = LoraModel.open(base, List.of(ad)); RewardModel merged = ModelLoader.loadRewardModel(sharded)) {
             int[][] ids = {{5, 9, 77, 300, 41, 8, 19}};
             // unmerged f32 vs merged-and-rounded-to-bf16 weights: close, not equal
-            assertArrayEquals(lm.rewardModel(HeadChoice.BASE).score(ids)[0], merged.score(ids)[0], 5e-2f);
+            assertArrayEquals(lm.withStrengths(half).rewardModel(HeadChoice.BASE).score(ids)[0], merged.score(ids)[0], 5e-2f);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                LoraMerger.merge(base, List.of(ad), new LoraMerger.Options(HeadChoice.BASE, null, 1000), single));
+                LoraMerger.merge(base, List.of(ad), half, new LoraMerger.Options(HeadChoice.BASE, null, 1000), single));
         assertTrue(e.getMessage().contains("not empty"));
+        assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(base, List.of(ad), java.util.Map.of(ad.name(), Double.NaN),
+                new LoraMerger.Options(HeadChoice.BASE, null, 1000), tmp.resolve("nan")), "a strength must be finite");
+        assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(base, List.of(ad), java.util.Map.of("no-such-adapter", 1.0),
+                new LoraMerger.Options(HeadChoice.BASE, null, 1000), tmp.resolve("nan")), "a strength must name an adapter");
         try (var s = Files.list(tmp)) {
             assertEquals(List.of("sharded", "single"), s.map(p -> p.getFileName().toString()).sorted().toList(), "no temp dirs left behind");
         }

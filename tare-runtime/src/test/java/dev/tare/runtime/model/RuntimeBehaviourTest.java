@@ -55,6 +55,32 @@ class RuntimeBehaviourTest {
     }
 
     @Test
+    void aLinearViewSharesTheModelAndLeavesItUnchanged() {
+        // withLinears re-decorates every decoder linear layer, named as at load; the original model is not touched
+        Path dir = Fixtures.root().resolve("qwen2-seqcls");
+        int[][] ids = {new java.util.Random(8).ints(21, 3, 512).toArray()};
+        java.util.List<String> atLoad = new java.util.ArrayList<>(), inView = new java.util.ArrayList<>();
+        try (RewardModel rm = ModelLoader.loadRewardModel(dir, (m, w) -> { atLoad.add(m); return w; })) {
+            float[] base = rm.score(ids)[0];
+            RewardModel same = rm.withLinears((m, w) -> { inView.add(m); return w; });
+            assertEquals(atLoad, inView);
+            assertEquals(7 * rm.config().numLayers(), inView.size());
+            assertArrayEquals(base, same.score(ids)[0], 0f, "an identity view scores bit for bit as the model");
+            RewardModel halved = rm.withLinears((m, w) -> !m.equals("model.layers.1.mlp.down_proj") ? w : new dev.tare.runtime.kernel.LinearWeight() {
+                @Override public int outFeatures() { return w.outFeatures(); }
+                @Override public int inFeatures() { return w.inFeatures(); }
+                @Override public void forward(float[] x, int rows, float[] y) {
+                    w.forward(x, rows, y);
+                    for (int i = 0; i < rows * w.outFeatures(); i++) y[i] *= 0.5f;
+                }
+                @Override public float get(int o, int k) { return 0.5f * w.get(o, k); }
+            });
+            assertNotEquals(base[0], halved.score(ids)[0][0], 1e-3f, "the view runs its own layers");
+            assertArrayEquals(base, rm.score(ids)[0], 0f, "the original model is unchanged");
+        }
+    }
+
+    @Test
     void reusedActivationBuffersGiveTheSameScoresAsAFreshModel() {
         // forwards reuse one workspace: a short input after a long one must not see the long one's leftovers,
         // and concurrent forwards must each get their own buffers

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -61,11 +62,10 @@ class TinyCheckpointTest {
         LoraAdapter a = LoraAdapter.load(adapter);
         try (LoraModel lm = LoraModel.open(base, List.of(a)); HfTokenizer tok = HfTokenizer.load(base)) {
             var enc = ConversationEncoder.of(tok, LocalRewardScorer.Options.defaults().convention());
-            var baseHead = LocalRewardScorer.of("rm+lora", lm.rewardModel(HeadChoice.BASE), tok, enc, LocalRewardScorer.Options.defaults());
-            a.setStrength(0);
-            assertArrayEquals(plain, baseHead.score(CONVS), 0.0, "lambda 0 with the base head reproduces the base exactly");
-            a.setStrength(-1);
-            double[] sub = baseHead.score(CONVS);
+            var off = LocalRewardScorer.of("rm+lora", lm.withStrengths(Map.of(a.name(), 0.0)).rewardModel(HeadChoice.BASE), tok, enc, LocalRewardScorer.Options.defaults());
+            assertArrayEquals(plain, off.score(CONVS), 0.0, "lambda 0 with the base head reproduces the base exactly");
+            var subtracted = LocalRewardScorer.of("rm-lora", lm.withStrengths(Map.of(a.name(), -1.0)).rewardModel(HeadChoice.BASE), tok, enc, LocalRewardScorer.Options.defaults());
+            double[] sub = subtracted.score(CONVS);
             assertTrue(Math.abs(sub[0] - plain[0]) > 1e-4, "subtracting the adapter moves the score");
         }
     }
