@@ -27,7 +27,7 @@ final class MatmulBench {
         for (long i = 0; i < (long) out * in; i++) {
             float v = (float) (rnd.nextDouble() * 2 - 1) * 0.05f;
             if (dtype == DType.F32) w.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
-            else if (dtype == DType.BF16) w.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToRawIntBits(v) >>> 16));
+            else if (dtype == DType.BF16) w.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, DType.toBf16(v));
             else w.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(v));
         }
         LinearWeight lw = Kernels.linear(w, dtype, out, in);

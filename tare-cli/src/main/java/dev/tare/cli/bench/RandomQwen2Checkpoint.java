@@ -2,19 +2,18 @@ package dev.tare.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tare.runtime.kernel.DType;
+import dev.tare.runtime.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -85,70 +84,43 @@ final class RandomQwen2Checkpoint {
         try {
             Files.createDirectories(dir);
             writeConfig(dir, s);
-            List<TensorSpec> specs = tensors(s);
-            Map<String, Object> header = new LinkedHashMap<>();
-            long offset = 0;
-            for (TensorSpec t : specs) {
-                long bytes = t.elements() * 2;
-                header.put(t.name(), Map.of("dtype", "BF16", "shape", t.shape(), "data_offsets", new long[] {offset, offset + bytes}));
-                offset += bytes;
-            }
-            header.put("__metadata__", Map.of("format", "pt", "generator", "tare bench runtime (random init, seed " + seed + ")"));
-            byte[] json = new ObjectMapper().writeValueAsBytes(header);
-            int pad = (8 - json.length % 8) % 8;
-            byte[] hdr = new byte[json.length + pad];
-            System.arraycopy(json, 0, hdr, 0, json.length);
-            for (int i = json.length; i < hdr.length; i++) hdr[i] = ' ';
-            Path tmp = dir.resolve("model.safetensors.tmp");
-            Progress progress = new Progress(err, "writing checkpoint", offset >> 20);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hdr.length).flip();
-                writeFully(ch, len);
-                writeFully(ch, ByteBuffer.wrap(hdr));
-                ByteBuffer buf = ByteBuffer.allocateDirect(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
-                long state = seed * 0x9E3779B97F4A7C15L + 1, written = 0;
-                float scale = (float) (0.02 * Math.sqrt(3) / (1L << 31));
-                short one = bf16(1f), zero = 0;
-                for (TensorSpec t : specs) {
-                    for (long i = 0, n = t.elements(); i < n; i++) {
-                        short v;
-                        if (t.kind() == Kind.ONES) v = one;
-                        else if (t.kind() == Kind.BIAS) v = zero;
-                        else {
-                            state ^= state << 13; state ^= state >>> 7; state ^= state << 17;   // xorshift64
-                            v = bf16((int) state * scale);
-                        }
-                        buf.putShort(v);
-                        if (!buf.hasRemaining()) {
-                            written += flush(ch, buf);
-                            progress.update(written >> 20);
-                        }
-                    }
-                }
-                written += flush(ch, buf);
-                progress.update(written >> 20);
-            }
-            Files.move(tmp, dir.resolve("model.safetensors"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("writing the random checkpoint to " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    private static short bf16(float f) {
-        int b = Float.floatToRawIntBits(f);
-        return (short) ((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16);   // round to nearest even
-    }
-
-    private static long flush(FileChannel ch, ByteBuffer buf) throws IOException {
-        buf.flip();
-        long n = buf.remaining();
-        writeFully(ch, buf);
-        buf.clear();
-        return n;
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) ch.write(b);
+        List<TensorSpec> specs = tensors(s);
+        Progress progress = new Progress(err, "writing checkpoint", weightBytes(s) >> 20);
+        long[] state = {seed * 0x9E3779B97F4A7C15L + 1}, written = {0};
+        float scale = (float) (0.02 * Math.sqrt(3) / (1L << 31));
+        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        for (TensorSpec t : specs) {
+            entries.add(new SafetensorsWriter.Entry(t.name(), DType.BF16, t.shape(), out -> {
+                // one xorshift64 stream over all WEIGHT tensors in order, streamed in 4 MiB chunks
+                ByteBuffer buf = ByteBuffer.allocate(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
+                for (long i = 0, n = t.elements(); i < n; i++) {
+                    float v;
+                    if (t.kind() == Kind.ONES) v = 1f;
+                    else if (t.kind() == Kind.BIAS) v = 0f;
+                    else {
+                        long x = state[0];
+                        x ^= x << 13; x ^= x >>> 7; x ^= x << 17;   // xorshift64
+                        state[0] = x;
+                        v = (int) x * scale;
+                    }
+                    DType.BF16.put(buf, v);
+                    if (!buf.hasRemaining()) {
+                        out.write(buf.array(), 0, buf.position());
+                        written[0] += buf.position();
+                        buf.clear();
+                        progress.update(written[0] >> 20);
+                    }
+                }
+                out.write(buf.array(), 0, buf.position());
+                written[0] += buf.position();
+                progress.update(written[0] >> 20);
+            }));
+        }
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), entries,
+                Map.of("format", "pt", "generator", "tare bench runtime (random init, seed " + seed + ")"));
     }
 
     private static void writeConfig(Path dir, Shape s) throws IOException {

@@ -91,7 +91,7 @@ public final class LoraMerger {
                 List<LoraAdapter> on = module == null ? null : byModule.get(module);
                 if (t.name().equals(headName)) {
                     float[] h = head;
-                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeFloats(o, h, out)));
+                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> SafetensorsWriter.writeFloats(o, h, out)));
                 } else if (on != null) {
                     raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeMerged(o, t, module, on, lambda, out)));
                 } else if (out == t.dtype()) {
@@ -198,7 +198,7 @@ public final class LoraMerger {
                 for (int i = 0; i < s.length; i++) if (s[i] != 0f) w += LoraLinear.delta(mods.get(i), r, k) * s[i];
                 row[k] = w;
             }
-            writeFloats(o, row, out);
+            SafetensorsWriter.writeFloats(o, row, out);
         }
     }
 
@@ -209,26 +209,9 @@ public final class LoraMerger {
         for (long off = 0; off < n; off += chunk) {
             int len = (int) Math.min(chunk, n - off);
             for (int i = 0; i < len; i++) buf[i] = t.get(off + i);
-            writeFloats(o, len == chunk ? buf : java.util.Arrays.copyOf(buf, len), out);
+            SafetensorsWriter.writeFloats(o, len == chunk ? buf : java.util.Arrays.copyOf(buf, len), out);
         }
         if (t.data().byteSize() != n * t.dtype().bytes()) throw new SafetensorsException(t.file(), t.name(), "size changed while merging");
-    }
-
-    /** Writes floats little-endian as {@code dt} (BF16 rounds to nearest even, as torch does). */
-    static void writeFloats(OutputStream o, float[] v, DType dt) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * dt.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : v) {
-            switch (dt) {
-                case F32 -> b.putFloat(f);
-                case F16 -> b.putShort(Float.floatToFloat16(f));
-                case BF16 -> {
-                    int bits = Float.floatToRawIntBits(f);
-                    if (Float.isNaN(f)) b.putShort((short) 0x7FC0);
-                    else b.putShort((short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16));
-                }
-            }
-        }
-        o.write(b.array());
     }
 
     private static void deleteTree(Path p) throws IOException {

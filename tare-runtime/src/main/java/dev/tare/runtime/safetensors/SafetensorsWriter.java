@@ -89,11 +89,10 @@ public final class SafetensorsWriter {
     }
 
     /** Writes floats as little-endian F32. */
-    public static void writeF32(OutputStream out, float[] v) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        out.write(b.array());
-    }
+    public static void writeF32(OutputStream out, float[] v) throws IOException { writeFloats(out, v, DType.F32); }
+
+    /** Writes floats little-endian as {@code dtype} (BF16 rounds to nearest even, NaN-safe: {@link DType#toBf16}). */
+    public static void writeFloats(OutputStream out, float[] v, DType dtype) throws IOException { out.write(dtype.encode(v)); }
 
     private static final class CountingStream extends OutputStream {
         final OutputStream out;

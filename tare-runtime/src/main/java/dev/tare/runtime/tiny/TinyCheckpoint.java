@@ -72,7 +72,7 @@ public final class TinyCheckpoint {
             for (var e : t.entrySet()) {
                 float[] v = e.getValue();
                 entries.add(s.dtype() == DType.BF16
-                        ? new SafetensorsWriter.Entry(e.getKey(), DType.BF16, shapes.get(e.getKey()), out -> writeBf16(out, v))
+                        ? new SafetensorsWriter.Entry(e.getKey(), DType.BF16, shapes.get(e.getKey()), out -> SafetensorsWriter.writeFloats(out, v, DType.BF16))
                         : new SafetensorsWriter.Entry(e.getKey(), DType.F32, shapes.get(e.getKey()), out -> SafetensorsWriter.writeF32(out, v)));
             }
             SafetensorsWriter.write(dir.resolve("model.safetensors"), entries, Map.of("format", "pt"));
@@ -256,16 +256,5 @@ public final class TinyCheckpoint {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) (1 + 0.1 * r.nextGaussian());
         return v;
-    }
-
-    private static void writeBf16(java.io.OutputStream out, float[] v) throws IOException {
-        byte[] buf = new byte[v.length * 2];
-        for (int i = 0; i < v.length; i++) {
-            int bits = Float.floatToRawIntBits(v[i]);
-            int rounded = (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16; // round to nearest even
-            buf[2 * i] = (byte) rounded;
-            buf[2 * i + 1] = (byte) (rounded >>> 8);
-        }
-        out.write(buf);
     }
 }
