@@ -1,16 +1,7 @@
 package dev.tare.results;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tare.data.DataFormatException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,49 +33,20 @@ public final class ResultsReader {
     }
 
     private static Resumed parse(Path file, boolean tolerateTail) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        var prefix = dev.tare.data.ResumableJsonl.readPrefix(file, ResultsJson.MAPPER, tolerateTail);
+        return new Resumed(items(file, prefix.lines()), prefix.validBytes(), prefix.truncatedTail());
+    }
+
+    /** The results items of complete JSONL lines (strict fields; a (domain, subset, id) key twice is an error). */
+    static List<ScoredItem> items(Path file, List<dev.tare.data.ResumableJsonl.Line> lines) {
         List<ScoredItem> items = new ArrayList<>();
         Map<ScoredItem.Key, Long> seen = new HashMap<>();
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        int start = 0;
-        long lineNo = 0;
-        long valid = 0;
-        boolean truncated = false;
-        while (start < bytes.length) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') end++;
-            boolean terminated = end < bytes.length;
-            lineNo++;
-            String text;
-            try {
-                text = decoder.decode(ByteBuffer.wrap(bytes, start, end - start)).toString();
-            } catch (CharacterCodingException e) {
-                if (tolerateTail && !terminated) { truncated = true; break; }
-                throw new DataFormatException(file, lineNo, null, "not valid UTF-8", e);
-            }
-            if (!text.isBlank()) {
-                JsonNode node;
-                try {
-                    node = ResultsJson.MAPPER.readTree(text);
-                } catch (JsonProcessingException e) {
-                    if (tolerateTail && !terminated) { truncated = true; break; }
-                    throw new DataFormatException(file, lineNo, null, "malformed JSON: " + e.getOriginalMessage(), e);
-                }
-                if (tolerateTail && !terminated && (node == null || !node.isObject())) { truncated = true; break; }
-                ScoredItem it = ResultsJson.fromJson(file, lineNo, node, null);
-                Long prev = seen.put(it.key(), lineNo);
-                if (prev != null) throw new DataFormatException(file, lineNo, "id", "duplicate item " + it.key() + " (first on line " + prev + ")");
-                items.add(it);
-            }
-            start = terminated ? end + 1 : end;
-            valid = start;
+        for (var line : lines) {
+            ScoredItem it = ResultsJson.fromJson(file, line.lineNo(), line.node(), null);
+            Long prev = seen.put(it.key(), line.lineNo());
+            if (prev != null) throw new DataFormatException(file, line.lineNo(), "id", "duplicate item " + it.key() + " (first on line " + prev + ")");
+            items.add(it);
         }
-        return new Resumed(List.copyOf(items), valid, truncated);
+        return List.copyOf(items);
     }
 }
