@@ -3,6 +3,7 @@ package dev.tare.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tare.data.DataFormatException;
 import dev.tare.scorers.RewardScorer;
+import dev.tare.scorers.ScorerSpec;
 import dev.tare.serve.api.Limits;
 import dev.tare.serve.api.Protocols;
 import dev.tare.serve.source.BbqLetterSource;
@@ -29,12 +30,10 @@ import java.util.function.Function;
  *              {"type": "gsm8k", "weight": 1.0}],
  *  "batch": {"max_items": 32, "max_wait_ms": 5, "queue_items": 4096, "workers": 1},
  *  "limits": {"max_body_bytes": 16777216, "max_items": 1024, "max_item_chars": 200000}}</pre>
- * Relative paths resolve against the config file's folder.
+ * The scorer is a {@link ScorerSpec} ({@code local:} or {@code http:}, as {@code tare eval --scorer} takes them).
+ * Relative paths (the local model and adapter folders, the calibrator file) resolve against the config file's folder.
  */
 public record Deployment(RewardPipeline pipeline, RewardServer.Options options) {
-    /** How the CLI builds the pieces that live in other modules. */
-    public record Factories(Function<String, RewardScorer> scorers, Function<Path, ScoreCorrection> calibrators) {}
-
     private static final Set<String> TOP = Set.of("host", "port", "token_env", "sources", "batch", "limits");
     private static final Set<String> BATCH = Set.of("max_items", "max_wait_ms", "queue_items", "workers");
     private static final Set<String> LIMITS = Set.of("max_body_bytes", "max_items", "max_item_chars");
@@ -45,7 +44,11 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
     /** Upper bound of limits.max_body_bytes (1 GiB): bodies are read into memory. */
     public static final int MAX_BODY_BYTES = 1 << 30;
 
-    public static Deployment load(Path file, Factories f) {
+    /** Reads {@code file}; scorer token references and {@code token_env} are looked up in the process environment. */
+    public static Deployment load(Path file) { return load(file, System::getenv); }
+
+    /** Reads {@code file}, looking scorer token references and {@code token_env} up in {@code env}. */
+    public static Deployment load(Path file, Function<String, String> env) {
         JsonNode root;
         try {
             root = Protocols.JSON.readTree(Files.readAllBytes(file));
@@ -78,13 +81,13 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
                         throw new DataFormatException(file, 0, where, "only one model source per deployment");
                     RewardScorer scorer;
                     try {
-                        scorer = f.scorers().apply(resolveLocal(spec, base));
+                        scorer = ScorerSpec.parse(spec).resolvedAgainst(base).rewardScorer(env);
                     } catch (IllegalArgumentException e) {
                         throw new DataFormatException(file, 0, where + ".scorer", e.getMessage(), e);
                     }
                     ws.add(new RewardPipeline.Weighted(new ModelSource(scorer), weight));
                     String calibrator = src.text("calibrator", null);
-                    if (calibrator != null) corrections.add(f.calibrators().apply(base.resolve(calibrator)));
+                    if (calibrator != null) corrections.add(CalibrationCorrection.load(base.resolve(calibrator)));
                 }
                 case "bbq_letter" -> ws.add(new RewardPipeline.Weighted(new BbqLetterSource(
                         src.number("stereotype_penalty", 0.0, 0, 1e6), src.number("unparseable", -0.1, -1e6, 1e6)), weight));
@@ -96,7 +99,7 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
         Fields batch = top.section("batch", BATCH);
         Fields limits = top.section("limits", LIMITS);
         String tokenEnv = top.text("token_env", null);
-        String token = tokenEnv == null ? null : System.getenv(tokenEnv);
+        String token = tokenEnv == null ? null : env.apply(tokenEnv);
         if (tokenEnv != null && (token == null || token.isBlank()))
             throw new DataFormatException(file, 0, "token_env", "environment variable " + tokenEnv + " is not set");
         RewardServer.Options o = new RewardServer.Options(
@@ -159,18 +162,5 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
         private static String kind(JsonNode v) {
             return v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + " " + v;
         }
-    }
-
-    /** "local:rel/dir,..." → "local:/abs/dir,..." so configs can use paths relative to themselves. */
-    static String resolveLocal(String spec, Path base) {
-        if (!spec.startsWith("local:")) return spec;
-        String[] parts = spec.substring(6).split(",");
-        StringBuilder sb = new StringBuilder("local:").append(base.resolve(parts[0]));
-        for (int i = 1; i < parts.length; i++) {
-            String p = parts[i];
-            if (p.startsWith("adapter=")) p = "adapter=" + base.resolve(p.substring(8));
-            sb.append(',').append(p);
-        }
-        return sb.toString();
     }
 }

@@ -1,6 +1,12 @@
 package dev.tare.serve;
 
 import dev.tare.data.DataFormatException;
+import dev.tare.data.Message;
+import dev.tare.runtime.tiny.TinyCheckpoint;
+import dev.tare.scorers.RewardScorer;
+import dev.tare.scorers.ScorerSpec;
+import dev.tare.serve.api.Protocols;
+import dev.tare.serve.source.ModelSource;
 import dev.tare.serve.source.BbqLetterSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,21 +14,21 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Deployment configs are read strictly: wrong types, unknown keys and out-of-range values name the file and field. */
+/**
+ * Deployment configs are read strictly: wrong types, unknown keys and out-of-range values name the file and field;
+ * a model source's scorer is a {@link ScorerSpec}, accepted or refused exactly as {@code tare eval --scorer} does.
+ */
 class DeploymentTest {
     @TempDir Path tmp;
-
-    private static final Deployment.Factories NO_MODELS = new Deployment.Factories(
-            spec -> { throw new IllegalArgumentException("unknown scorer spec '" + spec + "'"); },
-            p -> { throw new IllegalArgumentException("no calibrators here"); });
 
     private Deployment load(String json) throws Exception {
         Path f = tmp.resolve("deploy.json");
         Files.writeString(f, json);
-        return Deployment.load(f, NO_MODELS);
+        return Deployment.load(f, Map.<String, String>of()::get);
     }
 
     private void rejects(String json, String field, String needle) throws Exception {
@@ -97,13 +103,79 @@ class DeploymentTest {
         rejects("{\"sources\": [{\"type\": \"bbq_letter\", \"stereotype_penalty\": -1}]}", "sources[0].stereotype_penalty", "must be a finite number in");
         rejects("{\"sources\": [{\"type\": \"gsm8k\", \"weight\": 1e400}]}", "sources[0].weight", "must be a finite number");
         rejects("{\"sources\": []}", "sources", "non-empty");
-        rejects("{\"sources\": [{\"type\": \"model\", \"scorer\": \"nope:x\"}]}", "sources[0].scorer", "unknown scorer spec");
+        rejects("{\"sources\": [{\"type\": \"model\", \"scorer\": \"nope:x\"}]}", "sources[0].scorer", "expected local:DIR");
+    }
+
+    /** A tiny seeded reward model and a LoRA adapter for it, in {@code tmp}. */
+    private Path[] tinyModelAndAdapter() {
+        Path rm = tmp.resolve("rm"), lora = tmp.resolve("bias-lora");
+        TinyCheckpoint.write(rm, TinyCheckpoint.Spec.defaults(), 11);
+        TinyCheckpoint.writeLora(lora, rm, TinyCheckpoint.Spec.defaults(), List.of("q_proj", "v_proj"), 4, 8, 12);
+        return new Path[]{rm, lora};
+    }
+
+    private static final List<List<Message>> CONVERSATIONS = List.of(
+            List.of(Message.user("What is 6*7?"), Message.assistant("42")),
+            List.of(Message.user("What is 6*7?"), Message.assistant("It is 41, I think.")));
+
+    private Deployment withScorer(String spec, Map<String, String> env) throws Exception {
+        Path f = tmp.resolve("deploy.json");
+        var root = Protocols.JSON.createObjectNode();
+        root.putArray("sources").addObject().put("type", "model").put("scorer", spec);
+        Files.writeString(f, root.toString());
+        return Deployment.load(f, env::get);
+    }
+
+    private static RewardScorer model(Deployment d) {
+        return assertInstanceOf(ModelSource.class, d.pipeline().sources().getFirst().source()).scorer();
     }
 
     @Test
-    void relativeLocalPathsResolveAgainstTheConfigFolder() {
-        String s = Deployment.resolveLocal("local:models/rm,adapter=ad,lambda=-0.5", Path.of("/cfg"));
-        assertEquals("local:/cfg/models/rm,adapter=/cfg/ad,lambda=-0.5", s);
-        assertEquals("http:http://x/y", Deployment.resolveLocal("http:http://x/y", Path.of("/cfg")));
+    void serveAndTheCliAcceptTheSameSpecStrings() throws Exception {
+        Path[] m = tinyModelAndAdapter();
+        String rm = m[0].toString(), lora = m[1].toString();
+        Map<String, String> env = Map.of("TARE_TEST_TOKEN", "k");
+        List<String> specs = List.of(
+                "local:" + rm, "local:" + rm + ",adapter=" + lora + ",lambda=-0.5,head=base",
+                "local:" + rm + ",adapter=" + lora + ",max-length=64,score-token=first-pad",
+                "http://127.0.0.1:9/v1,protocol=vllm-pooling,model=rm,token=env:TARE_TEST_TOKEN", "http:http://127.0.0.1:9",
+                // what neither accepts, with the same message
+                "nope:x", "local:" + rm + ",lambda=2", "local:" + tmp.resolve("nope"), "local:" + rm + ",adapter=" + lora + ",head=both",
+                "http://h:1,colour=red", "http://h:1,token=env:TARE_TEST_UNSET", "openai:http://h:1,model=m", "judge:local:" + rm);
+        int accepted = 0;
+        for (String spec : specs) {
+            RewardScorer cli;
+            try {
+                cli = ScorerSpec.parse(spec).rewardScorer(env::get);
+            } catch (IllegalArgumentException e) {
+                var served = assertThrows(DataFormatException.class, () -> withScorer(spec, env), spec);
+                assertEquals("sources[0].scorer", served.field(), spec);
+                assertTrue(served.getMessage().contains("deploy.json") && served.getMessage().endsWith(e.getMessage()),
+                        spec + ": " + served.getMessage() + " vs " + e.getMessage());
+                continue;
+            }
+            accepted++;
+            try (cli; RewardScorer served = model(withScorer(spec, env))) {
+                assertEquals(cli.getClass(), served.getClass(), spec);
+                assertEquals(cli.name(), served.name(), spec);
+                assertEquals(cli.provenance(), served.provenance(), spec);
+                assertEquals(cli.preferredBatchSize(), served.preferredBatchSize(), spec);
+                if (spec.startsWith("local:")) assertArrayEquals(cli.score(CONVERSATIONS), served.score(CONVERSATIONS), 0.0, spec);
+            }
+        }
+        assertEquals(5, accepted);
+    }
+
+    @Test
+    void relativeLocalPathsResolveAgainstTheConfigFolder() throws Exception {
+        Path[] m = tinyModelAndAdapter();
+        String relative = "local:rm,adapter=bias-lora,lambda=-0.5";
+        assertThrows(IllegalArgumentException.class, () -> ScorerSpec.parse(relative).rewardScorer(k -> null),
+                "the relative folders do not exist from the working directory");
+        try (RewardScorer served = model(withScorer(relative, Map.of()));
+             RewardScorer absolute = ScorerSpec.parse("local:" + m[0] + ",adapter=" + m[1] + ",lambda=-0.5").rewardScorer(k -> null)) {
+            assertEquals("rm+bias-lora@-0.5", served.name());
+            assertArrayEquals(absolute.score(CONVERSATIONS), served.score(CONVERSATIONS), 0.0);
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.tare.eval.Progress;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.results.ResultsReader;
 import dev.tare.scorers.RewardScorer;
+import dev.tare.scorers.ScorerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -68,7 +69,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (benchmark.equalsIgnoreCase("bbq"))
                 return dev.tare.cli.judge.GenerativeEval.bbq(scorer, data, out, resume, limit, batchSize,
                         new Bootstrap(resamples, seed, 0.95), new java.io.PrintWriter(System.out, true));
-            var js = dev.tare.cli.judge.JudgeSpec.parse(scorer);
+            var js = ScorerSpec.Judge.parse(scorer);
             if (js.intOption("votes", 1) != 1)
                 throw new IllegalArgumentException("votes=K is for tare judge (voting@k on one pair); tare eval judges each order once");
             judgeTemplate = js.option("template", judgeTemplate);
@@ -98,7 +99,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         var result = EvalSummary.analyze(b, items, ResultsReader.read(results), new Bootstrap(resamples, seed, 0.95));
-        EvalReport.write(result, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***"), data.toString(),
+        EvalReport.write(result, new EvalReport.RunInfo(spec.redacted(), data.toString(),
                 results.toString(), secs, settings), out);
         System.out.println(EvalSummary.leaderboardRow(result));
         return 0;
@@ -122,7 +123,7 @@ public final class EvalCommand implements Callable<Integer> {
     /** The judge for tare eval: the template's decoding defaults, seeded by the spec's seed=S (default 42). */
     private dev.tare.scorers.judge.PairwiseJudge newJudge(dev.tare.scorers.judge.ChatGenerator gen) {
         var t = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
-        long base = scorer.trim().startsWith("judge:") ? dev.tare.cli.judge.JudgeSpec.parse(scorer).seed(42) : 42;
+        long base = scorer.trim().startsWith("judge:") ? ScorerSpec.Judge.parse(scorer).seed(42) : 42;
         return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(t.maxTokens(), t.temperature(), 1.0, base));
     }
 
@@ -151,7 +152,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         var r = dev.tare.eval.JudgeSummary.analyze(b, items, ResultsReader.read(results), new Bootstrap(resamples, seed, 0.95));
-        dev.tare.eval.JudgeSummary.write(r, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***") + " template=" + template.name(),
+        dev.tare.eval.JudgeSummary.write(r, new EvalReport.RunInfo(spec.redacted() + " template=" + template.name(),
                 data.toString(), results.toString(), secs), cost, out);
         System.out.println(dev.tare.eval.JudgeSummary.leaderboardRow(r));
         return 0;
@@ -187,7 +188,7 @@ public final class EvalCommand implements Callable<Integer> {
         var scores = dev.tare.eval.JudgeBenchEval.score(dev.tare.eval.JudgeBenchEval.outputs(pairs, rows, name),
                 new Bootstrap(resamples, seed, 0.95));
         var bias = spec.isJudge() ? dev.tare.eval.JudgeBias.analyze(items, rows, new Bootstrap(resamples, seed, 0.95)) : null;
-        dev.tare.eval.JudgeBenchEval.write(name, scores, bias, cost, new EvalReport.RunInfo(scorer.replaceAll("token=[^,]*", "token=***"),
+        dev.tare.eval.JudgeBenchEval.write(name, scores, bias, cost, new EvalReport.RunInfo(spec.redacted(),
                 data.toString(), results.toString(), secs), out);
         System.out.println(dev.tare.eval.JudgeBenchEval.leaderboardRow(name, scores, bias));
         return 0;

@@ -7,6 +7,7 @@ import dev.tare.eval.Progress;
 import dev.tare.results.ResultsReader;
 import dev.tare.results.ScoredItem;
 import dev.tare.scorers.RewardScorer;
+import dev.tare.scorers.ScorerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

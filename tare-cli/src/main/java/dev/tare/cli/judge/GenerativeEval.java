@@ -10,6 +10,7 @@ import dev.tare.eval.Progress;
 import dev.tare.eval.bbq.GenerativeBbq;
 import dev.tare.metrics.bbq.BbqAudit;
 import dev.tare.metrics.stats.Bootstrap;
+import dev.tare.scorers.ScorerSpec;
 import dev.tare.scorers.judge.ChatGenerator;
 import dev.tare.scorers.judge.SamplingParams;
 
@@ -34,7 +35,7 @@ public final class GenerativeEval {
      * predictions.jsonl (resumable) and summary.json in {@code out}, prints the BBQ table and the cost.
      */
     public static int bbq(String scorer, Path data, Path out, boolean resume, int limit, int batch, Bootstrap bootstrap, PrintWriter w) {
-        JudgeSpec spec = JudgeSpec.parse(scorer);
+        ScorerSpec.Judge spec = ScorerSpec.Judge.parse(scorer);
         List<BbqItem> items = new ArrayList<>();
         List<Path> files = Files.isDirectory(data) ? BbqReader.jsonlFiles(data) : List.of(data);
         for (Path f : files) items.addAll(BbqReader.read(f));
@@ -50,7 +51,7 @@ public final class GenerativeEval {
         int total = o.resumed() + o.generated();
         if (o.unparseable() == total) {
             ObjectNode root = Jsonl.MAPPER.createObjectNode();
-            generation(root, scorer, o);
+            generation(root, spec, o);
             AtomicFiles.writeString(out.resolve("summary.json"), root.toPrettyString() + "\n");
             w.printf("none of the %d replies was a single letter A/B/C: nothing to score (see %s)%n", total, preds);
             w.flush();
@@ -58,7 +59,7 @@ public final class GenerativeEval {
         }
         BbqAudit.Result r = BbqAudit.run(Files.isDirectory(data) ? data : data.getParent(), preds, "prediction", BbqAudit.Format.LETTER, bootstrap);
         ObjectNode root = BbqScoreCommand.toJson(r);
-        generation(root, scorer, o);
+        generation(root, spec, o);
         AtomicFiles.writeString(out.resolve("summary.json"), root.toPrettyString() + "\n");
         BbqScoreCommand.printTable(w, r);
         w.printf("%d items (%d resumed); %d replies were not a single letter A/B/C (unparseable, counted as unmatched above)%n",
@@ -69,9 +70,9 @@ public final class GenerativeEval {
         return 0;
     }
 
-    private static void generation(ObjectNode root, String scorer, GenerativeBbq.Outcome o) {
+    private static void generation(ObjectNode root, ScorerSpec spec, GenerativeBbq.Outcome o) {
         ObjectNode cost = root.putObject("generation");
-        cost.put("model", scorer.replaceAll("token=[^,]*", "token=***"));
+        cost.put("model", spec.redacted());
         cost.put("items", o.resumed() + o.generated()).put("resumed", o.resumed()).put("unparseable", o.unparseable())
                 .put("prompt_tokens", o.promptTokens()).put("completion_tokens", o.completionTokens()).put("seconds", o.seconds());
         if (!Double.isNaN(o.completionTokensPerSecond())) cost.put("completion_tokens_per_second", o.completionTokensPerSecond());

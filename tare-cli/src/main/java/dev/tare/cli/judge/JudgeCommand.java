@@ -1,5 +1,6 @@
 package dev.tare.cli.judge;
 
+import dev.tare.scorers.ScorerSpec;
 import dev.tare.scorers.judge.ChatGenerator;
 import dev.tare.scorers.judge.JudgeTemplate;
 import dev.tare.scorers.judge.PairwiseJudge;
@@ -55,7 +56,7 @@ public final class JudgeCommand implements Callable<Integer> {
     boolean oneOrder;
 
     @Override public Integer call() throws IOException {
-        JudgeSpec spec = JudgeSpec.parse(judge);
+        ScorerSpec.Judge spec = ScorerSpec.Judge.parse(judge);
         JudgeTemplate t = JudgeTemplate.load(template != null ? template : spec.option("template", "arena-hard"));
         List<String> texts = new ArrayList<>();
         for (Path p : responses) {

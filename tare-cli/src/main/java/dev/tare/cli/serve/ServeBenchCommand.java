@@ -49,7 +49,7 @@ public final class ServeBenchCommand implements java.util.concurrent.Callable<In
         if (seconds < 1 || seconds > 60) throw new IllegalArgumentException("--seconds must be 1..60");
         if (maxRequests < 1 || maxRequests > 100_000) throw new IllegalArgumentException("--max-requests must be 1..100000");
         if (requestTimeout < 1 || requestTimeout > 600) throw new IllegalArgumentException("--request-timeout must be 1..600");
-        Deployment d = ServeCommand.deployment(config);
+        Deployment d = Deployment.load(config);
         RewardServer.Options o = d.options();
         o = new RewardServer.Options("127.0.0.1", 0, o.limits(), null, o.queueCapacityItems(), o.maxBatchItems(), o.maxWait(), o.workers(), o.requestTimeout());
         byte[] b = Files.readAllBytes(body);

@@ -1,7 +1,5 @@
 package dev.tare.cli.serve;
 
-import dev.tare.cli.eval.ScorerSpec;
-import dev.tare.serve.CalibrationCorrection;
 import dev.tare.serve.Deployment;
 import dev.tare.serve.RewardServer;
 import picocli.CommandLine.Command;
@@ -24,16 +22,10 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--port", paramLabel = "PORT", description = "Port (default from config, else 8000; 0 = any free port).")
     Integer port;
 
-    /** Builds the deployment with the CLI's scorer specs and calibrator files. */
-    static Deployment deployment(Path config) {
-        return Deployment.load(config, new Deployment.Factories(
-                spec -> ScorerSpec.parse(spec).rewardScorer(System::getenv), CalibrationCorrection::load));
-    }
-
     @Override
     public Integer call() throws Exception {
         if (config == null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "Missing required option: '--config=FILE'");
-        Deployment d = deployment(config);
+        Deployment d = Deployment.load(config);
         RewardServer.Options o = d.options();
         o = new RewardServer.Options(host != null ? host : o.host(), port != null ? port : o.port(), o.limits(), o.bearerToken(),
                 o.queueCapacityItems(), o.maxBatchItems(), o.maxWait(), o.workers(), o.requestTimeout());

@@ -39,14 +39,14 @@ class ServeCommandTest {
                  "sources": [{"type": "model", "scorer": "local:rm,adapter=bias-lora,lambda=-0.5,head=base", "calibrator": "calib.json", "weight": 1.0},
                              {"type": "gsm8k", "weight": 2.0},
                              {"type": "bbq_letter", "stereotype_penalty": 0.5, "weight": 1.0}]}""");
-        var d = ServeCommand.deployment(tmp.resolve("deploy.json"));
+        var d = dev.tare.serve.Deployment.load(tmp.resolve("deploy.json"));
         String prompt = "Q: what is 6*7? Options: A. 42 B. 41 C. unknown";
         List<String> responses = List.of("A", "B");
         // The model's own view of the same conversations, through the same spec (LoRA at -0.5, base head).
         double[] expectedRaw;
         String[] rendered = new String[2];
         List<List<Message>> convs = responses.stream().map(r -> List.of(Message.user(prompt), Message.assistant(r))).toList();
-        try (var s = dev.tare.cli.eval.ScorerSpec.parse("local:" + rm + ",adapter=" + lora + ",lambda=-0.5,head=base")
+        try (var s = dev.tare.scorers.ScorerSpec.parse("local:" + rm + ",adapter=" + lora + ",lambda=-0.5,head=base")
                 .rewardScorer(System::getenv); var plain = LocalRewardScorer.open(rm, LocalRewardScorer.Options.defaults())) {
             assertInstanceOf(dev.tare.scorers.RenderedTextScorer.class, s, "OpenRLHF sends rendered text: the LoRA scorer must take it");
             expectedRaw = s.score(convs);
@@ -130,7 +130,7 @@ class ServeCommandTest {
     }
 
     private static RewardServer start(Path config) throws Exception {
-        var d = ServeCommand.deployment(config);
+        var d = dev.tare.serve.Deployment.load(config);
         return RewardServer.start(d.pipeline(), d.options());
     }
 

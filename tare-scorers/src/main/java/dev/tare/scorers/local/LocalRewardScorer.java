@@ -1,6 +1,8 @@
 package dev.tare.scorers.local;
 
 import dev.tare.data.Message;
+import dev.tare.runtime.lora.LoraAdapter;
+import dev.tare.runtime.lora.LoraModel;
 import dev.tare.runtime.model.ModelLoader;
 import dev.tare.runtime.model.RewardModel;
 import dev.tare.runtime.model.ScoreTokenRule;
@@ -12,6 +14,7 @@ import dev.tare.runtime.text.HfTokenizer;
 import dev.tare.runtime.text.TokenizationConvention;
 import dev.tare.scorers.RenderedTextScorer;
 import dev.tare.scorers.ScorerException;
+import dev.tare.scorers.ScorerSpec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,18 +100,19 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     private final HfTokenizer tokenizer;
     private final ConversationEncoder encoder;
     private final Options options;
-    private final boolean owns;
+    /** Closes the weights this scorer loaded (with its tokenizer); null when they are borrowed ({@link #of}). */
+    private final Runnable closeWeights;
     private final LabelReduction reduction;
     private final java.util.concurrent.atomic.AtomicBoolean warnedPadInside = new java.util.concurrent.atomic.AtomicBoolean();
 
     private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
-                              Options options, boolean owns) {
+                              Options options, Runnable closeWeights) {
         this.name = name;
         this.model = model.withScoreTokenRule(options.scoreTokenRule() == null ? ScoreTokenRule.DEFAULT : options.scoreTokenRule());
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.options = options;
-        this.owns = owns;
+        this.closeWeights = closeWeights;
         this.reduction = reductionFor(options.reduction(), model);
     }
 
@@ -145,39 +149,66 @@ public final class LocalRewardScorer implements RenderedTextScorer {
      * Opens a Hugging Face model directory: config.json + safetensors (the runtime), tokenizer.json and
      * tokenizer_config.json (its chat_template, unless {@code options.chatTemplate()} names a .jinja file).
      */
-    public static LocalRewardScorer open(Path modelDir, Options options) {
-        HfTokenizer tok = HfTokenizer.load(modelDir);
-        RewardModel model = null;
+    public static LocalRewardScorer open(Path modelDir, Options options) { return open(ScorerSpec.Local.of(modelDir, options)); }
+
+    /**
+     * Opens what a {@code local:} spec names: the model directory (as {@link #open(Path, Options)}), with the spec's LoRA
+     * adapter, when it has one, attached to the loaded base at the spec's λ and read through the spec's head. The
+     * scorer owns what it loads: {@link #close()} unmaps the base weights and closes the tokenizer.
+     */
+    public static LocalRewardScorer open(ScorerSpec.Local spec) {
+        Path dir = spec.dir();
+        Options options = spec.options();
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("local scorer: model directory " + dir + " does not exist");
+        HfTokenizer tok = HfTokenizer.load(dir);
+        Runnable closeWeights = null;
         try {
-            ChatTemplate template;
-            if (options.chatTemplate() != null) {
-                try {
-                    template = ChatTemplate.of(Files.readString(options.chatTemplate()));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read chat template " + options.chatTemplate() + ": " + e.getMessage(), e);
-                }
+            ChatTemplate template = chatTemplate(dir, tok, options);
+            Path fn = dir.toAbsolutePath().normalize().getFileName();
+            String name = fn == null ? dir.toString() : fn.toString();
+            RewardModel model;
+            if (spec.lora() == null) {
+                model = ModelLoader.loadRewardModel(dir);
+                closeWeights = model::close;
             } else {
-                template = tok.chatTemplate().orElseThrow(() -> new IllegalArgumentException(modelDir.resolve("tokenizer_config.json")
-                        + ": no chat_template; pass a .jinja file (--chat-template)"));
+                ScorerSpec.Local.Lora l = spec.lora();
+                LoraAdapter a = LoraAdapter.load(l.adapter());
+                LoraModel lm = LoraModel.open(dir, List.of(a));
+                closeWeights = lm::close;
+                for (String w : lm.warnings()) System.err.println("warning: " + w);
+                // λ is bound to this scorer's view of the loaded base (shared weights), not set on the adapter
+                model = lm.withStrengths(Map.of(a.name(), l.lambda())).rewardModel(l.head());
+                name = name + "+" + a.name() + "@" + l.lambda();
             }
-            model = ModelLoader.loadRewardModel(modelDir);
             int vocab = model.config().vocabSize();
             if (tok.specialTokens().bos() != null && tok.specialTokens().bos().id() >= vocab) {
-                throw new IllegalArgumentException(modelDir + ": tokenizer BOS id " + tok.specialTokens().bos().id() + " ≥ model vocab_size " + vocab);
+                throw new IllegalArgumentException(dir + ": tokenizer BOS id " + tok.specialTokens().bos().id() + " ≥ model vocab_size " + vocab);
             }
             var encoder = new ConversationEncoder(tok, template, options.convention(), options.templateVariables());
-            Path fn = modelDir.toAbsolutePath().normalize().getFileName();
-            return new LocalRewardScorer(fn == null ? modelDir.toString() : fn.toString(), model, tok, encoder, options, true);
+            return new LocalRewardScorer(name, model, tok, encoder, options, closeWeights);
         } catch (RuntimeException e) {
-            if (model != null) model.close();
+            if (closeWeights != null) closeWeights.run();
             tok.close();
             throw e;
         }
     }
 
+    /** The options' .jinja file, else the tokenizer's chat_template. */
+    private static ChatTemplate chatTemplate(Path dir, HfTokenizer tok, Options options) {
+        if (options.chatTemplate() == null) {
+            return tok.chatTemplate().orElseThrow(() -> new IllegalArgumentException(dir.resolve("tokenizer_config.json")
+                    + ": no chat_template; pass chat-template=FILE.jinja"));
+        }
+        try {
+            return ChatTemplate.of(Files.readString(options.chatTemplate()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read chat template " + options.chatTemplate() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A scorer over an already loaded model and encoder (not closed by {@link #close()}). */
     public static LocalRewardScorer of(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder, Options options) {
-        return new LocalRewardScorer(name, model, tokenizer, encoder, options, false);
+        return new LocalRewardScorer(name, model, tokenizer, encoder, options, null);
     }
 
     @Override public String name() { return name; }
@@ -256,9 +287,9 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     @Override public java.util.Set<String> specialTokenTexts() { return tokenizer.specialTokenTexts(); }
 
     @Override public void close() {
-        if (!owns) return;
+        if (closeWeights == null) return;
         try {
-            model.close();
+            closeWeights.run();
         } finally {
             tokenizer.close();
         }

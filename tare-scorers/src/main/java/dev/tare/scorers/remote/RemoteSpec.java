@@ -23,7 +23,10 @@ public record RemoteSpec(URI url, Map<String, String> options) {
         options = Map.copyOf(options);
     }
 
-    /** Parses {@code URL,key=value,...}; unknown keys and malformed values are rejected by name. */
+    /**
+     * Parses {@code URL,key=value,...}; unknown keys and malformed values are rejected by name here (the token
+     * reference and the chat-template folder are looked up when the scorer is built).
+     */
     public static RemoteSpec parse(String spec) {
         String[] parts = spec.split(",");
         URI url;
@@ -46,7 +49,21 @@ public record RemoteSpec(URI url, Map<String, String> options) {
             if (!KEYS.contains(k)) throw new IllegalArgumentException("unknown scorer option '" + k + "' (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             if (opts.put(k, p.substring(eq + 1).trim()) != null) throw new IllegalArgumentException("scorer option '" + k + "' given twice");
         }
-        return new RemoteSpec(url, opts);
+        RemoteSpec r = new RemoteSpec(url, opts);
+        r.validate();
+        return r;
+    }
+
+    /** Checks every value that needs neither the environment nor the file system. */
+    private void validate() {
+        RewardProtocol p = protocol();
+        batch();
+        if (options.containsKey("timeout")) positive("timeout");
+        if (options.containsKey("retries")) nonNegativeInt("retries");
+        if (options.containsKey("concurrency")) positiveInt("concurrency");
+        if (options.containsKey("chat-template") && p != RewardProtocol.TEI)
+            throw new IllegalArgumentException("scorer option chat-template is for protocol=tei only; " + p.id()
+                    + " servers apply the model's own chat template");
     }
 
     public String get(String key) { return options.get(key); }
@@ -92,9 +109,6 @@ public record RemoteSpec(URI url, Map<String, String> options) {
     java.util.function.Function<java.util.List<dev.tare.data.Message>, String> chatTemplate() {
         String dir = options.get("chat-template");
         if (dir == null) return null;
-        if (protocol() != RewardProtocol.TEI)
-            throw new IllegalArgumentException("scorer option chat-template is for protocol=tei only; " + protocol().id()
-                    + " servers apply the model's own chat template");
         java.nio.file.Path d = java.nio.file.Path.of(dir);
         if (!java.nio.file.Files.isDirectory(d))
             throw new IllegalArgumentException("scorer option chat-template=" + dir + ": not a directory (expected a model folder with tokenizer_config.json)");

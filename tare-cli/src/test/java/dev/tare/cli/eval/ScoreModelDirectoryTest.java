@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -23,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code --scorer local:DIR[,adapter=DIR,lambda=X,head=...]} against the transformers 4.46.3 / PEFT 0.13.2 goldens in
- * shared/fixtures/hf-parity (tiny Llama seq-cls model; a word-level tokenizer maps "wN" to id N so the goldens' ids
- * are reproduced exactly).
+ * {@code tare score --model DIR} against the transformers 4.46.3 / PEFT 0.13.2 goldens in shared/fixtures/hf-parity
+ * (tiny Llama seq-cls model; a word-level tokenizer maps "wN" to id N so the goldens' ids are reproduced exactly).
+ * The {@code local:} spec itself (adapters, λ, heads) is tested in tare-scorers (LocalSpecTest).
  */
-class LocalScorerSpecTest {
+class ScoreModelDirectoryTest {
     static final ObjectMapper OM = new ObjectMapper();
     static final String PLAIN = "{% for m in messages %}{{ m['content'] }}{% if not loop.last %} {% endif %}{% endfor %}";
     @TempDir Path tmp;
@@ -65,25 +64,6 @@ class LocalScorerSpecTest {
     }
 
     static double logit(JsonNode c, String field) { return Double.parseDouble(c.get(field).get(0).get(0).asText()); }
-
-    @Test void adapterAtLambdaMatchesPeftGoldens() throws Exception {
-        Path dir = modelDir();
-        Path adapter = fixture("lora-llama-seqcls-qkvo");
-        for (String lam : List.of("-0.5", "1.0")) {
-            JsonNode c = sweepCase(lam, "len33");
-            try (var s = ScorerSpec.parse("local:" + dir + ",adapter=" + adapter + ",lambda=" + lam).rewardScorer(Map.<String, String>of()::get)) {
-                assertEquals(logit(c, "logits"), s.score(List.of(conversation(c, 20)))[0], 2e-5, "PEFT λ=" + lam + " (adapter head)");
-                assertTrue(s.name().startsWith("llama-seqcls+"), s.name());
-            }
-            try (var s = ScorerSpec.parse("local:" + dir + ",adapter=" + adapter + ",lambda=" + lam + ",head=base").rewardScorer(Map.<String, String>of()::get)) {
-                assertEquals(logit(c, "logits_base_head"), s.score(List.of(conversation(c, 20)))[0], 2e-5, "λ=" + lam + " base head");
-            }
-        }
-        var e = assertThrows(IllegalArgumentException.class, () -> ScorerSpec.parse("local:" + dir + ",lambda=2").rewardScorer(k -> null));
-        assertTrue(e.getMessage().contains("need adapter=DIR"), e.getMessage());
-        var missing = assertThrows(IllegalArgumentException.class, () -> ScorerSpec.parse("local:" + tmp.resolve("nope")).rewardScorer(k -> null));
-        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
-    }
 
     @Test void tareScoreWithModelDirectoryMatchesTransformers() throws Exception {
         Path dir = modelDir();
