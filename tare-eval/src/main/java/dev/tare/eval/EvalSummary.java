@@ -10,12 +10,12 @@ import dev.tare.debias.calibration.Method;
 import dev.tare.debias.calibration.ResponsePool;
 import dev.tare.debias.calibration.RewardCalibration;
 import dev.tare.metrics.rewardbench.RewardBench2Metrics;
-import dev.tare.metrics.rewardbench.RewardBench2Report;
+import dev.tare.metrics.rewardbench.RewardBench2Scores;
 import dev.tare.metrics.rewardbench.RewardBenchMetrics;
-import dev.tare.metrics.rewardbench.RewardBenchReport;
+import dev.tare.metrics.rewardbench.RewardBenchScores;
 import dev.tare.metrics.rewardbench.SubsetScore;
 import dev.tare.metrics.rmbench.RmBenchMetrics;
-import dev.tare.metrics.rmbench.RmBenchReport;
+import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.results.ScoredItem;
@@ -122,7 +122,7 @@ public final class EvalSummary {
         List<String> notes = new ArrayList<>();
         switch (b) {
             case REWARDBENCH -> {
-                RewardBenchReport r = RewardBenchMetrics.compute(items, boot);
+                RewardBenchScores r = RewardBenchMetrics.compute(items, boot);
                 parts.putAll(r.sections());   // the sections with items; the others are n/a, never 0
                 if (r.partial()) notes.add(r.scoreLabel() + ": no items in " + String.join(", ", r.missingSections())
                         + " (n/a); the score is not comparable with the leaderboard");
@@ -134,19 +134,19 @@ public final class EvalSummary {
                 return new Scores(r.score(), parts, notes, r.missingSections(), r.scoreLabel());
             }
             case REWARDBENCH2 -> {
-                RewardBench2Report r = RewardBench2Metrics.compute(items, boot);
+                RewardBench2Scores r = RewardBench2Metrics.compute(items, boot);
                 for (SubsetScore s : r.subsets()) parts.put(s.subset(), s.score());
                 if (!r.complete()) notes.add("incomplete: missing " + String.join(", ", r.missingSubsets()));
                 return new Scores(r.score(), parts, notes);
             }
             case RM_BENCH -> {
-                RmBenchReport r = RmBenchMetrics.compute(items, boot);
+                RmBenchScores r = RmBenchMetrics.compute(items, boot);
                 parts.put("Hard", r.hard());
                 parts.put("Normal", r.normal());
                 parts.put("Easy", r.easy());
                 if (r.pooled()) notes.add("no domain on the items: all scored as one set (RM-Bench's compute_accuracy without domains), "
                         + "not the official mean over domains");
-                else for (RmBenchReport.Domain d : r.domains()) parts.put(d.name(), d.score());
+                else for (RmBenchScores.Domain d : r.domains()) parts.put(d.name(), d.score());
                 if (!r.complete() && !r.pooled()) notes.add("incomplete: missing domains " + String.join(", ", r.missingDomains())
                         + " (the overall is then a mean over the domains present, not the official overall)");
                 if (r.ties() > 0) notes.add(r.ties() + " comparisons with equal scores (counted as wrong)");

@@ -8,14 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.data.AtomicFiles;
 import dev.tare.data.pairs.Benchmark;
 import dev.tare.metrics.rewardbench.PairsMetrics;
-import dev.tare.metrics.rewardbench.PairsReport;
+import dev.tare.metrics.rewardbench.PairsScores;
 import dev.tare.metrics.rewardbench.RewardBench2Metrics;
-import dev.tare.metrics.rewardbench.RewardBench2Report;
+import dev.tare.metrics.rewardbench.RewardBench2Scores;
 import dev.tare.metrics.rewardbench.RewardBenchMetrics;
-import dev.tare.metrics.rewardbench.RewardBenchReport;
+import dev.tare.metrics.rewardbench.RewardBenchScores;
 import dev.tare.metrics.rewardbench.SubsetScore;
 import dev.tare.metrics.rmbench.RmBenchMetrics;
-import dev.tare.metrics.rmbench.RmBenchReport;
+import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.results.ResultsFiles;
@@ -120,7 +120,7 @@ public final class MetricsCommand implements Callable<Integer> {
         return a;
     }
 
-    static ObjectNode json(RewardBenchReport r) {
+    static ObjectNode json(RewardBenchScores r) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("model", r.model());
         o.put("items", r.items());
@@ -142,7 +142,7 @@ public final class MetricsCommand implements Callable<Integer> {
     }
 
     /** Core subsets present with fewer rows than the filtered split has ("name n/N"). */
-    static List<String> incomplete(RewardBenchReport r) {
+    static List<String> incomplete(RewardBenchScores r) {
         List<String> out = new java.util.ArrayList<>();
         for (SubsetScore s : r.subsets()) {
             Integer full = dev.tare.data.rewardbench.RewardBenchSubsets.ROW_COUNTS.get(s.subset());
@@ -151,7 +151,7 @@ public final class MetricsCommand implements Callable<Integer> {
         return out;
     }
 
-    static ObjectNode json(PairsReport r) {
+    static ObjectNode json(PairsScores r) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("model", r.model());
         o.put("items", r.items());
@@ -161,7 +161,7 @@ public final class MetricsCommand implements Callable<Integer> {
         return o;
     }
 
-    static ObjectNode json(RewardBench2Report r) {
+    static ObjectNode json(RewardBench2Scores r) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("model", r.model());
         o.put("items", r.items());
@@ -173,7 +173,7 @@ public final class MetricsCommand implements Callable<Integer> {
         return o;
     }
 
-    static ObjectNode json(RmBenchReport r) {
+    static ObjectNode json(RmBenchScores r) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("model", r.model());
         o.put("items", r.items());
@@ -213,7 +213,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
     private static String row(String name, String value) { return String.format(Locale.ROOT, "  %-30s %s%n", name, value); }
 
-    static String table(RewardBenchReport r) {
+    static String table(RewardBenchScores r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "RewardBench v1%s  items=%d  ties=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         sb.append(row("", "score   95% CI"));
@@ -237,7 +237,7 @@ public final class MetricsCommand implements Callable<Integer> {
         return sb.toString().stripTrailing();
     }
 
-    static String table(PairsReport r) {
+    static String table(PairsScores r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Preference pairs%s  items=%d  ties=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         sb.append(row("", "accuracy   95% CI"));
@@ -246,7 +246,7 @@ public final class MetricsCommand implements Callable<Integer> {
         return sb.toString().stripTrailing();
     }
 
-    static String table(RewardBench2Report r) {
+    static String table(RewardBench2Scores r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "RewardBench 2%s  items=%d%n", model(r.model()), r.items()));
         sb.append(row("", "score   95% CI"));
@@ -265,7 +265,7 @@ public final class MetricsCommand implements Callable<Integer> {
     static final String POOLED_NOTE = "no 'domain' field in the results: all items scored as one set, as RM-Bench's compute_accuracy "
             + "does for such files (hard/normal/easy of the pooled matrix; not the official mean over the four domains)";
 
-    static String table(RmBenchReport r) {
+    static String table(RmBenchScores r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "RM-Bench%s  items=%d  tied comparisons=%d (counted wrong)%n", model(r.model()), r.items(), r.ties()));
         if (r.pooled()) sb.append(POOLED_NOTE).append(System.lineSeparator());

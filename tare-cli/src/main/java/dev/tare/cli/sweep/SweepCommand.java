@@ -7,7 +7,7 @@ import dev.tare.data.rmbench.RmBenchReader;
 import dev.tare.debias.lora.LambdaSweep;
 import dev.tare.eval.Progress;
 import dev.tare.metrics.rmbench.RmBenchMetrics;
-import dev.tare.metrics.rmbench.RmBenchReport;
+import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -216,13 +216,13 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     }
 
     /** RM-Bench metrics in percent: hard/normal/easy/score overall and per domain group ("chat/hard", ...). */
-    static Map<String, Double> metrics(RmBenchReport r) {
+    static Map<String, Double> metrics(RmBenchScores r) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("hard", 100 * r.hard().value());
         m.put("normal", 100 * r.normal().value());
         m.put("easy", 100 * r.easy().value());
         m.put("score", 100 * r.score().value());
-        for (RmBenchReport.Domain d : r.domains()) {
+        for (RmBenchScores.Domain d : r.domains()) {
             m.put(d.name() + "/hard", 100 * d.hard().value());
             m.put(d.name() + "/normal", 100 * d.normal().value());
             m.put(d.name() + "/easy", 100 * d.easy().value());
@@ -258,7 +258,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         Bootstrap boot = Bootstrap.defaults();
         for (double l : new double[]{0.0, res.chosen()}) {
             List<ScoredItem> held = byLambda.get(l).stream().filter(it -> split.heldOut().contains(key(it))).toList();
-            RmBenchReport rep = RmBenchMetrics.compute(held, boot);
+            RmBenchScores rep = RmBenchMetrics.compute(held, boot);
             JsonSummary ci = js.object("held_out_ci_lambda=" + fmt(l));
             ci.put("hard", rep.hard().times(100)).put("normal", rep.normal().times(100)).put("easy", rep.easy().times(100));
         }

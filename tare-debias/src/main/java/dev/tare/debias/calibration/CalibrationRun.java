@@ -8,10 +8,10 @@ import dev.tare.bias.BiasDiagnostics;
 import dev.tare.bias.Feature;
 import dev.tare.data.rewardbench.RewardBenchSubsets;
 import dev.tare.metrics.rewardbench.RewardBenchMetrics;
-import dev.tare.metrics.rewardbench.RewardBenchReport;
+import dev.tare.metrics.rewardbench.RewardBenchScores;
 import dev.tare.metrics.rewardbench.SubsetScore;
 import dev.tare.metrics.rmbench.RmBenchMetrics;
-import dev.tare.metrics.rmbench.RmBenchReport;
+import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.results.ScoredItem;
@@ -285,7 +285,7 @@ public final class CalibrationRun {
         ObjectNode o = MAPPER.createObjectNode();
         switch (kind) {
             case REWARDBENCH -> {
-                RewardBenchReport rep = RewardBenchMetrics.compute(items, boot);
+                RewardBenchScores rep = RewardBenchMetrics.compute(items, boot);
                 o.set("score", ci(rep.score()));
                 o.put("score_label", rep.scoreLabel());
                 o.put("partial", rep.partial());
@@ -302,7 +302,7 @@ public final class CalibrationRun {
                 }
             }
             case RM_BENCH -> {
-                RmBenchReport rep = RmBenchMetrics.compute(items, boot);
+                RmBenchScores rep = RmBenchMetrics.compute(items, boot);
                 o.set("score", ci(rep.score()));
                 o.set("hard", ci(rep.hard()));
                 o.set("normal", ci(rep.normal()));
@@ -310,7 +310,7 @@ public final class CalibrationRun {
                 o.put("complete", rep.complete());
                 if (rep.pooled()) o.put("pooled", true);   // no domain on the items: one pooled set, as compute_accuracy
                 ObjectNode dom = o.putObject("domains");
-                for (RmBenchReport.Domain d : rep.domains()) {
+                for (RmBenchScores.Domain d : rep.domains()) {
                     ObjectNode x = dom.putObject(d.name());
                     x.put("items", d.items());
                     x.set("score", ci(d.score()));

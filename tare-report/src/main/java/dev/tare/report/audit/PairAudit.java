@@ -9,9 +9,9 @@ import dev.tare.debias.calibration.Calibrator;
 import dev.tare.debias.calibration.RewardCalibration;
 import dev.tare.data.rewardbench.RewardBenchSubsets;
 import dev.tare.metrics.rewardbench.PairsMetrics;
-import dev.tare.metrics.rewardbench.PairsReport;
+import dev.tare.metrics.rewardbench.PairsScores;
 import dev.tare.metrics.rewardbench.RewardBenchMetrics;
-import dev.tare.metrics.rewardbench.RewardBenchReport;
+import dev.tare.metrics.rewardbench.RewardBenchScores;
 import dev.tare.metrics.rewardbench.SubsetScore;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
@@ -48,7 +48,7 @@ public final class PairAudit {
      * subset is present) or plain pair accuracy per subset and overall ({@code pairsMetrics}, generic pairs); exactly
      * one of the two is set.
      */
-    public record Measures(RewardBenchReport metrics, PairsReport pairsMetrics, BiasDiagnostics.FeatureCorrelation length,
+    public record Measures(RewardBenchScores metrics, PairsScores pairsMetrics, BiasDiagnostics.FeatureCorrelation length,
                            BiasDiagnostics.FeatureCorrelation markdown, BiasDiagnostics.LongerWins longerWins) {
         /** Whether the accuracy is RewardBench's (section-weighted score) rather than plain pair accuracy. */
         public boolean rewardBench() { return metrics != null; }

@@ -9,5 +9,5 @@ import java.util.List;
  * tie at the top), the Ties formula with its parts, and the overall score = unweighted mean of the present subsets
  * ({@code complete} when all six are present).
  */
-public record RewardBench2Report(String model, int items, List<SubsetScore> subsets, TiesScore.Parts tiesParts,
+public record RewardBench2Scores(String model, int items, List<SubsetScore> subsets, TiesScore.Parts tiesParts,
                                  Interval score, boolean complete, List<String> missingSubsets) {}

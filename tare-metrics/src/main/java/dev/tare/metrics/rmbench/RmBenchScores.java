@@ -12,7 +12,7 @@ import java.util.List;
  * set (RM-Bench's {@code compute_accuracy} on rows without a {@code domain} field); {@code domains} then holds that one
  * set, named {@value RmBenchMetrics#POOLED}, the overall equals it and it is not the official per-domain average.
  */
-public record RmBenchReport(String model, int items, int ties, List<Domain> domains, Interval hard, Interval normal,
+public record RmBenchScores(String model, int items, int ties, List<Domain> domains, Interval hard, Interval normal,
                             Interval easy, Interval score, boolean complete, List<String> missingDomains, boolean pooled) {
     /** One domain group's results. */
     public record Domain(String name, int items, double[][] matrix, Interval hard, Interval normal, Interval easy,

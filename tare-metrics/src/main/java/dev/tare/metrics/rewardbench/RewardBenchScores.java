@@ -14,7 +14,7 @@ import java.util.Map;
  * {@code missingSections} lists the sections with no item at all (e.g. a run with {@code --limit}): they are not in
  * {@code sections} (n/a, never 0), and the score is then the mean of the sections present, labelled partial.
  */
-public record RewardBenchReport(String model, int items, int ties, List<SubsetScore> subsets,
+public record RewardBenchScores(String model, int items, int ties, List<SubsetScore> subsets,
                                 Map<String, Interval> sections, Interval score, Interval priorSets,
                                 Interval scoreWithPriorSets, List<String> missingSubsets, List<String> missingSections) {
     /** Whether a section has no item, so that the score is a mean over fewer than the four sections. */
