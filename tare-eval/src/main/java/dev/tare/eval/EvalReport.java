@@ -1,6 +1,7 @@
 package dev.tare.eval;
 
 import dev.tare.bias.BiasDiagnostics;
+import dev.tare.metrics.ScoreOverview;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -51,7 +52,7 @@ public final class EvalReport {
         return j;
     }
 
-    private static void scores(JsonSummary j, EvalSummary.Scores s) {
+    private static void scores(JsonSummary j, ScoreOverview s) {
         j.put("score", s.score());
         if (s.scoreLabel() != null) j.put("score_label", s.scoreLabel());
         j.put("partial", s.partial());

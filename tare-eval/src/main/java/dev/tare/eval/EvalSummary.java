@@ -9,19 +9,13 @@ import dev.tare.debias.calibration.Calibrator;
 import dev.tare.debias.calibration.Method;
 import dev.tare.debias.calibration.ResponsePool;
 import dev.tare.debias.calibration.RewardCalibration;
-import dev.tare.metrics.rewardbench.RewardBench2Metrics;
-import dev.tare.metrics.rewardbench.RewardBench2Scores;
-import dev.tare.metrics.rewardbench.RewardBenchMetrics;
-import dev.tare.metrics.rewardbench.RewardBenchScores;
-import dev.tare.metrics.rewardbench.SubsetScore;
-import dev.tare.metrics.rmbench.RmBenchMetrics;
-import dev.tare.metrics.rmbench.RmBenchScores;
+import dev.tare.metrics.BenchmarkScoring;
+import dev.tare.metrics.ScoreOverview;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.results.ScoredItem;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,24 +27,6 @@ import java.util.Map;
  * as in the post-hoc calibration paper's RewardBench runs).
  */
 public final class EvalSummary {
-    /**
-     * A benchmark's headline score and its named parts (sections, subsets, domains), as fractions with CIs.
-     * {@code missingParts}: parts with no item at all (n/a; the score then averages the parts present and is partial);
-     * {@code scoreLabel}: what the score is (e.g. "partial: mean of 2 of 4 sections"), or null.
-     */
-    public record Scores(Interval score, Map<String, Interval> parts, List<String> notes, List<String> missingParts, String scoreLabel) {
-        public Scores {
-            parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
-            notes = List.copyOf(notes);
-            missingParts = List.copyOf(missingParts);
-        }
-
-        public Scores(Interval score, Map<String, Interval> parts, List<String> notes) { this(score, parts, notes, List.of(), null); }
-
-        /** Whether some part has no item, so that the score covers only the parts present. */
-        public boolean partial() { return !missingParts.isEmpty(); }
-    }
-
     /** Bias audit of one set of scores. */
     public record Bias(List<BiasDiagnostics.FeatureCorrelation> correlations, BiasDiagnostics.LongerWins longerWins) {
         public Bias { correlations = List.copyOf(correlations); }
@@ -61,7 +37,7 @@ public final class EvalSummary {
     }
 
     /** The whole analysis: raw and calibrated scores and bias, the fitted calibrator and the calibrated items. */
-    public record Result(String model, Benchmark benchmark, int items, int responses, Scores raw, Scores calibrated,
+    public record Result(String model, Benchmark benchmark, int items, int responses, ScoreOverview raw, ScoreOverview calibrated,
                          Bias rawBias, Bias calibratedBias, Calibrator calibrator, List<ScoredItem> calibratedItems,
                          double[] lengths, double[] rawScores) {}
 
@@ -116,57 +92,9 @@ public final class EvalSummary {
                 cal.steps().getFirst(), calibrated, len, scores);
     }
 
-    /** The benchmark's official scoring of these items. */
-    public static Scores scores(Benchmark b, List<ScoredItem> items, Bootstrap boot) {
-        Map<String, Interval> parts = new LinkedHashMap<>();
-        List<String> notes = new ArrayList<>();
-        switch (b) {
-            case REWARDBENCH -> {
-                RewardBenchScores r = RewardBenchMetrics.compute(items, boot);
-                parts.putAll(r.sections());   // the sections with items; the others are n/a, never 0
-                if (r.partial()) notes.add(r.scoreLabel() + ": no items in " + String.join(", ", r.missingSections())
-                        + " (n/a); the score is not comparable with the leaderboard");
-                if (r.priorSets() != null && !Double.isNaN(r.priorSets().value())) parts.put("Prior Sets", r.priorSets());
-                var thin = r.missingSubsets().stream()
-                        .filter(x -> !r.missingSections().contains(dev.tare.data.rewardbench.RewardBenchSubsets.sectionOf(x))).toList();
-                if (!thin.isEmpty()) notes.add("missing subsets: " + String.join(", ", thin));
-                if (r.ties() > 0) notes.add(r.ties() + " pairs with equal scores (counted as wrong)");
-                return new Scores(r.score(), parts, notes, r.missingSections(), r.scoreLabel());
-            }
-            case REWARDBENCH2 -> {
-                RewardBench2Scores r = RewardBench2Metrics.compute(items, boot);
-                for (SubsetScore s : r.subsets()) parts.put(s.subset(), s.score());
-                if (!r.complete()) notes.add("incomplete: missing " + String.join(", ", r.missingSubsets()));
-                return new Scores(r.score(), parts, notes);
-            }
-            case RM_BENCH -> {
-                RmBenchScores r = RmBenchMetrics.compute(items, boot);
-                parts.put("Hard", r.hard());
-                parts.put("Normal", r.normal());
-                parts.put("Easy", r.easy());
-                if (r.pooled()) notes.add("no domain on the items: all scored as one set (RM-Bench's compute_accuracy without domains), "
-                        + "not the official mean over domains");
-                else for (RmBenchScores.Domain d : r.domains()) parts.put(d.name(), d.score());
-                if (!r.complete() && !r.pooled()) notes.add("incomplete: missing domains " + String.join(", ", r.missingDomains())
-                        + " (the overall is then a mean over the domains present, not the official overall)");
-                if (r.ties() > 0) notes.add(r.ties() + " comparisons with equal scores (counted as wrong)");
-                return new Scores(r.score(), parts, notes);
-            }
-            case PAIRS -> {
-                Map<String, List<Double>> bySubset = new LinkedHashMap<>();
-                List<Double> all = new ArrayList<>();
-                for (ScoredItem s : items) {
-                    if (s.results() == null) continue;
-                    all.add(s.results());
-                    bySubset.computeIfAbsent(s.subset(), k -> new ArrayList<>()).add(s.results());
-                }
-                if (all.isEmpty()) throw new IllegalArgumentException("no item has a per-item result to average");
-                if (bySubset.size() > 1) bySubset.forEach((k, v) -> parts.put(k, boot.mean(unbox(v))));
-                notes.add("accuracy over " + all.size() + " items (a tie counts as wrong)");
-                return new Scores(boot.mean(unbox(all)), parts, notes);
-            }
-        }
-        throw new IllegalStateException("unhandled benchmark " + b);
+    /** The benchmark's official scoring of these items, as headline, parts and notes. */
+    public static ScoreOverview scores(Benchmark b, List<ScoredItem> items, Bootstrap boot) {
+        return BenchmarkScoring.of(b).score(items, boot).overview();
     }
 
     private static Bias bias(double[] scores, double[] len, double[] md, int[] item, boolean[] chosen, Bootstrap boot) {
@@ -203,8 +131,6 @@ public final class EvalSummary {
         }
         return BiasDiagnostics.longerWins(col[0], col[1], col[2], col[3], itemOf, boot);
     }
-
-    private static double[] unbox(List<Double> v) { return v.stream().mapToDouble(Double::doubleValue).toArray(); }
 
     /** Percent with one decimal, e.g. {@code 88.6}; n/a when undefined. */
     static String pct(Interval iv) { return iv == null || Double.isNaN(iv.value()) ? "n/a" : String.format(Locale.ROOT, "%.1f", 100 * iv.value()); }

@@ -2,6 +2,7 @@ package dev.tare.eval;
 
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.pairs.Benchmark;
+import dev.tare.metrics.ScoreOverview;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -20,7 +21,7 @@ import java.util.Locale;
  */
 public final class JudgeSummary {
     /** The benchmark score (fractions with 95% bootstrap CIs) and the judge's biases. */
-    public record Result(String model, Benchmark benchmark, int items, EvalSummary.Scores scores, JudgeBias bias) {}
+    public record Result(String model, Benchmark benchmark, int items, ScoreOverview scores, JudgeBias bias) {}
 
     private JudgeSummary() {}
 

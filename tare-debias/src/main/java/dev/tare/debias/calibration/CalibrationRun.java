@@ -1,5 +1,6 @@
 package dev.tare.debias.calibration;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,6 +15,7 @@ import dev.tare.metrics.rmbench.RmBenchMetrics;
 import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
+import dev.tare.metrics.stats.IntervalJson;
 import dev.tare.results.ScoredItem;
 
 import java.util.ArrayList;
@@ -389,12 +391,5 @@ public final class CalibrationRun {
         return o;
     }
 
-    static ObjectNode ci(Interval i) {
-        ObjectNode o = MAPPER.createObjectNode();
-        if (i == null) return o;
-        o.put("value", i.value());
-        o.put("lo", i.lo());
-        o.put("hi", i.hi());
-        return o;
-    }
+    static JsonNode ci(Interval i) { return IntervalJson.CALIBRATION.node(i); }
 }
