@@ -2,6 +2,7 @@ package dev.tare.eval;
 
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.pairs.Benchmark;
+import dev.tare.metrics.BenchmarkScoring;
 import dev.tare.metrics.ScoreOverview;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.report.HtmlReport;
@@ -27,7 +28,7 @@ public final class JudgeSummary {
 
     public static Result analyze(Benchmark b, List<PreferenceItem> items, List<ScoredItem> results, Bootstrap boot) {
         JudgeBias bias = JudgeBias.analyze(items, results, boot);
-        return new Result(results.getFirst().model(), b, items.size(), EvalSummary.scores(b, results, boot), bias);
+        return new Result(results.getFirst().model(), b, items.size(), BenchmarkScoring.of(b).score(results, boot).overview(), bias);
     }
 
     public static String leaderboardRow(Result r) {
