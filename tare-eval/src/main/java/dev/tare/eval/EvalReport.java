@@ -1,6 +1,9 @@
 package dev.tare.eval;
 
 import dev.tare.bias.BiasDiagnostics;
+import dev.tare.debias.audit.AuditResult;
+import dev.tare.debias.calibration.Calibrator;
+import dev.tare.metrics.ScoreOverview;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -30,28 +33,29 @@ public final class EvalReport {
         }
     }
 
-    public static void write(EvalSummary.Result r, RunInfo info, Path dir) {
+    public static void write(AuditResult r, RunInfo info, Path dir) {
         summary(r, info).write(dir.resolve("summary.json"));
         html(r, info).write(dir.resolve("report.html"));
     }
 
-    static JsonSummary summary(EvalSummary.Result r, RunInfo info) {
+    static JsonSummary summary(AuditResult r, RunInfo info) {
         JsonSummary j = new JsonSummary();
-        j.put("model", r.model()).put("benchmark", r.benchmark().cliName()).put("scorer", info.scorer());
+        j.put("model", r.model()).put("benchmark", EvalSummary.benchmark(r).cliName()).put("scorer", info.scorer());
         info.settings().forEach((k, v) -> j.put(k, String.valueOf(v)));
         j.put("data", info.data()).put("results", info.resultsFile()).put("items", r.items())
                 .put("responses", r.responses());
-        scores(j.object("scores"), r.raw());
-        scores(j.object("calibrated_scores"), r.calibrated());
+        scores(j.object("scores"), r.before().scores().overview());
+        scores(j.object("calibrated_scores"), r.after().scores().overview());
+        Calibrator calibrator = r.steps().getFirst();
         JsonSummary c = j.object("calibration");
-        c.put("method", "lwr").put("feature", r.calibrator().feature()).put("alpha", r.calibrator().alpha())
-                .put("frac", 1.0).put("points", (long) r.calibrator().xs().length);
-        bias(j.object("bias"), r.rawBias());
-        bias(j.object("calibrated_bias"), r.calibratedBias());
+        c.put("method", "lwr").put("feature", calibrator.feature()).put("alpha", calibrator.alpha())
+                .put("frac", 1.0).put("points", (long) calibrator.xs().length);
+        bias(j.object("bias"), r.before());
+        bias(j.object("calibrated_bias"), r.after());
         return j;
     }
 
-    private static void scores(JsonSummary j, EvalSummary.Scores s) {
+    private static void scores(JsonSummary j, ScoreOverview s) {
         j.put("score", s.score());
         if (s.scoreLabel() != null) j.put("score_label", s.scoreLabel());
         j.put("partial", s.partial());
@@ -61,64 +65,62 @@ public final class EvalReport {
         for (int i = 0; i < s.notes().size(); i++) j.put("note_" + (i + 1), s.notes().get(i));
     }
 
-    private static void bias(JsonSummary j, EvalSummary.Bias b) {
+    private static void bias(JsonSummary j, AuditResult.Side b) {
         for (BiasDiagnostics.FeatureCorrelation c : b.correlations()) {
             JsonSummary f = j.object(c.feature());
             f.put("n", (long) c.n()).put("spearman", c.spearman()).put("kendall", c.kendall());
         }
-        if (b.longerWins() != null) {
-            j.object("longer_wins").put("pairs", (long) b.longerWins().pairs())
-                    .put("eligible", (long) b.longerWins().eligible()).put("rate", b.longerWins().rate());
-        }
+        BiasDiagnostics.LongerWins lw = b.wins("chars");
+        j.object("longer_wins").put("pairs", (long) lw.pairs()).put("eligible", (long) lw.eligible()).put("rate", lw.rate());
     }
 
-    static HtmlReport html(EvalSummary.Result r, RunInfo info) {
-        HtmlReport h = new HtmlReport("tare eval: " + r.model() + " on " + r.benchmark().cliName());
+    static HtmlReport html(AuditResult r, RunInfo info) {
+        ScoreOverview raw = r.before().scores().overview(), cal = r.after().scores().overview();
+        HtmlReport h = new HtmlReport("tare eval: " + r.model() + " on " + EvalSummary.benchmark(r).cliName());
         h.subtitle(r.items() + " items, " + r.responses() + " responses scored");
         List<String[]> kv = new ArrayList<>();
         kv.add(new String[]{"Scorer", info.scorer()});
         info.settings().forEach((k, v) -> kv.add(new String[]{k, String.valueOf(v)}));
         kv.addAll(List.of(new String[]{"Data", info.data()},
                 new String[]{"Per-example results", info.resultsFile()},
-                new String[]{r.raw().partial() ? "Score (" + r.raw().scoreLabel() + ")" : "Score", EvalSummary.pctCi(r.raw().score())},
-                new String[]{"Score after length calibration (RC-LWR)", EvalSummary.pctCi(r.calibrated().score())},
+                new String[]{raw.partial() ? "Score (" + raw.scoreLabel() + ")" : "Score", EvalSummary.pctCi(raw.score())},
+                new String[]{"Score after length calibration (RC-LWR)", EvalSummary.pctCi(cal.score())},
                 new String[]{"Wall time", String.format(Locale.ROOT, "%.1f s", info.seconds())}));
         h.keyValues(kv);
         h.heading("Benchmark scores (95% bootstrap CIs)");
         Table.Builder t = Table.builder("Official scoring; calibrated = scores minus the LOWESS fit of reward on length",
                 "part", "raw", "calibrated", "change");
-        t.row(row(r.raw().partial() ? "overall (" + r.raw().scoreLabel() + ")" : "overall", r.raw().score(), r.calibrated().score()));
-        r.raw().parts().forEach((k, v) -> t.row(row(k, v, r.calibrated().parts().get(k))));
-        for (String k : r.raw().missingParts()) t.row(k, "n/a (no items)", "n/a", "");
+        t.row(row(raw.partial() ? "overall (" + raw.scoreLabel() + ")" : "overall", raw.score(), cal.score()));
+        raw.parts().forEach((k, v) -> t.row(row(k, v, cal.parts().get(k))));
+        for (String k : raw.missingParts()) t.row(k, "n/a (no items)", "n/a", "");
         h.table(t.build());
-        for (String n : r.raw().notes()) h.note(n);
-        List<String> cats = new ArrayList<>(r.raw().parts().keySet());
+        for (String n : raw.notes()) h.note(n);
+        List<String> cats = new ArrayList<>(raw.parts().keySet());
         if (!cats.isEmpty()) {
             BarChart bars = new BarChart("Scores", "%", cats).decimals(1);
-            bars.group("raw", col(r.raw().parts(), cats, 0), col(r.raw().parts(), cats, 1), col(r.raw().parts(), cats, 2));
-            bars.group("calibrated", col(r.calibrated().parts(), cats, 0), col(r.calibrated().parts(), cats, 1), col(r.calibrated().parts(), cats, 2));
+            bars.group("raw", col(raw.parts(), cats, 0), col(raw.parts(), cats, 1), col(raw.parts(), cats, 2));
+            bars.group("calibrated", col(cal.parts(), cats, 0), col(cal.parts(), cats, 1), col(cal.parts(), cats, 2));
             h.charts(bars.svg());
         }
         h.heading("Bias audit");
         Table.Builder b = Table.builder("Rank correlation of reward with response features over all responses",
                 "feature", "Spearman raw", "Spearman calibrated", "Kendall raw", "Kendall calibrated");
-        for (var c : r.rawBias().correlations()) {
-            var cc = r.calibratedBias().get(c.feature());
+        for (var c : r.before().correlations()) {
+            var cc = r.after().correlation(c.feature());
             b.row(c.feature(), ci(c.spearman()), ci(cc.spearman()), ci(c.kendall()), ci(cc.kendall()));
         }
         h.table(b.build());
-        if (r.rawBias().longerWins() != null) {
-            var lw = r.rawBias().longerWins();
-            h.paragraph(String.format(Locale.ROOT, "Longer response gets the higher reward in %s%% of %d pairs of unequal length "
-                            + "(%s%% after calibration).", EvalSummary.pctCi(lw.rate()), lw.eligible(),
-                    EvalSummary.pctCi(r.calibratedBias().longerWins().rate())));
-        }
+        var lw = r.before().wins("chars");
+        h.paragraph(String.format(Locale.ROOT, "Longer response gets the higher reward in %s%% of %d pairs of unequal length "
+                        + "(%s%% after calibration).", EvalSummary.pctCi(lw.rate()), lw.eligible(),
+                EvalSummary.pctCi(r.after().wins("chars").rate())));
         ScatterChart sc = new ScatterChart("Reward vs length", "length (characters)", "reward").logX(true);
-        sc.points(new Series("responses", sample(r.lengths()), sample(r.rawScores())));
-        double[] xs = r.calibrator().xs();
+        sc.points(new Series("responses", sample(r.feature("chars")), sample(r.before().rewards())));
+        Calibrator calibrator = r.steps().getFirst();
+        double[] xs = calibrator.xs();
         boolean positive = xs.length > 0 && xs[0] > 0;
-        if (positive) sc.curve(new Series("LOWESS fit", xs, r.calibrator().bias()));
-        else sc.logX(false).curve(new Series("LOWESS fit", xs, r.calibrator().bias()));
+        if (positive) sc.curve(new Series("LOWESS fit", xs, calibrator.bias()));
+        else sc.logX(false).curve(new Series("LOWESS fit", xs, calibrator.bias()));
         h.charts(sc.svg());
         return h;
     }

@@ -2,6 +2,8 @@ package dev.tare.eval;
 
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.pairs.Benchmark;
+import dev.tare.metrics.BenchmarkScoring;
+import dev.tare.metrics.ScoreOverview;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -20,13 +22,13 @@ import java.util.Locale;
  */
 public final class JudgeSummary {
     /** The benchmark score (fractions with 95% bootstrap CIs) and the judge's biases. */
-    public record Result(String model, Benchmark benchmark, int items, EvalSummary.Scores scores, JudgeBias bias) {}
+    public record Result(String model, Benchmark benchmark, int items, ScoreOverview scores, JudgeBias bias) {}
 
     private JudgeSummary() {}
 
     public static Result analyze(Benchmark b, List<PreferenceItem> items, List<ScoredItem> results, Bootstrap boot) {
         JudgeBias bias = JudgeBias.analyze(items, results, boot);
-        return new Result(results.getFirst().model(), b, items.size(), EvalSummary.scores(b, results, boot), bias);
+        return new Result(results.getFirst().model(), b, items.size(), BenchmarkScoring.of(b).score(results, boot).overview(), bias);
     }
 
     public static String leaderboardRow(Result r) {

@@ -291,8 +291,8 @@ class TareScoringModelTest {
                 List<ScoredItem> items = new ArrayList<>();
                 for (int i = 0; i < n; i++)
                     items.add(ScoredItem.pair("p" + i, "s", "m", distinct.get(i).logit(), distinct.get((i + 1) % n).logit(), Map.of()));
-                Map<String, CalibrationRun.Texts> byId = new LinkedHashMap<>();
-                for (int i = 0; i < n; i++) byId.put("p" + i, new CalibrationRun.Texts(List.of(texts.get(i)), List.of(texts.get((i + 1) % n))));
+                Map<String, dev.tare.debias.audit.AuditInput.Texts> byId = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) byId.put("p" + i, new dev.tare.debias.audit.AuditInput.Texts(List.of(texts.get(i)), List.of(texts.get((i + 1) % n))));
                 var applied = CalibrationRun.apply(items, it -> byId.get(it.id()), CalibrationRun.Kind.PAIRS, cal.steps(), tokens,
                         new Bootstrap(50, 1L, 0.95));
                 double max = 0;

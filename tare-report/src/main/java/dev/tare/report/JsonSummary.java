@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.data.AtomicFiles;
 import dev.tare.metrics.stats.Interval;
+import dev.tare.metrics.stats.IntervalJson;
 
 import java.nio.file.Path;
 
@@ -39,13 +40,8 @@ public final class JsonSummary {
         return this;
     }
 
-    /** An interval as {value, lo, hi, level}; null (n/a) stays null. */
-    public JsonSummary put(String key, Interval iv) {
-        if (iv == null) { root.putNull(key); return this; }
-        JsonSummary o = object(key);
-        o.put("value", iv.value()).put("lo", iv.lo()).put("hi", iv.hi()).put("level", iv.level());
-        return this;
-    }
+    /** An interval as {value, lo, hi, level} ({@link IntervalJson#SUMMARY}); null (n/a) stays null. */
+    public JsonSummary put(String key, Interval iv) { root.set(key, IntervalJson.SUMMARY.node(iv)); return this; }
 
     public JsonSummary put(String key, double[] values) {
         var arr = root.putArray(key);

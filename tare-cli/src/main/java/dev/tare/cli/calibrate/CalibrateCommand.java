@@ -1,12 +1,12 @@
 package dev.tare.cli.calibrate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.bias.Feature;
 import dev.tare.data.AtomicFiles;
 import dev.tare.data.DataFormatException;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.pairs.DatasetReader;
+import dev.tare.debias.audit.AuditInput;
 import dev.tare.debias.calibration.CalibrationRun;
 import dev.tare.debias.calibration.CalibrationSettings;
 import dev.tare.debias.calibration.CalibratorFile;
@@ -137,7 +137,7 @@ public final class CalibrateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         CalibrationSettings st = new CalibrationSettings(frac, 3, alpha, ratio, minCount, !inclusive, seed, penalty);
-        Function<ScoredItem, CalibrationRun.Texts> texts = data.isEmpty() ? fromExtras() : fromData(kind, items);
+        Function<ScoredItem, AuditInput.Texts> texts = data.isEmpty() ? fromExtras() : fromData(kind, items);
         Bootstrap boot = new Bootstrap(resamples, seed, 0.95);
         CalibrationRun.Outcome outcome;
         CalibratorFile.TokenizerRef tokRef = null;
@@ -147,7 +147,6 @@ public final class CalibrateCommand implements Callable<Integer> {
             try (tok) {
                 outcome = CalibrationRun.apply(items, texts, kind, cal.steps(), tok == null ? null : CalibratorFile.tokenCount(tok), boot);
             }
-            outcome.summary().put("calibrator", apply.toString());
         } else if (tokenizer != null && chain.stream().anyMatch(c -> c.feature().equals(Feature.TOKENS.cliName()))) {
             tokRef = CalibratorFile.TokenizerRef.of(tokenizer);
             try (HfTokenizer tok = HfTokenizer.load(tokenizer)) {
@@ -156,27 +155,28 @@ public final class CalibrateCommand implements Callable<Integer> {
         } else {
             outcome = fit(items, texts, kind, chain, st, null, boot);
         }
-        ObjectNode summary = outcome.summary();
+        ObjectNode summary = CalibrationSummary.json(outcome);
+        if (apply != null) summary.put("calibrator", apply.toString());
         summary.put("results", results.toString());
         ResultsWriter.writeAll(out.resolve("calibrated.jsonl"), outcome.calibrated());
         AtomicFiles.writeString(out.resolve("summary.json"), summary.toPrettyString() + "\n");
         if (saveCalibrator != null) CalibratorFile.write(saveCalibrator, outcome.steps(), tokRef);
         PrintWriter w = spec.commandLine().getOut();
         if (json) w.println(summary.toPrettyString());
-        else print(w, summary);
+        else CalibrationSummary.print(w, outcome, apply == null ? null : apply.toString());
         w.println("wrote " + out.resolve("calibrated.jsonl") + ", " + out.resolve("summary.json")
                 + (saveCalibrator == null ? "" : ", " + saveCalibrator));
         w.flush();
         return 0;
     }
 
-    private CalibrationRun.Outcome fit(List<ScoredItem> items, Function<ScoredItem, CalibrationRun.Texts> texts, CalibrationRun.Kind kind,
+    private CalibrationRun.Outcome fit(List<ScoredItem> items, Function<ScoredItem, AuditInput.Texts> texts, CalibrationRun.Kind kind,
                                        List<RewardCalibration.Step> chain, CalibrationSettings st, ToIntFunction<String> count, Bootstrap boot) {
         return holdout == null ? CalibrationRun.fit(items, texts, kind, chain, st, count, boot)
                 : CalibrationRun.fitWithHoldout(items, texts, kind, chain, st, count, boot, holdout, seed);
     }
 
-    private Function<ScoredItem, CalibrationRun.Texts> fromExtras() {
+    private Function<ScoredItem, AuditInput.Texts> fromExtras() {
         return it -> {
             List<String> c = ResponseTexts.chosen(it), r = ResponseTexts.rejected(it);
             if ((c == null || r == null) && ResponseTexts.renderedOnly(it))
@@ -184,95 +184,28 @@ public final class CalibrateCommand implements Callable<Integer> {
                         + "; pass the dataset with --data to take the responses from it");
             if (c == null || r == null)
                 throw new DataFormatException(results, 0, "chosen", "item " + it.key() + " carries no response texts (chosen/rejected); pass --data");
-            return new CalibrationRun.Texts(c, r);
+            return new AuditInput.Texts(c, r);
         };
     }
 
-    private Function<ScoredItem, CalibrationRun.Texts> fromData(CalibrationRun.Kind kind, List<ScoredItem> items) {
-        Map<ScoredItem.Key, CalibrationRun.Texts> byKey = new HashMap<>();
-        Map<String, CalibrationRun.Texts> byDomainId = new HashMap<>();  // RM-Bench rows are unique by (domain, id)
+    private Function<ScoredItem, AuditInput.Texts> fromData(CalibrationRun.Kind kind, List<ScoredItem> items) {
+        Map<ScoredItem.Key, AuditInput.Texts> byKey = new HashMap<>();
+        Map<String, AuditInput.Texts> byDomainId = new HashMap<>();  // RM-Bench rows are unique by (domain, id)
         String reader = kind == CalibrationRun.Kind.PAIRS ? "pairs" : kind.cliName();
         for (Path p : data) {
             for (PreferenceItem pi : DatasetReader.read(reader, p)) {
                 String domain = pi.meta().get("domain");
-                var t = new CalibrationRun.Texts(pi.chosen(), pi.rejected());
+                var t = new AuditInput.Texts(pi.chosen(), pi.rejected());
                 byKey.put(new ScoredItem.Key(domain, pi.subset(), pi.id()), t);
                 if (domain != null) byDomainId.put(domain + "\u0000" + pi.id(), t);
             }
         }
         return it -> {
-            CalibrationRun.Texts t = byKey.get(it.key());
+            AuditInput.Texts t = byKey.get(it.key());
             if (t == null && it.domain() != null) t = byDomainId.get(it.domain() + "\u0000" + it.id());
             if (t == null) throw new IllegalArgumentException("item " + it.key() + " of " + results + " is not in " + data
                     + " (joined by subset and id, or domain and id)");
             return t;
         };
-    }
-
-    private static void print(PrintWriter w, ObjectNode s) {
-        String what = s.has("steps") && s.get("method").asText().contains("+") ? steps(s.get("steps")) : s.get("features").toString();
-        w.printf("%s calibration (%s) on %s: %d items, %d responses%s%n", s.get("method").asText(), what, s.get("benchmark").asText(),
-                s.get("items").asInt(), s.get("responses").asInt(),
-                s.has("calibrator") ? " (applied " + s.get("calibrator").asText() + ", no refit)" : s.has("holdout") ? " (fit part)" : "");
-        printReport(w, s);
-        JsonNode h = s.get("holdout");
-        if (h != null) {
-            w.printf("held-out part (fraction %s, seed %d, per domain/subset): %d items, %d responses, calibrator applied without refit%n",
-                    h.get("fraction").asText(), h.get("seed").asLong(), h.get("items").asInt(), h.get("responses").asInt());
-            printReport(w, h);
-        }
-    }
-
-    private static String steps(JsonNode steps) {
-        List<String> out = new ArrayList<>();
-        steps.forEach(x -> out.add(x.get("method").asText() + ":" + x.get("feature").asText()));
-        return String.join(", ", out);
-    }
-
-    private static void printReport(PrintWriter w, JsonNode s) {
-        JsonNode b = s.at("/metrics/before"), a = s.at("/metrics/after");
-        w.printf("%-28s %22s %22s %8s%n", "metric", "before", "after", "delta");
-        row(w, b.has("score_label") && b.get("partial").asBoolean() ? "score (" + b.get("score_label").asText() + ")" : "score",
-                b.get("score"), a.get("score"));
-        for (String group : List.of("sections", "domains")) {
-            if (!b.has(group)) continue;
-            var it = b.get(group).fieldNames();
-            while (it.hasNext()) {
-                String k = it.next();
-                JsonNode bv = b.get(group).get(k), av = a.get(group).get(k);
-                row(w, "  " + k, bv.has("score") ? bv.get("score") : bv, av.has("score") ? av.get("score") : av);
-            }
-        }
-        for (String k : List.of("hard", "normal", "easy")) if (b.has(k)) row(w, k, b.get(k), a.get(k));
-        if (b.has("subsets")) {
-            var it = b.get("subsets").fieldNames();
-            while (it.hasNext()) { String k = it.next(); row(w, "    " + k, b.get("subsets").get(k), a.get("subsets").get(k)); }
-        }
-        JsonNode f = s.get("flipped");
-        w.printf("flipped: %d of %d %s (%.2f%%): %d now correct, %d now wrong%n", f.get("flipped").asLong(), f.get("compared").asLong(),
-                f.get("unit").asText(), 100 * f.get("share").asDouble(), f.get("now_correct").asLong(), f.get("now_wrong").asLong());
-        for (int i = 0; i < s.at("/correlations/before").size(); i++) {
-            JsonNode cb = s.at("/correlations/before").get(i), ca = s.at("/correlations/after").get(i);
-            w.printf("corr(reward, %s): spearman %s -> %s; kendall tau-b %s -> %s%n", cb.get("feature").asText(),
-                    fmt(cb.get("spearman"), 1), fmt(ca.get("spearman"), 1), fmt(cb.get("kendall_tau_b"), 1), fmt(ca.get("kendall_tau_b"), 1));
-        }
-        JsonNode lb = s.at("/longer_wins/before"), la = s.at("/longer_wins/after");
-        w.printf("longer response wins: %s -> %s (%d pairs of different length)%n", fmt(lb.get("rate"), 100), fmt(la.get("rate"), 100),
-                lb.get("different_length").asInt());
-    }
-
-    private static void row(PrintWriter w, String name, JsonNode before, JsonNode after) {
-        if (before == null || before.isNull() || !before.hasNonNull("value")) {   // a section without items
-            w.printf("%-28s %22s %22s%n", name, "n/a", "n/a");
-            return;
-        }
-        double d = 100 * (after.get("value").asDouble() - before.get("value").asDouble());
-        w.printf("%-28s %22s %22s %+8.2f%n", name, fmt(before, 100), fmt(after, 100), d);
-    }
-
-    private static String fmt(JsonNode ci, double k) {
-        double v = ci.get("value").asDouble() * k, lo = ci.get("lo").asDouble() * k, hi = ci.get("hi").asDouble() * k;
-        String p = k == 1 ? "%.3f" : "%.2f";
-        return Double.isNaN(lo) ? String.format(p, v) : String.format(p + " [" + p + ", " + p + "]", v, lo, hi);
     }
 }

@@ -7,7 +7,7 @@ import dev.tare.data.rmbench.RmBenchReader;
 import dev.tare.debias.lora.LambdaSweep;
 import dev.tare.eval.Progress;
 import dev.tare.eval.lora.LoraSweep;
-import dev.tare.metrics.rmbench.RmBenchReport;
+import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
 import dev.tare.report.Table;
@@ -154,7 +154,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         }
         // held-out CIs for the chosen lambda and lambda 0
         for (double l : new double[]{0.0, res.chosen()}) {
-            RmBenchReport rep = sweep.heldOutReport(l);
+            RmBenchScores rep = sweep.heldOutReport(l);
             JsonSummary ci = js.object("held_out_ci_lambda=" + fmt(l));
             ci.put("hard", rep.hard().times(100)).put("normal", rep.normal().times(100)).put("easy", rep.easy().times(100));
         }

@@ -1,6 +1,9 @@
 package dev.tare.debias.calibration;
 
 import dev.tare.bias.Feature;
+import dev.tare.debias.audit.AuditInput;
+import dev.tare.metrics.rewardbench.RewardBenchMetrics;
+import dev.tare.metrics.rewardbench.RewardBenchScores;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.results.ScoredItem;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,11 +38,11 @@ class CalibrationRunTest {
         return CalibrationRun.run(items(), texts(), CalibrationRun.Kind.REWARDBENCH, m, f, CalibrationSettings.defaults(), null, FAST);
     }
 
-    static java.util.function.Function<ScoredItem, CalibrationRun.Texts> texts() {
+    static java.util.function.Function<ScoredItem, AuditInput.Texts> texts() {
         assumeTrue(data != null, "../shared rm-scores / rewardbench not present: skipping");
-        Map<ScoredItem.Key, CalibrationRun.Texts> t = new HashMap<>();
+        Map<ScoredItem.Key, AuditInput.Texts> t = new HashMap<>();
         for (int i = 0; i < items().size(); i++)
-            t.put(items().get(i).key(), new CalibrationRun.Texts(data.rows().get(i).chosen(), data.rows().get(i).rejected()));
+            t.put(items().get(i).key(), new AuditInput.Texts(data.rows().get(i).chosen(), data.rows().get(i).rejected()));
         return it -> t.get(it.key());
     }
 
@@ -51,8 +54,14 @@ class CalibrationRunTest {
             assertEquals(fit.calibrated().get(i).scoresChosen(), applied.calibrated().get(i).scoresChosen());
             assertEquals(fit.calibrated().get(i).scoresRejected(), applied.calibrated().get(i).scoresRejected());
         }
-        for (String k : List.of("metrics", "flipped", "correlations", "longer_wins", "items", "responses"))
-            assertEquals(fit.summary().get(k), applied.summary().get(k), k);
+        var f = fit.audit();
+        var a = applied.audit();
+        assertEquals(f.before().scores(), a.before().scores());
+        assertEquals(f.after().scores(), a.after().scores());
+        assertEquals(f.flips(), a.flips());
+        assertEquals(f.after().correlations(), a.after().correlations());
+        assertEquals(f.after().wins(), a.after().wins());
+        assertEquals(f.responses(), a.responses());
     }
 
     @Test
@@ -84,11 +93,12 @@ class CalibrationRunTest {
         // the curve is fitted on the fit part only
         var fitOnly = CalibrationRun.fit(fitItems, texts(), CalibrationRun.Kind.REWARDBENCH, chain, CalibrationSettings.defaults(), null, FAST);
         assertEquals(fitOnly.steps(), o.steps());
-        assertEquals(fitOnly.summary().get("metrics"), o.summary().get("metrics"));
-        var h = o.summary().get("holdout");
-        assertEquals(heldItems.size(), h.get("items").asInt());
-        assertEquals(2 * heldItems.size(), h.get("responses").asInt());
-        assertEquals(CalibrationRun.metrics(CalibrationRun.Kind.REWARDBENCH, heldItems, FAST), h.at("/metrics/before"));
+        assertEquals(fitOnly.audit().before().scores(), o.audit().before().scores());
+        assertEquals(fitOnly.audit().after().scores(), o.audit().after().scores());
+        var h = o.holdout().audit();
+        assertEquals(heldItems.size(), h.items());
+        assertEquals(2 * heldItems.size(), h.responses());
+        assertEquals(RewardBenchMetrics.compute(heldItems, FAST), h.before().scores());
         // held-out scores: raw - b(len) with the curve fitted on the other items; calibrated keeps the input order
         int flipped = 0;
         for (int i = 0; i < held.length; i++) {
@@ -101,34 +111,37 @@ class CalibrationRunTest {
             assertEquals(o.steps().get(0).apply(lr, raw.rejected()), cal.rejected(), 1e-12);
             if ((raw.chosen() > raw.rejected()) != (cal.chosen() > cal.rejected())) flipped++;
         }
-        assertEquals(flipped, h.at("/flipped/flipped").asInt());
+        assertEquals(flipped, h.flips().flipped());
         // InternLM has little length bias: held-out accuracy stays within a point of the uncalibrated score
-        double before = h.at("/metrics/before/score/value").asDouble(), after = h.at("/metrics/after/score/value").asDouble();
+        double before = h.before().scores().score().value(), after = h.after().scores().score().value();
         assertTrue(Math.abs(after - before) < 0.01, before + " -> " + after);
     }
 
     @Test
     void beforeFiguresMatchScipyAndTheDataReadme() {
         var o = run(Method.LWR, List.of(Feature.CHARS, Feature.MARKDOWN));
-        var s = o.summary();
+        var s = o.audit();
         assertEquals("rewardbench", CalibrationRun.Kind.detect(items()).cliName());
         // scipy 1.17.1 spearmanr / kendalltau over the 5876 pooled responses (len = Python len, md = the repo's regexes)
-        var chars = s.at("/correlations/before/0");
-        assertEquals(0.02014482892861597, chars.at("/spearman/value").asDouble(), 1e-12);
-        assertEquals(0.016844790124405814, chars.at("/kendall_tau_b/value").asDouble(), 1e-12);
-        var md = s.at("/correlations/before/1");
-        assertEquals("markdown", md.get("feature").asText());
-        assertEquals(0.024001814510255844, md.at("/spearman/value").asDouble(), 1e-12);
-        assertEquals(0.020029989329278255, md.at("/kendall_tau_b/value").asDouble(), 1e-12);
+        var chars = s.before().correlations().get(0);
+        assertEquals("chars", chars.feature());
+        assertEquals(0.02014482892861597, chars.spearman().value(), 1e-12);
+        assertEquals(0.016844790124405814, chars.kendall().value(), 1e-12);
+        var md = s.before().correlations().get(1);
+        assertEquals("markdown", md.feature());
+        assertEquals(0.024001814510255844, md.spearman().value(), 1e-12);
+        assertEquals(0.020029989329278255, md.kendall().value(), 1e-12);
         // longer response wins 1147 of the 2570 pairs of different length (counted in Python)
-        assertEquals(2570, s.at("/longer_wins/before/different_length").asInt());
-        assertEquals(1147.0 / 2570, s.at("/longer_wins/before/rate/value").asDouble(), 1e-15);
+        assertEquals(2570, s.before().wins("chars").eligible());
+        assertEquals(1147.0 / 2570, s.before().wins("chars").rate().value(), 1e-15);
         // per-subset accuracies in shared/data/rm-scores/README.md
-        assertEquals(0.864, s.at("/metrics/before/subsets/math-prm/value").asDouble(), 5e-4);
-        assertEquals(0.730, s.at("/metrics/before/subsets/mt-bench-hard/value").asDouble(), 5e-4);
-        assertEquals(0.603, s.at("/metrics/before/subsets/donotanswer/value").asDouble(), 5e-4);
-        assertEquals(2938, s.get("items").asInt());
-        assertEquals(5876, s.get("responses").asInt());
+        var subsets = ((RewardBenchScores) s.before().scores()).subsets();
+        java.util.function.ToDoubleFunction<String> acc = name -> subsets.stream().filter(x -> x.subset().equals(name)).findFirst().orElseThrow().score().value();
+        assertEquals(0.864, acc.applyAsDouble("math-prm"), 5e-4);
+        assertEquals(0.730, acc.applyAsDouble("mt-bench-hard"), 5e-4);
+        assertEquals(0.603, acc.applyAsDouble("donotanswer"), 5e-4);
+        assertEquals(2938, s.items());
+        assertEquals(5876, s.responses());
     }
 
     @Test
@@ -155,8 +168,8 @@ class CalibrationRunTest {
             assertEquals(o.steps().get(0).apply(len, b.chosen()), a.chosen(), 1e-12);
         }
         assertTrue(flipped > 0, "length calibration changes some decisions");
-        assertEquals(flipped, o.summary().at("/flipped/flipped").asInt());
-        assertEquals(flipped / 2938.0, o.summary().at("/flipped/share").asDouble(), 1e-15);
+        assertEquals(flipped, o.audit().flips().flipped());
+        assertEquals(flipped / 2938.0, o.audit().flips().share(), 1e-15);
         // the saved calibrator reproduces the calibrated scores exactly
         Path f = dir.resolve("cal.json");
         CalibratorFile.write(f, o.steps());

@@ -10,6 +10,7 @@ import dev.tare.data.rmbench.RmBenchReader;
 import dev.tare.eval.Progress;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
+import dev.tare.metrics.stats.IntervalJson;
 import dev.tare.scorers.judge.PairwiseJudge;
 import dev.tare.scorers.judge.Preference;
 import dev.tare.scorers.judge.Verdict;
@@ -228,9 +229,5 @@ public final class JudgeRmBench {
         return root;
     }
 
-    private static void put(ObjectNode o, String k, Interval v) {
-        ObjectNode x = o.putObject(k);
-        if (Double.isNaN(v.value())) x.putNull("value"); else x.put("value", v.value());
-        if (!Double.isNaN(v.lo())) x.put("lo", v.lo()).put("hi", v.hi());
-    }
+    private static void put(ObjectNode o, String k, Interval v) { o.set(k, IntervalJson.JUDGE.node(v)); }
 }

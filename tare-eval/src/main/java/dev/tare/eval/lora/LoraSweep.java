@@ -6,7 +6,7 @@ import dev.tare.eval.EvalRunner;
 import dev.tare.eval.ItemScorer;
 import dev.tare.eval.Progress;
 import dev.tare.metrics.rmbench.RmBenchMetrics;
-import dev.tare.metrics.rmbench.RmBenchReport;
+import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.results.ResultsWriter;
 import dev.tare.results.ScoredItem;
@@ -65,7 +65,7 @@ public final class LoraSweep {
     public record Outcome(List<PreferenceItem> items, LambdaSweep.Split split, Map<Double, List<ScoredItem>> byLambda,
                           List<ScoredItem> base, boolean baseScoredSeparately, LambdaSweep.Result result, double seconds) {
         /** RM-Bench on the held-out part at {@code lambda}, with bootstrap CIs ({@link Bootstrap#defaults()}). */
-        public RmBenchReport heldOutReport(double lambda) {
+        public RmBenchScores heldOutReport(double lambda) {
             List<ScoredItem> scored = byLambda.get(lambda);
             if (scored == null) throw new IllegalArgumentException("lambda " + lambda + " was not swept");
             return RmBenchMetrics.compute(scored.stream().filter(it -> split.heldOut().contains(key(it))).toList(), Bootstrap.defaults());
@@ -127,13 +127,13 @@ public final class LoraSweep {
     }
 
     /** RM-Bench metrics in percent: hard/normal/easy/score overall and per domain group ("chat/hard", ...). */
-    public static Map<String, Double> metrics(RmBenchReport r) {
+    public static Map<String, Double> metrics(RmBenchScores r) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("hard", 100 * r.hard().value());
         m.put("normal", 100 * r.normal().value());
         m.put("easy", 100 * r.easy().value());
         m.put("score", 100 * r.score().value());
-        for (RmBenchReport.Domain d : r.domains()) {
+        for (RmBenchScores.Domain d : r.domains()) {
             m.put(d.name() + "/hard", 100 * d.hard().value());
             m.put(d.name() + "/normal", 100 * d.normal().value());
             m.put(d.name() + "/easy", 100 * d.easy().value());

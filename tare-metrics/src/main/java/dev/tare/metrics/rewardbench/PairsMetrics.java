@@ -12,7 +12,7 @@ import java.util.Map;
 public final class PairsMetrics {
     private PairsMetrics() {}
 
-    public static PairsReport compute(List<ScoredItem> items, Bootstrap bootstrap) {
+    public static PairsScores compute(List<ScoredItem> items, Bootstrap bootstrap) {
         if (items.isEmpty()) throw new IllegalArgumentException("no items to score");
         double[] all = new double[items.size()];
         Map<String, List<Integer>> bySubset = new LinkedHashMap<>();
@@ -29,6 +29,6 @@ public final class PairsMetrics {
             int t = (int) e.getValue().stream().filter(i -> items.get(i).chosen() == items.get(i).rejected()).count();
             subsets.add(new SubsetScore(e.getKey(), v.length, bootstrap.mean(v), t));
         }
-        return new PairsReport(items.get(0).model(), all.length, ties, subsets, bootstrap.mean(all));
+        return new PairsScores(items.get(0).model(), all.length, ties, subsets, bootstrap.mean(all));
     }
 }

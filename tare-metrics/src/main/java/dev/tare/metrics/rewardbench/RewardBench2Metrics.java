@@ -19,7 +19,7 @@ import java.util.Map;
 public final class RewardBench2Metrics {
     private RewardBench2Metrics() {}
 
-    public static RewardBench2Report compute(List<ScoredItem> items, Bootstrap bootstrap) {
+    public static RewardBench2Scores compute(List<ScoredItem> items, Bootstrap bootstrap) {
         if (items.isEmpty()) throw new IllegalArgumentException("no items to score");
         Map<String, List<ScoredItem>> bySubset = new LinkedHashMap<>();
         for (String s : RewardBench2Reader.SUBSETS) bySubset.put(s, new ArrayList<>());
@@ -89,7 +89,7 @@ public final class RewardBench2Metrics {
             }
             return s / k;
         });
-        return new RewardBench2Report(items.get(0).model(), items.size(), subsetScores, tiesParts, overall,
+        return new RewardBench2Scores(items.get(0).model(), items.size(), subsetScores, tiesParts, overall,
                 missing.isEmpty(), missing);
     }
 }

@@ -46,7 +46,7 @@ public final class RewardBenchMetrics {
         return r;
     }
 
-    public static RewardBenchReport compute(List<ScoredItem> items, Bootstrap bootstrap) {
+    public static RewardBenchScores compute(List<ScoredItem> items, Bootstrap bootstrap) {
         int n = items.size();
         if (n == 0) throw new IllegalArgumentException("no items to score");
         double[] correct = new double[n];
@@ -112,7 +112,7 @@ public final class RewardBenchMetrics {
             });
         }
         String model = items.get(0).model();
-        return new RewardBenchReport(model, n, ties, subsetScores, sections, score, prior, withPrior, missing, List.copyOf(missingSections));
+        return new RewardBenchScores(model, n, ties, subsetScores, sections, score, prior, withPrior, missing, List.copyOf(missingSections));
     }
 
     /** Accuracy per subset over the drawn items (NaN where a subset has no draw). */

@@ -26,7 +26,7 @@ public final class RmBenchMetrics {
     /** The name of the single entry of a pooled report (items without a domain). */
     public static final String POOLED = "pooled";
 
-    public static RmBenchReport compute(List<ScoredItem> items, Bootstrap bootstrap) {
+    public static RmBenchScores compute(List<ScoredItem> items, Bootstrap bootstrap) {
         if (items.isEmpty()) throw new IllegalArgumentException("no items to score");
         long withDomain = items.stream().filter(it -> it.domain() != null).count();
         if (withDomain == 0) return computePooled(items, bootstrap);
@@ -57,7 +57,7 @@ public final class RmBenchMetrics {
             rejected.add(r);
             for (double x : c) for (double y : r) if (x == y) ties++;
         }
-        List<RmBenchReport.Domain> domains = new ArrayList<>();
+        List<RmBenchScores.Domain> domains = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         List<Integer> presentGroups = new ArrayList<>();
         for (int g = 0; g < groupNames.size(); g++) {
@@ -67,7 +67,7 @@ public final class RmBenchMetrics {
             List<double[]> c = idx.stream().map(chosen::get).toList();
             List<double[]> r = idx.stream().map(rejected::get).toList();
             StyleMatrix m = StyleMatrix.of(c, r);
-            domains.add(new RmBenchReport.Domain(groupNames.get(g), idx.size(), m.m(),
+            domains.add(new RmBenchScores.Domain(groupNames.get(g), idx.size(), m.m(),
                     ci(bootstrap, c, r, StyleMatrix::hard), ci(bootstrap, c, r, StyleMatrix::normal),
                     ci(bootstrap, c, r, StyleMatrix::easy), ci(bootstrap, c, r, StyleMatrix::average)));
         }
@@ -76,11 +76,11 @@ public final class RmBenchMetrics {
         Interval normal = overall(bootstrap, n, chosen, rejected, groupOf, presentGroups, StyleMatrix::normal);
         Interval easy = overall(bootstrap, n, chosen, rejected, groupOf, presentGroups, StyleMatrix::easy);
         Interval score = overall(bootstrap, n, chosen, rejected, groupOf, presentGroups, StyleMatrix::average);
-        return new RmBenchReport(items.get(0).model(), n, ties, domains, hard, normal, easy, score, missing.isEmpty(), missing, false);
+        return new RmBenchScores(items.get(0).model(), n, ties, domains, hard, normal, easy, score, missing.isEmpty(), missing, false);
     }
 
     /** All items as one set (RM-Bench's compute_accuracy on rows without a domain): one entry, the overall equals it. */
-    private static RmBenchReport computePooled(List<ScoredItem> items, Bootstrap bootstrap) {
+    private static RmBenchScores computePooled(List<ScoredItem> items, Bootstrap bootstrap) {
         List<double[]> c = new ArrayList<>(items.size());
         List<double[]> r = new ArrayList<>(items.size());
         int ties = 0;
@@ -93,8 +93,8 @@ public final class RmBenchMetrics {
         StyleMatrix m = StyleMatrix.of(c, r);
         Interval hard = ci(bootstrap, c, r, StyleMatrix::hard), normal = ci(bootstrap, c, r, StyleMatrix::normal),
                 easy = ci(bootstrap, c, r, StyleMatrix::easy), score = ci(bootstrap, c, r, StyleMatrix::average);
-        var pooled = new RmBenchReport.Domain(POOLED, items.size(), m.m(), hard, normal, easy, score);
-        return new RmBenchReport(items.get(0).model(), items.size(), ties, List.of(pooled), hard, normal, easy, score, false, List.of(), true);
+        var pooled = new RmBenchScores.Domain(POOLED, items.size(), m.m(), hard, normal, easy, score);
+        return new RmBenchScores(items.get(0).model(), items.size(), ties, List.of(pooled), hard, normal, easy, score, false, List.of(), true);
     }
 
     /** {chosen[3], rejected[3]} of an item, or an error naming it. */

@@ -4,14 +4,20 @@ import dev.tare.bias.BiasDiagnostics;
 import dev.tare.bias.Feature;
 import dev.tare.data.DataFormatException;
 import dev.tare.data.PreferenceItem;
-import dev.tare.debias.calibration.CalibrationSettings;
-import dev.tare.debias.calibration.Calibrator;
-import dev.tare.debias.calibration.RewardCalibration;
 import dev.tare.data.rewardbench.RewardBenchSubsets;
-import dev.tare.metrics.rewardbench.PairsMetrics;
-import dev.tare.metrics.rewardbench.PairsReport;
-import dev.tare.metrics.rewardbench.RewardBenchMetrics;
-import dev.tare.metrics.rewardbench.RewardBenchReport;
+import dev.tare.debias.audit.AuditInput;
+import dev.tare.debias.audit.AuditPlan;
+import dev.tare.debias.audit.AuditResult;
+import dev.tare.debias.audit.BiasAudit;
+import dev.tare.debias.audit.Calibration;
+import dev.tare.debias.audit.Layout;
+import dev.tare.debias.audit.Pairing;
+import dev.tare.debias.calibration.CalibrationSettings;
+import dev.tare.debias.calibration.Method;
+import dev.tare.debias.calibration.RewardCalibration;
+import dev.tare.metrics.BenchmarkScoring;
+import dev.tare.metrics.rewardbench.PairsScores;
+import dev.tare.metrics.rewardbench.RewardBenchScores;
 import dev.tare.metrics.rewardbench.SubsetScore;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
@@ -26,100 +32,105 @@ import dev.tare.results.ScoredItem;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Length-bias audit of scored preference pairs: per-subset accuracy (RewardBench rules when a RewardBench core subset
- * is present, else plain pair accuracy per subset and over all pairs), rank correlation of reward
- * with length and markdown, the longer-wins rate, then post-hoc LWR calibration on length (Huang et al.: LOWESS of
- * score on characters over all chosen and rejected responses pooled, read back by bisect_left, score − α·fit) and
- * the same measures after it.
+ * Length-bias audit of scored preference pairs, a {@link BiasAudit} rendered for {@code tare report} and the real-data
+ * demo: per-subset accuracy (RewardBench rules when a RewardBench core subset is present, else plain pair accuracy per
+ * subset and over all pairs), rank correlation of reward with length and markdown, the longer-wins rate, then post-hoc
+ * LWR calibration on length (Huang et al.: LOWESS of score on characters over all chosen and rejected responses
+ * pooled, read back by bisect_left, score − α·fit) and the same measures after it.
  */
 public final class PairAudit {
     /** One scored pair with its response texts. */
     public record Pair(String subset, String id, String chosen, String rejected, double chosenScore, double rejectedScore) {}
 
     /**
-     * The measures of one set of scores. Accuracy is RewardBench v1 scoring ({@code metrics}, when any RewardBench core
-     * subset is present) or plain pair accuracy per subset and overall ({@code pairsMetrics}, generic pairs); exactly
-     * one of the two is set.
+     * The measures of one side of the audit as the report shows them. Accuracy is RewardBench v1 scoring
+     * ({@link #metrics()}, when any RewardBench core subset is present) or plain pair accuracy per subset and overall
+     * ({@link #pairsMetrics()}, generic pairs); exactly one of the two is set.
      */
-    public record Measures(RewardBenchReport metrics, PairsReport pairsMetrics, BiasDiagnostics.FeatureCorrelation length,
-                           BiasDiagnostics.FeatureCorrelation markdown, BiasDiagnostics.LongerWins longerWins) {
+    public record Measures(AuditResult.Side side) {
+        /** RewardBench v1 scores, or null for generic pairs. */
+        public RewardBenchScores metrics() { return side.scores() instanceof RewardBenchScores r ? r : null; }
+
+        /** Pair accuracy, or null when RewardBench scores the pairs. */
+        public PairsScores pairsMetrics() { return side.scores() instanceof PairsScores p ? p : null; }
+
         /** Whether the accuracy is RewardBench's (section-weighted score) rather than plain pair accuracy. */
-        public boolean rewardBench() { return metrics != null; }
+        public boolean rewardBench() { return metrics() != null; }
 
         /** The headline accuracy: RewardBench's mean of sections, or the accuracy over all pairs. */
-        public Interval score() { return rewardBench() ? metrics.score() : pairsMetrics.accuracy(); }
+        public Interval score() { return side.scores().score(); }
 
         /** What {@link #score()} is, for tables. */
-        public String scoreLabel() { return rewardBench() ? "RewardBench score (" + metrics.scoreLabel() + ")" : "accuracy over all pairs"; }
+        public String scoreLabel() { return rewardBench() ? "RewardBench score (" + metrics().scoreLabel() + ")" : "accuracy over all pairs"; }
 
         /** The score's kind in JSON: {@code rewardbench} or {@code pair_accuracy}. */
         public String scoreKind() { return rewardBench() ? "rewardbench" : "pair_accuracy"; }
 
-        public List<SubsetScore> subsets() { return rewardBench() ? metrics.subsets() : pairsMetrics.subsets(); }
+        public List<SubsetScore> subsets() { return rewardBench() ? metrics().subsets() : pairsMetrics().subsets(); }
 
         /** RewardBench section scores of the sections with items (empty for generic pairs). */
-        public Map<String, Interval> sections() { return rewardBench() ? metrics.sections() : Map.of(); }
+        public Map<String, Interval> sections() { return rewardBench() ? metrics().sections() : Map.of(); }
 
         /** RewardBench sections without any item (n/a; the score then averages the others). */
-        public List<String> missingSections() { return rewardBench() ? metrics.missingSections() : List.of(); }
+        public List<String> missingSections() { return rewardBench() ? metrics().missingSections() : List.of(); }
+
+        public BiasDiagnostics.FeatureCorrelation length() { return side.correlation(CHARS); }
+
+        public BiasDiagnostics.FeatureCorrelation markdown() { return side.correlation(MARKDOWN); }
+
+        public BiasDiagnostics.LongerWins longerWins() { return side.wins(CHARS); }
     }
 
-    /** Inputs, scores before/after (chosen 0..n-1 then rejected), the fitted bias curves and both measure sets. */
-    public record Result(String model, List<Pair> pairs, double frac, double alpha, double[] chars,
-                         double[] before, double[] after, double[] fitBefore, double[] fitAfter,
-                         Measures measuresBefore, Measures measuresAfter, double flipped) {}
+    /**
+     * The pairs, the LWR settings and the audit (responses laid out chosen 0..n-1 then rejected n..2n-1); the bias
+     * LWR subtracted at each response and the LOWESS fit left on the calibrated scores, for the charts.
+     */
+    public record Result(String model, List<Pair> pairs, double frac, double alpha, AuditResult audit,
+                         double[] fitBefore, double[] fitAfter) {
+        /** Response lengths in characters. */
+        public double[] chars() { return audit.feature(CHARS); }
+
+        /** Scores before calibration. */
+        public double[] before() { return audit.before().rewards(); }
+
+        /** Scores after calibration. */
+        public double[] after() { return audit.after().rewards(); }
+
+        public Measures measuresBefore() { return new Measures(audit.before()); }
+
+        public Measures measuresAfter() { return new Measures(audit.after()); }
+
+        /** Share of the pairwise preferences calibration flipped. */
+        public double flipped() { return audit.flips().share(); }
+    }
+
+    private static final String CHARS = Feature.CHARS.cliName(), MARKDOWN = Feature.MARKDOWN.cliName();
 
     private PairAudit() {}
 
+    /**
+     * Audits the pairs: RewardBench scoring when any pair is in a RewardBench core subset, else pair accuracy; LWR on
+     * length with LOWESS span {@code frac} and strength {@code alpha}.
+     */
     public static Result run(String model, List<Pair> pairs, double frac, double alpha, Bootstrap boot) {
         int n = pairs.size();
         if (n < 2) throw new IllegalArgumentException("need at least 2 scored pairs, got " + n);
-        double[] chars = new double[2 * n], md = new double[2 * n], before = new double[2 * n];
-        for (int i = 0; i < n; i++) {
-            Pair p = pairs.get(i);
-            chars[i] = Feature.CHARS.of(p.chosen());
-            chars[n + i] = Feature.CHARS.of(p.rejected());
-            md[i] = Feature.MARKDOWN.of(p.chosen());
-            md[n + i] = Feature.MARKDOWN.of(p.rejected());
-            before[i] = p.chosenScore();
-            before[n + i] = p.rejectedScore();
-        }
-        double[] fitBefore = lwrBias(chars, before, frac);
-        double[] after = new double[2 * n];
-        for (int i = 0; i < 2 * n; i++) after[i] = before[i] - alpha * fitBefore[i];
-        double[] fitAfter = lwrBias(chars, after, frac);
-        int flips = 0;
-        for (int i = 0; i < n; i++) if ((before[i] > before[n + i]) != (after[i] > after[n + i])) flips++;
-        return new Result(model, List.copyOf(pairs), frac, alpha, chars, before, after, fitBefore, fitAfter,
-                measures(model, pairs, chars, md, before, boot), measures(model, pairs, chars, md, after, boot), (double) flips / n);
-    }
-
-    /** The bias LWR subtracts at each response: the calibration library's LOWESS fit (it = 3, delta = 0) at its own x. */
-    static double[] lwrBias(double[] feature, double[] scores, double frac) {
-        Calibrator c = RewardCalibration.fitLwr("feature", feature, scores, CalibrationSettings.defaults().withFrac(frac));
-        double[] out = new double[feature.length];
-        for (int i = 0; i < out.length; i++) out[i] = c.bias(feature[i]);
-        return out;
-    }
-
-    private static Measures measures(String model, List<Pair> pairs, double[] chars, double[] md, double[] s, Bootstrap boot) {
-        int n = pairs.size();
         List<ScoredItem> items = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) items.add(ScoredItem.pair(pairs.get(i).id(), pairs.get(i).subset(), model, s[i], s[n + i], null));
+        for (Pair p : pairs) items.add(ScoredItem.pair(p.id(), p.subset(), model, p.chosenScore(), p.rejectedScore(), null));
+        AuditInput in = AuditInput.of(items, k -> new AuditInput.Texts(List.of(pairs.get(k).chosen()), List.of(pairs.get(k).rejected())),
+                Layout.SIDE_MAJOR, List.of(Feature.CHARS, Feature.MARKDOWN), null);
         boolean rewardBench = items.stream().anyMatch(it -> RewardBenchSubsets.EXAMPLE_COUNTS.containsKey(it.subset()));
-        return new Measures(rewardBench ? RewardBenchMetrics.compute(items, boot) : null,
-                rewardBench ? null : PairsMetrics.compute(items, boot),
-                BiasDiagnostics.correlation("chars", chars, s, BiasDiagnostics.pairItems(n), boot),
-                BiasDiagnostics.correlation("markdown", md, s, BiasDiagnostics.pairItems(n), boot),
-                BiasDiagnostics.longerWins(Arrays.copyOfRange(chars, 0, n), Arrays.copyOfRange(chars, n, 2 * n),
-                        Arrays.copyOfRange(s, 0, n), Arrays.copyOfRange(s, n, 2 * n), boot));
+        AuditPlan plan = new AuditPlan(rewardBench ? BenchmarkScoring.REWARDBENCH : BenchmarkScoring.PAIRS,
+                Calibration.Fit.of(List.of(new RewardCalibration.Step(Method.LWR, CHARS)), CalibrationSettings.defaults().withFrac(frac).withAlpha(alpha)),
+                List.of(CHARS, MARKDOWN), List.of(CHARS), Pairing.ALL_COMBINATIONS);
+        AuditResult audit = BiasAudit.run(in, plan, boot);
+        return new Result(model, List.copyOf(pairs), frac, alpha, audit, audit.stepBias(0), BiasAudit.residualBias(audit));
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.tare.report.audit;
 
 import dev.tare.metrics.rmbench.RmBenchMetrics;
-import dev.tare.metrics.rmbench.RmBenchReport;
+import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.rmbench.StyleMatrix;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.report.HtmlReport;
@@ -22,7 +22,7 @@ public final class StyleAudit {
     static final List<String> STYLES = List.of("concise", "detailed", "detailed + markdown");
 
     /** The pooled matrix and, when rows have domains, RM-Bench's per-domain report (else null). */
-    public record Result(String model, StyleMatrix pooled, RmBenchReport domains) {}
+    public record Result(String model, StyleMatrix pooled, RmBenchScores domains) {}
 
     private StyleAudit() {}
 
@@ -52,7 +52,7 @@ public final class StyleAudit {
         bars.group("all rows pooled", new double[]{100 * m.hard(), 100 * m.normal(), 100 * m.easy()}, null, null);
         if (r.domains() != null) {
             Table.Builder d = Table.builder("Per domain (%, 95% bootstrap intervals)", "domain", "rows", "hard", "normal", "easy", "score");
-            for (RmBenchReport.Domain dom : r.domains().domains()) {
+            for (RmBenchScores.Domain dom : r.domains().domains()) {
                 bars.group(dom.name() + " (95% CI)", new double[]{100 * dom.hard().value(), 100 * dom.normal().value(), 100 * dom.easy().value()},
                         new double[]{100 * dom.hard().lo(), 100 * dom.normal().lo(), 100 * dom.easy().lo()},
                         new double[]{100 * dom.hard().hi(), 100 * dom.normal().hi(), 100 * dom.easy().hi()});
@@ -71,7 +71,7 @@ public final class StyleAudit {
         o.put("model", r.model() == null ? "" : r.model()).put("rows", m.items()).put("hard", m.hard()).put("normal", m.normal()).put("easy", m.easy());
         for (int i = 0; i < 3; i++) o.put("matrix_row_" + i, m.m()[i]);
         if (r.domains() != null)
-            for (RmBenchReport.Domain d : r.domains().domains())
+            for (RmBenchScores.Domain d : r.domains().domains())
                 o.object(d.name()).put("rows", d.items()).put("hard", d.hard()).put("normal", d.normal()).put("easy", d.easy()).put("score", d.score());
     }
 }

@@ -8,7 +8,7 @@ import dev.tare.metrics.bbq.BbqScores;
 import dev.tare.metrics.judgebench.JudgeBenchAudit;
 import dev.tare.metrics.judgebench.JudgeBenchScores;
 import dev.tare.metrics.rmbench.RmBenchMetrics;
-import dev.tare.metrics.rmbench.RmBenchReport;
+import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.rmbench.StyleMatrix;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.results.ResultsFiles;

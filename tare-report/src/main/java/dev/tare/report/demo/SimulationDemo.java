@@ -1,11 +1,18 @@
 package dev.tare.report.demo;
 
-import dev.tare.bias.BiasDiagnostics;
 import dev.tare.bias.Correlation;
 import dev.tare.bias.Feature;
+import dev.tare.debias.audit.AuditInput;
+import dev.tare.debias.audit.AuditPlan;
+import dev.tare.debias.audit.AuditResult;
+import dev.tare.debias.audit.BiasAudit;
+import dev.tare.debias.audit.Calibration;
+import dev.tare.debias.audit.Layout;
+import dev.tare.debias.audit.Pairing;
 import dev.tare.debias.calibration.CalibrationSettings;
-import dev.tare.debias.calibration.Calibrator;
+import dev.tare.debias.calibration.Method;
 import dev.tare.debias.calibration.RewardCalibration;
+import dev.tare.metrics.BenchmarkScoring;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.report.Html;
@@ -16,6 +23,7 @@ import dev.tare.report.chart.BarChart;
 import dev.tare.report.chart.LineChart;
 import dev.tare.report.chart.ScatterChart;
 import dev.tare.report.chart.Series;
+import dev.tare.results.ScoredItem;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +32,7 @@ import java.util.Locale;
 /**
  * The simulation demo: measures the injected bias of a {@link Simulation}, removes it by LOWESS calibration on
  * length then on the markdown indicator (pooled over chosen and rejected, α 1.0, as Huang et al.'s LWR) and compares
- * with the same reward model simulated without the bias.
+ * with the same reward model simulated without the bias. The audit is a {@link BiasAudit}; this class renders it.
  */
 public final class SimulationDemo {
     /**
@@ -37,17 +45,51 @@ public final class SimulationDemo {
 
     /** Bias measures of one set of scores, each with a 95% bootstrap interval. */
     public record Measures(Interval accuracy, Interval lengthSpearman, Interval longerWins,
-                           Interval markdownSpearman, Interval markdownWins) {}
-
-    /** Everything the demo computed. {@code unbiased} scores the same responses with the same noise but no bias. */
-    public record Result(Simulation.Config config, List<Simulation.Pair> pairs,
-                         double[] chars, double[] markdown, double[] before, double[] after,
-                         double[] lengthFit, double[] lengthFitAfter,
-                         Measures truth, Measures biased, Measures calibrated, Measures unbiased,
-                         double[][] accuracyByAlpha, double flipped) {
-        /** Responses are laid out chosen_0..chosen_{n-1}, rejected_0..rejected_{n-1}. */
-        public int n() { return pairs.size(); }
+                           Interval markdownSpearman, Interval markdownWins) {
+        /** The measures of one side of the audit. */
+        static Measures of(AuditResult.Side s) {
+            return new Measures(s.scores().score(), s.correlation(CHARS).spearman(), s.wins(CHARS).rate(),
+                    s.correlation(MARKDOWN).spearman(), s.wins(HAS_MARKDOWN).rate());
+        }
     }
+
+    /**
+     * Everything the demo computed: the audit of the biased RM (responses laid out chosen_0..chosen_{n-1},
+     * rejected_0..rejected_{n-1}), the same measures of the true quality and of the same RM simulated without the
+     * bias (same responses, same noise), the LOWESS fit left on the calibrated scores and the accuracy-vs-α sweep
+     * (rows: all pairs, chosen longer, chosen shorter).
+     */
+    public record Result(Simulation.Config config, List<Simulation.Pair> pairs, AuditResult audit,
+                         Measures truth, Measures unbiased, double[] lengthFitAfter, double[][] accuracyByAlpha) {
+        public int n() { return pairs.size(); }
+
+        public double[] chars() { return audit.feature(CHARS); }
+
+        public double[] markdown() { return audit.feature(MARKDOWN); }
+
+        /** Rewards of the biased RM. */
+        public double[] before() { return audit.before().rewards(); }
+
+        /** Rewards after calibration. */
+        public double[] after() { return audit.after().rewards(); }
+
+        /** The length step's LOWESS fit at each response (shown on the "before" scatter). */
+        public double[] lengthFit() { return audit.stepBias(0); }
+
+        public Measures biased() { return Measures.of(audit.before()); }
+
+        public Measures calibrated() { return Measures.of(audit.after()); }
+
+        /** Share of the pairwise preferences calibration flipped. */
+        public double flipped() { return audit.flips().share(); }
+    }
+
+    private static final String CHARS = Feature.CHARS.cliName(), MARKDOWN = Feature.MARKDOWN.cliName(), HAS_MARKDOWN = "has_markdown";
+
+    /** Sequential LWR: length in characters (frac {@link #FRAC}), then the markdown indicator (frac 1: per-group means), α 1. */
+    static final Calibration.Fit CALIBRATION = new Calibration.Fit(
+            List.of(new RewardCalibration.Step(Method.LWR, CHARS), new RewardCalibration.Step(Method.LWR, HAS_MARKDOWN)),
+            List.of(CalibrationSettings.defaults().withFrac(FRAC), CalibrationSettings.defaults()));
 
     private SimulationDemo() {}
 
@@ -57,21 +99,29 @@ public final class SimulationDemo {
         List<Simulation.Pair> pairs = Simulation.generate(config);
         List<Simulation.Pair> clean = Simulation.generate(config.withBias(0, 0));
         int n = pairs.size();
-        double[] chars = new double[2 * n], md = new double[2 * n], before = new double[2 * n], quality = new double[2 * n], unbiased = new double[2 * n];
+        List<ScoredItem> items = new ArrayList<>(n);
+        double[] quality = new double[2 * n], unbiased = new double[2 * n];
         for (int i = 0; i < n; i++) {
             Simulation.Pair p = pairs.get(i);
-            fill(i, p.chosen(), chars, md, before, quality);
-            fill(n + i, p.rejected(), chars, md, before, quality);
+            items.add(ScoredItem.pair(p.id(), "simulation", "simulated RM", p.chosen().reward(), p.rejected().reward(), null));
+            quality[i] = p.chosen().quality();
+            quality[n + i] = p.rejected().quality();
             unbiased[i] = clean.get(i).chosen().reward();
             unbiased[n + i] = clean.get(i).rejected().reward();
         }
-        double[] lengthFit = lowess(chars, before, FRAC); // shown on the "before" scatter
-        double[] after = calibrate(chars, md, before, 1.0);
-        double[] lengthFitAfter = lowess(chars, after, FRAC);
+        AuditInput in = AuditInput.of(items, k -> new AuditInput.Texts(List.of(pairs.get(k).chosen().text()), List.of(pairs.get(k).rejected().text())),
+                Layout.SIDE_MAJOR, List.of(Feature.CHARS, Feature.MARKDOWN), null);
+        double[] md = in.feature(MARKDOWN), has = new double[md.length];
+        for (int i = 0; i < md.length; i++) has[i] = md[i] > 0 ? 1 : 0;
+        in = in.withFeature(HAS_MARKDOWN, has);
+        // "wins" on the 0/1 markdown indicator = the markdown response wins, over pairs where exactly one uses markdown
+        AuditPlan plan = new AuditPlan(BenchmarkScoring.PAIRS, CALIBRATION, List.of(CHARS, MARKDOWN), List.of(CHARS, HAS_MARKDOWN), Pairing.ALL_COMBINATIONS);
+        AuditResult audit = BiasAudit.run(in, plan, boot);
 
+        double[] chars = in.feature(CHARS);
         double[][] byAlpha = new double[3][ALPHAS.length];
         for (int a = 0; a < ALPHAS.length; a++) {
-            double[] s = calibrate(chars, md, before, ALPHAS[a]);
+            double[] s = CALIBRATION.withAlpha(ALPHAS[a]).rescore(in).scores();
             int all = 0, longer = 0, longerN = 0, shorter = 0, shorterN = 0;
             for (int i = 0; i < n; i++) {
                 boolean ok = s[i] > s[n + i];
@@ -83,59 +133,8 @@ public final class SimulationDemo {
             byAlpha[1][a] = longerN == 0 ? Double.NaN : (double) longer / longerN;
             byAlpha[2][a] = shorterN == 0 ? Double.NaN : (double) shorter / shorterN;
         }
-        int flips = 0;
-        for (int i = 0; i < n; i++) if ((before[i] > before[n + i]) != (after[i] > after[n + i])) flips++;
-        return new Result(config, pairs, chars, md, before, after, lengthFit, lengthFitAfter,
-                measures(chars, md, quality, boot), measures(chars, md, before, boot), measures(chars, md, after, boot), measures(chars, md, unbiased, boot),
-                byAlpha, (double) flips / n);
-    }
-
-    /** Sequential LWR: length in characters, then the markdown indicator (LOWESS on a 0/1 feature = per-group means). */
-    static double[] calibrate(double[] chars, double[] md, double[] scores, double alpha) {
-        double[] s1 = minus(scores, lowess(chars, scores, FRAC), alpha);
-        double[] has = new double[md.length];
-        for (int i = 0; i < md.length; i++) has[i] = md[i] > 0 ? 1 : 0;
-        return minus(s1, lowess(has, s1, 1.0), alpha);
-    }
-
-    /**
-     * LWR's per-response bias estimate: statsmodels-equal LOWESS of score on feature (it = 3, delta = 0) over all
-     * responses (dev.tare.debias.calibration), read at each response's own feature value, as the calibration repository does.
-     */
-    static double[] lowess(double[] feature, double[] scores, double frac) {
-        Calibrator c = RewardCalibration.fitLwr("feature", feature, scores, CalibrationSettings.defaults().withFrac(frac));
-        double[] out = new double[feature.length];
-        for (int i = 0; i < out.length; i++) out[i] = c.bias(feature[i]);
-        return out;
-    }
-
-    private static void fill(int k, Simulation.Response r, double[] chars, double[] md, double[] score, double[] quality) {
-        chars[k] = Feature.CHARS.of(r.text());
-        md[k] = Feature.MARKDOWN.of(r.text());
-        score[k] = r.reward();
-        quality[k] = r.quality();
-    }
-
-    private static double[] minus(double[] s, double[] fit, double alpha) {
-        double[] o = new double[s.length];
-        for (int i = 0; i < s.length; i++) o[i] = s[i] - alpha * fit[i];
-        return o;
-    }
-
-    /** Accuracy (chosen strictly above rejected), Spearman with length and markdown, longer/markdown-wins rates. */
-    static Measures measures(double[] chars, double[] md, double[] s, Bootstrap b) {
-        int n = s.length / 2;
-        double[] correct = new double[n];
-        for (int i = 0; i < n; i++) correct[i] = s[i] > s[n + i] ? 1 : 0;
-        double[] hasMd = new double[2 * n];
-        for (int i = 0; i < 2 * n; i++) hasMd[i] = md[i] > 0 ? 1 : 0;
-        double[] sc = java.util.Arrays.copyOfRange(s, 0, n), sr = java.util.Arrays.copyOfRange(s, n, 2 * n);
-        return new Measures(b.mean(correct),
-                BiasDiagnostics.correlation("chars", chars, s, BiasDiagnostics.pairItems(n), b).spearman(),
-                BiasDiagnostics.longerWins(java.util.Arrays.copyOfRange(chars, 0, n), java.util.Arrays.copyOfRange(chars, n, 2 * n), sc, sr, b).rate(),
-                BiasDiagnostics.correlation("markdown", md, s, BiasDiagnostics.pairItems(n), b).spearman(),
-                // "longer" by the 0/1 markdown indicator = the markdown response wins, over pairs where exactly one uses markdown
-                BiasDiagnostics.longerWins(java.util.Arrays.copyOfRange(hasMd, 0, n), java.util.Arrays.copyOfRange(hasMd, n, 2 * n), sc, sr, b).rate());
+        return new Result(config, pairs, audit, Measures.of(BiasAudit.measure(in.withScores(quality), plan, boot)),
+                Measures.of(BiasAudit.measure(in.withScores(unbiased), plan, boot)), BiasAudit.residualBias(audit), byAlpha);
     }
 
     /** Point estimate of Spearman(reward, length) over all responses of the pairs (no interval). */

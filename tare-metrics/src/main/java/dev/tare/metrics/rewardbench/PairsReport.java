@@ -1,8 +1,0 @@
-package dev.tare.metrics.rewardbench;
-
-import dev.tare.metrics.stats.Interval;
-
-import java.util.List;
-
-/** Generic preference-pair accuracy: per subset and over all pairs (micro), ties counted wrong, with 95% CIs. */
-public record PairsReport(String model, int items, int ties, List<SubsetScore> subsets, Interval accuracy) {}
