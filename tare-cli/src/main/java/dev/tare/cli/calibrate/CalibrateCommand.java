@@ -20,7 +20,11 @@ import dev.tare.results.ScoredItem;
 import dev.tare.runtime.text.HfTokenizer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.tare.cli.options.BootstrapOption;
+import dev.tare.cli.options.JsonOption;
+import dev.tare.cli.options.SeedOption;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -98,19 +102,15 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--save-calibrator", paramLabel = "FILE", description = "Write the fitted calibrator (JSON) for the reward server.")
     Path saveCalibrator;
 
-    @Option(names = "--resamples", defaultValue = "1000", description = "Bootstrap resamples (default ${DEFAULT-VALUE}).")
-    int resamples;
-
-    @Option(names = "--seed", defaultValue = "20240607", description = "Bootstrap / shuffle seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin BootstrapOption bootstrap;
+    @Mixin SeedOption seed;   // also the --holdout split's and the calibration settings' seed
 
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with the RM's tokenizer.json for the tokens feature: "
             + "len(encode(text)) with special tokens, capped at 8192 as the repo's encode(max_length=8192). "
             + "Without it, tokens = a tokenizer-free approximation (letter runs, digit runs, single symbols).")
     Path tokenizer;
 
-    @Option(names = "--json", description = "Print the summary JSON instead of the table.")
-    boolean json;
+    @Mixin JsonOption json;
 
     @Override public Integer call() {
         var parsed = spec.commandLine().getParseResult();
@@ -136,9 +136,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        CalibrationSettings st = new CalibrationSettings(frac, 3, alpha, ratio, minCount, !inclusive, seed, penalty);
+        CalibrationSettings st = new CalibrationSettings(frac, 3, alpha, ratio, minCount, !inclusive, seed.seed(), penalty);
         Function<ScoredItem, AuditInput.Texts> texts = data.isEmpty() ? fromExtras() : fromData(kind, items);
-        Bootstrap boot = new Bootstrap(resamples, seed, 0.95);
+        Bootstrap boot = bootstrap.with(seed.seed());
         CalibrationRun.Outcome outcome;
         CalibratorFile.TokenizerRef tokRef = null;
         if (apply != null) {
@@ -162,7 +162,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve("summary.json"), summary.toPrettyString() + "\n");
         if (saveCalibrator != null) CalibratorFile.write(saveCalibrator, outcome.steps(), tokRef);
         PrintWriter w = spec.commandLine().getOut();
-        if (json) w.println(summary.toPrettyString());
+        if (json.json()) w.println(summary.toPrettyString());
         else CalibrationSummary.print(w, outcome, apply == null ? null : apply.toString());
         w.println("wrote " + out.resolve("calibrated.jsonl") + ", " + out.resolve("summary.json")
                 + (saveCalibrator == null ? "" : ", " + saveCalibrator));
@@ -173,7 +173,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     private CalibrationRun.Outcome fit(List<ScoredItem> items, Function<ScoredItem, AuditInput.Texts> texts, CalibrationRun.Kind kind,
                                        List<RewardCalibration.Step> chain, CalibrationSettings st, ToIntFunction<String> count, Bootstrap boot) {
         return holdout == null ? CalibrationRun.fit(items, texts, kind, chain, st, count, boot)
-                : CalibrationRun.fitWithHoldout(items, texts, kind, chain, st, count, boot, holdout, seed);
+                : CalibrationRun.fitWithHoldout(items, texts, kind, chain, st, count, boot, holdout, seed.seed());
     }
 
     private Function<ScoredItem, AuditInput.Texts> fromExtras() {

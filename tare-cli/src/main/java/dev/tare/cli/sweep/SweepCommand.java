@@ -1,5 +1,7 @@
 package dev.tare.cli.sweep;
 
+import java.io.PrintWriter;
+import picocli.CommandLine;
 import dev.tare.data.AtomicFiles;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.SharedData;
@@ -34,6 +36,8 @@ import java.util.Locale;
         description = {"Sweep the signed strength of a LoRA adapter on RM-Bench, pick it on a selection split, report on held-out.",
                 "lambda is the adapter's signed strength: W + lambda*(alpha/r)*B*A, so lambda = -1 subtracts the adapter fully."})
 public final class SweepCommand implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base reward model (HF sequence-classifier directory).")
     Path model;
 
@@ -58,7 +62,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--selection", defaultValue = "0.5", description = "Share of items used to choose lambda (default: ${DEFAULT-VALUE}).")
     double selection;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the split and of --max-items (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the selection/held-out split and of --max-items; not a bootstrap seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--rule", defaultValue = "hard,normal,1", paramLabel = "MAXIMISE,CONSTRAINED,POINTS",
@@ -103,13 +107,14 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         LambdaSweep.Result res = o.result();
         writeOutputs(o, theRule, headChoice);
         LambdaSweep.Row c = res.chosenRow(), b = res.base();
-        System.out.println("rule: " + theRule.describe() + " (reference: " + referenceText(theRule, headChoice) + ")");
-        if (res.noneEligible()) System.out.println("no lambda met the constraint on the selection part: reporting lambda 0");
-        System.out.printf(Locale.ROOT, "chosen lambda = %s; held-out: hard %.2f normal %.2f easy %.2f (lambda 0: hard %.2f normal %.2f easy %.2f; base model: hard %.2f normal %.2f easy %.2f)%n",
+        PrintWriter w = spec.commandLine().getOut();
+        w.println("rule: " + theRule.describe() + " (reference: " + referenceText(theRule, headChoice) + ")");
+        if (res.noneEligible()) w.println("no lambda met the constraint on the selection part: reporting lambda 0");
+        w.printf(Locale.ROOT, "chosen lambda = %s; held-out: hard %.2f normal %.2f easy %.2f (lambda 0: hard %.2f normal %.2f easy %.2f; base model: hard %.2f normal %.2f easy %.2f)%n",
                 fmt(res.chosen()), c.heldOut().get("hard"), c.heldOut().get("normal"), c.heldOut().get("easy"),
                 row(res, 0.0).heldOut().get("hard"), row(res, 0.0).heldOut().get("normal"), row(res, 0.0).heldOut().get("easy"),
                 b.heldOut().get("hard"), b.heldOut().get("normal"), b.heldOut().get("easy"));
-        System.out.println("wrote " + out.resolve("sweep.json") + " and " + out.resolve("report.html"));
+        w.println("wrote " + out.resolve("sweep.json") + " and " + out.resolve("report.html"));
         return 0;
     }
 
