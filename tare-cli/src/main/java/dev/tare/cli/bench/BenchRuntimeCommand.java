@@ -24,6 +24,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+// Over 150 lines: the report of one benchmark run (peak, model, matmul, optional PyTorch comparison) printed as measured; the measuring is PeakFlops', ModelBench's and MatmulBench's.
 /** `tare bench runtime`: measured f32 peak, matmul kernel GFLOP/s, and a random Qwen2.5-0.5B-shaped model forward. */
 @Command(name = "runtime", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark the CPU kernels and the model runtime against this machine's measured f32 peak.",

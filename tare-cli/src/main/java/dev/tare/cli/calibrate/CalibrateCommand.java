@@ -36,6 +36,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
+// Over 150 lines: 21 options (fit, RC-Mean, --apply, --holdout) and their cross-checks; the work is CalibrationRun's.
 /** `tare calibrate`: post-hoc reward calibration of a per-example results file, with before/after metrics and bias. */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = {"Post-hoc reward calibration (Huang et al. 2024): subtract alpha * b(feature), b fitted over all",
@@ -137,7 +138,7 @@ public final class CalibrateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         CalibrationSettings st = new CalibrationSettings(frac, 3, alpha, ratio, minCount, !inclusive, seed.seed(), penalty);
-        Function<ScoredItem, AuditInput.Texts> texts = data.isEmpty() ? fromExtras() : fromData(kind, items);
+        Function<ScoredItem, AuditInput.Texts> texts = data.isEmpty() ? ResponseTextSource.fromExtras(results) : ResponseTextSource.fromData(results, data, kind);
         Bootstrap boot = bootstrap.with(seed.seed());
         CalibrationRun.Outcome outcome;
         CalibratorFile.TokenizerRef tokRef = null;
@@ -174,38 +175,5 @@ public final class CalibrateCommand implements Callable<Integer> {
                                        List<RewardCalibration.Step> chain, CalibrationSettings st, ToIntFunction<String> count, Bootstrap boot) {
         return holdout == null ? CalibrationRun.fit(items, texts, kind, chain, st, count, boot)
                 : CalibrationRun.fitWithHoldout(items, texts, kind, chain, st, count, boot, holdout, seed.seed());
-    }
-
-    private Function<ScoredItem, AuditInput.Texts> fromExtras() {
-        return it -> {
-            List<String> c = ResponseTexts.chosen(it), r = ResponseTexts.rejected(it);
-            if ((c == null || r == null) && ResponseTexts.renderedOnly(it))
-                throw new DataFormatException(results, 0, "text_chosen", "item " + it.key() + ": " + ResponseTexts.RENDERED_ONLY
-                        + "; pass the dataset with --data to take the responses from it");
-            if (c == null || r == null)
-                throw new DataFormatException(results, 0, "chosen", "item " + it.key() + " carries no response texts (chosen/rejected); pass --data");
-            return new AuditInput.Texts(c, r);
-        };
-    }
-
-    private Function<ScoredItem, AuditInput.Texts> fromData(CalibrationRun.Kind kind, List<ScoredItem> items) {
-        Map<ScoredItem.Key, AuditInput.Texts> byKey = new HashMap<>();
-        Map<String, AuditInput.Texts> byDomainId = new HashMap<>();  // RM-Bench rows are unique by (domain, id)
-        String reader = kind == CalibrationRun.Kind.PAIRS ? "pairs" : kind.cliName();
-        for (Path p : data) {
-            for (PreferenceItem pi : DatasetReader.read(reader, p)) {
-                String domain = pi.meta().get("domain");
-                var t = new AuditInput.Texts(pi.chosen(), pi.rejected());
-                byKey.put(new ScoredItem.Key(domain, pi.subset(), pi.id()), t);
-                if (domain != null) byDomainId.put(domain + "\u0000" + pi.id(), t);
-            }
-        }
-        return it -> {
-            AuditInput.Texts t = byKey.get(it.key());
-            if (t == null && it.domain() != null) t = byDomainId.get(it.domain() + "\u0000" + it.id());
-            if (t == null) throw new IllegalArgumentException("item " + it.key() + " of " + results + " is not in " + data
-                    + " (joined by subset and id, or domain and id)");
-            return t;
-        };
     }
 }
