@@ -1,6 +1,9 @@
 package dev.tare.cli;
 
 import picocli.CommandLine;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
 /** The `tare` command line: one subcommand per pipeline step. */
@@ -27,10 +30,15 @@ import picocli.CommandLine.Command;
 public final class TareCli implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Override public void run() { spec.commandLine().usage(System.out); }
+    @Override public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cl = commandLine();
+        // results go to picocli's out (every command prints there); it writes to System.out, flushed at each line
+        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, System.out.charset()), true));
+        int rc = cl.execute(args);
+        cl.getOut().flush();
+        System.exit(rc);
     }
 
     /** The configured command line (tests execute commands through it). */

@@ -2,15 +2,18 @@ package dev.tare.cli.bbq;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tare.data.AtomicFiles;
 import dev.tare.data.Jsonl;
 import dev.tare.metrics.bbq.BbqAudit;
 import dev.tare.metrics.bbq.BbqScores;
-import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.tare.cli.options.BootstrapOption;
+import dev.tare.cli.options.JsonFileOption;
+import dev.tare.cli.options.JsonOption;
+import dev.tare.cli.options.SeedOption;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,17 +47,11 @@ public final class BbqScoreCommand implements Callable<Integer> {
             + "disambiguated rows, as the BBQ authors' analysis does. Implied by a field name ending in _qonly (the authors' naming).")
     boolean questionOnly;
 
-    @Option(names = "--json", description = "Print a JSON object keyed by category plus 'overall'.")
-    boolean json;
+    @Mixin JsonOption json;
+    @Mixin JsonFileOption out;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON to FILE (all-or-nothing).")
-    Path out;
-
-    @Option(names = "--resamples", defaultValue = "1000", description = "Bootstrap resamples (default ${DEFAULT-VALUE}).")
-    int resamples;
-
-    @Option(names = "--seed", defaultValue = "20240607", description = "Bootstrap seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin BootstrapOption bootstrap;
+    @Mixin SeedOption seed;
 
     @Override public Integer call() {
         BbqAudit.Format fmt = switch (format.toLowerCase(Locale.ROOT)) {
@@ -63,12 +60,12 @@ public final class BbqScoreCommand implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--format must be 'text' or 'letter', got '" + format + "'");
         };
         BbqAudit.Result r = BbqAudit.run(data, predictions, field, fmt, questionOnly || BbqAudit.isQuestionOnlyField(field),
-                new Bootstrap(resamples, seed, 0.95));
+                bootstrap.with(seed.seed()));
         ObjectNode root = toJson(r);
         String text = root.toPrettyString();
-        if (out != null) AtomicFiles.writeString(out, text + "\n");
+        out.write(text);
         PrintWriter w = spec.commandLine().getOut();
-        if (json) w.println(text);
+        if (json.json()) w.println(text);
         else printTable(w, r);
         w.flush();
         return 0;

@@ -1,5 +1,7 @@
 package dev.tare.cli.bench;
 
+import java.io.PrintWriter;
+import picocli.CommandLine;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.lora.HeadChoice;
 import dev.tare.runtime.lora.LoraAdapter;
@@ -27,6 +29,8 @@ import java.util.concurrent.Callable;
         description = {"Unmerged LoRA overhead vs the base forward (target <= 10 %%), and merge time/memory, on a random",
                 "Qwen2.5-0.5B-shaped BF16 reward model with a random PEFT adapter (written to a temp folder)."})
 public final class BenchLoraCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--layers", defaultValue = "24", description = "Decoder layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
@@ -51,7 +55,8 @@ public final class BenchLoraCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out, err = System.err;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintStream err = System.err;
         if (layers < 1 || seqLen < 1 || sequences < 1 || repeats < 1 || rank < 1) throw new IllegalArgumentException("sizes must be >= 1");
         var q = RandomQwen2Checkpoint.QWEN25_05B;
         var shape = new RandomQwen2Checkpoint.Shape(layers, q.hidden(), q.heads(), q.kvHeads(), q.intermediate(), q.vocab());

@@ -1,5 +1,6 @@
 package dev.tare.cli.bench;
 
+import java.io.PrintWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tare.runtime.kernel.DType;
@@ -23,6 +24,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+// Over 150 lines: the report of one benchmark run (peak, model, matmul, optional PyTorch comparison) printed as measured; the measuring is PeakFlops', ModelBench's and MatmulBench's.
 /** `tare bench runtime`: measured f32 peak, matmul kernel GFLOP/s, and a random Qwen2.5-0.5B-shaped model forward. */
 @Command(name = "runtime", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark the CPU kernels and the model runtime against this machine's measured f32 peak.",
@@ -72,7 +74,8 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out, err = System.err;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintStream err = System.err;
         int reps = repeats != null ? repeats : quick ? 3 : 10;
         int threads = KernelPool.threads();
         out.printf("machine: %d kernel threads (available processors %d), JDK %s, %d-bit matrix kernels (preferred vector %d bits)%n",
@@ -99,7 +102,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void matmul(PrintStream out, PrintStream err, int reps, PeakFlops.Result pk) {
+    private void matmul(PrintWriter out, PrintStream err, int reps, PeakFlops.Result pk) {
         double peak = pk.wall();
         int[][] shapes = quick ? new int[][] {{128, 896, 1024}, {1, 896, 4864}}
                 : new int[][] {{512, 896, 4864}, {512, 4864, 896}, {512, 4096, 4096}, {1, 896, 4864}, {1, 4096, 4096}};
@@ -120,7 +123,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         out.print(table);
     }
 
-    private void model(PrintStream out, PrintStream err, PeakFlops.Result pk) throws IOException, InterruptedException {
+    private void model(PrintWriter out, PrintStream err, PeakFlops.Result pk) throws IOException, InterruptedException {
         RandomQwen2Checkpoint.Shape base = RandomQwen2Checkpoint.QWEN25_05B;
         RandomQwen2Checkpoint.Shape shape = new RandomQwen2Checkpoint.Shape(layers != null ? layers : quick ? 4 : base.layers(),
                 base.hidden(), base.heads(), base.kvHeads(), base.intermediate(), base.vocab());
@@ -171,7 +174,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         }
     }
 
-    private static void mem(PrintStream out, String when, ModelBench.Memory m, long weightBytes) {
+    private static void mem(PrintWriter out, String when, ModelBench.Memory m, long weightBytes) {
         double mib = 1048576.0;
         out.printf("tare memory %s: VmRSS %.0f MiB = %.2f x weights (%.0f MiB); anon %.0f + file-mapped %.0f MiB; "
                         + "Java heap used %.0f of %.0f MiB committed%n",
@@ -201,7 +204,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         return ids;
     }
 
-    private void torch(PrintStream out, PrintStream err, Path dir, Path idsFile, double tareTokensPerSecond,
+    private void torch(PrintWriter out, PrintStream err, Path dir, Path idsFile, double tareTokensPerSecond,
                        double tareTokensPerCpuSecond, float[] tareScores)
             throws IOException, InterruptedException {
         Path script = torchScript != null ? torchScript : findTorchScript();

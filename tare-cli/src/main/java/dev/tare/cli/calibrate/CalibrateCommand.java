@@ -20,7 +20,11 @@ import dev.tare.results.ScoredItem;
 import dev.tare.runtime.text.HfTokenizer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.tare.cli.options.BootstrapOption;
+import dev.tare.cli.options.JsonOption;
+import dev.tare.cli.options.SeedOption;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,6 +36,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
+// Over 150 lines: 21 options (fit, RC-Mean, --apply, --holdout) and their cross-checks; the work is CalibrationRun's.
 /** `tare calibrate`: post-hoc reward calibration of a per-example results file, with before/after metrics and bias. */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = {"Post-hoc reward calibration (Huang et al. 2024): subtract alpha * b(feature), b fitted over all",
@@ -98,19 +103,15 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--save-calibrator", paramLabel = "FILE", description = "Write the fitted calibrator (JSON) for the reward server.")
     Path saveCalibrator;
 
-    @Option(names = "--resamples", defaultValue = "1000", description = "Bootstrap resamples (default ${DEFAULT-VALUE}).")
-    int resamples;
-
-    @Option(names = "--seed", defaultValue = "20240607", description = "Bootstrap / shuffle seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin BootstrapOption bootstrap;
+    @Mixin SeedOption seed;   // also the --holdout split's and the calibration settings' seed
 
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with the RM's tokenizer.json for the tokens feature: "
             + "len(encode(text)) with special tokens, capped at 8192 as the repo's encode(max_length=8192). "
             + "Without it, tokens = a tokenizer-free approximation (letter runs, digit runs, single symbols).")
     Path tokenizer;
 
-    @Option(names = "--json", description = "Print the summary JSON instead of the table.")
-    boolean json;
+    @Mixin JsonOption json;
 
     @Override public Integer call() {
         var parsed = spec.commandLine().getParseResult();
@@ -136,9 +137,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        CalibrationSettings st = new CalibrationSettings(frac, 3, alpha, ratio, minCount, !inclusive, seed, penalty);
-        Function<ScoredItem, AuditInput.Texts> texts = data.isEmpty() ? fromExtras() : fromData(kind, items);
-        Bootstrap boot = new Bootstrap(resamples, seed, 0.95);
+        CalibrationSettings st = new CalibrationSettings(frac, 3, alpha, ratio, minCount, !inclusive, seed.seed(), penalty);
+        Function<ScoredItem, AuditInput.Texts> texts = data.isEmpty() ? ResponseTextSource.fromExtras(results) : ResponseTextSource.fromData(results, data, kind);
+        Bootstrap boot = bootstrap.with(seed.seed());
         CalibrationRun.Outcome outcome;
         CalibratorFile.TokenizerRef tokRef = null;
         if (apply != null) {
@@ -162,7 +163,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve("summary.json"), summary.toPrettyString() + "\n");
         if (saveCalibrator != null) CalibratorFile.write(saveCalibrator, outcome.steps(), tokRef);
         PrintWriter w = spec.commandLine().getOut();
-        if (json) w.println(summary.toPrettyString());
+        if (json.json()) w.println(summary.toPrettyString());
         else CalibrationSummary.print(w, outcome, apply == null ? null : apply.toString());
         w.println("wrote " + out.resolve("calibrated.jsonl") + ", " + out.resolve("summary.json")
                 + (saveCalibrator == null ? "" : ", " + saveCalibrator));
@@ -173,39 +174,6 @@ public final class CalibrateCommand implements Callable<Integer> {
     private CalibrationRun.Outcome fit(List<ScoredItem> items, Function<ScoredItem, AuditInput.Texts> texts, CalibrationRun.Kind kind,
                                        List<RewardCalibration.Step> chain, CalibrationSettings st, ToIntFunction<String> count, Bootstrap boot) {
         return holdout == null ? CalibrationRun.fit(items, texts, kind, chain, st, count, boot)
-                : CalibrationRun.fitWithHoldout(items, texts, kind, chain, st, count, boot, holdout, seed);
-    }
-
-    private Function<ScoredItem, AuditInput.Texts> fromExtras() {
-        return it -> {
-            List<String> c = ResponseTexts.chosen(it), r = ResponseTexts.rejected(it);
-            if ((c == null || r == null) && ResponseTexts.renderedOnly(it))
-                throw new DataFormatException(results, 0, "text_chosen", "item " + it.key() + ": " + ResponseTexts.RENDERED_ONLY
-                        + "; pass the dataset with --data to take the responses from it");
-            if (c == null || r == null)
-                throw new DataFormatException(results, 0, "chosen", "item " + it.key() + " carries no response texts (chosen/rejected); pass --data");
-            return new AuditInput.Texts(c, r);
-        };
-    }
-
-    private Function<ScoredItem, AuditInput.Texts> fromData(CalibrationRun.Kind kind, List<ScoredItem> items) {
-        Map<ScoredItem.Key, AuditInput.Texts> byKey = new HashMap<>();
-        Map<String, AuditInput.Texts> byDomainId = new HashMap<>();  // RM-Bench rows are unique by (domain, id)
-        String reader = kind == CalibrationRun.Kind.PAIRS ? "pairs" : kind.cliName();
-        for (Path p : data) {
-            for (PreferenceItem pi : DatasetReader.read(reader, p)) {
-                String domain = pi.meta().get("domain");
-                var t = new AuditInput.Texts(pi.chosen(), pi.rejected());
-                byKey.put(new ScoredItem.Key(domain, pi.subset(), pi.id()), t);
-                if (domain != null) byDomainId.put(domain + "\u0000" + pi.id(), t);
-            }
-        }
-        return it -> {
-            AuditInput.Texts t = byKey.get(it.key());
-            if (t == null && it.domain() != null) t = byDomainId.get(it.domain() + "\u0000" + it.id());
-            if (t == null) throw new IllegalArgumentException("item " + it.key() + " of " + results + " is not in " + data
-                    + " (joined by subset and id, or domain and id)");
-            return t;
-        };
+                : CalibrationRun.fitWithHoldout(items, texts, kind, chain, st, count, boot, holdout, seed.seed());
     }
 }

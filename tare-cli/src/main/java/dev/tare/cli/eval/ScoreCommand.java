@@ -1,5 +1,6 @@
 package dev.tare.cli.eval;
 
+import picocli.CommandLine;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.pairs.Benchmark;
 import dev.tare.eval.EvalRunner;
@@ -22,6 +23,8 @@ import java.util.concurrent.Callable;
                 + "(id, subset, model, scores_chosen, scores_rejected, results) in dataset order.",
                 "Kill it at any time and rerun with --resume: it continues after the last complete line."})
 public final class ScoreCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec cli;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Local reward model directory (same as --scorer local:DIR).")
     Path model;
 
@@ -69,7 +72,7 @@ public final class ScoreCommand implements Callable<Integer> {
         List<ScoredItem> res = ResultsReader.read(out);
         long withResult = res.stream().filter(r -> r.results() != null).count();
         double acc = res.stream().filter(r -> r.results() != null).mapToDouble(ScoredItem::results).sum();
-        System.out.printf(Locale.ROOT, "scored %d items (%d resumed) in %.1f s -> %s%s%n", o.total(), o.resumed(), secs, out,
+        cli.commandLine().getOut().printf(Locale.ROOT, "scored %d items (%d resumed) in %.1f s -> %s%s%n", o.total(), o.resumed(), secs, out,
                 withResult == 0 ? "" : String.format(Locale.ROOT, "; accuracy %.2f%% over %d items", 100 * acc / withResult, withResult));
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.tare.cli.judge;
 
+import java.io.PrintWriter;
+import picocli.CommandLine;
 import dev.tare.scorers.ScorerSpec;
 import dev.tare.scorers.judge.ChatGenerator;
 import dev.tare.scorers.judge.JudgeTemplate;
@@ -11,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import java.util.concurrent.Callable;
                 + "voting@K with --votes), rank: round robin in both orders ranked by Copeland score, best-of-n: knockout. "
                 + "Prints the verdicts, the judge calls used and the tokens/s."})
 public final class JudgeCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec cli;
+
     @Option(names = "--judge", required = true, paramLabel = "SPEC", description = "local:DIR[,batch=N] | openai:URL,model=NAME[,token=env:VAR,...]")
     String judge;
 
@@ -67,7 +70,7 @@ public final class JudgeCommand implements Callable<Integer> {
         int max = maxTokens != null ? maxTokens : spec.intOption("max_tokens", t.maxTokens());
         SamplingParams params = new SamplingParams(max, temp, 1.0, seed != null ? seed : spec.seed(42));
         int votes = this.votes != 1 ? this.votes : spec.intOption("votes", 1);
-        PrintStream out = System.out;
+        PrintWriter out = cli.commandLine().getOut();
         try (ChatGenerator g = spec.open(System::getenv)) {
             PairwiseJudge pj = new PairwiseJudge(g, t, params);
             switch (mode.toLowerCase(Locale.ROOT)) {

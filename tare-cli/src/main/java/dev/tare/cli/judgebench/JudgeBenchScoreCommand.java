@@ -1,11 +1,9 @@
 package dev.tare.cli.judgebench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tare.data.AtomicFiles;
 import dev.tare.data.Jsonl;
 import dev.tare.metrics.judgebench.JudgeBenchAudit;
 import dev.tare.metrics.judgebench.JudgeBenchScores;
-import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.scorers.judge.AnswerTagVerdictParser;
 import dev.tare.scorers.judge.ArenaHardVerdictParser;
 import dev.tare.scorers.judge.JudgeBenchReparse;
@@ -13,7 +11,12 @@ import dev.tare.scorers.judge.LetterVerdictParser;
 import dev.tare.scorers.judge.VerdictParser;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.tare.cli.options.BootstrapOption;
+import dev.tare.cli.options.JsonFileOption;
+import dev.tare.cli.options.JsonOption;
+import dev.tare.cli.options.SeedOption;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,11 +39,8 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
     @Option(names = "--single-game", description = "Score only the first game of each pair (JudgeBench --single_game): correct iff it equals the label.")
     boolean singleGame;
 
-    @Option(names = "--json", description = "Print a JSON object.")
-    boolean json;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON to FILE (all-or-nothing).")
-    Path out;
+    @Mixin JsonOption json;
+    @Mixin JsonFileOption out;
 
     @Option(names = "--parser", defaultValue = "arena-hard", paramLabel = "arena-hard|answer-tag|letter",
             description = "Verdict parser used to re-parse stored raw replies (default ${DEFAULT-VALUE}).")
@@ -50,11 +50,8 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
             description = "Several verdict marks in a reply: all must agree (unique, JudgeBench) or the last counts.")
     String policy;
 
-    @Option(names = "--resamples", defaultValue = "1000", description = "Bootstrap resamples (default ${DEFAULT-VALUE}).")
-    int resamples;
-
-    @Option(names = "--seed", defaultValue = "20240607", description = "Bootstrap seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin BootstrapOption bootstrap;
+    @Mixin SeedOption seed;
 
     @Override public Integer call() {
         VerdictParser.Policy pol = switch (policy.toLowerCase(Locale.ROOT)) {
@@ -68,13 +65,13 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
             case "letter" -> new LetterVerdictParser();
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--parser must be arena-hard, answer-tag or letter");
         };
-        JudgeBenchAudit.Result r = JudgeBenchAudit.run(outputs, pairs, new Bootstrap(resamples, seed, 0.95), singleGame);
+        JudgeBenchAudit.Result r = JudgeBenchAudit.run(outputs, pairs, bootstrap.with(seed.seed()), singleGame);
         JudgeBenchReparse.Result rp = JudgeBenchReparse.run(r.outputs(), vp);
         ObjectNode root = toJson(r, rp);
         String text = root.toPrettyString();
-        if (out != null) AtomicFiles.writeString(out, text + "\n");
+        out.write(text);
         PrintWriter w = spec.commandLine().getOut();
-        if (json) w.println(text);
+        if (json.json()) w.println(text);
         else printText(w, r, rp);
         w.flush();
         return 0;

@@ -1,5 +1,6 @@
 package dev.tare.cli.lora;
 
+import java.io.PrintWriter;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.lora.HeadChoice;
 import dev.tare.runtime.lora.LoraAdapter;
@@ -83,7 +84,7 @@ public final class MergeCommand implements Callable<Integer> {
             if (done >= total) err.println();
         };
         LoraMerger.merge(model, loaded, strengths, new LoraMerger.Options(hc, dt, parseSize(maxShard), progress), out);
-        PrintStream o = System.out;
+        PrintWriter o = spec.commandLine().getOut();
         o.printf("merged %d adapter(s) into %s -> %s (head %s, dtype %s)%n", loaded.size(), model, out, hc.name().toLowerCase(Locale.ROOT), dtype);
         for (LoraAdapter a : loaded) {
             boolean headCopy = a.hasHead();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tare.data.AtomicFiles;
 import dev.tare.data.pairs.Benchmark;
 import dev.tare.metrics.BenchmarkScores;
 import dev.tare.metrics.BenchmarkScoring;
@@ -14,7 +13,12 @@ import dev.tare.results.ResultsWriter;
 import dev.tare.results.ScoredItem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.tare.cli.options.BootstrapOption;
+import dev.tare.cli.options.JsonFileOption;
+import dev.tare.cli.options.JsonOption;
+import dev.tare.cli.options.SeedOption;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,20 +38,14 @@ public final class MetricsCommand implements Callable<Integer> {
             description = "per-example results file(s) (.jsonl or .json); several files are pooled (e.g. RM-Bench's per-domain outputs)")
     List<Path> results;
 
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
-
-    @Option(names = "--out", description = "also write the JSON summary to this file (atomically)")
-    Path out;
+    @Mixin JsonOption json;
+    @Mixin JsonFileOption out;
 
     @Option(names = "--convert-to", description = "also write the items as tare results JSONL (e.g. from a leaderboard JSON)")
     Path convertTo;
 
-    @Option(names = "--resamples", defaultValue = "1000", description = "bootstrap resamples (default: ${DEFAULT-VALUE})")
-    int resamples;
-
-    @Option(names = "--seed", defaultValue = "20240607", description = "bootstrap seed (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin BootstrapOption bootstrap;
+    @Mixin SeedOption seed;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -59,17 +57,17 @@ public final class MetricsCommand implements Callable<Integer> {
         for (Path p : results) items.addAll(ResultsFiles.read(p));
         checkUniqueKeys(items);
         if (convertTo != null) ResultsWriter.writeAll(convertTo, items);
-        Bootstrap boot = new Bootstrap(resamples, seed, 0.95);
+        Bootstrap boot = bootstrap.with(seed.seed());
         PrintWriter w = spec.commandLine().getOut();
         BenchmarkScores scores = BenchmarkScoring.of(b).score(items, boot);
         ObjectNode summary = scores.json();
         summary.put("benchmark", b.cliName());
         summary.set("results_files", MAPPER.valueToTree(results.stream().map(Path::toString).toList()));
-        summary.put("bootstrap_resamples", resamples);
-        summary.put("bootstrap_seed", seed);
+        summary.put("bootstrap_resamples", bootstrap.resamples());
+        summary.put("bootstrap_seed", seed.seed());
         String text = MAPPER.writeValueAsString(summary);
-        if (out != null) AtomicFiles.writeString(out, text + "\n");
-        w.println(json ? text : scores.table());
+        out.write(text);
+        w.println(json.json() ? text : scores.table());
         w.flush();
         return 0;
     }

@@ -11,7 +11,10 @@ import dev.tare.results.ResultsFiles;
 import dev.tare.results.ScoredItem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.tare.cli.options.BootstrapOption;
+import dev.tare.cli.options.SeedOption;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -47,16 +50,15 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "1.0", description = "calibration strength (default: ${DEFAULT-VALUE})")
     double alpha;
 
-    @Option(names = "--bootstrap", defaultValue = "1000", description = "bootstrap resamples for the 95%% intervals (default: ${DEFAULT-VALUE})")
-    int resamples;
+    @Mixin BootstrapOption bootstrap;
+    @Mixin SeedOption seed;
 
     @Override
     public Integer call() {
         if (!(frac > 0 && frac <= 1)) throw new IllegalArgumentException("--frac must be in (0, 1], got " + frac);
-        if (resamples < 1) throw new IllegalArgumentException("--bootstrap must be >= 1, got " + resamples);
         List<ScoredItem> items = ResultsFiles.read(results);
         if (items.isEmpty()) throw new IllegalArgumentException(results + ": no results");
-        Bootstrap boot = new Bootstrap(resamples, Bootstrap.DEFAULT_SEED, 0.95);
+        Bootstrap boot = bootstrap.with(seed.seed());
         String model = items.getFirst().model() == null || items.getFirst().model().isBlank() ? results.getFileName().toString() : items.getFirst().model();
         HtmlReport html = new HtmlReport("tare report: " + model)
                 .subtitle("Results " + results + (data == null ? "" : ", texts from " + data));

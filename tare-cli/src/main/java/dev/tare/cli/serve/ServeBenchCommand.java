@@ -1,5 +1,7 @@
 package dev.tare.cli.serve;
 
+import java.io.PrintWriter;
+import picocli.CommandLine;
 import dev.tare.serve.Deployment;
 import dev.tare.serve.RewardServer;
 import dev.tare.serve.bench.LoadTest;
@@ -21,6 +23,8 @@ import java.util.List;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load benchmark on loopback: capacity, then goodput and p50/p99 latency at 1x, 2x, 4x capacity.")
 public final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "Deployment config (JSON); host/port are ignored.")
     Path config;
 
@@ -53,19 +57,20 @@ public final class ServeBenchCommand implements java.util.concurrent.Callable<In
         RewardServer.Options o = d.options();
         o = new RewardServer.Options("127.0.0.1", 0, o.limits(), null, o.queueCapacityItems(), o.maxBatchItems(), o.maxWait(), o.workers(), o.requestTimeout());
         byte[] b = Files.readAllBytes(body);
+        PrintWriter out = spec.commandLine().getOut();
         try (RewardServer server = RewardServer.start(d.pipeline(), o)) {
             LoadTest lt = new LoadTest(URI.create("http://127.0.0.1:" + server.port() + endpoint), b, Duration.ofSeconds(requestTimeout));
             lt.closedLoop(Math.min(4, concurrency), Duration.ofSeconds(1), 200); // warm-up
             LoadTest.Phase cap = lt.closedLoop(concurrency, Duration.ofSeconds(seconds), maxRequests);
-            System.out.println(cap.line());
+            out.println(cap.line());
             if (cap.ok() == 0) throw new IllegalStateException("no successful request in the capacity phase; check --body against the config");
             List<LoadTest.Phase> phases = new ArrayList<>();
             for (int mult : new int[]{1, 2, 4}) {
                 LoadTest.Phase p = lt.openLoop(mult + "x", mult * cap.okPerSec(), Duration.ofSeconds(seconds), maxRequests);
                 phases.add(p);
-                System.out.println(p.line());
+                out.println(p.line());
             }
-            System.out.printf("capacity %.1f req/s; goodput at 1x/2x/4x: %.1f / %.1f / %.1f req/s; p99 at 1x/2x/4x: %.1f / %.1f / %.1f ms%n",
+            out.printf("capacity %.1f req/s; goodput at 1x/2x/4x: %.1f / %.1f / %.1f req/s; p99 at 1x/2x/4x: %.1f / %.1f / %.1f ms%n",
                     cap.okPerSec(), phases.get(0).okPerSec(), phases.get(1).okPerSec(), phases.get(2).okPerSec(),
                     phases.get(0).p99ms(), phases.get(1).p99ms(), phases.get(2).p99ms());
         }

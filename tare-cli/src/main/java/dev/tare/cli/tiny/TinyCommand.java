@@ -1,5 +1,6 @@
 package dev.tare.cli.tiny;
 
+import picocli.CommandLine;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.tiny.TinyCheckpoint;
 import picocli.CommandLine.Command;
@@ -15,10 +16,12 @@ import java.util.List;
                 "chat template) for trying tare without downloads: <out>/rm (reward model), <out>/judge (causal LM),",
                 "<out>/bias-lora (a PEFT LoRA adapter for <out>/rm). Scores from random weights mean nothing."})
 public final class TinyCommand implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec cli;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to create the checkpoints in.")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights (not a bootstrap seed; default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--bf16", description = "Store weights in BF16 (default F32).")
@@ -33,7 +36,7 @@ public final class TinyCommand implements java.util.concurrent.Callable<Integer>
         TinyCheckpoint.write(out.resolve("rm"), spec, seed);
         TinyCheckpoint.write(out.resolve("judge"), spec.asCausal(), seed + 1);
         TinyCheckpoint.writeLora(out.resolve("bias-lora"), out.resolve("rm"), spec, List.of("q_proj", "v_proj", "o_proj"), 4, 8, seed + 2);
-        System.out.println("wrote " + out.resolve("rm") + " (LlamaForSequenceClassification), " + out.resolve("judge")
+        cli.commandLine().getOut().println("wrote " + out.resolve("rm") + " (LlamaForSequenceClassification), " + out.resolve("judge")
                 + " (LlamaForCausalLM), " + out.resolve("bias-lora") + " (PEFT LoRA r=4 on q/v/o)");
         return 0;
     }

@@ -164,6 +164,31 @@ class MetricsCommandTest {
         assertEquals(0.5, j.get("subsets").get(1).get("score").get("value").asDouble());
     }
 
+    /** --bootstrap is the documented name; --resamples (old scripts) is a hidden alias; --seed defaults to Bootstrap's seed. */
+    @Test void bootstrapOptionAndItsHiddenAlias() throws Exception {
+        Path f = dir.resolve("pairs.jsonl");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 40; i++)   // 26 of 40 right: a wide interval whose ends move with the seed
+            rows.append(String.format("{\"id\": %d, \"subset\": \"a\", \"scores_chosen\": %s, \"scores_rejected\": 1.0}%n", i, i % 20 < 13 ? "2.0" : "0.5"));
+        Files.writeString(f, rows);
+        var mapper = JsonMapper.builder().build();
+        Run a = run("metrics", "--benchmark", "pairs", "--results", f.toString(), "--json", "--bootstrap", "70");
+        Run b = run("metrics", "--benchmark", "pairs", "--results", f.toString(), "--json", "--resamples", "70");
+        Run c = run("metrics", "--benchmark", "pairs", "--results", f.toString(), "--json", "--bootstrap", "70", "--seed", "7");
+        assertEquals(0, a.code(), a.err());
+        JsonNode ja = mapper.readTree(a.out()), jb = mapper.readTree(b.out()), jc = mapper.readTree(c.out());
+        assertEquals(70, ja.get("bootstrap_resamples").asInt());
+        assertEquals(dev.tare.metrics.stats.Bootstrap.DEFAULT_SEED, ja.get("bootstrap_seed").asLong());
+        assertEquals(ja.get("accuracy"), jb.get("accuracy"));
+        assertEquals(7, jc.get("bootstrap_seed").asLong());
+        assertNotEquals(ja.get("accuracy"), jc.get("accuracy"), "the seed reaches the bootstrap");
+        Run bad = run("metrics", "--benchmark", "pairs", "--results", f.toString(), "--resamples", "0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--resamples must be >= 1"), bad.err());
+        Run help = run("metrics", "--help");
+        assertTrue(help.out().contains("--bootstrap=N") && !help.out().contains("--resamples"), help.out());
+    }
+
     @Test void badInputGivesAClearError() throws Exception {
         Path f = dir.resolve("r.jsonl");
         Files.writeString(f, "{\"id\":1,\"subset\":\"hep-go\",\"scores_chosen\":NaN,\"scores_rejected\":0}\n");

@@ -1,0 +1,169 @@
+package dev.tare.cli.eval;
+
+import dev.tare.data.PreferenceItem;
+import dev.tare.data.pairs.Benchmark;
+import dev.tare.eval.EvalReport;
+import dev.tare.eval.EvalRunner;
+import dev.tare.eval.EvalSummary;
+import dev.tare.eval.Progress;
+import dev.tare.metrics.stats.Bootstrap;
+import dev.tare.results.ResultsReader;
+import dev.tare.scorers.RewardScorer;
+import dev.tare.scorers.ScorerSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import java.io.PrintWriter;
+
+/**
+ * One `tare eval` run (score resumably, then official scores, bias audit, calibrated view, report), the orchestration
+ * that `tare eval` and `tare demo --model` both call with their parsed options.
+ * Over 150 lines: the four evaluation flows (reward model, pairwise judge, JudgeBench, generative BBQ/RM-Bench) share
+ * their option checks and output layout, so they stay together.
+ */
+public record EvalRun(String scorer, String benchmark, Path data, Path out, boolean resume, int batchSize, int parallel,
+                      int limit, Bootstrap boot, String judgeTemplate) {
+    /** The judge prompt tare eval uses when none is given. */
+    public static final String DEFAULT_JUDGE_TEMPLATE = "rewardbench";
+
+    /** Runs the evaluation; results (the leaderboard row) go to {@code stdout}, progress and costs to stderr. */
+    public int run(PrintWriter stdout) throws Exception {
+        String judgeTemplate = this.judgeTemplate;
+        refuseJudgeOnBestOfN();
+        if (dev.tare.cli.judge.GenerativeEval.handles(scorer, benchmark)) {
+            Files.createDirectories(out);
+            if (benchmark.equalsIgnoreCase("bbq"))
+                return dev.tare.cli.judge.GenerativeEval.bbq(scorer, data, out, resume, limit, batchSize,
+                        boot, stdout);
+            var js = ScorerSpec.Judge.parse(scorer);
+            if (js.intOption("votes", 1) != 1)
+                throw new IllegalArgumentException("votes=K is for tare judge (voting@k on one pair); tare eval judges each order once");
+            judgeTemplate = js.option("template", judgeTemplate);
+        }
+        ScorerSpec spec = ScorerSpec.parse(scorer);
+        if (benchmark.equalsIgnoreCase("judgebench")) return judgeBench(spec, judgeTemplate, stdout);
+        Benchmark b = Benchmark.byName(benchmark);
+        if (spec.isJudge() && benchmark.equalsIgnoreCase("rm-bench")) {
+            List<PreferenceItem> items = b.read(data);
+            if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
+            Files.createDirectories(out);
+            try (var gen = spec.chatGenerator(System::getenv)) {
+                return dev.tare.cli.judge.GenerativeEval.rmBench(newJudge(gen, judgeTemplate), gen.name(), items, out,
+                        resume, batchSize, boot, stdout);
+            }
+        }
+        if (spec.isJudge()) return judge(spec, b, judgeTemplate, stdout);
+        List<PreferenceItem> items = b.read(data);
+        if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
+        Files.createDirectories(out);
+        Path results = out.resolve("results.jsonl");
+        long t0 = System.nanoTime();
+        java.util.Map<String, Object> settings;
+        try (RewardScorer s = spec.rewardScorer(System::getenv); Progress p = Progress.stderr("eval", items.size())) {
+            settings = s.provenance();
+            EvalRunner.run(items, s, results, resume, new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        var result = EvalSummary.analyze(b, items, ResultsReader.read(results), boot);
+        EvalReport.write(result, new EvalReport.RunInfo(spec.redacted(), data.toString(),
+                results.toString(), secs, settings), out);
+        stdout.println(EvalSummary.leaderboardRow(result));
+        stdout.flush();
+        return 0;
+    }
+
+    /**
+     * Pairwise judges (openai:, judge:) compare one chosen with one rejected response; RewardBench 2 is best-of-N
+     * (1 chosen vs 3+ rejected, several chosen in Ties). Refused here, before anything under --out is created.
+     */
+    private void refuseJudgeOnBestOfN() {
+        String s = scorer.trim();
+        boolean judge = s.startsWith("openai:") || s.startsWith("judge:");
+        String b = benchmark.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!judge || b.equals("bbq") || b.equals("judgebench") || Benchmark.byName(benchmark) != Benchmark.REWARDBENCH2) return;
+        throw new IllegalArgumentException("--scorer " + s.substring(0, s.indexOf(':') + 1) + "... is a pairwise judge, but --benchmark "
+                + benchmark + " is best-of-N (1 chosen vs 3+ rejected responses per item, several chosen in Ties), which needs a "
+                + "score for every response: use a reward model (local:DIR or http:URL), or judge a pair benchmark "
+                + "(rewardbench, rm-bench, judgebench, pairs); nothing was written to " + out);
+    }
+
+    /** The judge for tare eval: the template's decoding defaults, seeded by the spec's seed=S (default 42). */
+    private dev.tare.scorers.judge.PairwiseJudge newJudge(dev.tare.scorers.judge.ChatGenerator gen, String judgeTemplate) {
+        var t = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        long base = scorer.trim().startsWith("judge:") ? ScorerSpec.Judge.parse(scorer).seed(42) : 42;
+        return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(t.maxTokens(), t.temperature(), 1.0, base));
+    }
+
+    /** A generative judge: every pair in both orders, then score, position consistency and length preference. */
+    private int judge(ScorerSpec spec, Benchmark b, String judgeTemplate, PrintWriter stdout) throws Exception {
+        List<PreferenceItem> items = b.read(data);
+        if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
+        for (int i = 0; i < items.size(); i++) {
+            PreferenceItem p = items.get(i);
+            if (p.chosen().size() != 1 || p.rejected().size() != 1)
+                throw new IllegalArgumentException(data + ": item " + (i + 1) + " (" + p.subset() + "/" + p.id() + ") has "
+                        + p.chosen().size() + " chosen and " + p.rejected().size() + " rejected responses; pairwise judges "
+                        + "evaluate 1 chosen vs 1 rejected (nothing was written to " + out + ")");
+        }
+        Files.createDirectories(out);
+        Path results = out.resolve("results.jsonl");
+        long t0 = System.nanoTime();
+        var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        dev.tare.scorers.judge.JudgeStats cost;
+        try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
+            var judge = newJudge(gen, judgeTemplate);
+            EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, gen.name()), results, resume,
+                    new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
+            cost = judge.stats();
+            System.err.println("judge cost: " + cost);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        var r = dev.tare.eval.JudgeSummary.analyze(b, items, ResultsReader.read(results), boot);
+        dev.tare.eval.JudgeSummary.write(r, new EvalReport.RunInfo(spec.redacted() + " template=" + template.name(),
+                data.toString(), results.toString(), secs), cost, out);
+        stdout.println(dev.tare.eval.JudgeSummary.leaderboardRow(r));
+        stdout.flush();
+        return 0;
+    }
+
+    /** JudgeBench: a reward model plays one game per pair, a judge both orders; scored with JudgeBench's rules. */
+    private int judgeBench(ScorerSpec spec, String judgeTemplate, PrintWriter stdout) throws Exception {
+        var pairs = dev.tare.data.judgebench.JudgeBenchReader.readPairs(data);
+        if (limit > 0 && limit < pairs.size()) pairs = pairs.subList(0, limit);
+        List<PreferenceItem> items = dev.tare.eval.JudgeBenchEval.items(pairs);
+        Files.createDirectories(out);
+        Path results = out.resolve("results.jsonl");
+        long t0 = System.nanoTime();
+        var opts = new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5));
+        String name;
+        dev.tare.scorers.judge.JudgeStats cost = null;
+        if (spec.isJudge()) {
+            try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
+                name = gen.name();
+                var judge = newJudge(gen, judgeTemplate);
+                EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, name), results, resume, opts, p);
+                cost = judge.stats();
+                System.err.println("judge cost: " + cost);
+            }
+        } else {
+            try (RewardScorer s = spec.rewardScorer(System::getenv); Progress p = Progress.stderr("eval", items.size())) {
+                name = s.name();
+                EvalRunner.run(items, s, results, resume, opts, p);
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        var rows = ResultsReader.read(results);
+        var scores = dev.tare.eval.JudgeBenchEval.score(dev.tare.eval.JudgeBenchEval.outputs(pairs, rows, name),
+                boot);
+        var bias = spec.isJudge() ? dev.tare.eval.JudgeBias.analyze(items, rows, boot) : null;
+        dev.tare.eval.JudgeBenchEval.write(name, scores, bias, cost, new EvalReport.RunInfo(spec.redacted(),
+                data.toString(), results.toString(), secs), out);
+        stdout.println(dev.tare.eval.JudgeBenchEval.leaderboardRow(name, scores, bias));
+        stdout.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.tare.cli.sweep;
+
+import java.io.PrintWriter;
+import dev.tare.data.AtomicFiles;
+import dev.tare.data.PreferenceItem;
+import dev.tare.data.SharedData;
+import dev.tare.data.rmbench.RmBenchReader;
+import dev.tare.debias.lora.LambdaSweep;
+import dev.tare.eval.Progress;
+import dev.tare.eval.lora.LoraSweep;
+import dev.tare.metrics.rmbench.RmBenchScores;
+import dev.tare.report.HtmlReport;
+import dev.tare.report.JsonSummary;
+import dev.tare.report.Table;
+import dev.tare.report.chart.LineChart;
+import dev.tare.report.chart.Series;
+import dev.tare.runtime.lora.HeadChoice;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The rendered outcome of a `tare sweep`: the console lines, sweep.json and report.html with accuracy-vs-λ plots. */
+record SweepOutputs(Path model, Path adapter, String benchmark, long seed, LambdaSweep.Rule rule, HeadChoice head) {
+    /** The summary lines on stdout. */
+    void print(PrintWriter w, LoraSweep.Outcome o, Path out) {
+        LambdaSweep.Rule theRule = rule;
+        HeadChoice headChoice = head;
+        LambdaSweep.Result res = o.result();
+        LambdaSweep.Row c = res.chosenRow(), b = res.base();
+        w.println("rule: " + theRule.describe() + " (reference: " + referenceText(theRule, headChoice) + ")");
+        if (res.noneEligible()) w.println("no lambda met the constraint on the selection part: reporting lambda 0");
+        w.printf(Locale.ROOT, "chosen lambda = %s; held-out: hard %.2f normal %.2f easy %.2f (lambda 0: hard %.2f normal %.2f easy %.2f; base model: hard %.2f normal %.2f easy %.2f)%n",
+                fmt(res.chosen()), c.heldOut().get("hard"), c.heldOut().get("normal"), c.heldOut().get("easy"),
+                row(res, 0.0).heldOut().get("hard"), row(res, 0.0).heldOut().get("normal"), row(res, 0.0).heldOut().get("easy"),
+                b.heldOut().get("hard"), b.heldOut().get("normal"), b.heldOut().get("easy"));
+        w.println("wrote " + out.resolve("sweep.json") + " and " + out.resolve("report.html"));
+        w.flush();
+    }
+
+    /** Writes OUT/sweep.json and OUT/report.html. */
+    void write(LoraSweep.Outcome sweep, Path out) {
+        LambdaSweep.Rule theRule = rule;
+        HeadChoice headChoice = head;
+        LambdaSweep.Result res = sweep.result();
+        LambdaSweep.Split split = sweep.split();
+        int n = sweep.items().size();
+        double seconds = sweep.seconds();
+        JsonSummary js = new JsonSummary();
+        js.put("model", model.toString()).put("adapter", adapter.toString()).put("head", headChoice.name().toLowerCase(Locale.ROOT))
+                .put("benchmark", benchmark).put("items", (long) n).put("selection_items", (long) split.selection().size())
+                .put("held_out_items", (long) split.heldOut().size()).put("seed", seed)
+                .put("score_token", dev.tare.runtime.model.ScoreTokenRule.DEFAULT.cliName()).put("rule", theRule.describe())
+                .put("reference", theRule.reference().label()).put("reference_is", referenceText(theRule, headChoice))
+                .put("none_eligible", res.noneEligible()).put("chosen_lambda", res.chosen()).put("seconds", seconds);
+        JsonSummary baseObj = js.object("base");
+        baseObj.put("what", sweep.baseScoredSeparately() ? "the real base model (adapter off, base head), scored separately"
+                : "identical to lambda 0 (--head base)");
+        JsonSummary bs = baseObj.object("selection");
+        res.base().selection().forEach(bs::put);
+        JsonSummary bh = baseObj.object("held_out");
+        res.base().heldOut().forEach(bh::put);
+        JsonSummary rows = js.object("lambdas");
+        for (LambdaSweep.Row row : res.rows()) {
+            JsonSummary o = rows.object(fmt(row.lambda()));
+            o.put("eligible", row.eligible());
+            JsonSummary s = o.object("selection");
+            row.selection().forEach(s::put);
+            JsonSummary h = o.object("held_out");
+            row.heldOut().forEach(h::put);
+        }
+        // held-out CIs for the chosen lambda and lambda 0
+        for (double l : new double[]{0.0, res.chosen()}) {
+            RmBenchScores rep = sweep.heldOutReport(l);
+            JsonSummary ci = js.object("held_out_ci_lambda=" + fmt(l));
+            ci.put("hard", rep.hard().times(100)).put("normal", rep.normal().times(100)).put("easy", rep.easy().times(100));
+        }
+        AtomicFiles.writeString(out.resolve("sweep.json"), js.render());
+
+        HtmlReport html = new HtmlReport("tare sweep: bias-LoRA subtraction on RM-Bench")
+                .subtitle(model + " + " + adapter + " (head: " + headChoice.name().toLowerCase(Locale.ROOT) + ")");
+        html.keyValues(List.of(new String[]{"rule", theRule.describe()}, new String[]{"chosen lambda", fmt(res.chosen())},
+                new String[]{"items (selection / held-out)", split.selection().size() + " / " + split.heldOut().size()},
+                new String[]{"reference", referenceText(theRule, headChoice)},
+                new String[]{"split seed", Long.toString(seed)}, new String[]{"scoring time", String.format(Locale.ROOT, "%.1f s", seconds)}));
+        double[] xs = res.rows().stream().mapToDouble(LambdaSweep.Row::lambda).toArray();
+        LineChart overall = new LineChart("Held-out accuracy vs lambda", "lambda", "accuracy (%)");
+        for (String k : List.of("hard", "normal", "easy")) overall.series(new Series(k, xs, series(res, k)));
+        List<String> charts = new ArrayList<>(List.of(overall.svg()));
+        for (String g : RmBenchReader.DOMAIN_GROUPS) {
+            if (!res.rows().getFirst().heldOut().containsKey(g + "/hard")) continue;
+            LineChart c = new LineChart("Held-out " + g + " vs lambda", "lambda", "accuracy (%)");
+            for (String k : List.of("hard", "normal", "easy")) c.series(new Series(k, xs, series(res, g + "/" + k)));
+            charts.add(c.svg());
+        }
+        html.heading("Accuracy vs lambda (held-out part)").charts(charts.toArray(String[]::new));
+        Table.Builder t = Table.builder("Every lambda: selection part (sel) and held-out part (held), percent",
+                "lambda", "eligible", "sel hard", "sel normal", "sel easy", "held hard", "held normal", "held easy", "held score");
+        for (LambdaSweep.Row row : res.rows()) {
+            t.row(fmt(row.lambda()) + (row.lambda() == res.chosen() ? " (chosen)" : ""), row.eligible() ? "yes" : "no",
+                    pct(row.selection().get("hard")), pct(row.selection().get("normal")), pct(row.selection().get("easy")),
+                    pct(row.heldOut().get("hard")), pct(row.heldOut().get("normal")), pct(row.heldOut().get("easy")), pct(row.heldOut().get("score")));
+        }
+        LambdaSweep.Row b = res.base();
+        t.row("base model", "", pct(b.selection().get("hard")), pct(b.selection().get("normal")), pct(b.selection().get("easy")),
+                pct(b.heldOut().get("hard")), pct(b.heldOut().get("normal")), pct(b.heldOut().get("easy")), pct(b.heldOut().get("score")));
+        html.heading("Table").table(t.build());
+        html.note("Head '" + headChoice.name().toLowerCase(Locale.ROOT) + "': " + (headChoice == HeadChoice.ADAPTER
+                ? "PEFT's behaviour: the adapter's modules_to_save copy of the score head is used unchanged at every lambda, so lambda 0 is the base body read through the adapter's head, not the base model."
+                : "the base model's own head; lambda 0 is the base model exactly."));
+        html.write(out.resolve("report.html"));
+    }
+
+    static String referenceText(LambdaSweep.Rule rule, HeadChoice head) {
+        if (rule.reference() == LambdaSweep.Reference.BASE) return "base = the real base model (base body + base head)";
+        return head == HeadChoice.ADAPTER ? "lambda0 = base body + the adapter's head copy (PEFT), not the base model"
+                : "lambda0 = the base model exactly (--head base)";
+    }
+
+
+    private static double[] series(LambdaSweep.Result res, String k) {
+        return res.rows().stream().mapToDouble(r -> r.heldOut().getOrDefault(k, Double.NaN)).toArray();
+    }
+
+    private static LambdaSweep.Row row(LambdaSweep.Result res, double l) {
+        return res.rows().stream().filter(r -> r.lambda() == l).findFirst().orElseThrow();
+    }
+
+    private static String pct(Double v) { return v == null ? "" : String.format(Locale.ROOT, "%.2f", v); }
+
+    static String fmt(double l) { return LoraSweep.fmt(l); }
+}
