@@ -1,5 +1,6 @@
 package dev.tare.cli.bench;
 
+import dev.tare.demo.generate.RandomQwen2Checkpoint;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.lora.HeadChoice;
 import dev.tare.runtime.lora.LoraAdapter;

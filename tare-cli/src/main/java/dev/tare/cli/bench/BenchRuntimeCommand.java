@@ -2,6 +2,8 @@ package dev.tare.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tare.demo.generate.Progress;
+import dev.tare.demo.generate.RandomQwen2Checkpoint;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.kernel.KernelPool;
 import dev.tare.runtime.kernel.PeakFlops;
