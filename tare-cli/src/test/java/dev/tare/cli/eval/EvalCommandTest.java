@@ -5,6 +5,7 @@ import dev.tare.cli.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.tare.data.rewardbench.InternLmRewardBenchScores;
 import dev.tare.data.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -36,22 +35,21 @@ class EvalCommandTest {
 
     @Test void internLmPublishedScoresGiveTheModelCardSections() throws Exception {
         Path rb = SharedData.data("rewardbench/filtered.jsonl").orElse(null);
-        Path sc = SharedData.data("rm-scores/internlm-xcomposer2d5-7b-reward/reward_bench/results.json").orElse(null);
+        Path sc = SharedData.data(InternLmRewardBenchScores.SCORES).orElse(null);
         assumeTrue(rb != null && sc != null, "../shared/data rewardbench + rm-scores not found (set TARE_SHARED)");
 
-        String raw = new String(Files.readAllBytes(sc), StandardCharsets.UTF_8).replace("\u0000", "");
-        Matcher m = Pattern.compile("\"score_chosen\":\\s*(-?[0-9.eE+-]+),\\s*\"score_rejected\":\\s*(-?[0-9.eE+-]+)").matcher(raw);
+        List<InternLmRewardBenchScores.Scored> scores = InternLmRewardBenchScores.read(sc, rb);
         List<String> rows = Files.readAllLines(rb, StandardCharsets.UTF_8);
         assertEquals(2985, rows.size());
         Map<String, Double> reward = new HashMap<>();
         StringBuilder subset = new StringBuilder();
         int k = 0;
-        while (m.find()) {
-            String line = rows.get(47 + k++);
+        for (InternLmRewardBenchScores.Scored score : scores) {
+            String line = rows.get(InternLmRewardBenchScores.FIRST_ROW + k++);
             JsonNode row = M.readTree(line);
             String p = row.get("prompt").asText();
-            reward.putIfAbsent(p + "\u0001" + row.get("chosen").asText(), Double.parseDouble(m.group(1)));
-            reward.putIfAbsent(p + "\u0001" + row.get("rejected").asText(), Double.parseDouble(m.group(2)));
+            reward.putIfAbsent(p + "\u0001" + row.get("chosen").asText(), score.chosen());
+            reward.putIfAbsent(p + "\u0001" + row.get("rejected").asText(), score.rejected());
             subset.append(line).append('\n');
         }
         assertEquals(2938, k, "records surviving upstream");
