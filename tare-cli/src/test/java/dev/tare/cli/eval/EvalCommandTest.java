@@ -1,24 +1,21 @@
 package dev.tare.cli.eval;
 
+import dev.tare.testkit.RewardLoopback;
 import dev.tare.cli.CliRun;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.tare.data.rewardbench.InternLmRewardBenchScores;
 import dev.tare.data.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -56,28 +53,10 @@ class EvalCommandTest {
         Path data = tmp.resolve("rb-47-2984.jsonl");
         Files.writeString(data, subset);
 
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/reward", ex -> {
-            try (ex) {
-                JsonNode items = M.readTree(ex.getRequestBody()).get("items");
-                StringBuilder sb = new StringBuilder("{\"rewards\":[");
-                int status = 200;
-                for (int i = 0; i < items.size(); i++) {
-                    JsonNode msgs = items.get(i).get("messages");
-                    Double r = reward.get(msgs.get(0).get("content").asText() + "\u0001" + msgs.get(msgs.size() - 1).get("content").asText());
-                    if (r == null) status = 400;
-                    sb.append(i > 0 ? "," : "").append(r);
-                }
-                byte[] out = (status == 200 ? sb.append("]}").toString() : "{\"error\":\"unknown conversation\"}").getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(status, out.length);
-                ex.getResponseBody().write(out);
-            }
-        });
-        server.start();
+        RewardLoopback server = RewardLoopback.lookup(msgs -> reward.get(msgs.get(0).get("content").asText() + "\u0001" + msgs.get(msgs.size() - 1).get("content").asText()));
         try {
             Path outDir = tmp.resolve("eval");
-            CliRun run = CliRun.of("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=internlm-xc2.5-7b-reward,batch=32,concurrency=2",
+            CliRun run = CliRun.of("eval", "--scorer", server.url() + ",model=internlm-xc2.5-7b-reward,batch=32,concurrency=2",
                         "--benchmark", "rewardbench", "--data", data.toString(), "--out", outDir.toString(), "--bootstrap", "200");
             assertEquals(0, run.rc(), run.err());
             JsonNode summary = M.readTree(outDir.resolve("summary.json").toFile());
@@ -102,7 +81,7 @@ class EvalCommandTest {
             // --limit 300 covers only Chat subsets (rows 47-346): the other sections are n/a and the score is the Chat
             // score, labelled partial, not the Chat score averaged with three 0 % sections
             Path limDir = tmp.resolve("eval-limit");
-            CliRun lim = CliRun.of("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=internlm-xc2.5-7b-reward,batch=32",
+            CliRun lim = CliRun.of("eval", "--scorer", server.url() + ",model=internlm-xc2.5-7b-reward,batch=32",
                     "--benchmark", "rewardbench", "--data", data.toString(), "--out", limDir.toString(), "--bootstrap", "100", "--limit", "300");
             assertEquals(0, lim.rc(), lim.err());
             JsonNode ls = M.readTree(limDir.resolve("summary.json").toFile()).get("scores");
@@ -117,7 +96,7 @@ class EvalCommandTest {
                     && limRow.contains("Reasoning n/a"), limRow);
             assertTrue(Files.readString(limDir.resolve("report.html")).contains("partial: mean of 1 of 4 sections"));
         } finally {
-            server.stop(0);
+            server.close();
         }
     }
 
