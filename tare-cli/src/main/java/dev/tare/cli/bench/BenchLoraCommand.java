@@ -2,6 +2,7 @@ package dev.tare.cli.bench;
 
 import java.io.PrintWriter;
 import picocli.CommandLine;
+import dev.tare.demo.generate.RandomQwen2Checkpoint;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.lora.HeadChoice;
 import dev.tare.runtime.lora.LoraAdapter;

@@ -3,6 +3,8 @@ package dev.tare.cli.bench;
 import java.io.PrintWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tare.demo.generate.Progress;
+import dev.tare.demo.generate.RandomQwen2Checkpoint;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.kernel.KernelPool;
 import dev.tare.runtime.kernel.PeakFlops;

@@ -1,5 +1,6 @@
 package dev.tare.cli.bench;
 
+import dev.tare.demo.generate.Progress;
 import dev.tare.runtime.model.ModelLoader;
 import dev.tare.runtime.model.RewardModel;
 import java.io.PrintStream;

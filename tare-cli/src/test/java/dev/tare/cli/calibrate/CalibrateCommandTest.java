@@ -2,6 +2,7 @@ package dev.tare.cli.calibrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tare.cli.TareCli;
+import dev.tare.data.rewardbench.InternLmRewardBenchScores;
 import dev.tare.data.Jsonl;
 import dev.tare.data.SharedData;
 import dev.tare.debias.calibration.CalibratorFile;
@@ -266,14 +267,7 @@ class CalibrateCommandTest {
         var shared = SharedData.root();
         assumeTrue(shared.isPresent() && Files.exists(shared.get().resolve("data/rm-scores")), "../shared/data absent: skipping");
         // the readable InternLM records are rows 47..2984 of filtered.jsonl (shared/data/rm-scores/README.md)
-        var rows = dev.tare.data.rewardbench.RewardBenchReader.read(shared.get().resolve("data/rewardbench/filtered.jsonl"));
-        String text = Files.readString(shared.get().resolve("data/rm-scores/internlm-xcomposer2d5-7b-reward/reward_bench/results.json")).replace("\u0000", "");
-        var m = java.util.regex.Pattern.compile("\"score_chosen\"\\s*:\\s*(-?[0-9.eE+-]+)\\s*,\\s*\"score_rejected\"\\s*:\\s*(-?[0-9.eE+-]+)").matcher(text);
-        List<ScoredItem> items = new ArrayList<>();
-        for (int k = 0; m.find(); k++) {
-            var row = rows.get(47 + k);
-            items.add(ScoredItem.pair(row.id(), row.subset(), "internlm", Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), null));
-        }
+        List<ScoredItem> items = InternLmRewardBenchScores.shared().orElseThrow().stream().map(x -> x.item("internlm")).toList();
         assertEquals(2938, items.size());
         Path results = tmp.resolve("internlm.jsonl");
         ResultsWriter.writeAll(results, items);

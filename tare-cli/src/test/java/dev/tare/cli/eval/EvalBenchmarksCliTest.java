@@ -1,5 +1,6 @@
 package dev.tare.cli.eval;
 
+import dev.tare.testkit.RewardLoopback;
 import dev.tare.cli.CliRun;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,25 +1,21 @@
 package dev.tare.cli.eval;
 
+import dev.tare.testkit.RewardLoopback;
 import dev.tare.cli.CliRun;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
+import dev.tare.data.rewardbench.InternLmRewardBenchScores;
 import dev.tare.data.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -36,50 +32,31 @@ class EvalCommandTest {
 
     @Test void internLmPublishedScoresGiveTheModelCardSections() throws Exception {
         Path rb = SharedData.data("rewardbench/filtered.jsonl").orElse(null);
-        Path sc = SharedData.data("rm-scores/internlm-xcomposer2d5-7b-reward/reward_bench/results.json").orElse(null);
+        Path sc = SharedData.data(InternLmRewardBenchScores.SCORES).orElse(null);
         assumeTrue(rb != null && sc != null, "../shared/data rewardbench + rm-scores not found (set TARE_SHARED)");
 
-        String raw = new String(Files.readAllBytes(sc), StandardCharsets.UTF_8).replace("\u0000", "");
-        Matcher m = Pattern.compile("\"score_chosen\":\\s*(-?[0-9.eE+-]+),\\s*\"score_rejected\":\\s*(-?[0-9.eE+-]+)").matcher(raw);
+        List<InternLmRewardBenchScores.Scored> scores = InternLmRewardBenchScores.read(sc, rb);
         List<String> rows = Files.readAllLines(rb, StandardCharsets.UTF_8);
         assertEquals(2985, rows.size());
         Map<String, Double> reward = new HashMap<>();
         StringBuilder subset = new StringBuilder();
         int k = 0;
-        while (m.find()) {
-            String line = rows.get(47 + k++);
+        for (InternLmRewardBenchScores.Scored score : scores) {
+            String line = rows.get(InternLmRewardBenchScores.FIRST_ROW + k++);
             JsonNode row = M.readTree(line);
             String p = row.get("prompt").asText();
-            reward.putIfAbsent(p + "\u0001" + row.get("chosen").asText(), Double.parseDouble(m.group(1)));
-            reward.putIfAbsent(p + "\u0001" + row.get("rejected").asText(), Double.parseDouble(m.group(2)));
+            reward.putIfAbsent(p + "\u0001" + row.get("chosen").asText(), score.chosen());
+            reward.putIfAbsent(p + "\u0001" + row.get("rejected").asText(), score.rejected());
             subset.append(line).append('\n');
         }
         assertEquals(2938, k, "records surviving upstream");
         Path data = tmp.resolve("rb-47-2984.jsonl");
         Files.writeString(data, subset);
 
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/reward", ex -> {
-            try (ex) {
-                JsonNode items = M.readTree(ex.getRequestBody()).get("items");
-                StringBuilder sb = new StringBuilder("{\"rewards\":[");
-                int status = 200;
-                for (int i = 0; i < items.size(); i++) {
-                    JsonNode msgs = items.get(i).get("messages");
-                    Double r = reward.get(msgs.get(0).get("content").asText() + "\u0001" + msgs.get(msgs.size() - 1).get("content").asText());
-                    if (r == null) status = 400;
-                    sb.append(i > 0 ? "," : "").append(r);
-                }
-                byte[] out = (status == 200 ? sb.append("]}").toString() : "{\"error\":\"unknown conversation\"}").getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(status, out.length);
-                ex.getResponseBody().write(out);
-            }
-        });
-        server.start();
+        RewardLoopback server = RewardLoopback.lookup(msgs -> reward.get(msgs.get(0).get("content").asText() + "\u0001" + msgs.get(msgs.size() - 1).get("content").asText()));
         try {
             Path outDir = tmp.resolve("eval");
-            CliRun run = CliRun.of("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=internlm-xc2.5-7b-reward,batch=32,concurrency=2",
+            CliRun run = CliRun.of("eval", "--scorer", server.url() + ",model=internlm-xc2.5-7b-reward,batch=32,concurrency=2",
                         "--benchmark", "rewardbench", "--data", data.toString(), "--out", outDir.toString(), "--bootstrap", "200");
             assertEquals(0, run.rc(), run.err());
             JsonNode summary = M.readTree(outDir.resolve("summary.json").toFile());
@@ -104,7 +81,7 @@ class EvalCommandTest {
             // --limit 300 covers only Chat subsets (rows 47-346): the other sections are n/a and the score is the Chat
             // score, labelled partial, not the Chat score averaged with three 0 % sections
             Path limDir = tmp.resolve("eval-limit");
-            CliRun lim = CliRun.of("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=internlm-xc2.5-7b-reward,batch=32",
+            CliRun lim = CliRun.of("eval", "--scorer", server.url() + ",model=internlm-xc2.5-7b-reward,batch=32",
                     "--benchmark", "rewardbench", "--data", data.toString(), "--out", limDir.toString(), "--bootstrap", "100", "--limit", "300");
             assertEquals(0, lim.rc(), lim.err());
             JsonNode ls = M.readTree(limDir.resolve("summary.json").toFile()).get("scores");
@@ -119,7 +96,7 @@ class EvalCommandTest {
                     && limRow.contains("Reasoning n/a"), limRow);
             assertTrue(Files.readString(limDir.resolve("report.html")).contains("partial: mean of 1 of 4 sections"));
         } finally {
-            server.stop(0);
+            server.close();
         }
     }
 

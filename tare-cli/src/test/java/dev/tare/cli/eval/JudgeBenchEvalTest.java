@@ -1,22 +1,18 @@
 package dev.tare.cli.eval;
 
+import dev.tare.testkit.RewardLoopback;
 import dev.tare.cli.CliRun;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.tare.data.SharedData;
 import dev.tare.data.judgebench.JudgeBenchReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -41,25 +37,10 @@ class JudgeBenchEvalTest {
             reward.putIfAbsent(o.pair().question() + "\u0001" + o.pair().responseA(), s.get(0));
             reward.putIfAbsent(o.pair().question() + "\u0001" + o.pair().responseB(), s.get(1));
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/reward", ex -> {
-            try (ex) {
-                JsonNode items = M.readTree(ex.getRequestBody()).get("items");
-                StringBuilder sb = new StringBuilder("{\"rewards\":[");
-                for (int i = 0; i < items.size(); i++) {
-                    JsonNode msgs = items.get(i).get("messages");
-                    sb.append(i > 0 ? "," : "").append(reward.get(msgs.get(0).get("content").asText() + "\u0001" + msgs.get(1).get("content").asText()));
-                }
-                byte[] out = sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(200, out.length);
-                ex.getResponseBody().write(out);
-            }
-        });
-        server.start();
+        RewardLoopback server = RewardLoopback.lookup(msgs -> reward.get(msgs.get(0).get("content").asText() + "\u0001" + msgs.get(1).get("content").asText()));
         try {
             Path outDir = tmp.resolve("jb");
-            CliRun run = CliRun.of("eval", "--scorer", "http://127.0.0.1:" + server.getAddress().getPort() + ",model=Skywork-Reward-Gemma-2-27B",
+            CliRun run = CliRun.of("eval", "--scorer", server.url() + ",model=Skywork-Reward-Gemma-2-27B",
                         "--benchmark", "judgebench", "--data", pairs.toString(), "--out", outDir.toString(), "--bootstrap", "200");
             assertEquals(0, run.rc(), run.err());
             JsonNode s = M.readTree(outDir.resolve("summary.json").toFile());
@@ -74,7 +55,7 @@ class JudgeBenchEvalTest {
             String row = run.out().strip();
             assertTrue(row.startsWith("| Skywork-Reward-Gemma-2-27B | judgebench | 64.3") && row.contains("category mean 65.0"), row);
         } finally {
-            server.stop(0);
+            server.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tare.cli.eval;
 
+import dev.tare.testkit.RewardLoopback;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tare.cli.TareCli;
 import dev.tare.data.SharedData;

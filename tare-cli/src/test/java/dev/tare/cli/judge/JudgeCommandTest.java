@@ -1,5 +1,6 @@
 package dev.tare.cli.judge;
 
+import dev.tare.testkit.FakeJudgeServer;
 import dev.tare.cli.TareCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package dev.tare.cli.judge;
 
+import dev.tare.testkit.FakeJudgeServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.cli.TareCli;

@@ -1,5 +1,6 @@
 package dev.tare.cli.judge;
 
+import dev.tare.testkit.FakeJudgeServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tare.bias.Feature;
@@ -113,7 +114,7 @@ class JudgeRmBenchEvalTest {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc;
-        try (FakeJudgeServer s = new FakeJudgeServer(FakeJudgeServer::prefersMoreMarkdown)) {
+        try (FakeJudgeServer s = new FakeJudgeServer(JudgeRmBenchEvalTest::prefersMoreMarkdown)) {
             System.setOut(new PrintStream(buf, true));
             rc = TareCli.commandLine().execute("eval", "--benchmark", "rm-bench", "--data", data.toString(), "--scorer",
                     "judge:openai:" + s.url() + ",model=md,template=arena-hard", "--limit", String.valueOf(limit),
@@ -125,5 +126,12 @@ class JudgeRmBenchEvalTest {
         JsonNode md = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("markdown");
         assertEquals(2 * differing, md.get("verdicts").asInt(), "both orders of every differing cell are decided");
         assertEquals(1.0, md.get("more_markdown_rate").get("value").asDouble(), 1e-12);
+    }
+
+    /** A judge that prefers the response with more markdown (headers + list items + bold; A on equal counts), arena-hard format. */
+    private static String prefersMoreMarkdown(String user) {
+        java.util.regex.Matcher a = FakeJudgeServer.ARENA_A.matcher(user), b = FakeJudgeServer.ARENA_B.matcher(user);
+        if (!(a.find() && b.find())) return "I cannot tell.";
+        return "My final verdict is: " + (dev.tare.bias.Feature.MARKDOWN.of(a.group(1)) >= dev.tare.bias.Feature.MARKDOWN.of(b.group(1)) ? "[[A>B]]" : "[[B>A]]");
     }
 }

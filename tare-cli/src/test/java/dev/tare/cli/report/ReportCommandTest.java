@@ -2,6 +2,7 @@ package dev.tare.cli.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tare.cli.TareCli;
+import dev.tare.data.rewardbench.InternLmRewardBenchScores;
 import dev.tare.data.Jsonl;
 import dev.tare.data.SharedData;
 import dev.tare.results.ResultsWriter;
@@ -12,14 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -43,16 +41,8 @@ class ReportCommandTest {
 
     /** The InternLM RewardBench scores as a tare results file: record k = row k + 47 (rm-scores README). */
     static Path internLmResults(Path data, Path dir) throws Exception {
-        List<JsonNode> rows = Jsonl.read(data.resolve("rewardbench/filtered.jsonl"), (l, n) -> n);
-        String text = new String(Files.readAllBytes(data.resolve("rm-scores/internlm-xcomposer2d5-7b-reward/reward_bench/results.json")),
-                StandardCharsets.UTF_8).replace("\u0000", "");
-        Matcher m = Pattern.compile("\"score_chosen\"\\s*:\\s*(\\S+?)\\s*,\\s*\"score_rejected\"\\s*:\\s*([-0-9.eE+]+)").matcher(text);
-        List<ScoredItem> items = new ArrayList<>();
-        while (m.find()) {
-            JsonNode row = rows.get(47 + items.size());
-            items.add(ScoredItem.pair(row.get("id").asText(), row.get("subset").asText(), "internlm-xc2.5-7b-reward",
-                    Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), null));
-        }
+        List<ScoredItem> items = InternLmRewardBenchScores.read(data.resolve(InternLmRewardBenchScores.SCORES), data.resolve(InternLmRewardBenchScores.ROWS))
+                .stream().map(x -> x.item("internlm-xc2.5-7b-reward")).toList();
         assertEquals(2938, items.size());
         Path f = dir.resolve("internlm.jsonl");
         ResultsWriter.writeAll(f, items);

@@ -1,4 +1,4 @@
-package dev.tare.cli.judge;
+package dev.tare.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,16 +17,20 @@ import java.util.regex.Pattern;
 
 /** An OpenAI-compatible chat endpoint on loopback whose replies come from a function of the last user message. */
 public final class FakeJudgeServer implements AutoCloseable {
-    static final ObjectMapper OM = new ObjectMapper();
-    private static final Pattern ARENA_A = Pattern.compile("(?s)<\\|The Start of Assistant A's Answer\\|>\\n(.*?)\\n<\\|The End of Assistant A's Answer\\|>");
-    private static final Pattern ARENA_B = Pattern.compile("(?s)<\\|The Start of Assistant B's Answer\\|>\\n(.*?)\\n<\\|The End of Assistant B's Answer\\|>");
+    /** The mapper it reads and writes JSON with. */
+    public static final ObjectMapper OM = new ObjectMapper();
+    /** Answer A (group 1) in an arena-hard judge prompt. */
+    public static final Pattern ARENA_A = Pattern.compile("(?s)<\\|The Start of Assistant A's Answer\\|>\\n(.*?)\\n<\\|The End of Assistant A's Answer\\|>");
+    /** Answer B (group 1) in an arena-hard judge prompt. */
+    public static final Pattern ARENA_B = Pattern.compile("(?s)<\\|The Start of Assistant B's Answer\\|>\\n(.*?)\\n<\\|The End of Assistant B's Answer\\|>");
     private static final Pattern GRAM_A = Pattern.compile("(?s)\\[The Start of Assistant A's Response\\]\\n(.*?)\\n\\[The End of Assistant A's Response\\]");
     private static final Pattern GRAM_B = Pattern.compile("(?s)\\[The Start of Assistant B's Response\\]\\n(.*?)\\n\\[The End of Assistant B's Response\\]");
 
     private final HttpServer server;
-    final AtomicInteger calls = new AtomicInteger();
+    /** Requests received so far. */
+    public final AtomicInteger calls = new AtomicInteger();
     /** The sampling seed of each request (null when the request sent none), in arrival order. */
-    final java.util.List<Long> seeds = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    public final java.util.List<Long> seeds = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     public FakeJudgeServer(Function<String, String> reply) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -50,6 +54,7 @@ public final class FakeJudgeServer implements AutoCloseable {
         server.start();
     }
 
+    /** The endpoint's base URL. */
     public String url() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
     /** A judge that prefers the longer response, answering in the template's own format (arena-hard or gram-r2). */
@@ -61,13 +66,6 @@ public final class FakeJudgeServer implements AutoCloseable {
         if (ga.find() && gb.find()) return "<think>comparing lengths</think>\n<answer>"
                 + (ga.group(1).length() >= gb.group(1).length() ? "A" : "B") + "</answer>";
         return "I cannot tell.";
-    }
-
-    /** A judge that prefers the response with more markdown (headers + list items + bold; A on equal counts), arena-hard format. */
-    public static String prefersMoreMarkdown(String user) {
-        Matcher a = ARENA_A.matcher(user), b = ARENA_B.matcher(user);
-        if (!(a.find() && b.find())) return "I cannot tell.";
-        return "My final verdict is: " + (dev.tare.bias.Feature.MARKDOWN.of(a.group(1)) >= dev.tare.bias.Feature.MARKDOWN.of(b.group(1)) ? "[[A>B]]" : "[[B>A]]");
     }
 
     @Override public void close() { server.stop(0); }

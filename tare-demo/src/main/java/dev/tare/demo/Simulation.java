@@ -1,4 +1,4 @@
-package dev.tare.report.demo;
+package dev.tare.demo;
 
 import java.util.ArrayList;
 import java.util.List;

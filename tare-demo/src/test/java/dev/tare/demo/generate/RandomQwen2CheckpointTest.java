@@ -1,4 +1,4 @@
-package dev.tare.cli.bench;
+package dev.tare.demo.generate;
 
 import dev.tare.runtime.model.ModelLoader;
 import dev.tare.runtime.model.RewardModel;

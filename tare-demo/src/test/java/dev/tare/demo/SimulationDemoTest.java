@@ -1,4 +1,4 @@
-package dev.tare.report.demo;
+package dev.tare.demo;
 
 import dev.tare.metrics.stats.Interval;
 import org.junit.jupiter.api.Test;

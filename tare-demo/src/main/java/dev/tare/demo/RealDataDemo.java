@@ -1,8 +1,8 @@
-package dev.tare.report.demo;
+package dev.tare.demo;
 
 import dev.tare.data.DataFormatException;
 import dev.tare.data.PreferenceItem;
-import dev.tare.data.rewardbench.RewardBenchReader;
+import dev.tare.data.rewardbench.InternLmRewardBenchScores;
 import dev.tare.metrics.bbq.BbqAudit;
 import dev.tare.metrics.bbq.BbqScores;
 import dev.tare.metrics.judgebench.JudgeBenchAudit;
@@ -23,7 +23,6 @@ import dev.tare.report.chart.BarChart;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,13 +55,8 @@ public final class RealDataDemo {
         PUBLISHED_BBQ.put("Physical_appearance/arc", new double[]{47.7, 36.8, -1.7, 78.8});
     }
     static final List<String> FORMATS = List.of("race", "arc");
-    static final String INTERNLM = "internlm/internlm-xcomposer2d5-7b-reward";
-    /** Rows of rewardbench/filtered.jsonl that the damaged InternLM file still covers start here (rm-scores README). */
-    static final int INTERNLM_FIRST_ROW = 47;
-    static final int INTERNLM_RECORDS = 2938;
+    static final String INTERNLM = InternLmRewardBenchScores.MODEL;
     static final int RMBENCH_RECORDS = 1327, SAFETY_REFUSE_FIRST = 886, SAFETY_RESPONSE_FIRST = 1170;
-    private static final Pattern SCORE_PAIR = Pattern.compile(
-            "\"score_chosen\"\\s*:\\s*(-?[0-9.eE+-]+)\\s*,\\s*\"score_rejected\"\\s*:\\s*(-?[0-9.eE+-]+)");
 
     /** What the real-data demo computed (null where the data was absent). */
     public record Result(Path root, Map<String, BbqAudit.Result> bbq, List<JudgeBenchAudit.Result> judgeBench,
@@ -103,8 +97,8 @@ public final class RealDataDemo {
         }
 
         PairAudit.Result rb = null;
-        Path scores = data.resolve("rm-scores/internlm-xcomposer2d5-7b-reward/reward_bench/results.json");
-        Path rows = data.resolve("rewardbench/filtered.jsonl");
+        Path scores = data.resolve(InternLmRewardBenchScores.SCORES);
+        Path rows = data.resolve(InternLmRewardBenchScores.ROWS);
         if (Files.isRegularFile(scores) && Files.isRegularFile(rows)) {
             stage.accept("RewardBench: InternLM scores, length calibration");
             rb = PairAudit.run(INTERNLM, internLmPairs(scores, rows), 1.0, 1.0, boot);
@@ -152,30 +146,13 @@ public final class RealDataDemo {
         return out.isEmpty() ? null : out;
     }
 
-    /**
-     * The published InternLM RewardBench scores: the file starts with 4096 NUL bytes and a cut record, then 2938
-     * complete records = rows 47..2984 of filtered.jsonl (rm-scores README). Read by matching score pairs.
-     */
+    /** The published InternLM RewardBench scores (the damaged file, see {@link InternLmRewardBenchScores}) as scored pairs. */
     static List<PairAudit.Pair> internLmPairs(Path scores, Path rowsFile) {
-        List<PreferenceItem> rows = RewardBenchReader.read(rowsFile);
-        String text;
-        try {
-            text = new String(Files.readAllBytes(scores), StandardCharsets.UTF_8).replace("\u0000", "");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + scores + ": " + e.getMessage(), e);
-        }
-        Matcher m = SCORE_PAIR.matcher(text);
         List<PairAudit.Pair> out = new ArrayList<>();
-        while (m.find()) {
-            int row = INTERNLM_FIRST_ROW + out.size();
-            if (row >= rows.size()) throw new DataFormatException(scores, 0, "score_chosen", "more score records than rows " + INTERNLM_FIRST_ROW + ".. of " + rowsFile);
-            PreferenceItem it = rows.get(row);
-            out.add(new PairAudit.Pair(it.subset(), it.id(), it.chosen().getFirst(), it.rejected().getFirst(),
-                    Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))));
+        for (InternLmRewardBenchScores.Scored s : InternLmRewardBenchScores.read(scores, rowsFile)) {
+            PreferenceItem it = s.row();
+            out.add(new PairAudit.Pair(it.subset(), it.id(), it.chosen().getFirst(), it.rejected().getFirst(), s.chosen(), s.rejected()));
         }
-        if (out.size() != INTERNLM_RECORDS || INTERNLM_FIRST_ROW + out.size() != rows.size())
-            throw new DataFormatException(scores, 0, "score_chosen", "expected " + INTERNLM_RECORDS + " records covering rows "
-                    + INTERNLM_FIRST_ROW + ".." + (rows.size() - 1) + " of " + rowsFile + ", found " + out.size());
         return out;
     }
 

@@ -1,23 +1,23 @@
-package dev.tare.cli.bench;
+package dev.tare.demo.generate;
 
 import java.io.PrintStream;
 
 /** A one-line progress indicator on stderr for a phase of known length: count, rate and ETA. */
-final class Progress {
+public final class Progress {
     private final PrintStream err;
     private final String label;
     private final long total;
     private final long start = System.nanoTime();
     private long lastPrint;
 
-    Progress(PrintStream err, String label, long total) {
+    public Progress(PrintStream err, String label, long total) {
         this.err = err;
         this.label = label;
         this.total = total;
         print(0);
     }
 
-    void update(long done) {
+    public void update(long done) {
         long now = System.nanoTime();
         if (done < total && now - lastPrint < 250_000_000L) return;
         lastPrint = now;

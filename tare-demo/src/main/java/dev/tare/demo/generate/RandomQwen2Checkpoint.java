@@ -1,4 +1,4 @@
-package dev.tare.cli.bench;
+package dev.tare.demo.generate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,27 +18,30 @@ import java.util.List;
 import java.util.Map;
 
 /** Writes a randomly initialised Qwen2ForSequenceClassification checkpoint (BF16 safetensors + config.json). */
-final class RandomQwen2Checkpoint {
+public final class RandomQwen2Checkpoint {
     /** Model dimensions; {@link #QWEN25_05B} is Qwen2.5-0.5B's. */
-    record Shape(int layers, int hidden, int heads, int kvHeads, int intermediate, int vocab) {
-        int headDim() { return hidden / heads; }
+    public record Shape(int layers, int hidden, int heads, int kvHeads, int intermediate, int vocab) {
+        /** Width of one attention head. */
+        public int headDim() { return hidden / heads; }
 
         /** Weights of the linear layers a token passes through (q, k, v, o, gate, up, down; not the embedding). */
-        long linearParams() {
+        public long linearParams() {
             long kv = (long) kvHeads * headDim();
             return (long) layers * ((long) hidden * hidden * 2 + 2L * kv * hidden + 3L * hidden * intermediate);
         }
 
         /** Forward FLOPs for one causal sequence of {@code len} tokens: 2·linear params per token + QKᵀ and AV + head. */
-        double forwardFlops(int len) {
+        public double forwardFlops(int len) {
             double linear = 2.0 * linearParams() * len;
             double attention = (double) layers * 4.0 * hidden * ((double) len * (len + 1) / 2);   // causal: t+1 keys for query t
             return linear + attention + 2.0 * hidden;   // one score-head dot product per sequence
         }
     }
 
-    static final Shape QWEN25_05B = new Shape(24, 896, 14, 2, 4864, 151936);
-    static final int PAD_ID = 151643;
+    /** Qwen2.5-0.5B's dimensions. */
+    public static final Shape QWEN25_05B = new Shape(24, 896, 14, 2, 4864, 151936);
+    /** Qwen2's pad (and bos) token id; sampled token ids stay below it. */
+    public static final int PAD_ID = 151643;
 
     private record TensorSpec(String name, long[] shape, Kind kind) {
         long elements() { long n = 1; for (long d : shape) n *= d; return n; }
@@ -73,14 +76,14 @@ final class RandomQwen2Checkpoint {
     }
 
     /** Bytes of all tensors (BF16). */
-    static long weightBytes(Shape s) {
+    public static long weightBytes(Shape s) {
         long n = 0;
         for (TensorSpec t : tensors(s)) n += t.elements() * 2;
         return n;
     }
 
     /** Writes config.json and model.safetensors into {@code dir} (each atomically); weights ~ U(±0.02·√3), i.e. std 0.02. */
-    static void write(Path dir, Shape s, long seed, PrintStream err) {
+    public static void write(Path dir, Shape s, long seed, PrintStream err) {
         try {
             Files.createDirectories(dir);
             writeConfig(dir, s);

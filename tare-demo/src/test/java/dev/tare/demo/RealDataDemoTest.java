@@ -1,4 +1,4 @@
-package dev.tare.report.demo;
+package dev.tare.demo;
 
 import dev.tare.data.DataFormatException;
 import dev.tare.data.SharedData;

@@ -1,4 +1,4 @@
-package dev.tare.report.demo;
+package dev.tare.demo;
 
 import dev.tare.bias.Correlation;
 import dev.tare.bias.Feature;
