@@ -84,15 +84,6 @@ class TareScoringModelTest {
         return p;
     }
 
-    static String word(int id) {
-        return switch (id) {
-            case 0 -> "<pad>";
-            case 1 -> "<s>";
-            case 2 -> "</s>";
-            default -> "w" + id;
-        };
-    }
-
     @BeforeAll
     static void setUp() throws Exception {
         Path src = fixture();
@@ -116,7 +107,7 @@ class TareScoringModelTest {
                 }
                 if (first > 0 || last < 1) continue;  // left padding shifts positions; a query + reply needs 2 tokens
                 String[] w = new String[last + 1];
-                for (int i = 0; i <= last; i++) w[i] = word(ids.get(b).get(i).asInt());
+                for (int i = 0; i <= last; i++) w[i] = TinyCheckpoint.wordLevelToken(ids.get(b).get(i).asInt());
                 rows.add(new Row(c.get("name").asText() + "[" + b + "]", w, Float.parseFloat(c.get("logits").get(b).get(0).asText())));
             }
         }

@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -101,7 +99,5 @@ class TareTest {
         assertThrows(IllegalArgumentException.class, () -> Tare.calibrate(results, items, "lwr"));
     }
 
-    static String words(int[] ids, int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> ids[i] == 0 ? "<pad>" : ids[i] == 1 ? "<s>" : ids[i] == 2 ? "</s>" : "w" + ids[i]).collect(Collectors.joining(" "));
-    }
+    static String words(int[] ids, int from, int to) { return TinyCheckpoint.wordLevelText(ids, from, to); }
 }

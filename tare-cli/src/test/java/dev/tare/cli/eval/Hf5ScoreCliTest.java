@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -51,18 +49,7 @@ class Hf5ScoreCliTest {
         return dir;
     }
 
-    static String word(int id) {
-        return switch (id) {
-            case 0 -> "<pad>";
-            case 1 -> "<s>";
-            case 2 -> "</s>";
-            default -> "w" + id;
-        };
-    }
-
-    static String words(int[] ids, int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> word(ids[i])).collect(Collectors.joining(" "));
-    }
+    static String words(int[] ids, int from, int to) { return TinyCheckpoint.wordLevelText(ids, from, to); }
 
     /** A golden row as real tokens and its logits: unpadded cases and right-padded rows (same positions as unpadded). */
     record Row(String name, int[] ids, float[] logits) {}

@@ -174,6 +174,24 @@ public final class TinyCheckpoint {
         JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), tc);
     }
 
+    /** The word that {@link #writeWordLevelTokenizer}'s vocabulary maps to {@code id} (0..510). */
+    public static String wordLevelToken(int id) {
+        if (id < 0 || id > 510) throw new IllegalArgumentException("id " + id + " has no word in the word-level vocabulary (0..510)");
+        return switch (id) {
+            case 0 -> "<pad>";
+            case 1 -> "<s>";
+            case 2 -> "</s>";
+            default -> "w" + id;
+        };
+    }
+
+    /** Text that {@link #writeWordLevelTokenizer}'s tokenizer encodes to exactly {@code ids[from..to)}. */
+    public static String wordLevelText(int[] ids, int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) b.append(i == from ? "" : " ").append(wordLevelToken(ids[i]));
+        return b.toString();
+    }
+
     /**
      * A word-level tokenizer for checkpoints with a 512-id vocabulary such as the hf-parity fixtures: "&lt;pad&gt;" 0,
      * "&lt;s&gt;" 1 (BOS), "&lt;/s&gt;" 2 (EOS), words "w3" … "w510", "&lt;unk&gt;" 511; text "w5 w17" encodes to [5, 17].
