@@ -177,6 +177,8 @@ public final class LoraSweep {
         return new ItemScorer() {
             @Override public String name() { return scorer.name(); }
 
+            @Override public Map<String, Object> provenance() { return scorer.provenance(); }
+
             @Override public int preferredBatchSize() { return 6 * (scorer.preferredBatchSize() / 6 + 1); }
 
             @Override public List<ScoredItem> score(List<PreferenceItem> batch) {
@@ -189,7 +191,6 @@ public final class LoraSweep {
                     Map<String, Object> extra = new LinkedHashMap<>();
                     extra.put("domain", it.meta().get("domain"));
                     extra.putAll(tag);
-                    extra.putAll(scorer.provenance());
                     out.add(new ScoredItem(it.id(), it.subset(), scorer.name(),
                             List.of(s[6 * k], s[6 * k + 1], s[6 * k + 2]), List.of(s[6 * k + 3], s[6 * k + 4], s[6 * k + 5]), null, extra));
                 }
