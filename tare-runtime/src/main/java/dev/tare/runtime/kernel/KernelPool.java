@@ -56,7 +56,7 @@ public final class KernelPool {
     }
 
     /** Calls body(i) for i in [0, n), spread over the pool and the caller; returns when all are done. */
-    static void parallelFor(int n, IntConsumer body) {
+    public static void parallelFor(int n, IntConsumer body) {
         if (n <= 0) return;
         if (n == 1 || isSequential()) {
             for (int i = 0; i < n; i++) body.accept(i);

@@ -5,6 +5,9 @@ public final class Rope {
     private final float[] invFreq;
     private final int headDim;
 
+    /** The rotation for one layer's RoPE parameters and head size. */
+    public static Rope of(ModelConfig.RopeParams p, int headDim) { return new Rope(p, headDim); }
+
     Rope(ModelConfig.RopeParams p, int headDim) {
         this.headDim = headDim;
         int half = headDim / 2;
@@ -41,7 +44,12 @@ public final class Rope {
     public float[] invFreq() { return invFreq.clone(); }
 
     /** Rotates {@code heads} consecutive head vectors at {@code x[off..]} for position {@code pos}. */
-    void apply(float[] x, int off, int heads, int pos) {
+    public void apply(float[] x, int off, int heads, int pos) { rotate(x, off, heads, pos, false); }
+
+    /** The transpose (inverse) rotation: maps a gradient w.r.t. rotated vectors to one w.r.t. the vectors before {@link #apply}. */
+    public void applyTransposed(float[] x, int off, int heads, int pos) { rotate(x, off, heads, pos, true); }
+
+    private void rotate(float[] x, int off, int heads, int pos, boolean transposed) {
         int half = headDim / 2;
         float[] cos = new float[half], sin = new float[half];
         for (int i = 0; i < half; i++) {
@@ -52,9 +60,9 @@ public final class Rope {
         for (int h = 0; h < heads; h++) {
             int b = off + h * headDim;
             for (int i = 0; i < half; i++) {
-                float x1 = x[b + i], x2 = x[b + i + half];
-                x[b + i] = x1 * cos[i] - x2 * sin[i];
-                x[b + i + half] = x2 * cos[i] + x1 * sin[i];
+                float x1 = x[b + i], x2 = x[b + i + half], s = transposed ? -sin[i] : sin[i];
+                x[b + i] = x1 * cos[i] - x2 * s;
+                x[b + i + half] = x2 * cos[i] + x1 * s;
             }
         }
     }
