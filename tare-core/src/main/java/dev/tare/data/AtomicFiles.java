@@ -38,6 +38,46 @@ public final class AtomicFiles {
         }
     }
 
+    /** Body that writes the files of a folder into {@code dir}. */
+    @FunctionalInterface
+    public interface DirectoryBody { void write(Path dir) throws IOException; }
+
+    /**
+     * Writes a folder of outputs all-or-nothing: {@code body} fills a temp folder beside {@code target}, which then
+     * replaces it in one move. {@code target} must not exist or be an empty folder; on any failure it is left
+     * untouched and the temp folder removed.
+     */
+    public static void writeDirectory(Path target, DirectoryBody body) {
+        Path abs = target.toAbsolutePath().normalize();
+        try {
+            if (Files.exists(abs)) {
+                if (!Files.isDirectory(abs)) throw new IllegalArgumentException("output " + target + " exists and is not a folder");
+                try (var s = Files.list(abs)) {
+                    if (s.findAny().isPresent()) throw new IllegalArgumentException("output folder " + target + " exists and is not empty");
+                }
+            }
+            Files.createDirectories(abs.getParent());
+            Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
+            try {
+                readableByAll(tmp);
+                body.write(tmp);
+                if (Files.exists(abs)) Files.delete(abs);
+                move(tmp, abs);
+            } finally {
+                if (Files.exists(tmp)) deleteTree(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes a folder and everything in it. */
+    public static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+
     public static void writeString(Path target, String content) {
         writeText(target, w -> w.write(content));
     }

@@ -7,6 +7,7 @@ import dev.tare.data.AtomicFiles;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.model.ModelConfig;
 import dev.tare.runtime.safetensors.SafetensorsException;
+import dev.tare.runtime.safetensors.CheckpointWriter;
 import dev.tare.runtime.safetensors.SafetensorsWriter;
 import dev.tare.runtime.safetensors.Tensor;
 import dev.tare.runtime.safetensors.WeightStore;
@@ -58,13 +59,6 @@ public final class LoraMerger {
      */
     public static void merge(Path baseDir, List<LoraAdapter> adapters, Map<String, Double> strengths, Options opt, Path outDir) {
         Map<String, Double> lambda = Strengths.bind(adapters, Map.of(), strengths);
-        if (Files.exists(outDir)) {
-            try (Stream<Path> s = Files.list(outDir)) {
-                if (s.findAny().isPresent()) throw new IllegalArgumentException("output directory " + outDir + " exists and is not empty");
-            } catch (IOException e) {
-                throw new IllegalArgumentException(outDir + " exists and is not a readable directory");
-            }
-        }
         ModelConfig cfg = ModelConfig.read(baseDir);
         Path abs = outDir.toAbsolutePath().normalize();
         try (WeightStore base = WeightStore.open(baseDir)) {
@@ -107,74 +101,12 @@ public final class LoraMerger {
                     e.body().write(o);
                     opt.progress().update(++done[0], raw.size());
                 }));
-            Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
-            try {
-                dev.tare.data.AtomicFiles.readableByAll(tmp);
-                writeShards(tmp, entries, opt.maxShardBytes());
-                copyOtherFiles(baseDir, tmp, opt.dtype());
-                writeProvenance(tmp, baseDir, adapters, lambda, opt);
-                if (Files.exists(abs)) Files.delete(abs);
-                AtomicFiles.move(tmp, abs);
-            } finally {
-                if (Files.exists(tmp)) deleteTree(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + outDir + ": " + e.getMessage(), e);
+            CheckpointWriter.write(abs, baseDir, entries, opt.dtype(), opt.maxShardBytes(),
+                    Map.of("tare_merge.json", provenance(baseDir, adapters, lambda, opt)));
         }
     }
 
-    private static void writeShards(Path dir, List<SafetensorsWriter.Entry> entries, long maxShard) throws IOException {
-        List<List<SafetensorsWriter.Entry>> shards = new ArrayList<>();
-        List<SafetensorsWriter.Entry> cur = new ArrayList<>();
-        long size = 0, total = 0;
-        for (SafetensorsWriter.Entry e : entries) {
-            if (!cur.isEmpty() && size + e.bytes() > maxShard) {
-                shards.add(cur);
-                cur = new ArrayList<>();
-                size = 0;
-            }
-            cur.add(e);
-            size += e.bytes();
-            total += e.bytes();
-        }
-        if (!cur.isEmpty()) shards.add(cur);
-        Map<String, String> meta = Map.of("format", "pt");
-        if (shards.size() == 1) {
-            SafetensorsWriter.write(dir.resolve(WeightStore.SINGLE), shards.get(0), meta);
-            return;
-        }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode index = json.createObjectNode();
-        index.putObject("metadata").put("total_size", total);
-        ObjectNode map = index.putObject("weight_map");
-        for (int i = 0; i < shards.size(); i++) {
-            String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
-            SafetensorsWriter.write(dir.resolve(name), shards.get(i), meta);
-            for (SafetensorsWriter.Entry e : shards.get(i)) map.put(e.name(), name);
-        }
-        Files.writeString(dir.resolve(WeightStore.INDEX), json.writerWithDefaultPrettyPrinter().writeValueAsString(index));
-    }
-
-    private static void copyOtherFiles(Path baseDir, Path out, DType dtype) throws IOException {
-        try (Stream<Path> s = Files.list(baseDir)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) {
-                String n = p.getFileName().toString();
-                if (n.endsWith(".safetensors") || n.equals(WeightStore.INDEX) || n.endsWith(".bin") || n.endsWith(".pt") || n.endsWith(".pth")
-                        || n.endsWith(".bin.index.json") || n.equals("goldens.json")) continue;
-                if (n.equals("config.json") && dtype != null) {
-                    ObjectMapper json = new ObjectMapper();
-                    ObjectNode c = (ObjectNode) json.readTree(p.toFile());
-                    c.put("torch_dtype", switch (dtype) { case F32 -> "float32"; case BF16 -> "bfloat16"; case F16 -> "float16"; });
-                    Files.writeString(out.resolve(n), json.writerWithDefaultPrettyPrinter().writeValueAsString(c));
-                } else {
-                    Files.copy(p, out.resolve(n), StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void writeProvenance(Path out, Path baseDir, List<LoraAdapter> adapters, Map<String, Double> lambda, Options opt) throws IOException {
+    private static String provenance(Path baseDir, List<LoraAdapter> adapters, Map<String, Double> lambda, Options opt) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode p = json.createObjectNode();
         p.put("base", baseDir.toAbsolutePath().normalize().toString());
@@ -182,7 +114,7 @@ public final class LoraMerger {
         p.put("dtype", opt.dtype() == null ? "same" : opt.dtype().name());
         ArrayNode arr = p.putArray("adapters");
         for (LoraAdapter a : adapters) arr.addObject().put("dir", a.dir().toAbsolutePath().normalize().toString()).put("lambda", lambda.get(a.name()));
-        Files.writeString(out.resolve("tare_merge.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(p));
+        return p.toPrettyString();
     }
 
     private static void writeMerged(OutputStream o, Tensor t, String module, List<LoraAdapter> on, Map<String, Double> lambda, DType out) throws IOException {
@@ -212,11 +144,5 @@ public final class LoraMerger {
             SafetensorsWriter.writeFloats(o, len == chunk ? buf : java.util.Arrays.copyOf(buf, len), out);
         }
         if (t.data().byteSize() != n * t.dtype().bytes()) throw new SafetensorsException(t.file(), t.name(), "size changed while merging");
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
     }
 }
