@@ -16,26 +16,22 @@ public final class LoraInit {
      * kaiming_uniform(a=√5) = U(−1/√in, 1/√in), B = 0 (so training starts at the base model), drawn from {@code seed};
      * the score head becomes trainable (modules_to_save). Returns the modules adapted.
      */
-    public static List<String> peftDefault(GradDecoder d, List<String> targets, int r, double alpha, boolean rslora, double dropout, long seed) {
-        if (r < 1) throw new IllegalArgumentException("LoRA rank r must be ≥ 1, got " + r);
-        if (!(alpha > 0)) throw new IllegalArgumentException("lora_alpha must be > 0, got " + alpha);
-        if (targets.isEmpty()) throw new IllegalArgumentException("no LoRA target modules");
-        List<String> known = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
-        for (String t : targets)
-            if (!known.contains(t)) throw new IllegalArgumentException("LoRA target '" + t + "' is not a decoder linear module; use some of " + known);
+    public static List<String> peftDefault(GradDecoder d, LoraSpec spec, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        double scaling = rslora ? alpha / Math.sqrt(r) : alpha / r;
+        int r = spec.r();
+        double scaling = spec.scaling();
         List<String> done = new ArrayList<>();
         for (String module : d.linearModules()) {
-            if (!targets.contains(module.substring(module.lastIndexOf('.') + 1))) continue;
+            if (!spec.targets().contains(module.substring(module.lastIndexOf('.') + 1))) continue;
             int[] shape = d.linearShape(module);
             int out = shape[0], in = shape[1];
             float[] a = new float[r * in];
             double bound = 1 / Math.sqrt(in);
             for (int i = 0; i < a.length; i++) a[i] = (float) rng.nextDouble(-bound, bound);
-            d.addLora(module, a, new float[out * r], r, scaling, dropout);
+            d.addLora(module, a, new float[out * r], r, scaling, spec.dropout());
             done.add(module);
         }
+        if (done.isEmpty()) throw new IllegalArgumentException("no decoder linear module matches LoRA targets " + spec.targets());
         d.trainHead();
         return done;
     }
