@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 dev.tare.cli.serve.ServeCommand.class,
                 dev.tare.cli.sweep.SweepCommand.class,
                 dev.tare.cli.tiny.TinyCommand.class,
+                dev.tare.cli.train.TrainCommand.class,
                 dev.tare.cli.text.TokenizeCommand.class,
         })
 public final class TareCli implements Runnable {

@@ -22,6 +22,7 @@ public final class Progress implements AutoCloseable {
     private long baseline;
     private long lastDraw;
     private boolean closed;
+    private String detail = "";
 
     public Progress(String label, long total, PrintStream out, boolean terminal, Duration interval, LongSupplier nanoClock) {
         this.label = label;
@@ -54,6 +55,9 @@ public final class Progress implements AutoCloseable {
 
     public synchronized void setTotal(long total) { this.total = total; }
 
+    /** Status text shown after the count (e.g. a running loss); empty for none. */
+    public synchronized void setDetail(String detail) { this.detail = detail == null ? "" : detail; }
+
     public synchronized long count() { return count; }
 
     /** Adds {@code n} finished items and redraws when due. */
@@ -80,6 +84,7 @@ public final class Progress implements AutoCloseable {
         } else {
             sb.append(count);
         }
+        if (!detail.isEmpty()) sb.append(' ').append(detail);
         sb.append(String.format(Locale.ROOT, " %.1f it/s", rate));
         if (total >= 0 && count < total) {
             sb.append(" ETA ").append(rate > 0 ? clockText(Math.round((total - count) / rate)) : "?");

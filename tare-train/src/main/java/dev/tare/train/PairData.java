@@ -41,7 +41,8 @@ public final class PairData {
                         any = true;
                         continue;
                     }
-                    String id = multi ? it.id() + "#" + i + "," + j : it.id();
+                    String base = "default".equals(it.subset()) ? it.id() : it.subset() + "/" + it.id();
+                    String id = multi ? base + "#" + i + "," + j : base;
                     out.add(new TokenPair(id, c[i], r[j]));
                     promptOf.put(id, it.prompt().toString());
                 }

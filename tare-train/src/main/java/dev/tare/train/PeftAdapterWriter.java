@@ -21,7 +21,7 @@ import java.util.Map;
  * Writes a trained LoRA as the PEFT adapter folder {@code PeftModel.save_pretrained} makes for task type SEQ_CLS:
  * {@code adapter_config.json} (PEFT 0.21's LoRA fields), {@code adapter_model.safetensors} (float32, PEFT's saved names
  * {@code base_model.model.<module>.lora_A.weight}, the head copy as {@code base_model.model.score.weight}, metadata
- * {@code format: pt}), plus {@code tare_train.json} (how it was trained), all-or-nothing.
+ * {@code format: pt}), plus {@code tare_train.json} (how it was trained: any JSON-able value), all-or-nothing.
  */
 public final class PeftAdapterWriter {
     static final String ADAPTER_CONFIG = "adapter_config.json", ADAPTER_WEIGHTS = "adapter_model.safetensors", PROVENANCE = "tare_train.json";
@@ -30,7 +30,7 @@ public final class PeftAdapterWriter {
     private PeftAdapterWriter() {}
 
     /** Writes {@code out} (absent or empty) from the LoRA terms and head of {@code d}. */
-    public static void write(Path out, GradDecoder d, LoraSpec spec, String baseModelNameOrPath, Map<String, ?> provenance) {
+    public static void write(Path out, GradDecoder d, LoraSpec spec, String baseModelNameOrPath, Object provenance) {
         List<SafetensorsWriter.Entry> entries = entries(d);
         String config = config(spec, baseModelNameOrPath);
         String prov = json(provenance);
