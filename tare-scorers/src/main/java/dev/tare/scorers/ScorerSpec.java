@@ -39,7 +39,7 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
         if (s.startsWith("openai:")) return OpenAi.parse(s.substring(7), spec);
         if (s.startsWith("http:http://") || s.startsWith("http:https://")) return new Http(RemoteSpec.parse(s.substring(5)), spec);
         if (s.startsWith("http://") || s.startsWith("https://")) return new Http(RemoteSpec.parse(s), spec);
-        throw new IllegalArgumentException("--scorer '" + redact(spec) + "': expected local:DIR[,adapter=DIR,lambda=X], "
+        throw new IllegalArgumentException("--scorer '" + redact(spec) + "': expected local:DIR[,adapter=DIR,lambda=X|subtract=X], "
                 + "http:URL[,protocol=...] or openai:URL,model=NAME");
     }
 
@@ -87,8 +87,9 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
     private static String redact(String text) { return text.replaceAll("token\\s*=[^,]*", "token=***"); }
 
     /**
-     * {@code local:DIR[,adapter=DIR,lambda=X,head=adapter|base,KEY=VALUE...]}: the model directory run in-process,
-     * optionally with one PEFT LoRA adapter attached at signed strength λ (default 1; −1 subtracts it), read through
+     * {@code local:DIR[,adapter=DIR,lambda=X|subtract=X,head=adapter|base,KEY=VALUE...]}: the model directory run
+     * in-process, optionally with one PEFT LoRA adapter attached at signed strength λ (PEFT's scaling, default 1; −1
+     * subtracts it; {@code subtract=X} is the published forget-LoRA scripts' convention, λ = −X), read through
      * the adapter's score-head copy (PEFT's behaviour) or the base head. The other keys are
      * {@link LocalRewardScorer.Options#parse} options (convention, max-length, label, weights, chat-template,
      * score-token, batch). {@link LocalRewardScorer#open(Local)} opens it.
@@ -118,19 +119,24 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
             }
             String adapter = kv.remove("adapter");
             String lambda = kv.remove("lambda");
+            String subtract = kv.remove("subtract");
             String head = kv.remove("head");
+            if (lambda != null && subtract != null)
+                throw new IllegalArgumentException("local scorer: give lambda= (PEFT's signed scaling, -x subtracts) or subtract= (+x subtracts), not both");
             LocalRewardScorer.Options opts = LocalRewardScorer.Options.parse(kv);
             if (adapter == null) {
-                if (lambda != null || head != null) throw new IllegalArgumentException("local scorer: lambda/head need adapter=DIR");
+                if (lambda != null || subtract != null || head != null) throw new IllegalArgumentException("local scorer: lambda/subtract/head need adapter=DIR");
                 return new Local(dir, null, opts, written);
             }
+            String key = subtract != null ? "subtract" : "lambda", given = subtract != null ? subtract : lambda;
             double lam;
             try {
-                lam = lambda == null ? 1.0 : Double.parseDouble(lambda);
+                lam = given == null ? 1.0 : Double.parseDouble(given);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("local scorer: lambda=" + lambda + " is not a number");
+                throw new IllegalArgumentException("local scorer: " + key + "=" + given + " is not a number");
             }
-            if (!Double.isFinite(lam)) throw new IllegalArgumentException("local scorer: lambda=" + lambda + " is not a finite number");
+            if (!Double.isFinite(lam)) throw new IllegalArgumentException("local scorer: " + key + "=" + given + " is not a finite number");
+            if (subtract != null) lam = lam == 0 ? 0.0 : -lam; // the published scripts' "+x subtracts" = PEFT's λ = −x
             HeadChoice hc = switch (head == null ? "adapter" : head.toLowerCase(Locale.ROOT)) {
                 case "adapter" -> HeadChoice.ADAPTER;
                 case "base" -> HeadChoice.BASE;

@@ -36,6 +36,10 @@ class ScorerSpecTest {
         assertEquals(dev.tare.scorers.local.LocalRewardScorer.Options.defaults(), plain.options());
         assertEquals(new ScorerSpec.Local.Lora(Path.of("ad"), 1.0, HeadChoice.ADAPTER),
                 ((ScorerSpec.Local) ScorerSpec.parse("local:m,adapter=ad")).lora(), "λ defaults to 1 (PEFT), head to the adapter's");
+        assertEquals(-0.7, ((ScorerSpec.Local) ScorerSpec.parse("local:m,adapter=ad,subtract=0.7")).lora().lambda(),
+                "subtract=x is the published scripts' '+x subtracts': λ = −x");
+        assertEquals(1.0, ((ScorerSpec.Local) ScorerSpec.parse("local:m,adapter=ad,subtract=-1")).lora().lambda());
+        assertEquals(0.0, ((ScorerSpec.Local) ScorerSpec.parse("local:m,adapter=ad,subtract=0")).lora().lambda());
 
         for (String s : List.of("http://h:1,protocol=vllm-pooling,model=rm,batch=4", "http:http://h:1,protocol=vllm-pooling,model=rm,batch=4")) {
             var h = assertInstanceOf(ScorerSpec.Http.class, ScorerSpec.parse(s));
@@ -69,11 +73,14 @@ class ScorerSpecTest {
 
     @Test
     void malformedSpecsNameTheirFault() {
-        assertEquals("--scorer 'nope:x': expected local:DIR[,adapter=DIR,lambda=X], http:URL[,protocol=...] or openai:URL,model=NAME", error("nope:x"));
-        assertEquals("--scorer 'http:ftp://h': expected local:DIR[,adapter=DIR,lambda=X], http:URL[,protocol=...] or openai:URL,model=NAME", error("http:ftp://h"));
+        assertEquals("--scorer 'nope:x': expected local:DIR[,adapter=DIR,lambda=X|subtract=X], http:URL[,protocol=...] or openai:URL,model=NAME", error("nope:x"));
+        assertEquals("--scorer 'http:ftp://h': expected local:DIR[,adapter=DIR,lambda=X|subtract=X], http:URL[,protocol=...] or openai:URL,model=NAME", error("http:ftp://h"));
         // local:
-        assertEquals("local scorer: lambda/head need adapter=DIR", error("local:/m,lambda=2"));
-        assertEquals("local scorer: lambda/head need adapter=DIR", error("local:/m,head=base"));
+        assertEquals("local scorer: lambda/subtract/head need adapter=DIR", error("local:/m,lambda=2"));
+        assertEquals("local scorer: lambda/subtract/head need adapter=DIR", error("local:/m,subtract=2"));
+        assertTrue(error("local:/m,adapter=/a,lambda=-1,subtract=1").contains("not both"));
+        assertEquals("local scorer: subtract=x is not a number", error("local:/m,adapter=/a,subtract=x"));
+        assertEquals("local scorer: lambda/subtract/head need adapter=DIR", error("local:/m,head=base"));
         assertEquals("local scorer: lambda=x is not a number", error("local:/m,adapter=/a,lambda=x"));
         assertEquals("local scorer: lambda=NaN is not a finite number", error("local:/m,adapter=/a,lambda=NaN"));
         assertEquals("local scorer: head=both: expected adapter or base", error("local:/m,adapter=/a,head=both"));

@@ -33,6 +33,9 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--lambda", paramLabel = "X", description = "Signed strength per adapter (one value for all, or one per --adapter; default 1). Negative subtracts.")
     List<Double> lambdas;
 
+    @Option(names = "--subtract", paramLabel = "X", description = "The published forget-LoRA scripts' convention: '+X subtracts X·LoRA', i.e. --lambda -X (one for all, or one per --adapter).")
+    List<Double> subtract;
+
     @Option(names = "--head", defaultValue = "adapter", paramLabel = "adapter|base",
             description = "Score head of a reward model: 'adapter' = the adapter's modules_to_save copy, unscaled (PEFT's behaviour), 'base' = keep the base head. Default: ${DEFAULT-VALUE}.")
     String head;
@@ -62,6 +65,9 @@ public final class MergeCommand implements Callable<Integer> {
             case "f16", "float16" -> DType.F16;
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--dtype must be same, f32, bf16 or f16, got '" + dtype + "'");
         };
+        if (lambdas != null && subtract != null)
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --lambda (PEFT's signed scaling, -x subtracts) or --subtract (+x subtracts), not both");
+        if (subtract != null) lambdas = subtract.stream().map(x -> x == 0 ? 0.0 : -x).toList();
         if (lambdas != null && lambdas.size() != 1 && lambdas.size() != adapters.size())
             throw new CommandLine.ParameterException(spec.commandLine(), "give one --lambda for all adapters or one per --adapter (" + adapters.size() + "), got " + lambdas.size());
         List<LoraAdapter> loaded = new ArrayList<>();
@@ -88,7 +94,8 @@ public final class MergeCommand implements Callable<Integer> {
         o.printf("merged %d adapter(s) into %s -> %s (head %s, dtype %s)%n", loaded.size(), model, out, hc.name().toLowerCase(Locale.ROOT), dtype);
         for (LoraAdapter a : loaded) {
             boolean headCopy = a.hasHead();
-            o.printf("  %s  λ=%s  %d LoRA layers%s%n", a.dir(), strengths.get(a.name()), a.modules().size(),
+            double l = strengths.get(a.name());
+            o.printf("  %s  λ=%s (PEFT's signed scaling; --subtract %s)  %d LoRA layers%s%n", a.dir(), l, l == 0 ? 0.0 : -l, a.modules().size(),
                     headCopy ? (hc == HeadChoice.ADAPTER ? ", head: adapter copy (not scaled by λ)" : ", head copy ignored (base head kept)") : "");
         }
         return 0;

@@ -44,9 +44,14 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "PEFT LoRA adapter directory (or a repo folder with the adapter in a subfolder).")
     Path adapter;
 
-    @Option(names = "--lambdas", defaultValue = "-1,-0.5,0,0.2,0.5,1", split = ",", paramLabel = "X,Y,...",
-            description = "Signed strengths to evaluate; must include 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lambdas", split = ",", paramLabel = "X,Y,...",
+            description = "Signed strengths (PEFT's scaling, -x subtracts) to evaluate; must include 0 (default: -1,-0.5,0,0.2,0.5,1).")
     List<Double> lambdas;
+
+    @Option(names = "--subtract", split = ",", paramLabel = "X,Y,...",
+            description = {"The same in the published forget-LoRA scripts' convention, '+x subtracts x·LoRA' (lambda = -x), e.g. their grid",
+                    "-1,-0.5,-0.2,0,0.1,0.2,0.3,0.5,0.7,1,2,3. Give --lambdas or --subtract, not both."})
+    List<Double> subtract;
 
     @Option(names = "--benchmark", defaultValue = "rm-bench", description = "Benchmark (rm-bench).")
     String benchmark;
@@ -87,6 +92,9 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     @Override
     public Integer call() throws IOException {
         if (!benchmark.equals("rm-bench")) throw new IllegalArgumentException("--benchmark: only rm-bench is supported by sweep (its Hard/Normal split is what the rule needs)");
+        if (lambdas != null && subtract != null) throw new IllegalArgumentException("give --lambdas (PEFT's signed scaling) or --subtract (+x subtracts), not both");
+        if (subtract != null) lambdas = subtract.stream().map(x -> x == 0 ? 0.0 : -x).toList();
+        if (lambdas == null) lambdas = List.of(-1.0, -0.5, 0.0, 0.2, 0.5, 1.0);
         if (!lambdas.contains(0.0)) throw new IllegalArgumentException("--lambdas must include 0 (the reference of the selection rule)");
         HeadChoice headChoice = switch (head.toLowerCase(Locale.ROOT)) {
             case "adapter" -> HeadChoice.ADAPTER;

@@ -33,8 +33,8 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
         LambdaSweep.Row c = res.chosenRow(), b = res.base();
         w.println("rule: " + theRule.describe() + " (reference: " + referenceText(theRule, headChoice) + ")");
         if (res.noneEligible()) w.println("no lambda met the constraint on the selection part: reporting lambda 0");
-        w.printf(Locale.ROOT, "chosen lambda = %s; held-out: hard %.2f normal %.2f easy %.2f (lambda 0: hard %.2f normal %.2f easy %.2f; base model: hard %.2f normal %.2f easy %.2f)%n",
-                fmt(res.chosen()), c.heldOut().get("hard"), c.heldOut().get("normal"), c.heldOut().get("easy"),
+        w.printf(Locale.ROOT, "chosen lambda = %s (--subtract %s); held-out: hard %.2f normal %.2f easy %.2f (lambda 0: hard %.2f normal %.2f easy %.2f; base model: hard %.2f normal %.2f easy %.2f)%n",
+                fmt(res.chosen()), fmt(subtract(res.chosen())), c.heldOut().get("hard"), c.heldOut().get("normal"), c.heldOut().get("easy"),
                 row(res, 0.0).heldOut().get("hard"), row(res, 0.0).heldOut().get("normal"), row(res, 0.0).heldOut().get("easy"),
                 b.heldOut().get("hard"), b.heldOut().get("normal"), b.heldOut().get("easy"));
         w.println("wrote " + out.resolve("sweep.json") + " and " + out.resolve("report.html"));
@@ -55,7 +55,10 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
                 .put("held_out_items", (long) split.heldOut().size()).put("seed", seed)
                 .put("score_token", dev.tare.runtime.model.ScoreTokenRule.DEFAULT.cliName()).put("rule", theRule.describe())
                 .put("reference", theRule.reference().label()).put("reference_is", referenceText(theRule, headChoice))
-                .put("none_eligible", res.noneEligible()).put("chosen_lambda", res.chosen()).put("seconds", seconds);
+                .put("none_eligible", res.noneEligible()).put("chosen_lambda", res.chosen())
+                .put("chosen_subtract", subtract(res.chosen()))
+                .put("lambda_convention", "lambda = PEFT's signed scaling (W + lambda*alpha/r*B*A; -x subtracts); subtract = the published forget-LoRA scripts' '+x subtracts' = -lambda")
+                .put("seconds", seconds);
         JsonSummary baseObj = js.object("base");
         baseObj.put("what", sweep.baseScoredSeparately() ? "the real base model (adapter off, base head), scored separately"
                 : "identical to lambda 0 (--head base)");
@@ -66,6 +69,7 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
         JsonSummary rows = js.object("lambdas");
         for (LambdaSweep.Row row : res.rows()) {
             JsonSummary o = rows.object(fmt(row.lambda()));
+            o.put("subtract", subtract(row.lambda()));
             o.put("eligible", row.eligible());
             JsonSummary s = o.object("selection");
             row.selection().forEach(s::put);
@@ -100,7 +104,7 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
         Table.Builder t = Table.builder("Every lambda: selection part (sel) and held-out part (held), percent",
                 "lambda", "eligible", "sel hard", "sel normal", "sel easy", "held hard", "held normal", "held easy", "held score");
         for (LambdaSweep.Row row : res.rows()) {
-            t.row(fmt(row.lambda()) + (row.lambda() == res.chosen() ? " (chosen)" : ""), row.eligible() ? "yes" : "no",
+            t.row(fmt(row.lambda()) + " (subtract " + fmt(subtract(row.lambda())) + ")" + (row.lambda() == res.chosen() ? " (chosen)" : ""), row.eligible() ? "yes" : "no",
                     pct(row.selection().get("hard")), pct(row.selection().get("normal")), pct(row.selection().get("easy")),
                     pct(row.heldOut().get("hard")), pct(row.heldOut().get("normal")), pct(row.heldOut().get("easy")), pct(row.heldOut().get("score")));
         }
@@ -132,4 +136,7 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
     private static String pct(Double v) { return v == null ? "" : String.format(Locale.ROOT, "%.2f", v); }
 
     static String fmt(double l) { return LoraSweep.fmt(l); }
+
+    /** The published scripts' "+x subtracts" value of a signed strength λ (−λ, without a negative zero). */
+    static double subtract(double lambda) { return lambda == 0 ? 0.0 : -lambda; }
 }

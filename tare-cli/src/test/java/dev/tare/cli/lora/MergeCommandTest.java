@@ -48,6 +48,21 @@ class MergeCommandTest {
             }
         }
         assertTrue(max <= 1e-4, "max |diff| " + max);
+        // the published scripts' "+x subtracts" convention gives the same checkpoint, and says both
+        Path out2 = tmp.resolve("merged-subtract");
+        var run = dev.tare.cli.CliRun.of("merge", "--model", root.resolve("llama-seqcls").toString(),
+                "--adapter", root.resolve("lora-llama-seqcls-qkvo").toString(), "--subtract", "0.5", "--dtype", "f32",
+                "--max-shard-size", "30KB", "--out", out2.toString());
+        assertEquals(0, run.rc(), run.err());
+        assertTrue(run.out().contains("λ=-0.5 (PEFT's signed scaling; --subtract 0.5)"), run.out());
+        try (var files = Files.list(out)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).toList())
+                assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(out2.resolve(f.getFileName())), f.getFileName().toString());
+        }
+        var both = dev.tare.cli.CliRun.of("merge", "--model", root.resolve("llama-seqcls").toString(),
+                "--adapter", root.resolve("lora-llama-seqcls-qkvo").toString(), "--subtract", "0.5", "--lambda", "-0.5", "--out", tmp.resolve("x").toString());
+        assertEquals(2, both.rc());
+        assertTrue(both.err().contains("not both"), both.err());
         assertNotEquals(0, TareCli.commandLine().execute("merge", "--model", root.resolve("llama-seqcls").toString(),
                 "--adapter", root.resolve("lora-llama-seqcls-qkvo").toString(), "--out", out.toString()), "refuses a non-empty --out");
         assertNotEquals(0, TareCli.commandLine().execute("merge", "--model", root.resolve("llama-seqcls").toString(),

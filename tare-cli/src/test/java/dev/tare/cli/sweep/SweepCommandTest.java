@@ -140,6 +140,24 @@ class SweepCommandTest {
     }
 
     @Test
+    void subtractIsThePublishedConventionAndBothArePrinted() throws Exception {
+        Path a = tmp.resolve("by-lambda"), b = tmp.resolve("by-subtract");
+        assertEquals(0, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0,0.5",
+                "--head", "base", "--data", data.toString(), "--seed", "3", "--out", a.toString()));
+        var r = dev.tare.cli.CliRun.of("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--subtract=1,0,-0.5",
+                "--head", "base", "--data", data.toString(), "--seed", "3", "--out", b.toString());
+        assertEquals(0, r.rc(), r.err());
+        JsonNode sa = Jsonl.MAPPER.readTree(a.resolve("sweep.json").toFile()), sb = Jsonl.MAPPER.readTree(b.resolve("sweep.json").toFile());
+        assertEquals(sa.get("lambdas"), sb.get("lambdas"), "--subtract 1,0,-0.5 is --lambdas -1,0,0.5");
+        assertEquals(1.0, sb.get("lambdas").get("-1").get("subtract").asDouble());
+        assertEquals(-sb.get("chosen_lambda").asDouble() + 0.0, sb.get("chosen_subtract").asDouble());
+        assertTrue(r.out().contains("(--subtract "), r.out());
+        assertArrayEquals(Files.readAllBytes(a.resolve("results-lambda=-1.jsonl")), Files.readAllBytes(b.resolve("results-lambda=-1.jsonl")));
+        assertEquals(2, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--subtract=1,0", "--lambdas=0",
+                "--data", data.toString(), "--out", tmp.resolve("both").toString()));
+    }
+
+    @Test
     void refusesASweepWithoutLambdaZeroAndWritesNothing() {
         Path out = tmp.resolve("bad");
         assertEquals(2, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0.5",
