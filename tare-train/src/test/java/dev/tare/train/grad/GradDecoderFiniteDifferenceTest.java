@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GradDecoderFiniteDifferenceTest {
     /**
      * Relative step: a perturbation of about this fraction of the tensor's typical entry. The errors are float32 forward
-     * noise / step below it and O(step⁴) truncation above it (measured: worst 2.2e-3 at 2e-2; 1.5e-2 at 1e-2; 2.8e-3 at 3e-2;
-     * 5.9e-2 at 5e-2 with dropout); wiring mistakes give errors of order 1.
+     * noise / step below it and O(step⁴) truncation above it (measured worst: 2.2e-3 at 2e-2; up to ~1e-2 of noise at
+     * 1e-2 and below; 1.0e-2 at 3e-2 and 5.9e-2 at 5e-2 with dropout); wiring mistakes give errors of order 1 (tried: a wrong
+     * norm variant, a dropped softcap or dropout factor, a missing embedding scale).
      */
     static final double STEP = 2e-2;
     /** Bounds on the errors (see {@link #check}): about 5× the worst measured. */
