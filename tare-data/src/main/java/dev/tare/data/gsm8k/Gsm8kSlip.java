@@ -33,7 +33,7 @@ public record Gsm8kSlip(Kind kind, int step, BigDecimal from, BigDecimal to, Str
     public enum Kind {
         /** One digit of the result off by one (72 → 73, 72 → 62). */
         DIGIT("digit"),
-        /** The result of another operator on the same operands (48/2 written as 96). */
+        /** The inverse operator applied to the same operands: + for -, - for +, / for *, * for / (48/2 written as 96). */
         OPERATOR("operator"),
         /** A dropped carry in an addition (48+24 → 62) or the smaller-from-larger digit in a subtraction (72-48 → 36). */
         CARRY("carry"),
@@ -110,14 +110,13 @@ public record Gsm8kSlip(Kind kind, int step, BigDecimal from, BigDecimal to, Str
         switch (kind) {
             case DIGIT, FINAL_DIGIT -> options.addAll(digitSlips(r));
             case OPERATOR -> {
-                long ops = Gsm8kCalc.tokens(c.expression()).stream().filter(Gsm8kCalc.Token::binary).count();
-                for (int k = 0; k < ops; k++) {
-                    for (char op : "+-*/".toCharArray()) {
-                        try {
-                            Gsm8kCalc.value(Gsm8kCalc.withOperator(c.expression(), k, op)).ifPresent(options::add);
-                        } catch (IllegalArgumentException e) {
-                            // a division by zero: not an option
-                        }
+                List<Gsm8kCalc.Token> ops = Gsm8kCalc.tokens(c.expression()).stream().filter(Gsm8kCalc.Token::binary).toList();
+                for (int k = 0; k < ops.size(); k++) {
+                    char swapped = switch (ops.get(k).text()) { case "+" -> '-'; case "-" -> '+'; case "*" -> '/'; default -> '*'; };
+                    try {
+                        Gsm8kCalc.value(Gsm8kCalc.withOperator(c.expression(), k, swapped)).ifPresent(options::add);
+                    } catch (IllegalArgumentException e) {
+                        // a division by zero: not an option
                     }
                 }
             }
