@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 dev.tare.cli.bench.BenchCommand.class,
                 dev.tare.cli.lora.MergeCommand.class,
                 dev.tare.cli.metrics.MetricsCommand.class,
+                dev.tare.cli.pairs.PairsCommand.class,
                 dev.tare.cli.eval.ScoreCommand.class,
                 dev.tare.cli.eval.EvalCommand.class,
                 dev.tare.cli.judge.JudgeCommand.class,

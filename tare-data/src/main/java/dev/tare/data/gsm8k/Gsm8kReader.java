@@ -12,13 +12,17 @@ import java.util.Map;
 public final class Gsm8kReader {
     private Gsm8kReader() {}
 
-    /** Problems of train.jsonl / test.jsonl; an answer without `#### N` is an error naming file:line:field. */
+    /**
+     * Problems of train.jsonl / test.jsonl, each with its 1-based line; a missing question/answer or an answer without
+     * `#### N` is an error naming file:line:field.
+     */
     public static List<Gsm8kItem> read(Path file) {
         return Jsonl.read(file, (line, n) -> {
+            String question = line.text("question");
             String answer = line.text("answer");
             String gold = Gsm8kAnswers.gold(answer).orElseThrow(() -> line.error("answer", "no final answer after '####'"));
             if (Gsm8kAnswers.normalize(gold).isEmpty()) throw line.error("answer", "final answer '" + gold + "' is not a number");
-            return new Gsm8kItem(line.text("question"), answer, gold);
+            return new Gsm8kItem(question, answer, gold, line.number());
         });
     }
 
