@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+// Over 150 lines: the 25 training options, each declared once with its help; the work is TrainJob's and the rendering two small methods.
 /** `tare train`: Bradley-Terry training of a LoRA (or every weight) of a reward model on preference pairs; the job is {@link TrainJob}. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a reward model on preference pairs (prompt/chosen/rejected JSONL) with the Bradley-Terry loss:",
