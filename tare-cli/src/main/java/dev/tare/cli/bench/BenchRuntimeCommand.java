@@ -3,7 +3,7 @@ package dev.tare.cli.bench;
 import java.io.PrintWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tare.demo.generate.Progress;
+import dev.tare.core.Progress;
 import dev.tare.demo.generate.RandomQwen2Checkpoint;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.kernel.KernelPool;
@@ -108,7 +108,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         double peak = pk.wall();
         int[][] shapes = quick ? new int[][] {{128, 896, 1024}, {1, 896, 4864}}
                 : new int[][] {{512, 896, 4864}, {512, 4864, 896}, {512, 4096, 4096}, {1, 896, 4864}, {1, 4096, 4096}};
-        Progress p = new Progress(err, "matmul shapes", shapes.length * 2L);
+        Progress p = Progress.on(err, "matmul shapes", shapes.length * 2L);
         int done = 0;
         StringBuilder table = new StringBuilder();
         for (int[] s : shapes)
@@ -121,6 +121,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
                                 r.perCpuSecond(), 100 * r.perCpuSecond() / pk.perCpuSecond())));
                 p.update(++done);
             }
+        p.close();
         out.println("matmul y = x·Wᵀ, rows x in x out, f32 accumulation, " + reps + " repeats:");
         out.print(table);
     }

@@ -1,6 +1,6 @@
 package dev.tare.cli.bench;
 
-import dev.tare.demo.generate.Progress;
+import dev.tare.core.Progress;
 import dev.tare.runtime.model.ModelLoader;
 import dev.tare.runtime.model.RewardModel;
 import java.io.PrintStream;
@@ -34,7 +34,7 @@ final class ModelBench {
             for (int[] s : ids) tokens += s.length;
             double[] rates = new double[repeats];
             float[][] scores = null;
-            Progress p = new Progress(err, "tare forward runs", repeats + 1L);
+            Progress p = Progress.on(err, "tare forward runs", repeats + 1L);
             long cpu0 = 0;
             for (int r = 0; r <= repeats; r++) {   // run 0 warms up the JIT
                 if (r == 1) cpu0 = dev.tare.runtime.kernel.PeakFlops.processCpuNanos();
@@ -44,6 +44,7 @@ final class ModelBench {
                 if (r > 0) rates[r - 1] = tokens / sec;
                 p.update(r + 1);
             }
+            p.close();
             double cpu = (dev.tare.runtime.kernel.PeakFlops.processCpuNanos() - cpu0) / 1e9;
             Memory afterRun = Memory.now();
             float[] first = new float[scores.length];
