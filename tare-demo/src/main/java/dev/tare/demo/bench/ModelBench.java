@@ -1,4 +1,4 @@
-package dev.tare.cli.bench;
+package dev.tare.demo.bench;
 
 import dev.tare.core.Progress;
 import dev.tare.runtime.model.ModelLoader;
@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /** Loads a checkpoint with the tare runtime and times scoring of fixed token-id sequences. */
-final class ModelBench {
+public final class ModelBench {
     /** Resident memory (bytes): total, anonymous (heap + off-heap), file-backed (mapped weights); Java heap used and committed. */
-    record Memory(long rss, long anon, long file, long heapUsed, long heapCommitted) {
+    public record Memory(long rss, long anon, long file, long heapUsed, long heapCommitted) {
         static Memory now() {
             var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
             return new Memory(ProcStatus.kib("VmRSS") * 1024, ProcStatus.kib("RssAnon") * 1024, ProcStatus.kib("RssFile") * 1024,
@@ -20,11 +20,11 @@ final class ModelBench {
     }
 
     /** Timings (tokens/s sorted ascending), memory after load and after scoring, peak RSS, and the last run's scores. */
-    record Result(double loadSeconds, double[] tokensPerSecond, double tokensPerCpuSecond, float[] scores, Memory afterLoad, Memory afterRun, long rssPeak) {}
+    public record Result(double loadSeconds, double[] tokensPerSecond, double tokensPerCpuSecond, float[] scores, Memory afterLoad, Memory afterRun, long rssPeak) {}
 
     private ModelBench() {}
 
-    static Result run(Path dir, int[][] ids, int repeats, PrintStream err) {
+    public static Result run(Path dir, int[][] ids, int repeats, PrintStream err) {
         long t0 = System.nanoTime();
         err.println("loading " + dir + " (packing weights) ...");
         try (RewardModel model = ModelLoader.loadRewardModel(dir)) {
