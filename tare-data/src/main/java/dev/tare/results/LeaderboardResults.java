@@ -35,17 +35,7 @@ public final class LeaderboardResults {
     public static List<ScoredItem> read(Path file) {
         ResultsFiles.Parsed parsed = ResultsFiles.parse(file);
         JsonNode root = parsed.root();
-        if (root.isArray()) {
-            List<ScoredItem> out = new ArrayList<>();
-            for (int i = 0; i < root.size(); i++) {
-                try {
-                    out.add(row(file, i, root.get(i), null));
-                } catch (DataFormatException e) {
-                    throw e.atRow(i + 1, parsed.line(i));
-                }
-            }
-            return out;
-        }
+        if (root.isArray()) return parsed.eachRow((i, node) -> row(file, i, node, null));
         if (!root.isObject()) throw new DataFormatException(file, 0, null, "expected a JSON object (column dict) or an array of rows");
         ObjectNode obj = (ObjectNode) root;
         String lengthKey = obj.has("scores_chosen") ? "scores_chosen" : obj.has("scores") ? "scores" : null;

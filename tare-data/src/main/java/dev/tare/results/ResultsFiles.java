@@ -46,7 +46,24 @@ public final class ResultsFiles {
     record Parsed(JsonNode root, long[] rowLines) {
         /** The text line of array element {@code index} (0-based), 0 when unknown (not an array). */
         long line(int index) { return index < rowLines.length ? rowLines[index] : 0; }
+
+        /** Each element of the top-level array through {@code row}; an error in one is placed at its row and line. */
+        <T> List<T> eachRow(RowReader<T> row) {
+            List<T> out = new ArrayList<>();
+            for (int i = 0; i < root.size(); i++) {
+                try {
+                    out.add(row.read(i, root.get(i)));
+                } catch (DataFormatException e) {
+                    throw e.atRow(i + 1, line(i));
+                }
+            }
+            return out;
+        }
     }
+
+    /** Reads one element (0-based {@code index}) of a results file's top-level array. */
+    @FunctionalInterface
+    interface RowReader<T> { T read(int index, JsonNode node); }
 
     /** Parses a whole JSON file strictly as UTF-8 (NaN/Infinity tokens are accepted so they can be reported by field). */
     static JsonNode parseJson(Path file) { return parse(file).root(); }

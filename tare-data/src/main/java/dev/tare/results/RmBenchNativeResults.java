@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tare.data.DataFormatException;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,15 +22,7 @@ public final class RmBenchNativeResults {
         JsonNode root = parsed.root();
         if (!root.isArray()) throw new DataFormatException(file, 0, null, "expected a JSON array of RM-Bench result items");
         String fileDomain = domainFromFileName(file);
-        List<ScoredItem> out = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) {
-            try {
-                out.add(item(file, i, root.get(i), fileDomain));
-            } catch (DataFormatException e) {
-                throw e.atRow(i + 1, parsed.line(i));
-            }
-        }
-        return out;
+        return parsed.eachRow((i, node) -> item(file, i, node, fileDomain));
     }
 
     private static ScoredItem item(Path file, int i, JsonNode r, String fileDomain) {

@@ -1,5 +1,6 @@
 package dev.tare.eval;
 
+import dev.tare.core.Progress;
 import dev.tare.data.Message;
 import dev.tare.data.PreferenceItem;
 import dev.tare.results.ResultsWriter;

@@ -1,5 +1,6 @@
 package dev.tare.eval;
 
+import dev.tare.core.Progress;
 import dev.tare.data.PreferenceItem;
 import dev.tare.results.ResultsReader;
 import dev.tare.results.ScoredItem;
@@ -7,7 +8,6 @@ import dev.tare.scorers.ScorerException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -159,32 +158,5 @@ class EvalRunnerTest {
         var shorter = assertThrows(IllegalStateException.class, () ->
                 EvalRunner.run(orig.subList(0, 3), new TestData.LengthScorer(), p, true, EvalRunner.Options.defaults(), quiet()));
         assertTrue(shorter.getMessage().contains("has 20 items but the dataset has only 3"), shorter.getMessage());
-    }
-
-    @Test void progressLineShowsCountRateAndEta() {
-        AtomicLong now = new AtomicLong(0);
-        var buf = new ByteArrayOutputStream();
-        var p = new Progress("score", 1000, new PrintStream(buf, true), false, Duration.ofSeconds(10), now::get);
-        p.resumedAt(100);
-        now.set(5_000_000_000L);
-        p.advance(150); // 150 new items in 5 s = 30/s; 750 left = 25 s
-        assertEquals("", buf.toString(), "not due yet on a non-terminal");
-        assertEquals("score 250/1000  25% [######..................] 30.0 it/s ETA 0:25", p.line(now.get()));
-        now.set(10_000_000_000L);
-        p.advance(150);
-        assertEquals("score 400/1000  40% [#########...............] 30.0 it/s ETA 0:20\n", buf.toString());
-        now.set(4_000_000_000_000L);
-        p.setTotal(-1);
-        assertTrue(p.line(now.get()).startsWith("score 400 0.1 it/s elapsed 1:06:40"), p.line(now.get()));
-        p.close();
-        p.close();
-        assertEquals(2, buf.toString().lines().count(), "close draws once");
-        var tty = new ByteArrayOutputStream();
-        var t = new Progress("x", 10, new PrintStream(tty, true), true, Duration.ofSeconds(10), now::get);
-        now.addAndGet(200_000_000L);
-        t.advance(10);
-        t.close();
-        assertTrue(tty.toString().startsWith("\r\033[Kx 10/10 100%"), tty.toString());
-        assertTrue(tty.toString().endsWith("\n"));
     }
 }

@@ -9,7 +9,7 @@ import dev.tare.debias.calibration.CalibrationSettings;
 import dev.tare.debias.calibration.Method;
 import dev.tare.eval.EvalRunner;
 import dev.tare.eval.ItemScorer;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.metrics.BenchmarkScores;
 import dev.tare.metrics.BenchmarkScoring;
 import dev.tare.metrics.stats.Bootstrap;

@@ -34,7 +34,7 @@ public final class FakeJudgeServer implements AutoCloseable {
 
     public FakeJudgeServer(Function<String, String> reply) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", ex -> {
             JsonNode req = OM.readTree(ex.getRequestBody());
             JsonNode msgs = req.get("messages");

@@ -2,6 +2,8 @@ package dev.tare.cli.bench;
 
 import java.io.PrintWriter;
 import picocli.CommandLine;
+import dev.tare.demo.bench.ProcStatus;
+import dev.tare.demo.bench.RuntimeBench;
 import dev.tare.demo.generate.RandomQwen2Checkpoint;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.lora.HeadChoice;
@@ -65,10 +67,10 @@ public final class BenchLoraCommand implements Callable<Integer> {
         try {
             Path base = dir.resolve("base"), adapter = dir.resolve("adapter"), merged = dir.resolve("merged");
             Files.createDirectories(base);
-            RandomQwen2Checkpoint.write(base, shape, 20251123L, err);
+            RandomQwen2Checkpoint.write(base, shape, RuntimeBench.CHECKPOINT_SEED, err);
             int kvDim = shape.kvHeads() * (shape.hidden() / shape.heads());
             TinyCheckpoint.writeLora(adapter, "base", layers, shape.hidden(), kvDim, shape.intermediate(), true, targets, rank, 2.0 * rank, 5);
-            int[][] ids = BenchRuntimeCommand.randomIds(sequences, seqLen, 7);
+            int[][] ids = RuntimeBench.randomIds(sequences, seqLen, RuntimeBench.IDS_SEED);
             long tokens = (long) sequences * seqLen;
             out.printf(Locale.ROOT, "model: random Qwen2 seq-cls, %d layers, hidden %d, BF16 %.1f MiB; adapter: rank %d on %s (%d LoRA layers)%n",
                     layers, shape.hidden(), RandomQwen2Checkpoint.weightBytes(shape) / 1048576.0, rank, targets, layers * targets.size());

@@ -1,5 +1,6 @@
 package dev.tare.cli.bench;
 
+import dev.tare.demo.bench.TrainBench;
 import dev.tare.demo.generate.RandomQwen2Checkpoint;
 import dev.tare.runtime.kernel.KernelPool;
 import dev.tare.train.grad.GradDecoder;

@@ -5,6 +5,7 @@ import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.demo.RealDataDemo;
+import dev.tare.demo.RmBenchSample;
 import dev.tare.demo.Simulation;
 import dev.tare.demo.SimulationDemo;
 import picocli.CommandLine.Command;
@@ -15,23 +16,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import dev.tare.cli.eval.EvalRun;
 import dev.tare.cli.options.BootstrapOption;
-import dev.tare.data.rmbench.RmBenchReader;
-import dev.tare.data.AtomicFiles;
-import dev.tare.data.Jsonl;
-import dev.tare.data.PreferenceItem;
-import dev.tare.demo.generate.SyntheticRmBench;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Random;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-// Over 150 lines: --model's RM-Bench sampling stays here until the demos move to tare-demo (issue #13, in progress).
 /** `tare demo`: the first thing to run — a bias audit on the shared real data, or a seeded simulation without it. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Show reward-model bias being measured and removed.",
@@ -118,37 +109,13 @@ public final class DemoCommand implements Callable<Integer> {
             Optional<Path> root = dataRoot != null ? Optional.of(dataRoot) : SharedData.root();
             data = root.map(r -> r.resolve("data/rm-bench")).filter(Files::exists).orElse(null);
         }
-        List<PreferenceItem> sample;
-        String what;
-        if (data != null) {
-            List<PreferenceItem> all = RmBenchReader.readPath(data);
-            List<PreferenceItem> shuffled = new ArrayList<>(all);
-            Collections.shuffle(shuffled, new Random(seed));
-            sample = items > 0 && items < shuffled.size() ? shuffled.subList(0, items) : shuffled;
-            what = sample.size() + " of " + all.size() + " RM-Bench items from " + data;
-        } else { // a user's clone without the shared data: tare's own seeded sample, said loudly
-            int n = items > 0 ? items : 60;
-            sample = SyntheticRmBench.generate(n, seed);
-            what = n + " synthetic RM-Bench-format items";
-            spec.commandLine().getOut().println(SyntheticRmBench.notice(n, seed));
+        RmBenchSample sample = RmBenchSample.draw(data, items, seed);
+        if (sample.synthetic()) { // a user's clone without the shared data: tare's own seeded sample, said loudly
+            spec.commandLine().getOut().println(sample.notice());
             spec.commandLine().getOut().flush();
         }
-        Files.createDirectories(out);
-        Path sampleFile = out.resolve(data != null ? "rm-bench-sample.jsonl" : "rm-bench-synthetic.jsonl");
-        AtomicFiles.writeText(sampleFile, w -> {
-            for (PreferenceItem it : sample) {
-                var row = Jsonl.MAPPER.createObjectNode();
-                row.put("id", it.id()).put("domain", it.meta().get("domain"));
-                row.put("prompt", it.prompt().getLast().content());
-                var c = row.putArray("chosen");
-                it.chosen().forEach(c::add);
-                var r = row.putArray("rejected");
-                it.rejected().forEach(r::add);
-                w.write(Jsonl.MAPPER.writeValueAsString(row));
-                w.write('\n');
-            }
-        });
-        spec.commandLine().getErr().printf("tare demo: scoring %s with %s (seed %d)%n", what, model, seed);
+        Path sampleFile = sample.write(out);
+        spec.commandLine().getErr().printf("tare demo: scoring %s with %s (seed %d)%n", sample.what(), model, seed);
         return new EvalRun("local:" + model, "rm-bench", sampleFile, out, false, 0, 1, 0, bootstrap.with(Bootstrap.DEFAULT_SEED),
                 EvalRun.DEFAULT_JUDGE_TEMPLATE).run(spec.commandLine().getOut());
     }

@@ -5,7 +5,7 @@ import dev.tare.data.pairs.Benchmark;
 import dev.tare.eval.EvalReport;
 import dev.tare.eval.EvalRunner;
 import dev.tare.eval.EvalSummary;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.results.ResultsReader;
 import dev.tare.scorers.RewardScorer;

@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.pairs.Benchmark;
 import dev.tare.eval.EvalRunner;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.results.ResultsReader;
 import dev.tare.results.ScoredItem;
 import dev.tare.scorers.RewardScorer;

@@ -6,7 +6,7 @@ import dev.tare.data.AtomicFiles;
 import dev.tare.data.Jsonl;
 import dev.tare.data.bbq.BbqItem;
 import dev.tare.data.bbq.BbqReader;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.eval.bbq.GenerativeBbq;
 import dev.tare.metrics.bbq.BbqAudit;
 import dev.tare.metrics.stats.Bootstrap;

@@ -1,6 +1,7 @@
 package dev.tare.cli.lora;
 
 import java.io.PrintWriter;
+import dev.tare.core.Progress;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.lora.HeadChoice;
 import dev.tare.runtime.lora.LoraAdapter;
@@ -78,18 +79,12 @@ public final class MergeCommand implements Callable<Integer> {
             strengths.put(a.name(), lambdas == null ? 1.0 : lambdas.get(lambdas.size() == 1 ? 0 : i));
         }
         for (String w : dev.tare.runtime.lora.LoraBaseCheck.warnings(model, loaded)) err.println("warning: " + w);
-        long[] start = {System.nanoTime(), 0};
-        LoraMerger.Progress progress = (done, total) -> {
-            long now = System.nanoTime();
-            if (done < total && now - start[1] < 250_000_000L) return;
-            start[1] = now;
-            double s = (System.nanoTime() - start[0]) / 1e9, rate = done / Math.max(s, 1e-9);
-            int fill = (int) (24 * done / Math.max(total, 1));
-            err.printf("\rmerging tensors        [%s%s] %d/%d %.1f/s%s   ", "#".repeat(fill), ".".repeat(24 - fill), done, total, rate,
-                    done < total ? String.format(" ETA %.0fs", (total - done) / rate) : "");
-            if (done >= total) err.println();
-        };
-        LoraMerger.merge(model, loaded, strengths, new LoraMerger.Options(hc, dt, parseSize(maxShard), progress), out);
+        try (Progress bar = Progress.on(err, "merging tensors", -1)) {
+            LoraMerger.merge(model, loaded, strengths, new LoraMerger.Options(hc, dt, parseSize(maxShard), (done, total) -> {
+                bar.setTotal(total);
+                bar.update(done);
+            }), out);
+        }
         PrintWriter o = spec.commandLine().getOut();
         o.printf("merged %d adapter(s) into %s -> %s (head %s, dtype %s)%n", loaded.size(), model, out, hc.name().toLowerCase(Locale.ROOT), dtype);
         for (LoraAdapter a : loaded) {

@@ -7,7 +7,7 @@ import dev.tare.data.PreferenceItem;
 import dev.tare.data.SharedData;
 import dev.tare.data.rmbench.RmBenchReader;
 import dev.tare.debias.lora.LambdaSweep;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.eval.lora.LoraSweep;
 import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.report.HtmlReport;

@@ -1,6 +1,6 @@
 package dev.tare.cli.train;
 
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.train.BradleyTerry;
 import dev.tare.train.LoraSpec;
 import dev.tare.train.Schedule;

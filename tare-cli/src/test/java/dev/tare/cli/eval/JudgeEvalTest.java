@@ -4,19 +4,16 @@ import dev.tare.cli.CliRun;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.tare.bias.Feature;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.SharedData;
 import dev.tare.data.pairs.Benchmark;
+import dev.tare.testkit.FakeJudgeServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -41,32 +38,18 @@ class JudgeEvalTest {
     static double md(String s) { return Feature.MARKDOWN.of(s); }
 
     JsonNode run(String rule, int limit, Path rb) throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/chat/completions", ex -> {
-            try (ex) {
-                JsonNode msgs = M.readTree(ex.getRequestBody()).get("messages");
-                String user = msgs.get(msgs.size() - 1).get("content").asText();
-                String a = between(user, "[The Start of Assistant A's Answer]\n", "\n[The End of Assistant A's Answer]");
-                String b = between(user, "[The Start of Assistant B's Answer]\n", "\n[The End of Assistant B's Answer]");
-                String pick = switch (rule) {
-                    case "first" -> "A";
-                    case "markdown" -> md(a) >= md(b) ? "A" : "B";
-                    default -> cp(a) >= cp(b) ? "A" : "B";
-                };
-                var reply = M.createObjectNode();
-                reply.putArray("choices").addObject().put("finish_reason", "stop").putObject("message")
-                        .put("role", "assistant").put("content", "Both are fine; I prefer this one. [[" + pick + "]]");
-                reply.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5);
-                byte[] out = M.writeValueAsBytes(reply);
-                ex.sendResponseHeaders(200, out.length);
-                ex.getResponseBody().write(out);
-            }
-        });
-        server.start();
-        try {
+        try (FakeJudgeServer server = new FakeJudgeServer(user -> {
+            String a = between(user, "[The Start of Assistant A's Answer]\n", "\n[The End of Assistant A's Answer]");
+            String b = between(user, "[The Start of Assistant B's Answer]\n", "\n[The End of Assistant B's Answer]");
+            String pick = switch (rule) {
+                case "first" -> "A";
+                case "markdown" -> md(a) >= md(b) ? "A" : "B";
+                default -> cp(a) >= cp(b) ? "A" : "B";
+            };
+            return "Both are fine; I prefer this one. [[" + pick + "]]";
+        })) {
             Path outDir = tmp.resolve(rule);
-            CliRun run = CliRun.of("eval", "--scorer", "openai:http://127.0.0.1:" + server.getAddress().getPort() + ",model=" + rule + "-judge,concurrency=4",
+            CliRun run = CliRun.of("eval", "--scorer", "openai:" + server.url() + ",model=" + rule + "-judge,concurrency=4",
                         "--benchmark", "pairs", "--data", rb.toString(), "--limit", String.valueOf(limit), "--out", outDir.toString(),
                         "--bootstrap", "100");
             assertEquals(0, run.rc(), run.err());
@@ -75,8 +58,6 @@ class JudgeEvalTest {
             lastRow = row;
             lastHtml = java.nio.file.Files.readString(outDir.resolve("report.html"));
             return M.readTree(outDir.resolve("summary.json").toFile());
-        } finally {
-            server.stop(0);
         }
     }
 

@@ -5,8 +5,6 @@ import dev.tare.data.Message;
 import dev.tare.data.PreferenceItem;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +19,7 @@ public final class PairsReader {
     private PairsReader() {}
 
     public static List<PreferenceItem> read(Path file) {
-        List<PreferenceItem> out = new ArrayList<>();
-        Map<String, Long> seen = new HashMap<>();
-        for (RowSource.Row r : RowSource.read(file)) {
-            PreferenceItem it = item(r);
-            Long prev = seen.put(it.subset() + "\u0000" + it.id(), r.number());
-            if (prev != null) throw r.error("id", "duplicate (subset, id) = (" + it.subset() + ", " + it.id() + "), first at row " + prev);
-            out.add(it);
-        }
-        return out;
+        return RowFields.uniqueItems(file, (r, i) -> item(r));
     }
 
     static PreferenceItem item(RowSource.Row r) {

@@ -9,6 +9,27 @@ import java.util.List;
 
 /** Typed access to the fields of one dataset row; every problem is a {@link DataFormatException} naming file, row and field. */
 public final class RowFields {
+    /** Builds an item from a row and its 0-based position among the rows. */
+    @FunctionalInterface
+    public interface ItemOf { dev.tare.data.PreferenceItem of(RowSource.Row row, int position); }
+
+    /**
+     * Reads every row of {@code file} (JSONL, JSON or Parquet) into an item, in order, refusing a repeated
+     * (subset, id) with an error that names the row and where the id was first seen.
+     */
+    public static List<dev.tare.data.PreferenceItem> uniqueItems(java.nio.file.Path file, ItemOf item) {
+        List<RowSource.Row> rows = RowSource.read(file);
+        List<dev.tare.data.PreferenceItem> out = new ArrayList<>(rows.size());
+        java.util.Map<String, Long> seen = new java.util.HashMap<>();
+        for (RowSource.Row r : rows) {
+            dev.tare.data.PreferenceItem it = item.of(r, out.size());
+            Long prev = seen.put(it.subset() + "\u0000" + it.id(), r.number());
+            if (prev != null) throw r.error("id", "duplicate (subset, id) = (" + it.subset() + ", " + it.id() + "), first at row " + prev);
+            out.add(it);
+        }
+        return out;
+    }
+
     private RowFields() {}
 
     /** A required non-null string. */

@@ -5,8 +5,6 @@ import dev.tare.data.pairs.RowFields;
 import dev.tare.data.pairs.RowSource;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,15 +24,7 @@ public final class RewardBench2Reader {
     private RewardBench2Reader() {}
 
     public static List<PreferenceItem> read(Path file) {
-        List<PreferenceItem> out = new ArrayList<>();
-        Map<String, Long> seen = new HashMap<>();
-        for (RowSource.Row r : RowSource.read(file)) {
-            PreferenceItem it = item(r);
-            Long prev = seen.put(it.subset() + "\u0000" + it.id(), r.number());
-            if (prev != null) throw r.error("id", "duplicate (subset, id) = (" + it.subset() + ", " + it.id() + "), first at row " + prev);
-            out.add(it);
-        }
-        return out;
+        return RowFields.uniqueItems(file, (r, i) -> item(r));
     }
 
     static PreferenceItem item(RowSource.Row r) {

@@ -21,16 +21,7 @@ public final class RewardBenchReader {
     private RewardBenchReader() {}
 
     public static List<PreferenceItem> read(Path file) {
-        List<RowSource.Row> rows = RowSource.read(file);
-        Map<String, Long> seen = new HashMap<>();
-        var out = new java.util.ArrayList<PreferenceItem>(rows.size());
-        for (RowSource.Row r : rows) {
-            PreferenceItem it = item(r, out.size());
-            Long prev = seen.put(it.subset() + "\u0000" + it.id(), r.number());
-            if (prev != null) throw r.error("id", "duplicate (subset, id) = (" + it.subset() + ", " + it.id() + "), first at row " + prev);
-            out.add(it);
-        }
-        return out;
+        return RowFields.uniqueItems(file, RewardBenchReader::item);
     }
 
     static PreferenceItem item(RowSource.Row r, int position) {

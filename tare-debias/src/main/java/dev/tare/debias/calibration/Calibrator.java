@@ -1,7 +1,10 @@
 package dev.tare.debias.calibration;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One fitted calibration step for one feature: calibrated = score − alpha · b(feature).
@@ -9,7 +12,8 @@ import java.util.Map;
  * increasing): at a fitted x it returns exactly that fit (the paper's bisect_left lookup on training values);
  * between fitted points it interpolates linearly; outside [xs[0], xs[last]] it is held constant at the end value
  * (the repo would take the next larger fit below the range and fail above it). For PENALTY, b(v) = coefficient · v.
- * {@code params} records the fit settings (frac, it, ratio, window, ...) for provenance.
+ * {@code params} records the fit settings (frac, it, ratio, window, ...) for provenance, in the order the fit put them
+ * (so a calibrator file is byte-identical from run to run; {@code Map.copyOf}'s order changes with each JVM).
  */
 public record Calibrator(Method method, String feature, double alpha, double coefficient, double[] xs, double[] bias,
                          Map<String, Object> params) {
@@ -18,7 +22,7 @@ public record Calibrator(Method method, String feature, double alpha, double coe
         if (!Double.isFinite(alpha)) throw new IllegalArgumentException("alpha must be finite");
         xs = xs == null ? new double[0] : xs.clone();
         bias = bias == null ? new double[0] : bias.clone();
-        params = params == null ? Map.of() : Map.copyOf(params);
+        params = params == null ? Map.of() : orderedCopy(params);
         if (xs.length != bias.length) throw new IllegalArgumentException("xs and bias differ in length");
         if (method == Method.PENALTY) {
             if (!Double.isFinite(coefficient)) throw new IllegalArgumentException("penalty coefficient must be finite");
@@ -63,5 +67,12 @@ public record Calibrator(Method method, String feature, double alpha, double coe
 
     @Override public String toString() {
         return method.cliName() + "(" + feature + ", alpha=" + alpha + (method == Method.PENALTY ? ", coef=" + coefficient : ", points=" + xs.length) + ")";
+    }
+
+    /** An unmodifiable copy that keeps {@code params}' iteration order; null keys or values are refused, as by Map.copyOf. */
+    private static Map<String, Object> orderedCopy(Map<String, Object> params) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        params.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "params key"), Objects.requireNonNull(v, "params value of " + k)));
+        return Collections.unmodifiableMap(copy);
     }
 }

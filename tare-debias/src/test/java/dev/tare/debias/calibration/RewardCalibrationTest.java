@@ -214,4 +214,35 @@ class RewardCalibrationTest {
         Files.writeString(f, "{\"format\":\"other\"}");
         assertTrue(assertThrows(DataFormatException.class, () -> CalibratorFile.read(f)).getMessage().contains("format"));
     }
+
+    @Test
+    void calibratingTwiceWritesByteIdenticalFilesWithParamsInFitOrder(@TempDir Path dir) throws Exception {
+        int n = 200;
+        double[] len = new double[n], md = new double[n], s = new double[n];
+        var rnd = new java.util.SplittableRandom(11);
+        for (int i = 0; i < n; i++) {
+            len[i] = 50 + rnd.nextInt(900);
+            md[i] = rnd.nextInt(6);
+            s[i] = 0.002 * len[i] + 0.3 * md[i] + rnd.nextDouble();
+        }
+        var chain = List.of(RewardCalibration.Step.parse("lwr:chars"), RewardCalibration.Step.parse("mean:markdown"));
+        var st = CalibrationSettings.defaults().withMinCount(1);
+        Path a = dir.resolve("a.json"), b = dir.resolve("b.json");
+        CalibratorFile.write(a, RewardCalibration.calibrate(chain, pairs(s), Map.of("chars", len, "markdown", md), st).steps());
+        CalibratorFile.write(b, RewardCalibration.calibrate(chain, pairs(s.clone()), Map.of("chars", len.clone(), "markdown", md.clone()), st).steps());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "two calibrations of the same input, byte for byte");
+        // the order does not hang on this JVM's hashing: the keys stand in the order each fit records them
+        JsonNode steps = new ObjectMapper().readTree(a.toFile()).get("steps");
+        assertEquals(List.of("frac", "it", "delta", "n"), fieldNames(steps.get(0).get("params")));
+        assertEquals(List.of("halfWidth", "ratio", "minCount", "exactRepoWindow", "seed"), fieldNames(steps.get(1).get("params")));
+        // and a file read back writes back unchanged
+        CalibratorFile.write(b, CalibratorFile.read(a));
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "read then written again, byte for byte");
+    }
+
+    static List<String> fieldNames(JsonNode o) {
+        List<String> names = new java.util.ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
 }

@@ -2,6 +2,7 @@ package dev.tare.demo.generate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tare.core.Progress;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.safetensors.SafetensorsWriter;
 import java.io.IOException;
@@ -91,7 +92,7 @@ public final class RandomQwen2Checkpoint {
             throw new UncheckedIOException("writing the random checkpoint to " + dir + ": " + e.getMessage(), e);
         }
         List<TensorSpec> specs = tensors(s);
-        Progress progress = new Progress(err, "writing checkpoint", weightBytes(s) >> 20);
+        Progress progress = Progress.on(err, "writing checkpoint (MiB)", weightBytes(s) >> 20);
         long[] state = {seed * 0x9E3779B97F4A7C15L + 1}, written = {0};
         float scale = (float) (0.02 * Math.sqrt(3) / (1L << 31));
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
@@ -122,8 +123,10 @@ public final class RandomQwen2Checkpoint {
                 progress.update(written[0] >> 20);
             }));
         }
-        SafetensorsWriter.write(dir.resolve("model.safetensors"), entries,
-                Map.of("format", "pt", "generator", "tare bench runtime (random init, seed " + seed + ")"));
+        try (progress) {
+            SafetensorsWriter.write(dir.resolve("model.safetensors"), entries,
+                    Map.of("format", "pt", "generator", "tare bench runtime (random init, seed " + seed + ")"));
+        }
     }
 
     private static void writeConfig(Path dir, Shape s) throws IOException {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.data.Jsonl;
 import dev.tare.data.Message;
 import dev.tare.data.bbq.BbqItem;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.eval.judge.ResumableRows;
 import dev.tare.scorers.judge.ChatGenerator;
 import dev.tare.scorers.judge.ChoiceLetter;

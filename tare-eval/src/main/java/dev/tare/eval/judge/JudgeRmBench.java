@@ -7,7 +7,7 @@ import dev.tare.bias.Feature;
 import dev.tare.data.Jsonl;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.rmbench.RmBenchReader;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.metrics.stats.IntervalJson;

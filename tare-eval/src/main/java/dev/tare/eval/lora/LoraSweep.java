@@ -4,7 +4,7 @@ import dev.tare.data.PreferenceItem;
 import dev.tare.debias.lora.LambdaSweep;
 import dev.tare.eval.EvalRunner;
 import dev.tare.eval.ItemScorer;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.metrics.rmbench.RmBenchMetrics;
 import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.metrics.stats.Bootstrap;

@@ -7,7 +7,7 @@ import dev.tare.data.Message;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.rmbench.RmBenchReader;
 import dev.tare.debias.lora.LambdaSweep;
-import dev.tare.eval.Progress;
+import dev.tare.core.Progress;
 import dev.tare.results.ResultsReader;
 import dev.tare.results.ScoredItem;
 import dev.tare.runtime.lora.HeadChoice;

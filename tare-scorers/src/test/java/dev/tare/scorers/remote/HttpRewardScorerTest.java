@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static dev.tare.scorers.remote.LoopbackServer.Reply;
+import dev.tare.testkit.LoopbackServer;
+import dev.tare.testkit.LoopbackServer.Reply;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Remote reward scorers against real loopback HTTP servers speaking each documented protocol. */

@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static dev.tare.scorers.remote.LoopbackServer.Reply;
+import dev.tare.testkit.LoopbackServer;
+import dev.tare.testkit.LoopbackServer.Reply;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The chat-completions client and scorer specs against loopback servers. */

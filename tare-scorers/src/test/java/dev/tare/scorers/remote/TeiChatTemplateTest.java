@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import static dev.tare.scorers.remote.LoopbackServer.Reply;
+import dev.tare.testkit.LoopbackServer;
+import dev.tare.testkit.LoopbackServer.Reply;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

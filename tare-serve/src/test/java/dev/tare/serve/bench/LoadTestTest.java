@@ -1,15 +1,13 @@
 package dev.tare.serve.bench;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.tare.testkit.LoopbackServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,20 +15,18 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Load phases against loopback servers that answer, refuse, or stall mid-response: counts add up, time stays bounded. */
 class LoadTestTest {
-    private HttpServer server;
+    private LoopbackServer server;
     private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
     void stop() {
         release.countDown();
-        if (server != null) server.stop(0);
+        if (server != null) server.close();
     }
 
     /** mode "ok": 200 at once; "stall": 200 headers and one body byte, then nothing until the test ends. */
     private URI start(String mode, AtomicInteger hits) throws Exception {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/r", ex -> {
+        server = LoopbackServer.raw(ex -> {
             hits.incrementAndGet();
             ex.getRequestBody().readAllBytes();
             if (mode.equals("ok")) {
@@ -45,8 +41,7 @@ class LoadTestTest {
             try { release.await(60, TimeUnit.SECONDS); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
             ex.close();
         });
-        server.start();
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/r");
+        return server.base().resolve("/r");
     }
 
     @Test

@@ -1,14 +1,14 @@
-package dev.tare.cli.bench;
+package dev.tare.demo.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads memory figures (kB fields such as VmRSS, VmHWM) from /proc/self/status; -1 where unavailable. */
-final class ProcStatus {
+public final class ProcStatus {
     private ProcStatus() {}
 
-    static long kib(String field) {
+    public static long kib(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith(field + ":")) {

@@ -1,4 +1,4 @@
-package dev.tare.cli.bench;
+package dev.tare.demo.bench;
 
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.kernel.Kernels;
@@ -11,17 +11,17 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** Times y = x·Wᵀ through {@link Kernels#linear} for one shape and weight type; reports GFLOP/s over repeats. */
-final class MatmulBench {
+public final class MatmulBench {
     /** GFLOP/s per repeat, sorted ascending. */
-    record Result(int rows, int in, int out, DType dtype, double[] gflops, double perCpuSecond) {
-        double best() { return gflops[gflops.length - 1]; }
-        double median() { return gflops[gflops.length / 2]; }
-        double worst() { return gflops[0]; }
+    public record Result(int rows, int in, int out, DType dtype, double[] gflops, double perCpuSecond) {
+        public double best() { return gflops[gflops.length - 1]; }
+        public double median() { return gflops[gflops.length / 2]; }
+        public double worst() { return gflops[0]; }
     }
 
     private MatmulBench() {}
 
-    static Result run(int rows, int in, int out, DType dtype, int repeats, long seed) {
+    public static Result run(int rows, int in, int out, DType dtype, int repeats, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         MemorySegment w = Arena.ofAuto().allocate((long) out * in * dtype.bytes(), 64);
         for (long i = 0; i < (long) out * in; i++) {

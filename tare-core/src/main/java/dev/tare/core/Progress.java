@@ -1,4 +1,4 @@
-package dev.tare.eval;
+package dev.tare.core;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -6,9 +6,10 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * A progress bar for long work: count (of total, when known), rate in items/s and ETA. On a terminal it redraws
- * one line in place (at most 10 times a second); otherwise (logs, pipes, CI) it prints a plain line every
- * {@code interval} and once at the end. Thread-safe.
+ * tare's one progress bar for long work: count (of total, when known), rate in items/s and ETA. On a terminal it
+ * redraws one line in place (at most 10 times a second); otherwise (logs, pipes, CI) it prints a plain line every
+ * {@code interval} and once at the end. Thread-safe. Counted with {@link #advance} (items finished) or
+ * {@link #update} (items done so far); {@link #close} draws the final state.
  */
 public final class Progress implements AutoCloseable {
     private final String label;
@@ -39,11 +40,17 @@ public final class Progress implements AutoCloseable {
      * A bar on stderr: redrawn in place when stderr is a terminal, a line every 10 s otherwise, nothing at all
      * when TARE_PROGRESS=0. {@code total} &lt; 0 means unknown.
      */
-    public static Progress stderr(String label, long total) {
+    public static Progress stderr(String label, long total) { return on(System.err, label, total); }
+
+    /**
+     * A bar on {@code out}, as {@link #stderr} (in place only when {@code out} is stderr and stderr is a terminal;
+     * nothing when TARE_PROGRESS=0).
+     */
+    public static Progress on(PrintStream out, String label, long total) {
         boolean off = "0".equals(System.getenv("TARE_PROGRESS"));
         var console = System.console();
-        boolean tty = console != null && console.isTerminal();
-        PrintStream sink = off ? new PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        boolean tty = out == System.err && console != null && console.isTerminal();
+        PrintStream sink = off ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out;
         return new Progress(label, total, sink, tty, Duration.ofSeconds(10), System::nanoTime);
     }
 
@@ -108,6 +115,9 @@ public final class Progress implements AutoCloseable {
         }
         out.flush();
     }
+
+    /** Sets the count to {@code done} items (of the total) and redraws when due. */
+    public synchronized void update(long done) { advance(done - count); }
 
     /** Draws the final state (once). */
     @Override public synchronized void close() {

@@ -1,4 +1,4 @@
-package dev.tare.cli.bench;
+package dev.tare.demo.bench;
 
 import dev.tare.runtime.model.ModelLoader;
 import dev.tare.runtime.model.RewardModel;
@@ -18,16 +18,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Times one training step (forward + backward + clipping + AdamW) against the forward alone, on one checkpoint and one batch of pairs. */
-final class TrainBench {
+public final class TrainBench {
     private TrainBench() {}
 
     /** Seconds per run (best of the timed runs after one warm-up), and the peak resident bytes of the phase. */
-    record Phase(String name, double seconds, long tokens, long peakRss) {
-        double tokensPerSecond() { return tokens / seconds; }
+    public record Phase(String name, double seconds, long tokens, long peakRss) {
+        public double tokensPerSecond() { return tokens / seconds; }
     }
 
     /** The inference runtime's forward (the `tare bench runtime` path) over the same sequences. */
-    static Phase inferenceForward(Path dir, int[][] ids, int repeats) {
+    public static Phase inferenceForward(Path dir, int[][] ids, int repeats) {
         resetPeak();
         try (RewardModel m = ModelLoader.loadRewardModel(dir)) {
             return timed("inference forward", () -> m.score(ids), tokens(ids), repeats);
@@ -35,12 +35,12 @@ final class TrainBench {
     }
 
     /** GradDecoder's forward without a tape (what a training step's forward costs before the backward). */
-    static Phase trainingForward(GradDecoder d, int[][] ids, int repeats) {
+    public static Phase trainingForward(GradDecoder d, int[][] ids, int repeats) {
         return timed("training-path forward", () -> d.forward(ids, 1, false), tokens(ids), repeats);
     }
 
     /** One optimizer step of {@code pairs} on {@code d} (its trainable parameters already set). */
-    static Phase step(String name, GradDecoder d, List<int[][]> pairs, int repeats) {
+    public static Phase step(String name, GradDecoder d, List<int[][]> pairs, int repeats) {
         AdamW adam = AdamW.withWeightDecay(0);
         List<Param> params = d.trainable();
         long tokens = 0;
@@ -53,13 +53,13 @@ final class TrainBench {
         }, tokens, repeats);
     }
 
-    static GradDecoder lora(Path dir) {
+    public static GradDecoder lora(Path dir) {
         GradDecoder d = GradDecoder.open(dir);
         LoraInit.peftDefault(d, new LoraSpec(List.of("q_proj", "k_proj", "v_proj", "o_proj"), 8, 16, 0.05, false), 1);
         return d;
     }
 
-    static GradDecoder full(Path dir) {
+    public static GradDecoder full(Path dir) {
         GradDecoder d = GradDecoder.open(dir);
         d.trainAll();
         return d;
@@ -77,7 +77,7 @@ final class TrainBench {
     }
 
     /** Resets the kernel's peak-RSS mark (VmHWM) so that the next phase's peak is its own; false where not supported. */
-    static boolean resetPeak() {
+    public static boolean resetPeak() {
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             return true;
@@ -86,14 +86,14 @@ final class TrainBench {
         }
     }
 
-    static long tokens(int[][] ids) {
+    public static long tokens(int[][] ids) {
         long t = 0;
         for (int[] s : ids) t += s.length;
         return t;
     }
 
     /** The pairs as one packed batch of sequences (chosen ones, then rejected ones). */
-    static int[][] sequences(List<int[][]> pairs) {
+    public static int[][] sequences(List<int[][]> pairs) {
         List<int[]> out = new ArrayList<>();
         for (int[][] p : pairs) out.add(p[0]);
         for (int[][] p : pairs) out.add(p[1]);

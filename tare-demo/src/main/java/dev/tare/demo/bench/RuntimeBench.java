@@ -1,0 +1,180 @@
+package dev.tare.demo.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tare.core.Progress;
+import dev.tare.demo.generate.RandomQwen2Checkpoint;
+import dev.tare.runtime.kernel.DType;
+import dev.tare.runtime.kernel.KernelPool;
+import dev.tare.runtime.kernel.PackedLinear;
+import dev.tare.runtime.kernel.PeakFlops;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * The measurements of `tare bench runtime`: the machine's f32 FMA peak, a random Qwen2.5-0.5B-shaped BF16 model's forward
+ * (optionally beside PyTorch on the same checkpoint and ids), the matmul kernel on fixed shapes, and the peak again at
+ * the end. Progress and notes go to {@code err}; the caller renders the {@link Result}.
+ */
+public final class RuntimeBench {
+    /** What to run; {@link #defaults} gives a full or a quick run's sizes. */
+    public record Options(boolean quick, int repeats, int modelRepeats, int layers, int seqLen, int sequences, Path keepModel,
+                          boolean compareTorch, Path torchScript, String python, boolean skipMatmul, boolean skipModel) {
+        /** Full: 10 matmul repeats, 3 model runs, 24 layers, 4 x 512 tokens; quick: 3, 1, 4 layers, 2 x 256. */
+        public static Options defaults(boolean quick) {
+            return new Options(quick, quick ? 3 : 10, quick ? 1 : 3, quick ? 4 : RandomQwen2Checkpoint.QWEN25_05B.layers(),
+                    quick ? 256 : 512, quick ? 2 : 4, null, false, null, null, false, false);
+        }
+    }
+
+    /** Kernel threads, processors, JDK, matrix-kernel and preferred vector widths (bits), and the load average after the peak. */
+    public record Machine(int threads, int processors, Runtime.Version jdk, int matrixBits, int preferredBits, double loadAverage) {
+        /** More than half the processors busy: wall-clock figures read low. */
+        public boolean busy() { return loadAverage > processors * 0.5; }
+    }
+
+    /** The model phase: shape and input, and tare's forward (null with skipModel) and PyTorch's (null without compareTorch). */
+    public record Model(RandomQwen2Checkpoint.Shape shape, int sequences, int seqLen, long weightBytes, ModelBench.Result tare,
+                        TorchBench.Outcome torch) {
+        /** FLOPs of one run over all sequences. */
+        public double flops() { return sequences * shape.forwardFlops(seqLen); }
+
+        /** tare's median tokens/s, 0 without a tare run. */
+        public double tareMedian() { return tare == null ? 0 : tare.tokensPerSecond()[tare.tokensPerSecond().length / 2]; }
+
+        /** GFLOP/s at {@code tokensPerSecond}. */
+        public double gflops(double tokensPerSecond) { return tokensPerSecond * flops() / ((double) sequences * seqLen) / 1e9; }
+
+        /** The largest |tare − torch| score and the largest |torch| score, over the sequences both scored; null unless both ran. */
+        public double[] scoreDiff() {
+            if (tare == null || !(torch instanceof TorchBench.Ran r)) return null;
+            double maxAbs = 0, maxRef = 0;
+            for (int i = 0; i < tare.scores().length && i < r.scores().length; i++) {
+                maxAbs = Math.max(maxAbs, Math.abs(tare.scores()[i] - r.scores()[i]));
+                maxRef = Math.max(maxRef, Math.abs(r.scores()[i]));
+            }
+            return new double[] {maxAbs, maxRef};
+        }
+    }
+
+    /**
+     * A run: the peak over all threads (wall and per CPU-second) and on one thread, the model phase (null when skipped),
+     * the matmul shapes (empty when skipped), and the all-thread peak re-measured at the end.
+     */
+    public record Result(Options options, Machine machine, PeakFlops.Result peak, double peakOneThread, Model model,
+                         List<MatmulBench.Result> matmul, double peakAgain) {
+        /** The higher of the two all-thread peaks: the conservative reading for the ratios. */
+        public double bestPeak() { return Math.max(peak.wall(), peakAgain); }
+
+        /** tare's forward in GFLOP/s (median run), 0 without one. */
+        public double forwardGflops() { return model == null || model.tare() == null ? 0 : model.gflops(model.tareMedian()); }
+
+        /** The best median GFLOP/s of the matmul shapes with more than one row, 0 without any. */
+        public double matmulBestShape() {
+            return matmul.stream().filter(m -> m.rows() > 1).mapToDouble(MatmulBench.Result::median).max().orElse(0);
+        }
+    }
+
+    /** The random checkpoint's seed, and that of the token ids. */
+    public static final long CHECKPOINT_SEED = 20251123L, IDS_SEED = 7;
+
+    private RuntimeBench() {}
+
+    public static Result run(Options o, PrintStream err) throws IOException, InterruptedException {
+        int threads = KernelPool.threads();
+        double seconds = o.quick() ? 0.3 : 1.0;
+        err.println("measuring f32 FMA peak ...");
+        PeakFlops.Result peak = PeakFlops.measureBoth(threads, seconds, o.quick() ? 2 : 5);
+        double peak1 = PeakFlops.measure(1, seconds, o.quick() ? 2 : 3);
+        Machine machine = new Machine(threads, Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                PackedLinear.defaultVectorBits(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        // the model runs first so that its memory figures are not inflated by the matmul phase's garbage
+        Model model = !o.skipModel() || o.compareTorch() ? model(o, err) : null;
+        List<MatmulBench.Result> matmul = o.skipMatmul() ? List.of() : matmul(o, err);
+        // the machine's load may have changed while the phases ran: re-measure
+        err.println("re-measuring f32 FMA peak ...");
+        double again = PeakFlops.measure(threads, seconds, o.quick() ? 2 : 5);
+        return new Result(o, machine, peak, peak1, model, matmul, again);
+    }
+
+    /** Seeded random token ids below the pad id (so the score is read at each sequence's last token). */
+    public static int[][] randomIds(int n, int len, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[][] ids = new int[n][len];
+        for (int[] row : ids) for (int i = 0; i < len; i++) row[i] = rnd.nextInt(RandomQwen2Checkpoint.PAD_ID);
+        return ids;
+    }
+
+    private static List<MatmulBench.Result> matmul(Options o, PrintStream err) {
+        int[][] shapes = o.quick() ? new int[][] {{128, 896, 1024}, {1, 896, 4864}}
+                : new int[][] {{512, 896, 4864}, {512, 4864, 896}, {512, 4096, 4096}, {1, 896, 4864}, {1, 4096, 4096}};
+        List<MatmulBench.Result> rows = new ArrayList<>();
+        try (Progress p = Progress.on(err, "matmul shapes", shapes.length * 2L)) {
+            for (int[] s : shapes)
+                for (DType dt : new DType[] {DType.F32, DType.BF16}) {
+                    rows.add(MatmulBench.run(s[0], s[1], s[2], dt, o.repeats(), 1234));
+                    p.update(rows.size());
+                }
+        }
+        return rows;
+    }
+
+    private static Model model(Options o, PrintStream err) throws IOException, InterruptedException {
+        RandomQwen2Checkpoint.Shape base = RandomQwen2Checkpoint.QWEN25_05B;
+        RandomQwen2Checkpoint.Shape shape = new RandomQwen2Checkpoint.Shape(o.layers(), base.hidden(), base.heads(),
+                base.kvHeads(), base.intermediate(), base.vocab());
+        if (o.layers() < 1 || o.seqLen() < 1 || o.sequences() < 1 || o.modelRepeats() < 1)
+            throw new IllegalArgumentException("--layers, --seq-len, --sequences and --model-repeats must be ≥ 1");
+        Path dir = o.keepModel() != null ? o.keepModel() : Files.createTempDirectory("tare-bench-model");
+        try {
+            long weightBytes = RandomQwen2Checkpoint.weightBytes(shape);
+            Path st = dir.resolve("model.safetensors");
+            if (o.keepModel() != null && Files.exists(st) && Files.size(st) > weightBytes && sameConfig(dir, shape))
+                err.println("reusing the checkpoint in " + dir);
+            else
+                RandomQwen2Checkpoint.write(dir, shape, CHECKPOINT_SEED, err);
+            int[][] ids = randomIds(o.sequences(), o.seqLen(), IDS_SEED);
+            Path idsFile = dir.resolve("ids.json");
+            Files.writeString(idsFile, new ObjectMapper().writeValueAsString(ids), StandardCharsets.UTF_8);
+            ModelBench.Result tare = o.skipModel() ? null : ModelBench.run(dir, ids, o.modelRepeats(), err);
+            TorchBench.Outcome torch = o.compareTorch()
+                    ? TorchBench.run(o.torchScript(), o.python(), dir, idsFile, o.modelRepeats(), err) : null;
+            return new Model(shape, o.sequences(), o.seqLen(), weightBytes, tare, torch);
+        } finally {
+            if (o.keepModel() == null) deleteTree(dir, err);
+        }
+    }
+
+    private static boolean sameConfig(Path dir, RandomQwen2Checkpoint.Shape s) {
+        try {
+            JsonNode c = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+            return c.path("num_hidden_layers").asInt() == s.layers() && c.path("hidden_size").asInt() == s.hidden()
+                    && c.path("intermediate_size").asInt() == s.intermediate() && c.path("vocab_size").asInt() == s.vocab();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Deletes a temporary folder; a failure is reported on {@code err}, not thrown. */
+    static void deleteTree(Path dir, PrintStream err) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try { Files.deleteIfExists(p); } catch (IOException e) { throw new UncheckedIOException(e); }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            err.println("tare: could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}

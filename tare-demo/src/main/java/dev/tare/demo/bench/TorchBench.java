@@ -1,0 +1,84 @@
+package dev.tare.demo.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs tools/bench/torch_bench.py (PyTorch, f32) on a checkpoint and token ids, for the comparison in `tare bench runtime`. */
+public final class TorchBench {
+    /** What the PyTorch run gave: a measurement, or why there is none. */
+    public sealed interface Outcome permits Ran, Failed {}
+
+    /** The script's figures: tokens/s per run (sorted ascending), per CPU-second (0 when not reported), and the scores. */
+    public record Ran(String torchVersion, int threads, String blas, double[] tokensPerSecond, double tokensPerCpuSecond,
+                      double[] scores) implements Outcome {
+        public double median() { return tokensPerSecond[tokensPerSecond.length / 2]; }
+    }
+
+    /** No figures: the reason, as one line. */
+    public record Failed(String reason) implements Outcome {}
+
+    private TorchBench() {}
+
+    /**
+     * Runs {@code script} (null: found from the working directory or the jar) with {@code python} (null: /usr/bin/python3
+     * when it exists, else python3), preferring OpenBLAS when present; the script's stderr goes to this process's.
+     */
+    public static Outcome run(Path script, String python, Path model, Path idsFile, int repeats, java.io.PrintStream err)
+            throws IOException, InterruptedException {
+        if (script == null) script = findScript();
+        if (script == null || !Files.isRegularFile(script))
+            return new Failed("tools/bench/torch_bench.py not found (pass --torch-script FILE)");
+        String py = python != null ? python : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        List<String> cmd = List.of(py, script.toString(), "--model", model.toString(), "--ids", idsFile.toString(),
+                "--threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "--repeats", Integer.toString(repeats));
+        err.println("running " + String.join(" ", cmd));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // Debian's torch links the reference libblas unless the alternative points elsewhere; prefer OpenBLAS when present
+        Path openblas = Path.of("/usr/lib/x86_64-linux-gnu/openblas-pthread");
+        String blas = "system libblas.so.3";
+        if (System.getenv("LD_LIBRARY_PATH") == null && Files.isRegularFile(openblas.resolve("libblas.so.3"))) {
+            pb.environment().put("LD_LIBRARY_PATH", openblas.toString());
+            blas = "OpenBLAS (" + openblas + ")";
+        }
+        Process proc;
+        try {
+            proc = pb.start();
+        } catch (IOException e) {
+            return new Failed("could not start " + py + ": " + e.getMessage());
+        }
+        String stdout = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!proc.waitFor(1, TimeUnit.HOURS)) proc.destroy();
+        if (proc.exitValue() != 0 || stdout.isEmpty())
+            return new Failed(py + " " + script + " failed (exit " + proc.exitValue() + "); is python3-torch installed?");
+        String last = stdout.lines().reduce((a, b) -> b).orElse("");
+        JsonNode j = new ObjectMapper().readTree(last);
+        double[] tps = new double[j.path("tokens_per_s").size()];
+        for (int i = 0; i < tps.length; i++) tps[i] = j.path("tokens_per_s").get(i).asDouble();
+        Arrays.sort(tps);
+        double[] scores = new double[j.path("scores").size()];
+        for (int i = 0; i < scores.length; i++) scores[i] = j.path("scores").get(i).asDouble();
+        return new Ran(j.path("torch").asText(), j.path("threads").asInt(), blas, tps, j.path("tokens_per_cpu_s").asDouble(0), scores);
+    }
+
+    private static Path findScript() {
+        Path rel = Path.of("tools", "bench", "torch_bench.py");
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(Path.of("").toAbsolutePath().resolve(rel));
+        try {
+            Path jar = Path.of(TorchBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = jar.getParent(); p != null; p = p.getParent()) candidates.add(p.resolve(rel));
+        } catch (Exception ignored) {
+            // no code source: only the working directory is searched
+        }
+        return candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
+    }
+}
