@@ -76,6 +76,16 @@ class AdamWOracleTest {
                 assertTrue(err <= Math.max(1e-5, 2 * self) && err <= 1e-4, e.getKey() + ": trained tensor off by " + err + " of its largest entry (own float32 noise " + self + ")");
             }
         }
+        // every field tare writes in adapter_config.json is one PEFT 0.21 wrote for the same adapter, with the same value
+        JsonNode peftConfig = TrainingFixtures.OM.readTree(c.resolve("adapter_trained/adapter_config.json").toFile());
+        JsonNode ours = TrainingFixtures.OM.readTree(tmp.resolve("out/adapter_config.json").toFile());
+        for (var f : ours.properties()) {
+            assertTrue(peftConfig.has(f.getKey()), "PEFT writes no field " + f.getKey());
+            if (f.getKey().equals("target_modules"))
+                assertEquals(new java.util.TreeSet<>(TrainingFixtures.OM.convertValue(peftConfig.get("target_modules"), List.class)),
+                        new java.util.TreeSet<>(TrainingFixtures.OM.convertValue(f.getValue(), List.class)), "target_modules");
+            else assertEquals(peftConfig.get(f.getKey()).asText(), f.getValue().asText(), f.getKey());
+        }
         // the written folder is an adapter tare itself loads with PEFT's semantics
         LoraAdapter back = LoraAdapter.load(tmp.resolve("out"));
         LoraAdapter ref = LoraAdapter.load(c.resolve("adapter_trained"));
