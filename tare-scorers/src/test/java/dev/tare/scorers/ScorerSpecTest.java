@@ -91,7 +91,7 @@ class ScorerSpecTest {
         assertEquals("convention=odd: expected without-special-tokens or with-special-tokens", error("local:/m,convention=odd"));
         assertEquals("max-length=long: expected an integer", error("local:/m,max-length=long"));
         // http: (checked when parsed, not when the first request goes out)
-        assertEquals("unknown scorer option 'colour' (known: batch, chat-template, concurrency, label, model, protocol, retries, timeout, token)",
+        assertEquals("unknown scorer option 'colour' (known: activation-field, batch, chat-template, concurrency, label, model, probability, protocol, retries, timeout, token, truncate)",
                 error("http://h:1,colour=red"));
         assertEquals("unknown protocol 'grpc' (expected one of tare, vllm-pooling, vllm-classify, tei)", error("http://h:1,protocol=grpc"));
         assertEquals("scorer option timeout=-1 must be a positive number", error("http://h:1,timeout=-1"));
@@ -118,7 +118,7 @@ class ScorerSpecTest {
         assertEquals("judge option max_tokens=1.5 is not an integer", error("judge:local:/m,max_tokens=1.5"));
         assertEquals("judge option temperature=hot is not a number", error("judge:local:/m,temperature=hot"));
         assertEquals("judge option seed=0x1 is not an integer", error("judge:local:/m,seed=0x1"));
-        assertEquals("unknown scorer option 'colour' (known: batch, chat-template, concurrency, label, model, protocol, retries, timeout, token)",
+        assertEquals("unknown scorer option 'colour' (known: activation-field, batch, chat-template, concurrency, label, model, probability, protocol, retries, timeout, token, truncate)",
                 error("judge:openai:http://h:1,model=m,colour=red"));
     }
 

@@ -2,24 +2,31 @@ package dev.tare.scorers.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tare.data.Message;
-import dev.tare.scorers.RewardScorer;
+import dev.tare.scorers.RenderedTextScorer;
 import dev.tare.scorers.ScorerException;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * A reward model behind an HTTP endpoint ({@link RewardProtocol}). A call is split into requests of at most
  * {@code requestSize} conversations (one for unbatched protocols) that run on virtual threads, at most
  * {@link HttpOptions#concurrency()} at a time; rewards come back in input order, all finite, or the call throws.
+ * Before its first request it checks the served model ({@link ServedModel}) when {@link WireSettings#checkServer()},
+ * and it refuses probability-valued responses ({@link ProbabilityGuard}) unless {@link WireSettings#probability()}.
+ * vLLM and TEI endpoints also score already rendered text ({@link #scoreRendered}).
  */
-public final class HttpRewardScorer implements RewardScorer {
+public final class HttpRewardScorer implements RenderedTextScorer {
     private final URI uri;
     private final RewardProtocol protocol;
     private final String model;
@@ -27,16 +34,24 @@ public final class HttpRewardScorer implements RewardScorer {
     private final int requestSize;
     private final JsonHttpClient http;
     private final String name;
-    private final java.util.function.Function<List<Message>, String> render;
+    private final Function<List<Message>, String> render;
+    private final WireSettings wire;
+    private final ProbabilityGuard guard;
+    private volatile ServedModel served;
 
     public HttpRewardScorer(URI endpoint, RewardProtocol protocol, String model, String label, int requestSize,
                             JsonHttpClient http) {
-        this(endpoint, protocol, model, label, requestSize, http, null);
+        this(endpoint, protocol, model, label, requestSize, http, null, WireSettings.defaults().unchecked());
     }
 
     /** With {@code render} (TEI only): each conversation is sent as the one text it returns (a chat template). */
     public HttpRewardScorer(URI endpoint, RewardProtocol protocol, String model, String label, int requestSize,
-                            JsonHttpClient http, java.util.function.Function<List<Message>, String> render) {
+                            JsonHttpClient http, Function<List<Message>, String> render) {
+        this(endpoint, protocol, model, label, requestSize, http, render, WireSettings.defaults().unchecked());
+    }
+
+    public HttpRewardScorer(URI endpoint, RewardProtocol protocol, String model, String label, int requestSize,
+                            JsonHttpClient http, Function<List<Message>, String> render, WireSettings wire) {
         if (render != null && protocol != RewardProtocol.TEI)
             throw new IllegalArgumentException("chat-template=DIR is for protocol=tei only; " + protocol.id()
                     + " servers apply the model's own chat template");
@@ -48,6 +63,8 @@ public final class HttpRewardScorer implements RewardScorer {
         if (requestSize < 1) throw new IllegalArgumentException("requestSize must be >= 1");
         this.requestSize = protocol.batched() ? requestSize : 1;
         this.http = Objects.requireNonNull(http, "http");
+        this.wire = Objects.requireNonNull(wire, "wire");
+        this.guard = new ProbabilityGuard(uri, wire.probability() || protocol == RewardProtocol.TARE);
         this.name = model != null ? model : uri.getHost() + ":" + uri.getPort();
     }
 
@@ -66,55 +83,105 @@ public final class HttpRewardScorer implements RewardScorer {
 
     public URI uri() { return uri; }
     public RewardProtocol protocol() { return protocol; }
+    public WireSettings wire() { return wire; }
 
     @Override public String name() { return name; }
 
-    @Override public int preferredBatchSize() { return requestSize * http.options().concurrency(); }
+    /** Unbatched protocols (vLLM) still take at least 16 conversations a call, enough to judge a probability response. */
+    @Override public int preferredBatchSize() {
+        return protocol.batched() ? requestSize * http.options().concurrency() : Math.max(16, http.options().concurrency());
+    }
+
+    @Override public Map<String, Object> provenance() {
+        if (protocol == RewardProtocol.TARE) return Map.of();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("truncation", wire.truncate().toString());
+        if (protocol != RewardProtocol.TEI) p.put("activation", wire.activationField() + "=false");
+        if (wire.probability()) p.put("probability", "true");
+        ServedModel s = served;
+        if (s != null && s.maxInputTokens() > 0) p.put("max_input_tokens", s.maxInputTokens());
+        return p;
+    }
+
+    /**
+     * Checks the served model against this spec now (vLLM {@code GET /v1/models}, TEI {@code GET /info}), at most once;
+     * throws a {@link ScorerException} naming the mismatch. Scoring calls it before the first request.
+     */
+    public ServedModel verify() {
+        ServedModel s = served;
+        if (s != null) return s;
+        synchronized (this) {
+            if (served == null) served = ServedModel.check(uri, protocol, model, label, http);
+            return served;
+        }
+    }
 
     @Override public double[] score(List<List<Message>> conversations) {
         int n = conversations.size();
-        double[] out = new double[n];
-        if (n == 0) return out;
         for (int i = 0; i < n; i++) {
             List<Message> c = conversations.get(i);
             if (c.isEmpty() || !"assistant".equals(c.getLast().role())) {
                 throw new IllegalArgumentException("conversation " + i + " must end with an assistant turn");
             }
         }
+        return run(n, (from, to) -> call(protocol.request(model, conversations.subList(from, to), render, wire), to - from));
+    }
+
+    /**
+     * Scores texts already rendered through the model's chat template (an RL trainer's query): vLLM gets
+     * {@code {"input":TEXT,"add_special_tokens":false}}, TEI the single text; protocol=tare cannot.
+     */
+    @Override public double[] scoreRendered(List<String> renderedTexts) {
+        if (!protocol.scoresRenderedText())
+            throw new IllegalArgumentException(name + " (protocol=tare) cannot score an already rendered query; send chat messages");
+        return run(renderedTexts.size(), (from, to) -> call(protocol.renderedRequest(model, renderedTexts.subList(from, to), wire), to - from));
+    }
+
+    @Override public boolean scoresRenderedText() { return protocol.scoresRenderedText(); }
+
+    @FunctionalInterface
+    private interface Part { double[] score(int from, int to); }
+
+    private double[] run(int n, Part part) {
+        double[] out = new double[n];
+        if (n == 0) return out;
+        if (wire.checkServer()) verify();
         if (n <= requestSize) {
-            double[] r = call(conversations);
+            double[] r = part.score(0, n);
             System.arraycopy(r, 0, out, 0, n);
-            return out;
-        }
-        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<double[]>> parts = new ArrayList<>();
-            for (int from = 0; from < n; from += requestSize) {
-                List<List<Message>> chunk = conversations.subList(from, Math.min(n, from + requestSize));
-                parts.add(ex.submit(() -> call(chunk)));
-            }
-            int pos = 0;
-            for (Future<double[]> f : parts) {
-                double[] r;
-                try {
-                    r = f.get();
-                } catch (ExecutionException e) {
-                    parts.forEach(p -> p.cancel(true));
-                    if (e.getCause() instanceof RuntimeException re) throw re;
-                    throw new ScorerException("request to " + uri + " failed: " + e.getCause(), false, e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ScorerException("interrupted while scoring via " + uri, false, e);
+        } else {
+            try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<double[]>> parts = new ArrayList<>();
+                for (int from = 0; from < n; from += requestSize) {
+                    int f = from, t = Math.min(n, from + requestSize);
+                    parts.add(ex.submit((Callable<double[]>) () -> part.score(f, t)));
                 }
-                System.arraycopy(r, 0, out, pos, r.length);
-                pos += r.length;
+                int pos = 0;
+                for (Future<double[]> f : parts) {
+                    double[] r;
+                    try {
+                        r = f.get();
+                    } catch (ExecutionException e) {
+                        parts.forEach(p -> p.cancel(true));
+                        if (e.getCause() instanceof RuntimeException re) throw re;
+                        throw new ScorerException("request to " + uri + " failed: " + e.getCause(), false, e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new ScorerException("interrupted while scoring via " + uri, false, e);
+                    }
+                    System.arraycopy(r, 0, out, pos, r.length);
+                    pos += r.length;
+                }
             }
         }
+        guard.check(out);
         return out;
     }
 
-    private double[] call(List<List<Message>> chunk) {
-        JsonNode resp = http.post(uri, protocol.request(model, chunk, render));
-        return protocol.rewards(resp, chunk.size(), uri, label);
+    private double[] call(JsonNode body, int n) {
+        JsonNode resp = http.post(uri, body);
+        if (protocol == RewardProtocol.VLLM_CLASSIFY && !wire.probability()) guard.checkSoftmax(resp);
+        return protocol.rewards(resp, n, uri, label);
     }
 
     @Override public void close() { http.close(); }

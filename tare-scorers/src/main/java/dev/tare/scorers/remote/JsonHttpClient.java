@@ -71,6 +71,14 @@ public final class JsonHttpClient implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new ScorerException("cannot encode request for " + uri + ": " + e.getOriginalMessage(), false, e);
         }
+        return exchange(uri, payload);
+    }
+
+    /** GETs {@code uri} and returns the parsed JSON response, retrying transient failures as {@link #post} does. */
+    public JsonNode get(URI uri) { return exchange(uri, null); }
+
+    /** A POST of {@code payload}, or a GET when it is null. */
+    private JsonNode exchange(URI uri, byte[] payload) {
         String lastProblem = null;
         for (int attempt = 1; ; attempt++) {
             Duration wait;
@@ -114,9 +122,9 @@ public final class JsonHttpClient implements AutoCloseable {
     private HttpResponse<String> send(URI uri, byte[] payload) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(options.timeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+                .header("Accept", "application/json");
+        if (payload == null) b.GET();
+        else b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(payload));
         if (options.bearerToken() != null) b.header("Authorization", "Bearer " + options.bearerToken());
         permits.acquire();
         try {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -13,11 +14,14 @@ import java.util.function.Function;
  * vllm-classify | tei), {@code model}, {@code label}, {@code token} (literal, or {@code env:VAR}; default
  * $TARE_API_TOKEN), {@code timeout} (seconds), {@code retries} (attempts after the first), {@code concurrency},
  * {@code batch} (conversations per request), {@code chat-template} (protocol=tei: a model folder whose
- * tokenizer_config.json / chat_template.jinja template renders each conversation client-side).
+ * tokenizer_config.json / chat_template.jinja template renders each conversation client-side), and for vLLM/TEI
+ * ({@link WireSettings}): {@code truncate} (off | max | N tokens, vLLM only; default max: keep the last tokens, as
+ * RewardBench), {@code activation-field} (vLLM: use_activation | activation | softmax, the field sent as false; default
+ * use_activation), {@code probability} (true: the model outputs probabilities, do not refuse scores in [0, 1]).
  */
 public record RemoteSpec(URI url, Map<String, String> options) {
     private static final Set<String> KEYS = Set.of("protocol", "model", "label", "token", "timeout", "retries",
-            "concurrency", "batch", "chat-template");
+            "concurrency", "batch", "chat-template", "truncate", "activation-field", "probability");
 
     public RemoteSpec {
         options = Map.copyOf(options);
@@ -64,6 +68,26 @@ public record RemoteSpec(URI url, Map<String, String> options) {
         if (options.containsKey("chat-template") && p != RewardProtocol.TEI)
             throw new IllegalArgumentException("scorer option chat-template is for protocol=tei only; " + p.id()
                     + " servers apply the model's own chat template");
+        for (String k : List.of("truncate", "activation-field", "probability"))
+            if (options.containsKey(k) && p == RewardProtocol.TARE)
+                throw new IllegalArgumentException("scorer option " + k + " is for protocol=vllm-pooling, vllm-classify or tei");
+        if (options.containsKey("activation-field") && p == RewardProtocol.TEI)
+            throw new IllegalArgumentException("scorer option activation-field is for vLLM; TEI is sent raw_scores=true");
+        WireSettings w = wire();
+        if (p == RewardProtocol.TEI && w.truncate().enabled() && w.truncate().tokens() != -1)
+            throw new IllegalArgumentException("scorer option truncate=" + options.get("truncate")
+                    + ": TEI truncates at its max_input_length only (truncate=max or off)");
+    }
+
+    /** The engine request settings of this spec (the served model is checked before the first request). */
+    public WireSettings wire() {
+        WireSettings d = WireSettings.defaults();
+        String prob = options.get("probability");
+        if (prob != null && !prob.equals("true") && !prob.equals("false"))
+            throw new IllegalArgumentException("scorer option probability=" + prob + " must be true or false");
+        return new WireSettings(options.getOrDefault("activation-field", d.activationField()),
+                options.containsKey("truncate") ? WireSettings.Truncation.parse(options.get("truncate")) : d.truncate(),
+                "true".equals(prob), true);
     }
 
     public String get(String key) { return options.get(key); }
@@ -98,7 +122,7 @@ public record RemoteSpec(URI url, Map<String, String> options) {
     public HttpRewardScorer rewardScorer(Function<String, String> env) {
         var render = chatTemplate();
         return new HttpRewardScorer(url, protocol(), options.get("model"), options.get("label"), batch(),
-                new JsonHttpClient(httpOptions(env)), render);
+                new JsonHttpClient(httpOptions(env)), render, wire());
     }
 
     /**

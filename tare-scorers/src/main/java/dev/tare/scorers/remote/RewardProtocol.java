@@ -62,14 +62,20 @@ public enum RewardProtocol {
     /** Whether one request may carry several conversations. */
     public boolean batched() { return batched; }
 
-    /** The request body for these conversations. */
-    public JsonNode request(String model, List<List<Message>> convs) { return request(model, convs, null); }
+    /** The request body for these conversations, with the default {@link WireSettings}. */
+    public JsonNode request(String model, List<List<Message>> convs) { return request(model, convs, null, WireSettings.defaults()); }
 
     /**
      * The request body for these conversations; {@code render} (TEI only, may be null) turns a whole conversation into
      * the single text the server scores, e.g. the model's chat template.
      */
     public JsonNode request(String model, List<List<Message>> convs, java.util.function.Function<List<Message>, String> render) {
+        return request(model, convs, render, WireSettings.defaults());
+    }
+
+    /** The request body for these conversations under {@code wire} (activation off, left truncation). */
+    public JsonNode request(String model, List<List<Message>> convs, java.util.function.Function<List<Message>, String> render,
+                            WireSettings wire) {
         if (render != null && this != TEI) throw new IllegalArgumentException("a client-side chat template is for protocol=tei only; "
                 + id() + " servers apply the model's own template");
         ObjectNode body = JsonHttpClient.MAPPER.createObjectNode();
@@ -83,6 +89,7 @@ public enum RewardProtocol {
                 if (convs.size() != 1) throw new IllegalArgumentException(id() + " sends one conversation per request");
                 if (model != null) body.put("model", model);
                 messages(body.putArray("messages"), convs.getFirst());
+                vllmParams(body, wire);
             }
             case TEI -> {
                 ArrayNode inputs = body.putArray("inputs");
@@ -95,10 +102,61 @@ public enum RewardProtocol {
                         input.add(c.getLast().content());
                     }
                 }
-                body.put("raw_scores", true);
+                teiParams(body, wire);
             }
         }
         return body;
+    }
+
+    /** Whether this protocol can score text already rendered through the chat template. */
+    public boolean scoresRenderedText() { return this != TARE; }
+
+    /**
+     * The request body scoring already rendered texts (chat template applied, special tokens included): vLLM's
+     * completion-style {@code {"model":M,"input":TEXT,"add_special_tokens":false,...}} (one text per request), TEI's
+     * single-text batch {@code {"inputs":[[t0],[t1],...],"raw_scores":true,...}}.
+     */
+    public JsonNode renderedRequest(String model, List<String> texts, WireSettings wire) {
+        ObjectNode body = JsonHttpClient.MAPPER.createObjectNode();
+        switch (this) {
+            case TARE -> throw new IllegalArgumentException("protocol=tare takes chat messages, not rendered text");
+            case VLLM_POOLING, VLLM_CLASSIFY -> {
+                if (texts.size() != 1) throw new IllegalArgumentException(id() + " sends one text per request");
+                if (model != null) body.put("model", model);
+                body.put("input", texts.getFirst());
+                body.put("add_special_tokens", false); // the rendered text already carries BOS and the turn markup
+                vllmParams(body, wire);
+            }
+            case TEI -> {
+                ArrayNode inputs = body.putArray("inputs");
+                for (String t : texts) inputs.addArray().add(t);
+                teiParams(body, wire);
+            }
+        }
+        return body;
+    }
+
+    // vLLM PoolingParams (vllm/pooling_params.py): use_activation=false returns the classifier's raw logits (the classify
+    // pooler applies sigmoid/softmax otherwise, v0.10+); truncate_prompt_tokens=k keeps the last k tokens (-1: the model's
+    // max length); newer servers also read truncation_side (None falls back to the tokenizer's side), so it is sent as left.
+    private static void vllmParams(ObjectNode body, WireSettings wire) {
+        body.put(wire.activationField(), false);
+        if (wire.truncate().enabled()) {
+            body.put("truncate_prompt_tokens", wire.truncate().tokens());
+            body.put("truncation_side", "left");
+        }
+    }
+
+    // TEI PredictRequest (router/src/http/types.rs): truncate truncates to the model's max_input_length, from the side
+    // truncation_direction names ("Left"/"Right", default Right); raw_scores skips the sigmoid/softmax.
+    private static void teiParams(ObjectNode body, WireSettings wire) {
+        body.put("raw_scores", true);
+        if (wire.truncate().enabled()) {
+            if (wire.truncate().tokens() != -1)
+                throw new IllegalArgumentException("protocol=tei truncates at the server's max_input_length only: use truncate=max or off");
+            body.put("truncate", true);
+            body.put("truncation_direction", "Left");
+        }
     }
 
     /** Reads {@code n} rewards from a response, or throws a schema error naming the endpoint and the problem. */

@@ -235,23 +235,31 @@ class HttpRewardScorerTest {
         }
     }
 
+    /** vLLM /classify with use_activation=false: probs holds the raw logits, picked by class index. */
     @Test void vllmClassify() throws Exception {
         try (var srv = new LoopbackServer(s -> {
             assertEquals("/classify", s.path());
+            assertFalse(s.body().get("use_activation").asBoolean(true), "the activation is switched off");
             JsonNode msgs = s.body().get("messages");
-            double p = 1.0 / (1 + msgs.get(msgs.size() - 1).get("content").asText().length());
+            double z = 1.0 / (1 + msgs.get(msgs.size() - 1).get("content").asText().length());
             return Reply.json("{\"id\":\"classify-1\",\"object\":\"list\",\"data\":[{\"index\":0,\"label\":\"LABEL_1\","
-                    + "\"probs\":[" + p + "," + (1 - p) + "],\"num_classes\":2}]}");
+                    + "\"probs\":[" + (-z) + "," + (3 - z) + "],\"num_classes\":2}]}");
         })) {
             try (var sc = scorer(srv, RewardProtocol.VLLM_CLASSIFY, HttpOptions.defaults(), new Recorder(), "m", "1", 16)) {
                 var cs = convs(4);
                 double[] got = sc.score(cs);
-                for (int i = 0; i < 4; i++) assertEquals(1 - 1.0 / (2 + i), got[i], 1e-12);
+                for (int i = 0; i < 4; i++) assertEquals(3 - 1.0 / (2 + i), got[i], 1e-12);
             }
             try (var sc = scorer(srv, RewardProtocol.VLLM_CLASSIFY, HttpOptions.defaults(), new Recorder(), "m", "2", 16)) {
                 var e = assertThrows(ScorerException.class, () -> sc.score(convs(1)));
                 assertTrue(e.getMessage().contains("class index 2 out of range for 2 classes"), e.getMessage());
             }
+        }
+        // a server that still answers softmax probabilities (it ignored use_activation) is refused at once
+        try (var srv = new LoopbackServer(s -> Reply.json("{\"data\":[{\"index\":0,\"probs\":[0.25,0.75],\"num_classes\":2}]}"));
+             var sc = scorer(srv, RewardProtocol.VLLM_CLASSIFY, HttpOptions.defaults(), new Recorder(), "m", "1", 16)) {
+            var e = assertThrows(ScorerException.class, () -> sc.score(convs(1)));
+            assertTrue(e.getMessage().contains("softmax probabilities (2 classes summing to 1)"), e.getMessage());
         }
     }
 

@@ -31,7 +31,7 @@ public record ModelSource(RewardScorer scorer) implements RewardSource {
         for (int i = 0; i < batch.size(); i++) {
             RewardItem it = batch.get(i);
             if (it.renderedQuery() != null && it.messages() == null) {
-                if (!(scorer instanceof RenderedTextScorer))
+                if (!(scorer instanceof RenderedTextScorer r) || !r.scoresRenderedText())
                     throw new IllegalArgumentException("item " + i + ": " + scorer.name() + " cannot score an already rendered query; "
                             + "send chat messages to POST /v1/reward instead");
                 textIdx.add(i);
