@@ -49,7 +49,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--layers, --pairs, --repeats ≥ 1, --seq-len ≥ 2, --full-layers ≥ 0");
         PrintWriter out = spec.commandLine().getOut();
         RandomQwen2Checkpoint.Shape q = RandomQwen2Checkpoint.QWEN25_05B;
-        out.printf(Locale.ROOT, "machine: %d kernel threads, JDK %s; %d pairs x 2 x %d tokens per step%n", KernelPool.threads(), Runtime.version(), pairs, seqLen);
+        out.printf(Locale.ROOT, "machine: %d kernel threads, JDK %s, load average %.1f; %d pairs x 2 x %d tokens per step%n", KernelPool.threads(), Runtime.version(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), pairs, seqLen);
         List<int[][]> batch = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(11);
         for (int i = 0; i < pairs; i++) batch.add(new int[][]{random(r, seqLen, q.vocab()), random(r, seqLen, q.vocab())});
@@ -69,8 +70,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             line(out, inf, inf);
             line(out, fwd, inf);
             line(out, step, inf);
-            out.printf(Locale.ROOT, "  LoRA step = %.2f x the inference forward, %.2f x the training-path forward (target <= 3.5); peak RSS %.2f GB = %.1f x the weights%n",
-                    step.seconds() / inf.seconds(), step.seconds() / fwd.seconds(), step.peakRss() / 1e9, (double) step.peakRss() / weights);
+            out.printf(Locale.ROOT, "  LoRA step = %.2f x the inference forward, %.2f x the training-path forward (target <= 3.5); peak RSS %.2f GB = %.1f x the weights, live heap after GC %.2f GB%n",
+                    step.seconds() / inf.seconds(), step.seconds() / fwd.seconds(), step.peakRss() / 1e9, (double) step.peakRss() / weights, step.liveHeap() / 1e9);
             if (fullLayers > 0) {
                 Path fullDir = fullLayers == layers ? loraDir : model(root, fullLayers);
                 TrainBench.Phase finf = fullLayers == layers ? inf : TrainBench.inferenceForward(fullDir, ids, repeats);
@@ -82,8 +83,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 long fw = RandomQwen2Checkpoint.weightBytes(shape(fullLayers));
                 out.printf(Locale.ROOT, "full fine-tuning, %d layers (every weight trainable, float32 values + gradients + AdamW moments):%n", fullLayers);
                 line(out, full, finf);
-                out.printf(Locale.ROOT, "  full step = %.2f x the inference forward; peak RSS %.2f GB = %.1f x the BF16 weights (%.1f x their float32 size)%n",
-                        full.seconds() / finf.seconds(), full.peakRss() / 1e9, (double) full.peakRss() / fw, (double) full.peakRss() / (2.0 * fw));
+                out.printf(Locale.ROOT, "  full step = %.2f x the inference forward; peak RSS %.2f GB = %.1f x the BF16 weights (%.1f x their float32 size), live heap after GC %.2f GB%n",
+                        full.seconds() / finf.seconds(), full.peakRss() / 1e9, (double) full.peakRss() / fw, (double) full.peakRss() / (2.0 * fw), full.liveHeap() / 1e9);
             }
         } finally {
             if (keep == null) dev.tare.data.AtomicFiles.deleteTree(root);

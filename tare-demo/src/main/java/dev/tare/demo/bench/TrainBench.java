@@ -21,8 +21,12 @@ import java.util.List;
 public final class TrainBench {
     private TrainBench() {}
 
-    /** Seconds per run (best of the timed runs after one warm-up), and the peak resident bytes of the phase. */
-    public record Phase(String name, double seconds, long tokens, long peakRss) {
+    /**
+     * Seconds per run (best of the timed runs after one warm-up), the peak resident bytes of the phase (which includes
+     * garbage the collector had not yet reclaimed: the heap grows to its -Xmx before a full collection) and the Java
+     * heap still live after a collection at its end (the phase's state; packed kernels are off-heap, in the RSS).
+     */
+    public record Phase(String name, double seconds, long tokens, long peakRss, long liveHeap) {
         public double tokensPerSecond() { return tokens / seconds; }
     }
 
@@ -73,7 +77,10 @@ public final class TrainBench {
             r.run();
             best = Math.min(best, (System.nanoTime() - t0) / 1e9);
         }
-        return new Phase(name, best, tokens, ProcStatus.kib("VmHWM") * 1024);
+        long peak = ProcStatus.kib("VmHWM") * 1024;
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        return new Phase(name, best, tokens, peak, rt.totalMemory() - rt.freeMemory());
     }
 
     /** Resets the kernel's peak-RSS mark (VmHWM) so that the next phase's peak is its own; false where not supported. */
