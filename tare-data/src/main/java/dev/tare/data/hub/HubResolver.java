@@ -76,7 +76,11 @@ public final class HubResolver {
      */
     public static Path modelDir(Path path) {
         if (path == null || Files.exists(path) || path.isAbsolute() || !HubRepo.looksLikeName(path.toString())) return path;
-        return fromEnv().resolveModel(path.toString());
+        try {
+            return fromEnv().resolveModel(path.toString());
+        } catch (HubException e) {
+            throw new HubException("'" + path + "' is no folder here, and as a Hugging Face model name: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -89,8 +93,12 @@ public final class HubResolver {
         String s = path.toString();
         int colon = s.indexOf(':');
         String name = colon < 0 ? s : s.substring(0, colon);
-        if (!HubRepo.looksLikeName(name)) return path;
-        return fromEnv().resolveDataFile(HubRepo.parse(HubRepo.Type.DATASET, name), colon < 0 ? null : s.substring(colon + 1), preferredPrefix);
+        if (!HubRepo.looksLikeName(name) || (colon < 0 && DATA_FILES.test(s))) return path; // data/x.jsonl is a file name
+        try {
+            return fromEnv().resolveDataFile(HubRepo.parse(HubRepo.Type.DATASET, name), colon < 0 ? null : s.substring(colon + 1), preferredPrefix);
+        } catch (HubException e) {
+            throw new HubException("'" + path + "' is no file here, and as a Hugging Face dataset name: " + e.getMessage(), e);
+        }
     }
 
     /** The one data file of a dataset repo, chosen as {@link #dataFile} says, downloaded (or found in the cache). */
