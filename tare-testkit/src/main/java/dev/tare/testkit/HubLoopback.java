@@ -34,11 +34,13 @@ import java.util.stream.Stream;
  * {@code hf_hub_download} / {@code snapshot_download} rely on):
  * <ul>
  * <li>{@code GET /api/models/ORG/NAME/revision/REV} (datasets: {@code /api/datasets/...}) → {@code {"id","sha",
- *     "siblings":[{"rfilename"}],"gated","private"}};</li>
+ *     "siblings":[{"rfilename"}],"gated","private"}}, and {@code .../tree/REV} → {@code [{"type","oid","size","path",
+ *     "lfs"}]} (what huggingface_hub 1.x+ snapshot_download lists);</li>
  * <li>{@code HEAD|GET /ORG/NAME/resolve/REV/FILE} (datasets: {@code /datasets/ORG/NAME/resolve/...}): a file in git
  *     answers 200 with {@code ETag: "<git blob sha1>"}, {@code X-Repo-Commit} and the bytes; an LFS file
  *     ({@code .safetensors}, {@code .parquet}, {@code .bin}) answers 302 to a second loopback server (the CDN, another
- *     origin) with {@code X-Linked-Etag: "<sha256>"}, {@code X-Linked-Size}, {@code X-Repo-Commit} and the pointer
+ *     host name: {@code localhost}, bound to 127.0.0.1; the hub is {@code 127.0.0.1}, so clients keep their token to
+ *     themselves and take the file's metadata from the redirect, as from huggingface.co) with {@code X-Linked-Etag: "<sha256>"}, {@code X-Linked-Size}, {@code X-Repo-Commit} and the pointer
  *     file's {@code ETag};</li>
  * <li>{@code Range: bytes=N-} answered 206 with {@code Content-Range} by both servers;</li>
  * <li>errors as the hub sends them, with {@code X-Error-Code} / {@code X-Error-Message}: RepoNotFound (401 without a
@@ -140,8 +142,8 @@ public final class HubLoopback implements AutoCloseable {
             String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
             if (path.startsWith("/api/models/") || path.startsWith("/api/datasets/")) {
                 boolean model = path.startsWith("/api/models/");
-                String[] p = path.substring(model ? 12 : 14).split("/", 4); // ORG NAME revision REV
-                if (p.length < 4 || !p[2].equals("revision")) {
+                String[] p = path.substring(model ? 12 : 14).split("/", 4); // ORG NAME revision|tree REV
+                if (p.length < 4 || !(p[2].equals("revision") || p[2].equals("tree"))) {
                     error(ex, 404, null, "Not found");
                     return;
                 }
@@ -153,6 +155,21 @@ public final class HubLoopback implements AutoCloseable {
                 String rev = URLDecoder.decode(p[3], StandardCharsets.UTF_8);
                 if (!rev.equals("main") && !rev.equals(r.commit())) {
                     error(ex, 404, "RevisionNotFound", "Invalid rev id: " + rev);
+                    return;
+                }
+                if (p[2].equals("tree")) { // list_repo_tree(recursive=True): files (with their LFS sha256) and folders
+                    ArrayNode tree = M.createArrayNode();
+                    Set<String> dirs = new java.util.TreeSet<>();
+                    for (var f : r.files().entrySet()) {
+                        for (int i = f.getKey().indexOf('/'); i >= 0; i = f.getKey().indexOf('/', i + 1)) dirs.add(f.getKey().substring(0, i));
+                        ObjectNode e = tree.addObject().put("type", "file");
+                        byte[] b = f.getValue();
+                        boolean lfs = isLfs(f.getKey());
+                        e.put("oid", gitSha1(lfs ? lfsPointer(b) : b)).put("size", b.length).put("path", f.getKey());
+                        if (lfs) e.putObject("lfs").put("oid", sha256(b)).put("size", b.length).put("pointerSize", lfsPointer(b).length);
+                    }
+                    for (String d : dirs) tree.addObject().put("type", "directory").put("oid", gitSha1(d.getBytes(StandardCharsets.UTF_8))).put("size", 0).put("path", d);
+                    json(ex, 200, M.writeValueAsBytes(tree), r.commit());
                     return;
                 }
                 ObjectNode o = M.createObjectNode();
@@ -203,7 +220,7 @@ public final class HubLoopback implements AutoCloseable {
                 ex.getResponseHeaders().set("ETag", "\"" + gitSha1(lfsPointer(b)) + "\"");
                 ex.getResponseHeaders().set("X-Linked-Etag", "\"" + sha + "\"");
                 ex.getResponseHeaders().set("X-Linked-Size", Long.toString(b.length));
-                ex.getResponseHeaders().set("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/repos/"
+                ex.getResponseHeaders().set("Location", "http://localhost:" + cdn.getAddress().getPort() + "/repos/"
                         + sha.substring(0, 2) + "/" + sha.substring(2, 4) + "/" + sha + "?X-Amz-Expires=3600&X-Amz-Signature=loopback");
                 ex.sendResponseHeaders(302, -1);
                 return;
@@ -219,7 +236,7 @@ public final class HubLoopback implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             String sha = path.substring(path.lastIndexOf('/') + 1);
             byte[] b = blobsBySha.get(sha);
-            if (b == null || !ex.getRequestMethod().equals("GET")) {
+            if (b == null || !(ex.getRequestMethod().equals("GET") || ex.getRequestMethod().equals("HEAD"))) {
                 error(ex, 404, null, "NoSuchKey");
                 return;
             }

@@ -270,7 +270,9 @@ public final class HubResolver {
                     String loc = a.header("Location");
                     if (loc == null) throw new HubException(url + ": HTTP " + s + " without a Location");
                     URI target = url.resolve(loc);
-                    if (URI.create(loc).getHost() == null) { // a relative redirect (a renamed repo): follow it, as huggingface_hub does
+                    if (target.getHost() != null && target.getHost().equalsIgnoreCase(url.getHost())) {
+                        // a redirect on the hub itself (a renamed repo): followed, as huggingface_hub does; one to another
+                        // host (the CDN) carries the file's metadata and is where the bytes come from
                         url = target;
                         continue;
                     }
