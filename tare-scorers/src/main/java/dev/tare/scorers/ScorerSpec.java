@@ -88,9 +88,11 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
 
     /**
      * {@code local:DIR[,adapter=DIR,lambda=X|subtract=X,head=adapter|base,KEY=VALUE...]}: the model directory run
-     * in-process, optionally with one PEFT LoRA adapter attached at signed strength λ (PEFT's scaling, default 1; −1
-     * subtracts it; {@code subtract=X} is the published forget-LoRA scripts' convention, λ = −X), read through
-     * the adapter's score-head copy (PEFT's behaviour) or the base head. The other keys are
+     * in-process (a DIR or adapter DIR that is no folder but a Hugging Face name {@code org/name[@REV]} is taken from the
+     * hub cache or downloaded when opened, see {@link dev.tare.data.hub.HubResolver#modelDir}; not in a deployment file,
+     * whose relative folders are resolved against the file's folder), optionally with one PEFT LoRA adapter attached
+     * at signed strength λ (PEFT's scaling, default 1; −1 subtracts it; {@code subtract=X} is the published forget-LoRA
+     * scripts' convention, λ = −X), read through the adapter's score-head copy (PEFT's behaviour) or the base head. The other keys are
      * {@link LocalRewardScorer.Options#parse} options (convention, max-length, label, weights, chat-template,
      * score-token, batch). {@link LocalRewardScorer#open(Local)} opens it.
      */

@@ -53,7 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Mixin BootstrapOption bootstrap;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "a Hugging Face reward model directory: run score -> metrics -> bias audit -> calibrated view on RM-Bench")
+    @Option(names = "--model", paramLabel = "DIR|ORG/NAME", description = "a Hugging Face reward model directory: run score -> metrics -> bias audit -> calibrated view on RM-Bench")
     Path model;
 
     @Option(names = "--data", paramLabel = "PATH", description = "with --model: RM-Bench file or folder (default: the shared data's "
@@ -103,6 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** `tare demo --model DIR`: `tare eval` on a seeded RM-Bench sample with the local checkpoint. */
     private int modelDemo() throws Exception {
+        model = dev.tare.data.hub.HubResolver.modelDir(model); // org/name: from the Hugging Face cache or hub
         if (!Files.isDirectory(model)) throw new IllegalArgumentException("--model " + model + ": not a directory");
         Path data = rmBench;
         if (data == null) {

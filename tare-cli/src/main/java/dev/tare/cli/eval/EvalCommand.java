@@ -28,7 +28,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + "openai:URL,model=NAME; --data = the BBQ jsonl folder).")
     String benchmark;
 
-    @Option(names = "--data", required = true, paramLabel = "PATH", description = "Benchmark file (.jsonl, .json or .parquet).")
+    @Option(names = "--data", required = true, paramLabel = "PATH", description = "Benchmark file (.jsonl, .json or .parquet), or a Hugging Face dataset ORG/NAME[@REV][:FILE] (rewardbench: its filtered split).")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (results.jsonl, summary.json, report.html).")

@@ -1,6 +1,7 @@
 package dev.tare.cli.eval;
 
 import dev.tare.data.PreferenceItem;
+import dev.tare.data.hub.HubResolver;
 import dev.tare.data.pairs.Benchmark;
 import dev.tare.eval.EvalReport;
 import dev.tare.eval.EvalRunner;
@@ -30,8 +31,17 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
     /** The judge prompt tare eval uses when none is given. */
     public static final String DEFAULT_JUDGE_TEMPLATE = "rewardbench";
 
+    /** The data file picked from a hub dataset with several: RewardBench's published {@code filtered} split. */
+    static String preferredSplit(String benchmark) {
+        return benchmark.equalsIgnoreCase("rewardbench") ? "filtered" : null;
+    }
+
     /** Runs the evaluation; results (the leaderboard row) go to {@code stdout}, progress and costs to stderr. */
     public int run(PrintWriter stdout) throws Exception {
+        if (!benchmark.equalsIgnoreCase("bbq")) { // a dataset name (org/name[@REV][:FILE]) that is no file here: from the hub
+            Path local = HubResolver.dataFile(data, preferredSplit(benchmark));
+            if (!local.equals(data)) return new EvalRun(scorer, benchmark, local, out, resume, batchSize, parallel, limit, boot, judgeTemplate).run(stdout);
+        }
         String judgeTemplate = this.judgeTemplate;
         refuseJudgeOnBestOfN();
         if (dev.tare.cli.judge.GenerativeEval.handles(scorer, benchmark)) {

@@ -25,14 +25,14 @@ import java.util.concurrent.Callable;
 public final class ScoreCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec cli;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Local reward model directory (same as --scorer local:DIR).")
+    @Option(names = "--model", paramLabel = "DIR|ORG/NAME", description = "Local reward model directory (same as --scorer local:DIR).")
     Path model;
 
     @Option(names = "--scorer", paramLabel = "SPEC", description = "local:DIR[,adapter=DIR,lambda=X] | "
             + "http:URL[,protocol=tare|vllm-pooling|vllm-classify|tei,model=NAME,label=L,token=env:VAR,timeout=S,retries=N,concurrency=N,batch=N]")
     String scorer;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Dataset file (.jsonl, .json or .parquet).")
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Dataset file (.jsonl, .json or .parquet), or a Hugging Face dataset ORG/NAME[@REV][:FILE].")
     Path data;
 
     @Option(names = "--benchmark", defaultValue = "pairs", paramLabel = "NAME",
@@ -59,7 +59,7 @@ public final class ScoreCommand implements Callable<Integer> {
         String spec = scorer != null ? scorer : model != null ? "local:" + model : null;
         if (spec == null) throw new IllegalArgumentException("give --model DIR or --scorer SPEC");
         if (scorer != null && model != null) throw new IllegalArgumentException("give either --model or --scorer, not both");
-        List<PreferenceItem> items = Benchmark.byName(benchmark).read(data);
+        List<PreferenceItem> items = Benchmark.byName(benchmark).read(dev.tare.data.hub.HubResolver.dataFile(data, EvalRun.preferredSplit(benchmark)));
         if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
         long t0 = System.nanoTime();
         EvalRunner.Outcome o;

@@ -25,10 +25,10 @@ import java.util.concurrent.Callable;
 public final class MergeCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base checkpoint directory (config.json + safetensors).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME", description = "Base checkpoint directory (config.json + safetensors).")
     Path model;
 
-    @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "Adapter directory (adapter_config.json + adapter_model.safetensors, or a folder with one adapter subfolder). Repeatable.")
+    @Option(names = "--adapter", required = true, paramLabel = "DIR|ORG/NAME", description = "Adapter directory (adapter_config.json + adapter_model.safetensors, or a folder with one adapter subfolder). Repeatable.")
     List<Path> adapters;
 
     @Option(names = "--lambda", paramLabel = "X", description = "Signed strength per adapter (one value for all, or one per --adapter; default 1). Negative subtracts.")
@@ -54,6 +54,8 @@ public final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = System.err;
+        model = dev.tare.data.hub.HubResolver.modelDir(model); // org/name: from the Hugging Face cache or hub
+        adapters = adapters.stream().map(dev.tare.data.hub.HubResolver::modelDir).toList();
         HeadChoice hc = switch (head.toLowerCase(Locale.ROOT)) {
             case "adapter" -> HeadChoice.ADAPTER;
             case "base" -> HeadChoice.BASE;

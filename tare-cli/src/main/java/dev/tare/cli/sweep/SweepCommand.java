@@ -38,10 +38,10 @@ import java.util.Locale;
 public final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base reward model (HF sequence-classifier directory).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME", description = "Base reward model (HF sequence-classifier directory).")
     Path model;
 
-    @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "PEFT LoRA adapter directory (or a repo folder with the adapter in a subfolder).")
+    @Option(names = "--adapter", required = true, paramLabel = "DIR|ORG/NAME", description = "PEFT LoRA adapter directory (or a repo folder with the adapter in a subfolder).")
     Path adapter;
 
     @Option(names = "--lambdas", split = ",", paramLabel = "X,Y,...",
@@ -91,6 +91,8 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
 
     @Override
     public Integer call() throws IOException {
+        model = dev.tare.data.hub.HubResolver.modelDir(model); // org/name: from the Hugging Face cache or hub
+        adapter = dev.tare.data.hub.HubResolver.modelDir(adapter);
         if (!benchmark.equals("rm-bench")) throw new IllegalArgumentException("--benchmark: only rm-bench is supported by sweep (its Hard/Normal split is what the rule needs)");
         if (lambdas != null && subtract != null) throw new IllegalArgumentException("give --lambdas (PEFT's signed scaling) or --subtract (+x subtracts), not both");
         if (subtract != null) lambdas = subtract.stream().map(x -> x == 0 ? 0.0 : -x).toList();

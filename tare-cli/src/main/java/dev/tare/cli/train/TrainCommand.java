@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
 public final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base reward model (HF sequence-classifier folder with tokenizer and chat template).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME", description = "Base reward model (HF sequence-classifier folder with tokenizer and chat template).")
     Path model;
 
     @Option(names = "--pairs", required = true, paramLabel = "FILE", description = "Training pairs: JSONL with prompt, chosen, rejected (e.g. from `tare pairs gsm8k`).")
@@ -109,6 +109,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
+        model = dev.tare.data.hub.HubResolver.modelDir(model); // org/name: from the Hugging Face cache or hub
         boolean undesired = switch (direction.toLowerCase(Locale.ROOT)) {
             case "desired" -> false;
             case "undesired" -> true;

@@ -54,6 +54,7 @@ public final class LocalChatGenerator implements ChatGenerator {
     /** Loads the model directory; {@code batchSize} prompts are generated together. */
     public static LocalChatGenerator load(Path dir, int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1");
+        dir = dev.tare.data.hub.HubResolver.modelDir(dir); // org/name: from the Hugging Face cache or hub
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("no model directory " + dir);
         HfTokenizer tok = HfTokenizer.load(dir);
         CausalLM lm;

@@ -1,6 +1,7 @@
 package dev.tare.scorers.local;
 
 import dev.tare.data.Message;
+import dev.tare.data.hub.HubResolver;
 import dev.tare.runtime.lora.LoraAdapter;
 import dev.tare.runtime.lora.LoraModel;
 import dev.tare.runtime.model.ModelLoader;
@@ -157,14 +158,14 @@ public final class LocalRewardScorer implements RenderedTextScorer {
      * scorer owns what it loads: {@link #close()} unmaps the base weights and closes the tokenizer.
      */
     public static LocalRewardScorer open(ScorerSpec.Local spec) {
-        Path dir = spec.dir();
+        Path dir = HubResolver.modelDir(spec.dir()); // an org/name that is no folder here comes from the Hugging Face cache or hub
         Options options = spec.options();
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("local scorer: model directory " + dir + " does not exist");
         HfTokenizer tok = HfTokenizer.load(dir);
         Runnable closeWeights = null;
         try {
             ChatTemplate template = chatTemplate(dir, tok, options);
-            Path fn = dir.toAbsolutePath().normalize().getFileName();
+            Path fn = spec.dir().toAbsolutePath().normalize().getFileName();
             String name = fn == null ? dir.toString() : fn.toString();
             RewardModel model;
             if (spec.lora() == null) {
@@ -172,7 +173,9 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                 closeWeights = model::close;
             } else {
                 ScorerSpec.Local.Lora l = spec.lora();
-                LoraAdapter a = LoraAdapter.load(l.adapter());
+                Path adapterDir = HubResolver.modelDir(l.adapter());
+                LoraAdapter a = adapterDir.equals(l.adapter()) ? LoraAdapter.load(adapterDir)
+                        : LoraAdapter.load(adapterDir, l.adapter().getFileName().toString());
                 LoraModel lm = LoraModel.open(dir, List.of(a));
                 closeWeights = lm::close;
                 for (String w : lm.warnings()) System.err.println("warning: " + w);
