@@ -8,6 +8,7 @@ import dev.tare.serve.api.Limits;
 import dev.tare.serve.api.Protocols;
 import dev.tare.serve.source.BbqLetterSource;
 import dev.tare.serve.source.Gsm8kSource;
+import dev.tare.serve.source.MissingLabel;
 import dev.tare.serve.source.ModelSource;
 
 import java.io.IOException;
@@ -26,21 +27,25 @@ import java.util.function.Function;
  * <pre>{"port": 8000, "token_env": "TARE_TOKEN",
  *  "sources": [{"type": "model", "scorer": "local:models/rm,adapter=adapters/style,lambda=-0.5",
  *               "calibrator": "calib.json", "weight": 1.0},
- *              {"type": "bbq_letter", "stereotype_penalty": 0.5, "unparseable": -0.1},
- *              {"type": "gsm8k", "weight": 1.0}],
+ *              {"type": "bbq_letter", "stereotype_penalty": 0.5, "unparseable": -0.1, "on_missing_label": "error"},
+ *              {"type": "gsm8k", "weight": 1.0, "on_missing_label": "skip"}],
+ *  "admission": {"mode": "queue", "max_wait_s": 120},
  *  "batch": {"max_items": 32, "max_wait_ms": 5, "queue_items": 4096, "workers": 1},
  *  "limits": {"max_body_bytes": 16777216, "max_items": 1024, "max_item_chars": 200000}}</pre>
  * The scorer is a {@link ScorerSpec} ({@code local:} or {@code http:}, as {@code tare eval --scorer} takes them).
  * Relative paths (the local model and adapter folders, the calibrator file) resolve against the config file's folder.
+ * {@code on_missing_label} (error | zero | skip, default skip) is each verifiable source's {@link MissingLabel} policy;
+ * {@code admission} is the full-queue {@link Admission} policy (shed, the default, or queue with max_wait_s).
  */
 public record Deployment(RewardPipeline pipeline, RewardServer.Options options) {
-    private static final Set<String> TOP = Set.of("host", "port", "token_env", "sources", "batch", "limits");
+    private static final Set<String> TOP = Set.of("host", "port", "token_env", "sources", "batch", "limits", "admission");
+    private static final Set<String> ADMISSION = Set.of("mode", "max_wait_s");
     private static final Set<String> BATCH = Set.of("max_items", "max_wait_ms", "queue_items", "workers");
     private static final Set<String> LIMITS = Set.of("max_body_bytes", "max_items", "max_item_chars");
     private static final Map<String, Set<String>> SOURCE_KEYS = Map.of(
             "model", Set.of("type", "weight", "scorer", "calibrator"),
-            "bbq_letter", Set.of("type", "weight", "stereotype_penalty", "unparseable"),
-            "gsm8k", Set.of("type", "weight"));
+            "bbq_letter", Set.of("type", "weight", "stereotype_penalty", "unparseable", "on_missing_label"),
+            "gsm8k", Set.of("type", "weight", "on_missing_label"));
     /** Upper bound of limits.max_body_bytes (1 GiB): bodies are read into memory. */
     public static final int MAX_BODY_BYTES = 1 << 30;
 
@@ -90,8 +95,8 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
                     if (calibrator != null) corrections.add(CalibrationCorrection.load(base.resolve(calibrator)));
                 }
                 case "bbq_letter" -> ws.add(new RewardPipeline.Weighted(new BbqLetterSource(
-                        src.number("stereotype_penalty", 0.0, 0, 1e6), src.number("unparseable", -0.1, -1e6, 1e6)), weight));
-                case "gsm8k" -> ws.add(new RewardPipeline.Weighted(new Gsm8kSource(), weight));
+                        src.number("stereotype_penalty", 0.0, 0, 1e6), src.number("unparseable", -0.1, -1e6, 1e6), src.missingLabel()), weight));
+                case "gsm8k" -> ws.add(new RewardPipeline.Weighted(new Gsm8kSource(src.missingLabel()), weight));
                 default -> throw new IllegalStateException(type);
             }
         }
@@ -110,8 +115,26 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
                 token, batch.integer("queue_items", d.queueCapacityItems(), 1, 10_000_000),
                 batch.integer("max_items", d.maxBatchItems(), 1, 100_000),
                 Duration.ofMillis(batch.integer("max_wait_ms", (int) d.maxWait().toMillis(), 0, 60_000)),
-                batch.integer("workers", d.workers(), 1, 256), d.requestTimeout());
+                batch.integer("workers", d.workers(), 1, 256), d.requestTimeout(), admission(top.section("admission", ADMISSION), d.requestTimeout()));
         return new Deployment(new RewardPipeline(ws, corrections), o);
+    }
+
+    /** {"mode": "shed"} (default) or {"mode": "queue", "max_wait_s": N}, N below the request timeout (whole seconds). */
+    private static Admission admission(Fields a, Duration requestTimeout) {
+        String mode = a.text("mode", "shed");
+        int maxSeconds = (int) requestTimeout.toSeconds() - 1;
+        switch (mode) {
+            case "shed" -> {
+                if (a.node().has("max_wait_s")) throw a.bad("max_wait_s", "only applies to \"mode\": \"queue\"");
+                return Admission.shed();
+            }
+            case "queue" -> {
+                if (!a.node().has("max_wait_s")) throw a.bad("max_wait_s", "missing: how long a request may wait for room in a full queue "
+                        + "(1.." + maxSeconds + " s; for OpenRLHF, whose client gives up after 180 s, e.g. 120)");
+                return Admission.queue(Duration.ofSeconds(a.integer("max_wait_s", 0, 1, maxSeconds)));
+            }
+            default -> throw a.bad("mode", "must be \"shed\" (429 + Retry-After at once) or \"queue\" (hold up to max_wait_s), got \"" + mode + "\"");
+        }
     }
 
     /** Typed, range-checked reads of one config object; unknown keys and wrong types are errors naming file and field. */
@@ -155,7 +178,15 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
             return v.asText();
         }
 
-        private DataFormatException bad(String key, String problem) {
+        /** on_missing_label: "error", "zero" or "skip" (default {@link MissingLabel#DEFAULT}). */
+        MissingLabel missingLabel() {
+            String v = text("on_missing_label", MissingLabel.DEFAULT.configName());
+            MissingLabel m = MissingLabel.parse(v);
+            if (m == null) throw bad("on_missing_label", "must be \"error\", \"zero\" or \"skip\", got \"" + v + "\"");
+            return m;
+        }
+
+        DataFormatException bad(String key, String problem) {
             return new DataFormatException(file, 0, prefix + key, problem);
         }
 

@@ -11,8 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * Merges concurrent requests into runtime batches: a bounded queue (in items) that rejects when full instead of
- * stalling, worker threads that take up to {@code maxBatchItems} items or whatever arrived within {@code maxWait}
+ * Merges concurrent requests into runtime batches: a bounded queue (in items) that, when full, rejects at once
+ * ({@code admissionWait} zero: shed) or holds new requests first come first served up to {@code admissionWait} for room
+ * and then rejects (queue admission), worker threads that take up to {@code maxBatchItems} items or whatever arrived within {@code maxWait}
  * of the oldest request, and a clean drain on close. A failing merged batch is retried request by request so one
  * bad request cannot fail the others.
  */
@@ -45,6 +46,11 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
     private final ArrayDeque<Pending<I, R>> queue = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nonEmpty = lock.newCondition();
+    /** Signalled when queued items leave the queue or the batcher stops: waiting admissions look again. */
+    private final Condition room = lock.newCondition();
+    /** Requests waiting for room (queue admission), oldest first: only the head may enter, so none is overtaken. */
+    private final ArrayDeque<Object> admissionLine = new ArrayDeque<>();
+    private final long admissionWaitNanos;
     private final List<Thread> workers = new ArrayList<>();
     private final ServerMetrics metrics;
     private int queuedItems;
@@ -54,8 +60,17 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<Error> injectedFault = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile double itemsPerSecond = 0;
 
+    /** A shedding batcher (a full queue rejects at once). */
     public DynamicBatcher(Function<List<I>, List<R>> evaluator, int capacityItems, int maxBatchItems, Duration maxWait,
                           int workerCount, ServerMetrics metrics) {
+        this(evaluator, capacityItems, maxBatchItems, maxWait, workerCount, metrics, Duration.ZERO);
+    }
+
+    /** {@code admissionWait}: how long a request may wait for room in a full queue (zero: reject at once). */
+    public DynamicBatcher(Function<List<I>, List<R>> evaluator, int capacityItems, int maxBatchItems, Duration maxWait,
+                          int workerCount, ServerMetrics metrics, Duration admissionWait) {
+        if (admissionWait.isNegative()) throw new IllegalArgumentException("admission wait must be >= 0");
+        this.admissionWaitNanos = admissionWait.toNanos();
         if (capacityItems < 1 || maxBatchItems < 1 || workerCount < 1) throw new IllegalArgumentException("batcher sizes must be >= 1");
         this.evaluator = evaluator;
         this.capacityItems = capacityItems;
@@ -69,14 +84,18 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         }
     }
 
-    /** Queues a request's items; the future completes with one result per item, in order. */
+    /**
+     * Queues a request's items; the future completes with one result per item, in order. With queue admission this
+     * blocks while the queue is full (or older requests wait for room), at most the admission wait.
+     */
     public CompletableFuture<List<R>> submit(List<I> items) {
         lock.lock();
         try {
-            if (closing) throw new Rejected("server is shutting down", 5, true);
-            if (liveWorkers == 0) throw new Rejected(noWorkerMessage(), 5, true);
-            if (queuedItems > 0 && queuedItems + items.size() > capacityItems) {
-                throw new Rejected("queue full (" + queuedItems + "/" + capacityItems + " items waiting)", retryAfter(), false);
+            checkOpen();
+            if (!fits(items.size()) || !admissionLine.isEmpty()) {
+                if (admissionWaitNanos == 0)
+                    throw new Rejected("queue full (" + queuedItems + "/" + capacityItems + " items waiting)", retryAfter(), false);
+                awaitRoom(items.size());
             }
             Pending<I, R> p = new Pending<>(List.copyOf(items), new CompletableFuture<>(), System.nanoTime());
             queue.addLast(p);
@@ -86,6 +105,43 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
             return p.future();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closing) throw new Rejected("server is shutting down", 5, true);
+        if (liveWorkers == 0) throw new Rejected(noWorkerMessage(), 5, true);
+    }
+
+    /** An empty queue takes any request (even one over capacity); otherwise the items must fit. */
+    private boolean fits(int n) {
+        return queuedItems == 0 || queuedItems + n <= capacityItems;
+    }
+
+    /** Waits in line (lock held) until this request is first and fits, or rejects once the admission wait is spent. */
+    private void awaitRoom(int n) {
+        Object ticket = new Object();
+        admissionLine.addLast(ticket);
+        metrics.admissionWaiting(admissionLine.size());
+        long left = admissionWaitNanos;
+        try {
+            while (true) {
+                checkOpen();
+                if (admissionLine.peekFirst() == ticket && fits(n)) return;
+                if (left <= 0)
+                    throw new Rejected("queue full (" + queuedItems + "/" + capacityItems + " items waiting) for the whole admission wait of "
+                            + Duration.ofNanos(admissionWaitNanos).toMillis() / 1000.0 + " s", retryAfter(), false);
+                try {
+                    left = room.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new Rejected("interrupted while waiting for room in the queue", 5, true);
+                }
+            }
+        } finally {
+            admissionLine.remove(ticket);
+            metrics.admissionWaiting(admissionLine.size());
+            room.signalAll(); // the next in line may fit now
         }
     }
 
@@ -148,6 +204,7 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
                     queue.clear();
                     queuedItems = 0;
                     metrics.queueDepth(0);
+                    room.signalAll(); // waiting admissions fail at once too
                 }
             } finally {
                 lock.unlock();
@@ -184,6 +241,7 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
                 }
                 queuedItems -= items;
                 metrics.queueDepth(queuedItems);
+                room.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -228,6 +286,7 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         try {
             closing = true;
             nonEmpty.signalAll();
+            room.signalAll();
         } finally {
             lock.unlock();
         }

@@ -29,21 +29,30 @@ import java.util.function.Function;
 /**
  * The HTTP/1.1 reward server: OpenRLHF's remote reward-model protocol on {@code POST /get_reward}, tare's native
  * API on {@code POST /v1/reward}, {@code GET /health} and {@code GET /metrics} (Prometheus). Requests are merged by
- * a {@link DynamicBatcher}; a full queue answers 429 with Retry-After, shutdown answers 503 while in-flight work
+ * a {@link DynamicBatcher}; a full queue answers 429 with Retry-After at once ({@link Admission#shed()}) or after
+ * holding the request up to the admission wait ({@link Admission#queue}); shutdown answers 503 while in-flight work
  * finishes.
  */
 public final class RewardServer implements AutoCloseable {
     /** Server settings. {@code bearerToken} null = no auth. */
     public record Options(String host, int port, Limits limits, String bearerToken, int queueCapacityItems,
-                          int maxBatchItems, Duration maxWait, int workers, Duration requestTimeout) {
-        public static Options defaults() {
-            return new Options("127.0.0.1", 8000, Limits.defaults(), null, 4096, 32, Duration.ofMillis(5), 1, Duration.ofSeconds(170));
+                          int maxBatchItems, Duration maxWait, int workers, Duration requestTimeout, Admission admission) {
+        public Options {
+            if (admission.queue() && admission.maxWait().compareTo(requestTimeout) >= 0)
+                throw new IllegalArgumentException("the admission wait (" + admission.maxWait().toSeconds() + " s) must be shorter than the request timeout ("
+                        + requestTimeout.toSeconds() + " s)");
         }
 
-        public Options withPort(int p) { return new Options(host, p, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout); }
-        public Options withToken(String t) { return new Options(host, port, limits, t, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout); }
-        public Options withQueue(int cap, int batch) { return new Options(host, port, limits, bearerToken, cap, batch, maxWait, workers, requestTimeout); }
-        public Options withLimits(Limits l) { return new Options(host, port, l, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout); }
+        public static Options defaults() {
+            return new Options("127.0.0.1", 8000, Limits.defaults(), null, 4096, 32, Duration.ofMillis(5), 1, Duration.ofSeconds(170), Admission.shed());
+        }
+
+        public Options withHost(String h) { return new Options(h, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission); }
+        public Options withPort(int p) { return new Options(host, p, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission); }
+        public Options withToken(String t) { return new Options(host, port, limits, t, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission); }
+        public Options withQueue(int cap, int batch) { return new Options(host, port, limits, bearerToken, cap, batch, maxWait, workers, requestTimeout, admission); }
+        public Options withLimits(Limits l) { return new Options(host, port, l, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission); }
+        public Options withAdmission(Admission a) { return new Options(host, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, a); }
     }
 
     private final RewardPipeline pipeline;
@@ -58,12 +67,12 @@ public final class RewardServer implements AutoCloseable {
         this.pipeline = pipeline;
         this.options = options;
         this.batcher = new DynamicBatcher<>(pipeline::evaluate, options.queueCapacityItems(), options.maxBatchItems(),
-                options.maxWait(), options.workers(), metrics);
+                options.maxWait(), options.workers(), metrics, options.admission().maxWait());
         this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
         http.setExecutor(executor);
         ResponseSplitter splitter = pipeline.responseSplitter();
-        http.createContext("/get_reward", ex -> handle(ex, "/get_reward", "POST", b -> Protocols.openRlhf(b, options.limits(), splitter), Protocols::openRlhfResponse));
-        http.createContext("/v1/reward", ex -> handle(ex, "/v1/reward", "POST", b -> Protocols.nativeItems(b, options.limits(), splitter), Protocols::nativeResponse));
+        http.createContext("/get_reward", ex -> handle(ex, "/get_reward", "POST", false, b -> Protocols.openRlhf(b, options.limits(), splitter), Protocols::openRlhfResponse));
+        http.createContext("/v1/reward", ex -> handle(ex, "/v1/reward", "POST", true, b -> Protocols.nativeItems(b, options.limits(), splitter), Protocols::nativeResponse));
         http.createContext("/health", this::health);
         http.createContext("/metrics", this::metricsPage);
         http.createContext("/", ex -> {
@@ -86,7 +95,13 @@ public final class RewardServer implements AutoCloseable {
     /** The request batcher (for tests). */
     DynamicBatcher<RewardItem, RewardResult> batcher() { return batcher; }
 
-    private void handle(HttpExchange ex, String endpoint, String method, Function<JsonNode, List<RewardItem>> parse,
+    /**
+     * {@code partial}: whether the endpoint can answer some items and fail others in a 200 (the native API: a null
+     * reward with its error). OpenRLHF's /get_reward cannot: its client turns every reward into a tensor outside its
+     * retry guard (v0.11 openrlhf/trainer/ppo_utils/samples_generator.py), so a null would crash the trainer; there an
+     * item that fails is a 422 naming it, and as OpenRLHF v0.11 posts one query per request, only that sample fails.
+     */
+    private void handle(HttpExchange ex, String endpoint, String method, boolean partial, Function<JsonNode, List<RewardItem>> parse,
                         Function<List<RewardResult>, ObjectNode> render) throws IOException {
         long t0 = System.nanoTime();
         int status = 500;
@@ -102,7 +117,9 @@ public final class RewardServer implements AutoCloseable {
             List<RewardItem> items = parse.apply(Protocols.parse(body));
             List<RewardResult> results;
             try {
-                results = batcher.submit(items).get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                var future = batcher.submit(items); // with queue admission, may wait for room first
+                long left = options.requestTimeout().toNanos() - (System.nanoTime() - t0); // the timeout counts from arrival
+                results = future.get(Math.max(0, left), TimeUnit.NANOSECONDS);
             } catch (DynamicBatcher.Rejected r) {
                 throw rejected(ex, r);
             } catch (TimeoutException e) {
@@ -111,6 +128,9 @@ public final class RewardServer implements AutoCloseable {
                 throw failure(ex, e.getCause());
             }
             metrics.items(items.size());
+            List<String> failed = new java.util.ArrayList<>();
+            for (int i = 0; i < results.size(); i++) if (!results.get(i).ok()) failed.add("item " + i + ": " + results.get(i).error());
+            if (!failed.isEmpty() && (!partial || failed.size() == results.size())) throw new BadRequest(422, String.join("; ", failed));
             status = 200;
             sendJson(ex, 200, render.apply(results));
         } catch (BadRequest e) {

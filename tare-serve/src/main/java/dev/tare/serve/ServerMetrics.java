@@ -20,6 +20,7 @@ public final class ServerMetrics {
     private final LongAdder latencyCount = new LongAdder();
     private final AtomicLong queueDepth = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong admissionWaiting = new AtomicLong();
 
     public ServerMetrics() {
         for (int i = 0; i < latencyBuckets.length; i++) latencyBuckets[i] = new LongAdder();
@@ -46,6 +47,9 @@ public final class ServerMetrics {
 
     public void inFlight(int delta) { inFlight.addAndGet(delta); }
 
+    /** Requests held by queue admission, waiting for room in the full queue. */
+    public void admissionWaiting(long n) { admissionWaiting.set(n); }
+
     public String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("# HELP tare_requests_total HTTP requests by endpoint and status code.\n# TYPE tare_requests_total counter\n");
@@ -71,6 +75,7 @@ public final class ServerMetrics {
         sb.append("tare_request_duration_seconds_count ").append(latencyCount.sum()).append('\n');
         gauge(sb, "tare_queue_items", "Items waiting for a batch.", queueDepth.get());
         gauge(sb, "tare_in_flight_requests", "Requests being handled.", inFlight.get());
+        gauge(sb, "tare_admission_waiting_requests", "Requests held by queue admission until the full queue has room.", admissionWaiting.get());
         return sb.toString();
     }
 

@@ -8,6 +8,8 @@ import dev.tare.scorers.ScorerSpec;
 import dev.tare.serve.api.Protocols;
 import dev.tare.serve.source.ModelSource;
 import dev.tare.serve.source.BbqLetterSource;
+import dev.tare.serve.source.Gsm8kSource;
+import dev.tare.serve.source.MissingLabel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +63,35 @@ class DeploymentTest {
         // absent sections take the defaults
         var dd = load("{\"sources\": [{\"type\": \"gsm8k\"}]}").options();
         assertEquals(RewardServer.Options.defaults(), dd);
+    }
+
+    @Test
+    void missingLabelPolicyAndAdmissionAreReadStrictlyWithDocumentedDefaults() throws Exception {
+        Deployment d = load("""
+                {"sources": [{"type": "bbq_letter", "on_missing_label": "error"}, {"type": "gsm8k", "on_missing_label": "zero"}],
+                 "admission": {"mode": "queue", "max_wait_s": 120}}""");
+        assertEquals(new BbqLetterSource(0, -0.1, MissingLabel.ERROR), d.pipeline().sources().get(0).source());
+        assertEquals(new Gsm8kSource(MissingLabel.ZERO), d.pipeline().sources().get(1).source());
+        assertEquals(Admission.queue(java.time.Duration.ofSeconds(120)), d.options().admission());
+        // defaults: skip (OpenRLHF's "" without --data.label_key gets the other sources' reward), shed admission
+        Deployment dd = load("{\"sources\": [{\"type\": \"gsm8k\"}, {\"type\": \"bbq_letter\"}]}");
+        assertEquals(new Gsm8kSource(MissingLabel.SKIP), dd.pipeline().sources().get(0).source());
+        assertEquals(new BbqLetterSource(0, -0.1, MissingLabel.SKIP), dd.pipeline().sources().get(1).source());
+        assertEquals(Admission.shed(), dd.options().admission());
+        assertEquals(Admission.shed(), load("{\"sources\": [{\"type\": \"gsm8k\"}], \"admission\": {\"mode\": \"shed\"}}").options().admission());
+
+        String src = "\"sources\": [{\"type\": \"gsm8k\"}]";
+        rejects("{\"sources\": [{\"type\": \"gsm8k\", \"on_missing_label\": \"ignore\"}]}", "sources[0].on_missing_label", "must be \"error\", \"zero\" or \"skip\"");
+        rejects("{\"sources\": [{\"type\": \"gsm8k\", \"on_missing_label\": 0}]}", "sources[0].on_missing_label", "must be a non-empty string");
+        rejects("{\"sources\": [{\"type\": \"model\", \"scorer\": \"http:http://127.0.0.1:1\", \"on_missing_label\": \"zero\"}]}",
+                "sources[0].on_missing_label", "unknown setting");
+        rejects("{" + src + ", \"admission\": {\"mode\": \"wait\"}}", "admission.mode", "must be \"shed\"");
+        rejects("{" + src + ", \"admission\": {\"mode\": \"queue\"}}", "admission.max_wait_s", "missing");
+        rejects("{" + src + ", \"admission\": {\"mode\": \"queue\", \"max_wait_s\": 0}}", "admission.max_wait_s", "must be in 1..169");
+        rejects("{" + src + ", \"admission\": {\"mode\": \"queue\", \"max_wait_s\": 170}}", "admission.max_wait_s", "must be in 1..169");
+        rejects("{" + src + ", \"admission\": {\"mode\": \"queue\", \"max_wait_s\": 1.5}}", "admission.max_wait_s", "must be an integer");
+        rejects("{" + src + ", \"admission\": {\"mode\": \"shed\", \"max_wait_s\": 10}}", "admission.max_wait_s", "only applies to");
+        rejects("{" + src + ", \"admission\": {\"mode\": \"queue\", \"max_wait_s\": 10, \"bound\": 1}}", "admission.bound", "unknown setting");
     }
 
     @Test

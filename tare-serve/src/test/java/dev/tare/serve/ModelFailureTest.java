@@ -101,7 +101,7 @@ class ModelFailureTest {
                 new RewardPipeline.Weighted(new BbqLetterSource(0, -0.1), 1.0)), List.of());
         // a long batching window so that the two concurrent requests land in one runtime batch
         server = RewardServer.start(pipeline, new RewardServer.Options("127.0.0.1", 0, Limits.defaults(), null, 64, 32,
-                Duration.ofMillis(400), 1, Duration.ofSeconds(30)));
+                Duration.ofMillis(400), 1, Duration.ofSeconds(30), Admission.shed()));
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<HttpResponse<String>> good = pool.submit(() -> post("/v1/reward", "{\"items\": [{\"response\": \"A\", \"label\": \"A\"}]}"));
             Future<HttpResponse<String>> bad = pool.submit(() -> post("/v1/reward", "{\"items\": [{\"response\": \"B\", \"label\": \"Q\"}]}"));
@@ -183,7 +183,7 @@ class ModelFailureTest {
     @Test
     void aDeadBatchWorkerMakesHealth503AndNewRequests503WithRetryAfterInsteadOfHanging() throws Exception {
         server = RewardServer.start(new RewardPipeline(List.of(new RewardPipeline.Weighted(new ModelSource(new ScriptedScorer()), 1.0)), List.of()),
-                new RewardServer.Options("127.0.0.1", 0, Limits.defaults(), null, 64, 8, Duration.ofMillis(1), 1, Duration.ofSeconds(60)));
+                new RewardServer.Options("127.0.0.1", 0, Limits.defaults(), null, 64, 8, Duration.ofMillis(1), 1, Duration.ofSeconds(60), Admission.shed()));
         assertEquals(200, reward("fine").statusCode());
         assertEquals(200, health().statusCode());
         server.batcher().injectWorkerFault(new OutOfMemoryError("simulated: escaped while failing a batch"));

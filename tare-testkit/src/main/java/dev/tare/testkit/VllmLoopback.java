@@ -47,6 +47,12 @@ public final class VllmLoopback implements AutoCloseable {
     public volatile boolean legacy;
     /** The JSON bodies of the pooling/classify requests received, in arrival order. */
     public final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    /**
+     * Milliseconds of model time per pooling/classify request, served one at a time (0 = none): an engine at its
+     * throughput limit, 1000 / msPerRequest requests per second however many arrive at once.
+     */
+    public final java.util.concurrent.atomic.AtomicLong msPerRequest = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.locks.ReentrantLock busy = new java.util.concurrent.locks.ReentrantLock(true);
     /** The texts the model saw (after template, special tokens and truncation), in arrival order. */
     public final List<String> seen = new CopyOnWriteArrayList<>();
 
@@ -77,6 +83,11 @@ public final class VllmLoopback implements AutoCloseable {
 
     private void pool(HttpExchange ex, boolean classify) throws IOException {
         JsonNode req = M.readTree(ex.getRequestBody());
+        long ms = msPerRequest.get();
+        if (ms > 0) {
+            busy.lock();
+            try { Thread.sleep(ms); } catch (InterruptedException e) { Thread.currentThread().interrupt(); } finally { busy.unlock(); }
+        }
         requests.add(req);
         if (req.hasNonNull("model") && !req.get("model").asText().equals(name)) {
             reply(ex, 404, "{\"object\":\"error\",\"message\":\"The model `" + req.get("model").asText()

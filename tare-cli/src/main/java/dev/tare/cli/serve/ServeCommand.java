@@ -27,8 +27,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         if (config == null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "Missing required option: '--config=FILE'");
         Deployment d = Deployment.load(config);
         RewardServer.Options o = d.options();
-        o = new RewardServer.Options(host != null ? host : o.host(), port != null ? port : o.port(), o.limits(), o.bearerToken(),
-                o.queueCapacityItems(), o.maxBatchItems(), o.maxWait(), o.workers(), o.requestTimeout());
+        o = o.withHost(host != null ? host : o.host()).withPort(port != null ? port : o.port());
         RewardServer server = RewardServer.start(d.pipeline(), o);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -36,8 +35,8 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             server.close();
             stopped.countDown();
         }));
-        System.err.printf("tare serve: listening on http://%s:%d (POST /get_reward, POST /v1/reward, GET /health, GET /metrics)%s%n",
-                o.host(), server.port(), o.bearerToken() != null ? ", bearer token required" : "");
+        System.err.printf("tare serve: listening on http://%s:%d (POST /get_reward, POST /v1/reward, GET /health, GET /metrics)%s; admission %s%n",
+                o.host(), server.port(), o.bearerToken() != null ? ", bearer token required" : "", o.admission().describe());
         stopped.await();
         return 0;
     }

@@ -25,6 +25,32 @@ class ServeBenchCommandTest {
             "^(\\S+)\\s+offered\\s+(\\S+) req/s\\s+sent\\s+(\\d+)\\s+ok\\s+(\\d+)\\s+429/503\\s+(\\d+)\\s+err\\s+(\\d+)\\s+timeout\\s+(\\d+)\\s+goodput\\s+([\\d.]+) req/s\\s+p50\\s+(\\S+) ms\\s+p99\\s+(\\S+) ms$");
 
     @Test
+    void openRlhfClientModeCountsTheSamplesThatWouldEndAsNone() throws Exception {
+        Files.writeString(tmp.resolve("deploy.json"), """
+                {"sources": [{"type": "gsm8k", "on_missing_label": "zero"}], "batch": {"max_items": 4, "queue_items": 8},
+                 "admission": {"mode": "queue", "max_wait_s": 30}}""");
+        Files.writeString(tmp.resolve("body.json"), """
+                {"query": ["Q: 6*7?\\nThe answer is 42.<|eot_id|>", "Q: 6*7?\\nIt is 41.<|eot_id|>"],
+                 "prompts": ["Q: 6*7?\\n", "Q: 6*7?\\n"], "labels": ["#### 42", ""]}""");
+        var stdout = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        var cl = TareCli.commandLine();
+        cl.setOut(new PrintWriter(stdout, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true));
+        int rc = cl.execute("serve", "bench", "--client", "openrlhf", "--clients", "8", "--samples", "4",
+                "--config", tmp.resolve("deploy.json").toString(), "--body", tmp.resolve("body.json").toString());
+        String out = stdout.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, err + out);
+        assertTrue(out.contains("admission queue (max_wait_s 30); queue 8 items, batches up to 4; 8 workers x 4 samples = 32 samples at once"), out);
+        Matcher m = Pattern.compile("openrlhf\\s+samples\\s+(\\d+)\\s+rewarded\\s+(\\d+) \\(first try\\s+(\\d+), after retries\\s+(\\d+)\\)\\s+None\\s+(\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        assertEquals(32, Integer.parseInt(m.group(1)));
+        assertEquals(32, Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(5)), out);
+        assertEquals(0, Integer.parseInt(m.group(5)), "4x the queue, held by queue admission: no None; " + out);
+        assertTrue(out.contains("None (reward lost after OpenRLHF's 5 tries): 0 of 32 samples"), out);
+    }
+
+    @Test
     void benchPrintsCapacityAndThreeLoadPhasesWithConsistentCounts() throws Exception {
         Files.writeString(tmp.resolve("deploy.json"), """
                 {"sources": [{"type": "gsm8k"}], "batch": {"max_items": 64, "queue_items": 256}}""");

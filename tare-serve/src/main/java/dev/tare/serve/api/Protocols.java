@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * The two wire formats. OpenRLHF's remote reward model: {"query":[..], "prompts":[..], "labels":[..]} →
  * {"rewards":[..], "scores":[..], "extra_logs":{..}}. tare's native API: {"items":[{"messages":[..]} |
- * {"prompt":..,"response":..}, "label":..]} → {"rewards":[..], "results":[{"reward","raw_score","components"}]}.
+ * {"prompt":..,"response":..}, "label":..]} → {"rewards":[..], "results":[{"reward","raw_score","components","label_missing"}]}
+ * (an item that failed alone: reward null and "error").
  */
 public final class Protocols {
     /** Strict JSON: no NaN/Infinity literals, duplicate keys rejected. */
@@ -123,6 +124,14 @@ public final class Protocols {
         for (String k : keys) {
             putIfAllFinite(logs, k, results.stream().mapToDouble(r -> r.components().getOrDefault(k, Double.NaN)).toArray());
         }
+        // <source>_label_missing (0/1) for every verifiable source, on every response: OpenRLHF v0.11 batches the
+        // per-sample extra_logs by the first sample's keys (openrlhf/trainer/ppo_utils/experience.py, make_experience_batch),
+        // so a key present on one sample and absent on another breaks it; these keys never depend on the item.
+        java.util.Set<String> logKeys = new java.util.LinkedHashSet<>();
+        for (RewardResult r : results) logKeys.addAll(r.logs().keySet());
+        for (String k : logKeys) {
+            putIfAllFinite(logs, k, results.stream().mapToDouble(r -> r.logs().getOrDefault(k, Double.NaN)).toArray());
+        }
         return out;
     }
 
@@ -137,12 +146,20 @@ public final class Protocols {
         ArrayNode rewards = out.putArray("rewards");
         ArrayNode res = out.putArray("results");
         for (RewardResult r : results) {
-            rewards.add(r.reward());
             ObjectNode o = res.addObject();
+            if (!r.ok()) { // this item alone failed: null, never a number, with the reason
+                rewards.addNull();
+                o.putNull("reward");
+                o.put("error", r.error());
+                continue;
+            }
+            rewards.add(r.reward());
             o.put("reward", r.reward());
             if (Double.isFinite(r.rawScore())) o.put("raw_score", r.rawScore()); else o.putNull("raw_score");
             ObjectNode comps = o.putObject("components");
             r.components().forEach(comps::put);
+            ArrayNode missing = o.putArray("label_missing");
+            r.logs().forEach((k, v) -> { if (k.endsWith("_label_missing") && v == 1.0) missing.add(k.substring(0, k.length() - "_label_missing".length())); });
         }
         return out;
     }

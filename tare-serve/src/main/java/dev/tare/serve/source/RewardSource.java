@@ -5,7 +5,7 @@ import dev.tare.serve.RewardItem;
 import java.util.List;
 
 /** One source of reward in a deployment (a reward model, a verifiable checker); evaluates a batch at once. */
-public sealed interface RewardSource permits ModelSource, BbqLetterSource, Gsm8kSource {
+public sealed interface RewardSource permits ModelSource, VerifiableSource {
     /** Name used in the response's components and in metrics. */
     String name();
 
