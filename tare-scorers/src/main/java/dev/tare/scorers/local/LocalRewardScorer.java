@@ -200,7 +200,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                     + ": no chat_template; pass chat-template=FILE.jinja"));
         }
         try {
-            return ChatTemplate.of(Files.readString(options.chatTemplate()));
+            return ChatTemplate.named(options.chatTemplate().toString(), Files.readString(options.chatTemplate()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read chat template " + options.chatTemplate() + ": " + e.getMessage(), e);
         }
