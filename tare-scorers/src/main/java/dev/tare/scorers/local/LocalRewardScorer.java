@@ -258,6 +258,12 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         int vocab = model.config().vocabSize();
         for (int i = 0; i < ids.length; i++) {
             if (ids[i].length == 0) throw ScorerException.badInput(name + ": conversation " + i + " encodes to no tokens", null);
+            int maxPositions = model.config().maxPositionEmbeddings();
+            if (ids[i].length > maxPositions) {
+                throw ScorerException.badInput(name + ": conversation " + i + " is " + ids[i].length + " tokens, over the model's"
+                        + " max_position_embeddings " + maxPositions + " (" + model.config().file() + "); pass max-length=N"
+                        + " (at most " + maxPositions + ") to truncate its prompt, or leave the item out", null);
+            }
             for (int t : ids[i]) {
                 if (t < 0 || t >= vocab) throw ScorerException.badInput(name + ": token id " + t + " in row " + i + " is outside the model's vocab_size " + vocab + " (the input holds a token the model has no embedding for)", null);
             }
