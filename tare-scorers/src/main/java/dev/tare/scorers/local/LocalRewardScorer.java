@@ -104,9 +104,18 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     private final Runnable closeWeights;
     private final LabelReduction reduction;
     private final java.util.concurrent.atomic.AtomicBoolean warnedPadInside = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The run identity (see {@link ModelIdentity}); computed on first use, from the spec when opened from one. */
+    private volatile Map<String, String> identity;
+    private final ScorerSpec.Local.Lora lora;
 
     private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
                               Options options, Runnable closeWeights) {
+        this(name, model, tokenizer, encoder, options, closeWeights, null);
+    }
+
+    private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
+                              Options options, Runnable closeWeights, ScorerSpec.Local.Lora lora) {
+        this.lora = lora;
         this.name = name;
         this.model = model.withScoreTokenRule(options.scoreTokenRule() == null ? ScoreTokenRule.DEFAULT : options.scoreTokenRule());
         this.tokenizer = tokenizer;
@@ -143,6 +152,24 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         m.put("score_token", scoreTokenRule().cliName());
         if (model.numLabels() > 1) m.put("labels", reduction.spec());
         return m;
+    }
+
+    /**
+     * The model's identity for resumable runs: digests of config.json, the weights' headers and sizes, the tokenizer
+     * files and chat template, the adapter (with λ and head) and the scoring settings (score token, labels, max length,
+     * tokenization convention, template variables).
+     */
+    @Override public Map<String, String> identity() {
+        Map<String, String> id = identity;
+        if (id == null) {
+            Path dir = model.config().file().getParent();
+            String settings = "score_token=" + scoreTokenRule().cliName() + ";labels=" + reduction.spec() + ";max_length="
+                    + options.maxLength() + ";convention=" + options.convention() + ";variables=" + new java.util.TreeMap<>(
+                    options.templateVariables() == null ? Map.of() : options.templateVariables());
+            identity = id = ModelIdentity.of(dir, options.chatTemplate(), lora == null ? null : lora.adapter(),
+                    lora == null ? null : lora.lambda(), lora == null ? null : String.valueOf(lora.head()), settings);
+        }
+        return id;
     }
 
     /**
@@ -185,7 +212,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                 throw new IllegalArgumentException(dir + ": tokenizer BOS id " + tok.specialTokens().bos().id() + " ≥ model vocab_size " + vocab);
             }
             var encoder = new ConversationEncoder(tok, template, options.convention(), options.templateVariables());
-            return new LocalRewardScorer(name, model, tok, encoder, options, closeWeights);
+            return new LocalRewardScorer(name, model, tok, encoder, options, closeWeights, spec.lora());
         } catch (RuntimeException e) {
             if (closeWeights != null) closeWeights.run();
             tok.close();
