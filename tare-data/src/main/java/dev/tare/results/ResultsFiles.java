@@ -109,7 +109,7 @@ public final class ResultsFiles {
                 text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
             } catch (CharacterCodingException e) {
-                throw new DataFormatException(file, 0, null, "not valid UTF-8", e);
+                throw dev.tare.data.Utf8Text.notUtf8(file, e);
             }
             try (JsonParser p = ResultsJson.MAPPER.createParser(text)) {
                 JsonToken t = p.nextToken();
