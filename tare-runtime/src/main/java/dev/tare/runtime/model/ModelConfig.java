@@ -116,6 +116,7 @@ public record ModelConfig(
         int layers = integer(file, c, "num_hidden_layers", dLayers);
         int heads = integer(file, c, "num_attention_heads", dHeads);
         int kv = integer(file, c, "num_key_value_heads", dKv < 0 ? heads : dKv);
+        if (heads <= 0) throw new DataFormatException(file, 0, "num_attention_heads", "must be positive, got " + heads);
         int dHeadDim = switch (family) {
             case QWEN3 -> 128;
             case GEMMA2 -> 256;
