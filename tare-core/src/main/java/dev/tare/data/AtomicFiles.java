@@ -71,6 +71,54 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Writes (or rewrites) a command's output folder all at once: {@code body} fills a temp folder beside
+     * {@code target}; an existing {@code target} is moved aside, the new folder renamed into place, and the old one
+     * deleted. A reader sees the old folder whole, then (after at most a moment with no folder) the new one whole,
+     * never a mix of two runs' files. An existing {@code target} may hold only files named in {@code owned} (what
+     * the command writes), so a folder of other work is never replaced; on any failure before the swap it is untouched.
+     */
+    public static void replaceDirectory(Path target, java.util.Set<String> owned, DirectoryBody body) {
+        Path abs = target.toAbsolutePath().normalize();
+        try {
+            if (Files.exists(abs)) {
+                if (!Files.isDirectory(abs)) throw new IllegalArgumentException("output " + target + " exists and is not a folder");
+                try (var s = Files.list(abs)) {
+                    var others = s.map(p -> p.getFileName().toString()).filter(n -> !owned.contains(n)).sorted().limit(5).toList();
+                    if (!others.isEmpty()) {
+                        throw new IllegalArgumentException("output folder " + target + " holds files this command does not write ("
+                                + String.join(", ", others) + "): give a new or empty folder, or one from an earlier run of it");
+                    }
+                }
+            }
+            Path parent = abs.getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+            Path old = null;
+            try {
+                readableByAll(tmp);
+                body.write(tmp);
+                if (Files.exists(abs)) {
+                    old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
+                    Files.delete(old);
+                    Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+                }
+                try {
+                    move(tmp, abs);
+                } catch (IOException e) {
+                    if (old != null) Files.move(old, abs, StandardCopyOption.ATOMIC_MOVE); // put the old run back
+                    old = null;
+                    throw e;
+                }
+            } finally {
+                if (Files.exists(tmp)) deleteTree(tmp);
+                if (old != null && Files.exists(old)) deleteTree(old);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Deletes a folder and everything in it. */
     public static void deleteTree(Path p) throws IOException {
         try (var s = Files.walk(p)) {

@@ -62,7 +62,7 @@ public final class Jsonl {
                 try {
                     s = r.readLine();
                 } catch (CharacterCodingException e) {
-                    throw new DataFormatException(file, n + 1, null, "not valid UTF-8", e);
+                    throw Utf8Text.notUtf8(file, e);
                 }
                 if (s == null) break;
                 n++;

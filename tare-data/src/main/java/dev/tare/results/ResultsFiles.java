@@ -22,7 +22,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads any supported per-example results file by its shape: tare's JSONL ({@code .jsonl}), the RewardBench
+ * Reads any supported per-example results file by its shape: tare's JSONL ({@code .jsonl}, or any name other than
+ * {@code .json} whose content is several JSON objects, as {@code tare score --out run.out} writes), the RewardBench
  * leaderboard per-model JSON (column dict or row array with {@code scores_chosen} / {@code scores}), or RM-Bench's own
  * result array ({@code score_chosen} / {@code score_rejected}).
  */
@@ -35,11 +36,39 @@ public final class ResultsFiles {
     public static List<ScoredItem> read(Path file) {
         if (!Files.isRegularFile(file)) throw new UncheckedIOException(new java.io.FileNotFoundException("no such file: " + file));
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return ResultsReader.read(file);
+        boolean jsonlName = name.endsWith(".jsonl") || name.endsWith(".ndjson");
+        // the name decides only when it is .json (one document) or .jsonl (unless it holds one array); others by content
+        if (jsonlName ? !startsWithArray(file) : !name.endsWith(".json") && isJsonLines(file)) return ResultsReader.read(file);
         JsonNode root = parseJson(file);
         if (root.isArray() && !root.isEmpty() && root.get(0).has("score_chosen")) return RmBenchNativeResults.read(file);
         if (root.isArray() || root.isObject()) return LeaderboardResults.read(file);
         throw new DataFormatException(file, 0, null, "not a results file (expected JSONL, a leaderboard JSON or an RM-Bench result array)");
+    }
+
+    /**
+     * True when the file holds more than one top-level JSON object, or one item line (tare's JSONL, whatever its name,
+     * e.g. {@code tare score --out run.out}); false for one JSON document or anything unparsable (then read and
+     * reported as JSON).
+     */
+    static boolean isJsonLines(Path file) {
+        try (var p = ResultsJson.MAPPER.getFactory().createParser(file.toFile())) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return false;
+            JsonNode first = ELEMENT.readTree(p);
+            // several objects, or one item line (a scalar subset; a leaderboard column dict has a list of them)
+            return p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT
+                    || first != null && first.path("subset").isTextual();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** True when a file named .jsonl is in fact one JSON array (a leaderboard or RM-Bench result file). */
+    static boolean startsWithArray(Path file) {
+        try (var p = ResultsJson.MAPPER.getFactory().createParser(file.toFile())) {
+            return p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** A parsed JSON results file: its root and, when the root is an array, the text line each element starts on. */
@@ -80,7 +109,7 @@ public final class ResultsFiles {
                 text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
             } catch (CharacterCodingException e) {
-                throw new DataFormatException(file, 0, null, "not valid UTF-8", e);
+                throw dev.tare.data.Utf8Text.notUtf8(file, e);
             }
             try (JsonParser p = ResultsJson.MAPPER.createParser(text)) {
                 JsonToken t = p.nextToken();

@@ -57,6 +57,8 @@ final class ResultsJson {
             if (!r.isNumber() && !r.isBoolean()) throw new DataFormatException(file, line, "results", "expected a number, got " + r.getNodeType());
             results = r.isBoolean() ? (r.asBoolean() ? 1.0 : 0.0) : r.asDouble();
             if (!Double.isFinite(results)) throw new DataFormatException(file, line, "results", "not a finite number: " + r.asText());
+            if (!isOutcome(results)) throw new DataFormatException(file, line, "results", r.asText()
+                    + " is not a per-item outcome (0, 1, or 1/k for a tie among k at the top: 1/2, 1/3, ...)");
         }
         Map<String, Object> extra = new LinkedHashMap<>();
         var it = n.fields();
@@ -66,6 +68,14 @@ final class ResultsJson {
             extra.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class));
         }
         return new ScoredItem(id, subset, model, sc, sr, results, extra);
+    }
+
+    /** 0, or 1/k for an integer k ≥ 1 (1 = right, 1/k = a k-way tie at the top, as {@link ScoredItem#bestOfNResult}). */
+    static boolean isOutcome(double r) {
+        if (r == 0) return true;
+        if (!(r > 0 && r <= 1)) return false;
+        double k = 1 / r;
+        return Math.abs(k - Math.rint(k)) <= 1e-9 * k;
     }
 
     static String idOf(Path file, long line, JsonNode v, String defaultId) {

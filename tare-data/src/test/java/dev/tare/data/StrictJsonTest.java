@@ -67,6 +67,19 @@ class StrictJsonTest {
         assertTrue(fails(() -> ResultsFiles.read(lb)).getMessage().contains("Duplicate field"));
     }
 
+    @Test void resultsFormatIsDecidedByContentWhenTheNameDoesNotSay() throws Exception {
+        String good = "{\"id\":1,\"subset\":\"s\",\"scores_chosen\":1.0,\"scores_rejected\":0.0,\"results\":1}";
+        Path out = dir.resolve("run.out"); // tare score --out run.out writes JSON Lines
+        Files.writeString(out, good + "\n" + good.replace("\"id\":1", "\"id\":2") + "\n");
+        assertEquals(2, ResultsFiles.read(out).size());
+        Path one = dir.resolve("single.out"); // one JSON Lines item is also one JSON object: the same items either way
+        Files.writeString(one, good + "\n");
+        assertEquals(1, ResultsFiles.read(one).size());
+        Path arr = dir.resolve("leaderboard.jsonl"); // a leaderboard row array misnamed .jsonl
+        Files.writeString(arr, "[" + good + ",\n" + good.replace("\"id\":1", "\"id\":2") + "]\n");
+        assertEquals(2, ResultsFiles.read(arr).size());
+    }
+
     @Test void prettyPrintedJsonArrayErrorsNameRowAndTextLine() throws Exception {
         Path f = dir.resolve("pairs.json");
         Files.writeString(f, """

@@ -101,6 +101,22 @@ class ResultsIoTest {
         assertEquals("id", assertThrows(DataFormatException.class, () -> ResultsReader.read(f)).field());
     }
 
+    @Test void resultsOutsideTheOutcomesAreRefusedNamingFileLineAndField() throws Exception {
+        Path f = dir.resolve("r.jsonl");
+        String ok = "{\"id\":1,\"subset\":\"s\",\"scores_chosen\":1,\"scores_rejected\":0,\"results\":%s}\n";
+        for (String good : List.of("0", "1", "0.5", "0.3333333333333333", "0.25", "true")) {
+            Files.writeString(f, ok.formatted(good));
+            assertEquals(1, ResultsReader.read(f).size(), good);
+        }
+        for (String bad : List.of("6", "-1", "0.7", "1.5")) {
+            Files.writeString(f, ok.formatted(0) + ok.formatted(bad).replace("\"id\":1", "\"id\":2"));
+            var e = assertThrows(DataFormatException.class, () -> ResultsReader.read(f), bad);
+            assertEquals(2, e.line(), bad);
+            assertEquals("results", e.field(), bad);
+            assertTrue(e.getMessage().contains("r.jsonl:2") && e.getMessage().contains("not a per-item outcome"), e.getMessage());
+        }
+    }
+
     @Test void duplicateKeyIsAnErrorButSameIdInOtherDomainIsNot() throws Exception {
         Path f = dir.resolve("r.jsonl");
         Files.writeString(f, "{\"id\":8,\"subset\":\"s\",\"domain\":\"chat\",\"scores_chosen\":1,\"scores_rejected\":0}\n"

@@ -66,7 +66,7 @@ public final class EvalRunner {
             throw new IllegalStateException(out + " already exists; pass --resume to continue it, or remove it");
         }
         String model = scorer.name();
-        Map<String, Object> provenance = scorer.provenance();
+        Map<String, Object> provenance = withIdentity(scorer.provenance(), scorer.identity());
         try (ResultsWriter w = resume ? ResultsWriter.resume(out) : ResultsWriter.create(out)) {
             List<ScoredItem> done = w.existing();
             checkResumable(out, done, items, model, provenance);
@@ -156,6 +156,17 @@ public final class EvalRunner {
         return convs;
     }
 
+    /** The identity field every line of a resumable run records (see {@link dev.tare.scorers.RewardScorer#identity()}). */
+    public static final String IDENTITY = "identity";
+
+    /** The provenance with the scorer's identity (when it has one) as one more field. */
+    static Map<String, Object> withIdentity(Map<String, Object> provenance, Map<String, String> identity) {
+        if (identity.isEmpty()) return provenance;
+        Map<String, Object> m = new LinkedHashMap<>(provenance);
+        m.put(IDENTITY, new LinkedHashMap<>(identity));
+        return m;
+    }
+
     /** The line with the scorer's provenance fields (e.g. score_token) added after the item's own extras. */
     static ScoredItem withProvenance(ScoredItem s, Map<String, Object> provenance) {
         if (provenance.isEmpty()) return s;
@@ -189,10 +200,34 @@ public final class EvalRunner {
             }
             for (var e : provenance.entrySet()) {
                 Object had = s.extra().get(e.getKey());
+                if (e.getKey().equals(IDENTITY)) {
+                    checkIdentity(out, i + 1, had, (Map<?, ?>) e.getValue());
+                    continue;
+                }
                 if (had == null || !String.valueOf(had).equals(String.valueOf(e.getValue())))
                     throw new IllegalStateException(out + " line " + (i + 1) + " was scored with " + e.getKey() + "=" + had
                             + " but this run uses " + e.getKey() + "=" + e.getValue() + "; cannot resume (the rewards would mix two settings)");
             }
+        }
+    }
+
+    /** Refuses to resume a file whose line records another model identity (or none), naming what differs. */
+    private static void checkIdentity(Path out, int line, Object had, Map<?, ?> now) {
+        if (!(had instanceof Map<?, ?> was)) {
+            throw new IllegalStateException(out + " line " + line + " records no model identity (written by an older tare or "
+                    + "another scorer), so it cannot be checked against this run's model; cannot resume: start a new file");
+        }
+        List<String> differ = new ArrayList<>();
+        java.util.Set<Object> keys = new java.util.LinkedHashSet<>(now.keySet());
+        keys.addAll(was.keySet());
+        for (Object k : keys) {
+            if (!String.valueOf(was.get(k)).equals(String.valueOf(now.get(k)))) {
+                differ.add(k + " (file " + was.get(k) + ", this run " + now.get(k) + ")");
+            }
+        }
+        if (!differ.isEmpty()) {
+            throw new IllegalStateException(out + " line " + line + " was scored by a different model: " + String.join(", ", differ)
+                    + " differ; cannot resume (the file would mix two models' rewards): start a new file");
         }
     }
 

@@ -17,6 +17,9 @@ public interface ItemScorer {
     /** Settings recorded in every result line (e.g. {@code score_token}); see {@link RewardScorer#provenance()}. */
     default java.util.Map<String, Object> provenance() { return java.util.Map.of(); }
 
+    /** The scorer's identity, recorded in every result line and checked on resume; see {@link RewardScorer#identity()}. */
+    default java.util.Map<String, String> identity() { return java.util.Map.of(); }
+
     /** One result per item, in order. */
     List<ScoredItem> score(List<PreferenceItem> batch);
 
@@ -26,6 +29,7 @@ public interface ItemScorer {
             @Override public String name() { return scorer.name(); }
             @Override public int preferredBatchSize() { return scorer.preferredBatchSize(); }
             @Override public java.util.Map<String, Object> provenance() { return scorer.provenance(); }
+            @Override public java.util.Map<String, String> identity() { return scorer.identity(); }
             @Override public List<ScoredItem> score(List<PreferenceItem> batch) { return EvalRunner.scoreBatch(batch, scorer, scorer.name()); }
         };
     }

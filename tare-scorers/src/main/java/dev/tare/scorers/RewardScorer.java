@@ -25,5 +25,11 @@ public interface RewardScorer extends AutoCloseable {
      */
     default java.util.Map<String, Object> provenance() { return java.util.Map.of(); }
 
+    /**
+     * What the rewards depend on beyond {@link #name()} and {@link #provenance()}, as named digests (model config,
+     * weights, tokenizer, adapter and λ, settings); a resumed run refuses a file made with any other. Empty = unknown.
+     */
+    default java.util.Map<String, String> identity() { return java.util.Map.of(); }
+
     @Override default void close() {}
 }

@@ -159,8 +159,11 @@ public final class CalibrateCommand implements Callable<Integer> {
         ObjectNode summary = CalibrationSummary.json(outcome);
         if (apply != null) summary.put("calibrator", apply.toString());
         summary.put("results", results.toString());
-        ResultsWriter.writeAll(out.resolve("calibrated.jsonl"), outcome.calibrated());
-        AtomicFiles.writeString(out.resolve("summary.json"), summary.toPrettyString() + "\n");
+        // the folder appears all at once: a rerun killed midway leaves the previous run's two files, never a mix
+        AtomicFiles.replaceDirectory(out, java.util.Set.of("calibrated.jsonl", "summary.json"), dir -> {
+            ResultsWriter.writeAll(dir.resolve("calibrated.jsonl"), outcome.calibrated());
+            AtomicFiles.writeString(dir.resolve("summary.json"), summary.toPrettyString() + "\n");
+        });
         if (saveCalibrator != null) CalibratorFile.write(saveCalibrator, outcome.steps(), tokRef);
         PrintWriter w = spec.commandLine().getOut();
         if (json.json()) w.println(summary.toPrettyString());

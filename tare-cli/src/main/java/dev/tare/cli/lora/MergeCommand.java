@@ -45,6 +45,9 @@ public final class MergeCommand implements Callable<Integer> {
             description = "Output dtype: 'same' keeps each tensor's dtype (merged weights computed in f32, rounded once, like PEFT). Default: ${DEFAULT-VALUE}.")
     String dtype;
 
+    @Option(names = "--allow-overflow", description = "Write weights that overflow f16 (|w| > 65504) as inf instead of refusing the merge.")
+    boolean allowOverflow;
+
     @Option(names = "--max-shard-size", defaultValue = "5GB", paramLabel = "SIZE", description = "Largest shard (e.g. 5GB, 500MB). Default: ${DEFAULT-VALUE}.")
     String maxShard;
 
@@ -85,7 +88,7 @@ public final class MergeCommand implements Callable<Integer> {
             LoraMerger.merge(model, loaded, strengths, new LoraMerger.Options(hc, dt, parseSize(maxShard), (done, total) -> {
                 bar.setTotal(total);
                 bar.update(done);
-            }), out);
+            }).withAllowOverflow(allowOverflow), out);
         }
         PrintWriter o = spec.commandLine().getOut();
         o.printf("merged %d adapter(s) into %s -> %s (head %s, dtype %s)%n", loaded.size(), model, out, hc.name().toLowerCase(Locale.ROOT), dtype);

@@ -69,8 +69,7 @@ public final class ReportCommand implements Callable<Integer> {
             StyleAudit.Result r = StyleAudit.run(items, boot);
             StyleAudit.addTo(html, r, "RM-Bench style bias", null);
             StyleAudit.addTo(json.object("rmbench_style"), r);
-            html.write(htmlFile);
-            json.write(jsonFile);
+            writeFolder(html, json);
             o.printf(Locale.ROOT, "%s: %d RM-Bench rows pooled: hard %.1f%%  normal %.1f%%  easy %.1f%%%n", model, r.pooled().items(),
                     100 * r.pooled().hard(), 100 * r.pooled().normal(), 100 * r.pooled().easy());
             o.printf("Wrote %s and %s%n", htmlFile, jsonFile);
@@ -83,8 +82,7 @@ public final class ReportCommand implements Callable<Integer> {
         PairAudit.addTo(html, r, "Accuracy and length bias, before and after calibration", null);
         if (data != null) json.put("data", data.toString());
         PairAudit.addTo(json.object("report"), r);
-        html.write(htmlFile);
-        json.write(jsonFile);
+        writeFolder(html, json);
 
         var b = r.measuresBefore();
         var a = r.measuresAfter();
@@ -100,5 +98,13 @@ public final class ReportCommand implements Callable<Integer> {
         o.printf("Wrote %s and %s%n", htmlFile, jsonFile);
         o.flush();
         return 0;
+    }
+
+    /** report.html and summary.json appear together (a rerun never leaves one run's page beside another's summary). */
+    private void writeFolder(HtmlReport html, JsonSummary json) {
+        dev.tare.data.AtomicFiles.replaceDirectory(out, java.util.Set.of("report.html", "summary.json"), dir -> {
+            html.write(dir.resolve("report.html"));
+            json.write(dir.resolve("summary.json"));
+        });
     }
 }

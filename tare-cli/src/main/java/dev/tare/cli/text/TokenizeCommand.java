@@ -57,7 +57,7 @@ public final class TokenizeCommand implements Runnable {
         List<Message> conv = conversation();
         PrintWriter out = spec.commandLine().getOut();
         try (HfTokenizer tok = HfTokenizer.load(tokenizer)) {
-            ChatTemplate t = chatTemplate != null ? ChatTemplate.of(read(chatTemplate))
+            ChatTemplate t = chatTemplate != null ? ChatTemplate.named(chatTemplate.toString(), read(chatTemplate))
                     : tok.chatTemplate().orElseThrow(() -> new IllegalArgumentException(
                             tokenizer.resolve("tokenizer_config.json") + " has no chat_template: pass --chat-template FILE"));
             ConversationEncoder enc = new ConversationEncoder(tok, t, convention, Map.of());

@@ -153,6 +153,17 @@ class CalibrateCommandTest {
         double before = Math.abs(j.at("/correlations/before/0/spearman/value").asDouble());
         double after = Math.abs(j.at("/correlations/after/0/spearman/value").asDouble());
         assertTrue(before > 0.3 && after < before / 2, before + " -> " + after);
+
+        // the output folder is replaced whole on a rerun, and a folder holding other work is refused, untouched
+        Run again = run("calibrate", "--results", results.toString(), "--feature", "chars", "--out", tmp.resolve("o").toString(), "--resamples", "5");
+        assertEquals(0, again.code(), again.err());
+        Path mine = Files.createDirectories(tmp.resolve("mine"));
+        Files.writeString(mine.resolve("notes.txt"), "keep");
+        Run refused = run("calibrate", "--results", results.toString(), "--feature", "chars", "--out", mine.toString(), "--resamples", "5");
+        assertNotEquals(0, refused.code());
+        assertTrue(refused.err().contains("notes.txt"), refused.err());
+        try (var l = Files.list(mine)) { assertEquals(List.of(mine.resolve("notes.txt")), l.toList()); }
+        try (var l = Files.list(tmp)) { assertTrue(l.noneMatch(f -> f.getFileName().toString().startsWith(".o.")), "no temp folders left"); }
     }
 
     @Test

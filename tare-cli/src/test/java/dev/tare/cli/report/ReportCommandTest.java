@@ -90,6 +90,13 @@ class ReportCommandTest {
         double rho = before.get("spearman_length").get("value").asDouble();
         assertEquals(0.0201, rho, 5e-4);
         assertTrue(rho > 0, "the responses' length correlates positively with the reward: " + rho);
+        // the output folder is written whole; a folder holding other work is refused and left as it was
+        Files.writeString(dir.resolve("o2/notes.txt"), "keep");
+        Run clash = run("report", "--results", lb.toString(), "--data", data.resolve("rewardbench/filtered.jsonl").toString(),
+                "--bootstrap", "20", "--out", dir.resolve("o2").toString());
+        assertNotEquals(0, clash.code());
+        assertTrue(clash.err().contains("notes.txt"), clash.err());
+        assertTrue(Files.exists(dir.resolve("o2/report.html")) && Files.exists(dir.resolve("o2/notes.txt")));
 
         // reward-bench's message-list form (custom dialogues): the last message is the response, no dataset needed
         var mc = msgCol.putArray("text_chosen"); var mr = msgCol.putArray("text_rejected");

@@ -29,7 +29,20 @@ public enum Benchmark {
     public String cliName() { return cliName; }
 
     /** Reads a .jsonl / .json / .parquet file of this benchmark. */
-    public List<PreferenceItem> read(Path file) { return reader.apply(file); }
+    public List<PreferenceItem> read(Path file) {
+        List<PreferenceItem> items = reader.apply(file);
+        if (items.isEmpty()) {
+            boolean zeroBytes;
+            try {
+                zeroBytes = java.nio.file.Files.size(file) == 0;
+            } catch (java.io.IOException e) {
+                zeroBytes = false;
+            }
+            throw new dev.tare.data.DataFormatException(file, 0, null, (zeroBytes ? "the file is empty" : "the file holds no items")
+                    + ": nothing to score (a " + cliName + " data file needs at least one item)");
+        }
+        return items;
+    }
 
     /** Looks a benchmark up by name (case-insensitive; "rewardbench-v1", "rb2", "rmbench" accepted too). */
     public static Benchmark byName(String name) {

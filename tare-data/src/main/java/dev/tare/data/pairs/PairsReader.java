@@ -56,7 +56,14 @@ public final class PairsReader {
                 prompt = cp;
             }
         } else {
-            throw r.error("rejected", "chosen and rejected must both be strings or both be message lists");
+            // blame the field that is neither a string nor a message list; else (one of each) the mismatch
+            for (var f : List.of(java.util.Map.entry("chosen", c), java.util.Map.entry("rejected", rj))) {
+                if (!f.getValue().isTextual() && !f.getValue().isArray()) {
+                    throw r.error(f.getKey(), "expected a string or a list of messages, got " + f.getValue().getNodeType());
+                }
+            }
+            throw r.error("rejected", "is a " + (rj.isArray() ? "message list" : "string") + " but 'chosen' is a "
+                    + (c.isArray() ? "message list" : "string") + ": they must both be strings or both be message lists");
         }
         Map<String, String> meta = new LinkedHashMap<>();
         var fields = r.node().fields();

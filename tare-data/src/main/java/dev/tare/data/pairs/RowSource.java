@@ -122,12 +122,12 @@ public final class RowSource {
             }
             return out;
         } catch (CharacterCodingException e) {
-            throw new DataFormatException(file, 0, null, "not valid UTF-8", e);
+            throw dev.tare.data.Utf8Text.notUtf8(file, e);
         } catch (JsonProcessingException e) {
             long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new DataFormatException(file, line, null, "malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            if (e.getCause() instanceof CharacterCodingException) throw new DataFormatException(file, 0, null, "not valid UTF-8", e);
+            if (e.getCause() instanceof CharacterCodingException) throw dev.tare.data.Utf8Text.notUtf8(file, e);
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }

@@ -45,4 +45,31 @@ class PairsReaderTest {
         assertEquals("rejected", assertThrows(DataFormatException.class, () -> PairsReader.read(f)).field());
         assertThrows(IllegalArgumentException.class, () -> DatasetReader.read("nope", f));
     }
+
+    @Test void aMistypedFieldIsBlamedNotItsPartner() throws Exception {
+        Path f = dir.resolve("pairs.jsonl");
+        Files.writeString(f, "{\"prompt\": \"p\", \"chosen\": 5, \"rejected\": \"b\"}\n");
+        var e = assertThrows(DataFormatException.class, () -> PairsReader.read(f));
+        assertEquals("chosen", e.field(), e.getMessage());
+        assertTrue(e.getMessage().contains("got NUMBER"), e.getMessage());
+        Files.writeString(f, "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": {\"x\": 1}}\n");
+        assertEquals("rejected", assertThrows(DataFormatException.class, () -> PairsReader.read(f)).field());
+    }
+
+    @Test void nonUtf8IsReportedAtItsRealLine() throws Exception {
+        Path f = dir.resolve("pairs.jsonl");
+        String ok = "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n";
+        var bytes = new java.io.ByteArrayOutputStream();
+        bytes.write((ok + ok).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        bytes.write(new byte[]{'{', '"', 'p', 'r', 'o', 'm', 'p', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});
+        bytes.write(ok.repeat(3).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(f, bytes.toByteArray());
+        var e = assertThrows(DataFormatException.class, () -> PairsReader.read(f));
+        assertEquals(3, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+        Path j = dir.resolve("pairs.json"); // the JSON-array container too
+        Files.write(j, ("[\n" + ok.strip() + ",\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(j, new byte[]{'{', '"', 'p', '"', ':', '"', (byte) 0xFF, '"', '}', ']', '\n'}, java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(3, assertThrows(DataFormatException.class, () -> PairsReader.read(j)).line());
+    }
 }

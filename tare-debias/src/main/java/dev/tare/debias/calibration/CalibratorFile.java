@@ -102,6 +102,11 @@ public final class CalibratorFile {
         AtomicFiles.writeString(file, text);
     }
 
+    /** Largest calibration strength |alpha| a file may hold (1 removes the fitted bias; a sweep may over-correct). */
+    public static final double MAX_ALPHA = 100;
+    /** Largest correction |alpha · b| a fitted point (or a penalty per feature unit) may give: far beyond any reward scale. */
+    public static final double MAX_CORRECTION = 1e6;
+
     public static List<Calibrator> read(Path file) { return load(file).steps(); }
 
     /**
@@ -169,6 +174,10 @@ public final class CalibratorFile {
                 Method m = Method.parse(text(file, o, at + ".method"));
                 String feature = text(file, o, at + ".feature");
                 double alpha = num(file, o.get("alpha"), at + ".alpha");
+                if (Math.abs(alpha) > MAX_ALPHA) {
+                    throw new DataFormatException(file, 0, at + ".alpha", o.get("alpha").asText() + " is outside [-" + (int) MAX_ALPHA
+                            + ", " + (int) MAX_ALPHA + "] (the calibration strength: 1 removes the fitted bias, 0 leaves the scores)");
+                }
                 double coef = num(file, o.get("coefficient"), at + ".coefficient");
                 JsonNode pts = o.get("points");
                 if (pts == null || !pts.isArray()) throw new DataFormatException(file, 0, at + ".points", "expected a list of [x, b]");
@@ -182,7 +191,18 @@ public final class CalibratorFile {
                 }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> params = o.has("params") ? MAPPER.convertValue(o.get("params"), Map.class) : Map.of();
-                out.add(new Calibrator(m, feature, alpha, coef, xs, b, params));
+                Calibrator c = new Calibrator(m, feature, alpha, coef, xs, b, params);
+                for (int i = 0; i < b.length; i++) {
+                    if (!(Math.abs(alpha * b[i]) <= MAX_CORRECTION)) {
+                        throw new DataFormatException(file, 0, at + ".points[" + i + "]", "alpha x bias = " + alpha * b[i]
+                                + " is beyond ±" + MAX_CORRECTION + " (no reward scale needs such a correction: a damaged file?)");
+                    }
+                }
+                if (m == Method.PENALTY && !(Math.abs(alpha * coef) <= MAX_CORRECTION)) {
+                    throw new DataFormatException(file, 0, at + ".coefficient", "alpha x coefficient = " + alpha * coef
+                            + " is beyond ±" + MAX_CORRECTION + " per unit of '" + feature + "' (a damaged file?)");
+                }
+                out.add(c);
             } catch (IllegalArgumentException e) {
                 throw new DataFormatException(file, 0, at, e.getMessage(), e);
             }

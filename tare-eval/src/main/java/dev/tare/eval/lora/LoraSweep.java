@@ -179,6 +179,8 @@ public final class LoraSweep {
 
             @Override public Map<String, Object> provenance() { return scorer.provenance(); }
 
+            @Override public Map<String, String> identity() { return scorer.identity(); }
+
             @Override public int preferredBatchSize() { return 6 * (scorer.preferredBatchSize() / 6 + 1); }
 
             @Override public List<ScoredItem> score(List<PreferenceItem> batch) {

@@ -39,14 +39,47 @@ public final class LoraMerger {
 
     private LoraMerger() {}
 
-    /** Merge settings: output dtype (null keeps each tensor's dtype) and the largest shard in bytes. */
-    public record Options(HeadChoice head, DType dtype, long maxShardBytes, Progress progress) {
+    /**
+     * Merge settings: output dtype (null keeps each tensor's dtype), the largest shard in bytes, and whether weights that
+     * overflow F16 (|w| ≥ 65520 rounds to ±inf) may be written as inf; by default such a merge is refused.
+     */
+    public record Options(HeadChoice head, DType dtype, long maxShardBytes, Progress progress, boolean allowOverflow) {
         public Options {
             if (maxShardBytes < 1) throw new IllegalArgumentException("max shard size must be positive");
             if (progress == null) progress = (done, total) -> {};
         }
 
+        public Options(HeadChoice head, DType dtype, long maxShardBytes, Progress progress) { this(head, dtype, maxShardBytes, progress, false); }
+
         public Options(HeadChoice head, DType dtype, long maxShardBytes) { this(head, dtype, maxShardBytes, null); }
+
+        public Options withAllowOverflow(boolean allow) { return new Options(head, dtype, maxShardBytes, progress, allow); }
+    }
+
+    /** Smallest magnitude F16 rounds to infinity (65504 is its largest finite value; round-to-nearest-even). */
+    static final float F16_OVERFLOW = 65520f;
+
+    /** Counts, per tensor, finite weights that F16 cannot hold; refuses them unless overflow is allowed. */
+    private static final class OverflowCheck {
+        private final boolean allow;
+
+        OverflowCheck(boolean allow) { this.allow = allow; }
+
+        void write(OutputStream o, float[] v, DType out, long[] count) throws IOException {
+            if (out == DType.F16) {
+                for (float x : v) if (Float.isFinite(x) && Math.abs(x) >= F16_OVERFLOW) count[0]++;
+            }
+            SafetensorsWriter.writeFloats(o, v, out);
+        }
+
+        void done(Tensor t, long count) {
+            if (count == 0) return;
+            if (!allow) {
+                throw new IllegalArgumentException(t.file() + ": tensor '" + t.name() + "': " + count + " of " + t.elements()
+                        + " weights overflow F16 (|w| > 65504) and would be written as inf; use --dtype bf16 or f32, or pass"
+                        + " --allow-overflow to write them anyway");
+            }
+        }
     }
 
     /** Told after each tensor is written: tensors done and total. */
@@ -76,6 +109,7 @@ public final class LoraMerger {
             Map<String, List<LoraAdapter>> byModule = new LinkedHashMap<>();
             for (LoraAdapter a : adapters)
                 for (LoraAdapter.Module m : a.modules().values()) byModule.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(a);
+            OverflowCheck overflow = new OverflowCheck(opt.allowOverflow());
             List<SafetensorsWriter.Entry> raw = new ArrayList<>();
             List<Tensor> tensors = new ArrayList<>(base.tensors().values());
             tensors.sort(Comparator.comparing(Tensor::name));
@@ -85,13 +119,17 @@ public final class LoraMerger {
                 List<LoraAdapter> on = module == null ? null : byModule.get(module);
                 if (t.name().equals(headName)) {
                     float[] h = head;
-                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> SafetensorsWriter.writeFloats(o, h, out)));
+                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> {
+                        long[] n = {0};
+                        overflow.write(o, h, out, n);
+                        overflow.done(t, n[0]);
+                    }));
                 } else if (on != null) {
-                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeMerged(o, t, module, on, lambda, out)));
+                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeMerged(o, t, module, on, lambda, out, overflow)));
                 } else if (out == t.dtype()) {
                     raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), SafetensorsWriter.copyOf(t)));
                 } else {
-                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeConverted(o, t, out)));
+                    raw.add(new SafetensorsWriter.Entry(t.name(), out, t.shape(), o -> writeConverted(o, t, out, overflow)));
                 }
             }
             List<SafetensorsWriter.Entry> entries = new ArrayList<>();
@@ -117,7 +155,9 @@ public final class LoraMerger {
         return p.toPrettyString();
     }
 
-    private static void writeMerged(OutputStream o, Tensor t, String module, List<LoraAdapter> on, Map<String, Double> lambda, DType out) throws IOException {
+    private static void writeMerged(OutputStream o, Tensor t, String module, List<LoraAdapter> on, Map<String, Double> lambda, DType out,
+                                    OverflowCheck overflow) throws IOException {
+        long[] count = {0};
         int rows = (int) t.shape()[0], in = (int) t.shape()[1];
         float[] row = new float[in];
         List<LoraAdapter.Module> mods = on.stream().map(a -> a.modules().get(module)).toList();
@@ -130,19 +170,22 @@ public final class LoraMerger {
                 for (int i = 0; i < s.length; i++) if (s[i] != 0f) w += LoraLinear.delta(mods.get(i), r, k) * s[i];
                 row[k] = w;
             }
-            SafetensorsWriter.writeFloats(o, row, out);
+            overflow.write(o, row, out, count);
         }
+        overflow.done(t, count[0]);
     }
 
-    private static void writeConverted(OutputStream o, Tensor t, DType out) throws IOException {
+    private static void writeConverted(OutputStream o, Tensor t, DType out, OverflowCheck overflow) throws IOException {
         long n = t.elements();
+        long[] count = {0};
         int chunk = 1 << 16;
         float[] buf = new float[chunk];
         for (long off = 0; off < n; off += chunk) {
             int len = (int) Math.min(chunk, n - off);
             for (int i = 0; i < len; i++) buf[i] = t.get(off + i);
-            SafetensorsWriter.writeFloats(o, len == chunk ? buf : java.util.Arrays.copyOf(buf, len), out);
+            overflow.write(o, len == chunk ? buf : java.util.Arrays.copyOf(buf, len), out, count);
         }
+        overflow.done(t, count[0]);
         if (t.data().byteSize() != n * t.dtype().bytes()) throw new SafetensorsException(t.file(), t.name(), "size changed while merging");
     }
 }

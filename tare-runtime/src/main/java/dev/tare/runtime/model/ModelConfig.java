@@ -25,7 +25,8 @@ public record ModelConfig(
         double rmsNormEps, RopeParams[] ropeByLayer, Activation activation,
         boolean tieWordEmbeddings, Integer padTokenId, int numLabels, List<String> labels,
         int[] slidingWindows, float attnSoftcap, float finalSoftcap, float attentionScale,
-        boolean qkvBias, boolean oBias, boolean mlpBias, String dtype, String transformersVersion) {
+        boolean qkvBias, boolean oBias, boolean mlpBias, String dtype, String transformersVersion,
+        int maxPositionEmbeddings) {
 
     /** The model families (model_type values) the runtime implements. */
     public enum Family { LLAMA, MISTRAL, QWEN2, QWEN3, GEMMA2 }
@@ -115,6 +116,7 @@ public record ModelConfig(
         int layers = integer(file, c, "num_hidden_layers", dLayers);
         int heads = integer(file, c, "num_attention_heads", dHeads);
         int kv = integer(file, c, "num_key_value_heads", dKv < 0 ? heads : dKv);
+        if (heads <= 0) throw new DataFormatException(file, 0, "num_attention_heads", "must be positive, got " + heads);
         int dHeadDim = switch (family) {
             case QWEN3 -> 128;
             case GEMMA2 -> 256;
@@ -127,6 +129,14 @@ public record ModelConfig(
         if (heads % kv != 0) throw new DataFormatException(file, 0, "num_key_value_heads", kv + " does not divide num_attention_heads " + heads);
         if (headDim % 2 != 0) throw new DataFormatException(file, 0, "head_dim", "must be even for rotary embeddings, got " + headDim);
         double eps = number(file, c, "rms_norm_eps", dEps);
+        // the longest input the model was built for (transformers' class defaults when absent); longer input is refused
+        int maxPositions = integer(file, c, "max_position_embeddings", switch (family) {
+            case LLAMA -> 2048;
+            case MISTRAL -> 4096 * 32;
+            case QWEN2, QWEN3 -> 32768;
+            case GEMMA2 -> 8192;
+        });
+        if (maxPositions <= 0) throw new DataFormatException(file, 0, "max_position_embeddings", "must be positive, got " + maxPositions);
         String dtype = dtype(file, c);
         String version = text(file, c, "transformers_version", null);
         String[] layerTypes = layerTypes(file, c, layers);
@@ -202,7 +212,8 @@ public record ModelConfig(
             throw new DataFormatException(file, 0, "mlp_bias", "true, but transformers' " + type + " MLP has no bias (only llama implements mlp_bias)");
         for (int w : windows) if (w < 0) throw new DataFormatException(file, 0, "sliding_window", "must be positive, got " + w);
         return new ModelConfig(file, family, head, arch, vocab, hidden, inter, layers, heads, kv, headDim, eps, rope,
-                activation, tie, pad, numLabels, labels, windows, attnCap, finalCap, scale, qkvBias, oBias, mlpBias, dtype, version);
+                activation, tie, pad, numLabels, labels, windows, attnCap, finalCap, scale, qkvBias, oBias, mlpBias, dtype, version,
+                maxPositions);
     }
 
     private static int windowFor(Path file, Integer w, int layer) {

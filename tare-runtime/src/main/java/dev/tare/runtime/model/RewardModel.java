@@ -55,6 +55,20 @@ public final class RewardModel implements Model {
     /** The score head weights [numLabels, hidden] (a copy). */
     public float[] head() { return head.clone(); }
 
+    /**
+     * Refuses, before any work, a sequence longer than the model's max_position_embeddings: attention over it would
+     * run past the positions the model was trained on (and its memory grows with the square of the length).
+     */
+    public void checkLengths(int[][] ids) {
+        int max = config().maxPositionEmbeddings();
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] != null && ids[i].length > max) {
+                throw new IllegalArgumentException("sequence " + i + " is " + ids[i].length + " tokens, over the model's "
+                        + "max_position_embeddings " + max + " (" + config().file() + ")");
+            }
+        }
+    }
+
     /** Scores unpadded sequences: result[i] has one float per label. */
     public float[][] score(int[][] ids) { return score(ids, ResidualHook.NONE); }
 
@@ -108,6 +122,7 @@ public final class RewardModel implements Model {
     }
 
     private float[][] run(int[][] ids, int[][] positions, int[] read, ResidualHook hook) {
+        checkLengths(ids);
         float[][] out = new float[ids.length][];
         int H = config().hiddenSize();
         for (int[] chunk : Transformer.buckets(ids, tokenBudget)) {

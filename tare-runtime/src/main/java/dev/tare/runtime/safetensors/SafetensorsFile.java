@@ -25,7 +25,9 @@ import java.util.Map;
 public final class SafetensorsFile {
     /** Largest JSON header accepted (the reference Rust reader's limit is 100 MB). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Refuses a key named twice in any object (Jackson keeps the last silently); top-level names are checked first. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private final Path file;
     private final Map<String, Tensor> tensors;
@@ -60,6 +62,7 @@ public final class SafetensorsFile {
         byte[] hb = all.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
         JsonNode root;
         try {
+            refuseDuplicateTensorNames(file, hb);
             root = JSON.readTree(hb);
         } catch (JsonProcessingException e) {
             throw new SafetensorsException(file, null, "header is not valid JSON: " + e.getOriginalMessage(), e);
@@ -101,14 +104,23 @@ public final class SafetensorsFile {
                 JsonNode d = sh.get(i);
                 if (!d.canConvertToLong() || d.asLong() < 0) throw new SafetensorsException(file, name, "shape entry " + d + " is not a non-negative integer");
                 shape[i] = d.asLong();
-                n = Math.multiplyExact(n, shape[i]);
+                try {
+                    n = Math.multiplyExact(n, shape[i]);
+                } catch (ArithmeticException ex) {
+                    throw new SafetensorsException(file, name, "field 'shape' " + sh + " has more elements than fit in 64 bits");
+                }
             }
             long begin = off.get(0).asLong(), end = off.get(1).asLong();
             if (begin < 0 || end < begin)
                 throw new SafetensorsException(file, name, "data_offsets [" + begin + ", " + end + "] are not ordered");
             if (end > dataLen)
                 throw new SafetensorsException(file, name, "data_offsets end " + end + " is past the data area (" + dataLen + " bytes): truncated file?");
-            long need = Math.multiplyExact(n, (long) dtype.bytes());
+            long need;
+            try {
+                need = Math.multiplyExact(n, (long) dtype.bytes());
+            } catch (ArithmeticException ex) {
+                throw new SafetensorsException(file, name, "field 'shape' " + sh + " x " + dtype + " is more bytes than fit in 64 bits");
+            }
             if (end - begin != need)
                 throw new SafetensorsException(file, name, "data_offsets span " + (end - begin) + " bytes but shape x dtype needs " + need);
             spans.add(new long[]{begin, end, spans.size()});
@@ -125,6 +137,22 @@ public final class SafetensorsFile {
             if (sp[1] > maxEnd) { maxEnd = sp[1]; maxIdx = (int) sp[2]; }
         }
         return new SafetensorsFile(file, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+    }
+
+    /** A tensor named twice in the header: the reference reader refuses it; a map would silently keep one entry. */
+    private static void refuseDuplicateTensorNames(Path file, byte[] header) throws IOException {
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(header)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return; // readTree reports it
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (var t = p.nextToken(); t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                if (!seen.add(name)) throw new SafetensorsException(file, name, "named twice in the header (which entry is meant is ambiguous)");
+                p.nextToken();
+                p.skipChildren();
+            }
+        } catch (JsonProcessingException e) {
+            // malformed JSON: readTree reports it with its own message
+        }
     }
 
     public Path file() { return file; }

@@ -122,7 +122,7 @@ public final class HfTokenizer implements AutoCloseable {
 
     /** The chat template of tokenizer_config.json, if any. */
     public java.util.Optional<ChatTemplate> chatTemplate() {
-        return config.chatTemplateSource().map(ChatTemplate::of);
+        return config.chatTemplateSource().map(src -> ChatTemplate.named(config.chatTemplateOrigin(), src));
     }
 
     private SpecialTokens.Token token(String text) {

@@ -1,7 +1,9 @@
 package dev.tare.runtime.text;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * Source rewrites that make jinjava read Jinja2 chat templates the way Python does, applied inside
@@ -187,5 +189,73 @@ final class JinjaCompat {
             case "and", "or", "not", "in", "is", "if", "else", "elif", "for", "set", "return" -> true;
             default -> false;
         };
+    }
+
+    /** A filter ({@code x|name}, {@code {% filter name %}}) or test ({@code x is name}) a template uses, at its line. */
+    record NameUse(String name, boolean test, int line) {}
+
+    /** Every filter and test name the (rewritten) template's tags use, skipping comments, raw blocks and string literals. */
+    static List<NameUse> filtersAndTests(String src) {
+        List<NameUse> uses = new ArrayList<>();
+        int i = 0;
+        while (i < src.length()) {
+            int open = nextTagOpen(src, i);
+            if (open < 0) break;
+            char kind = src.charAt(open + 1);
+            String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
+            int end = tagEnd(src, open + 2, close);
+            if (end < 0) break;
+            String body = src.substring(open + 2, end);
+            i = end + 2;
+            if (kind == '#') continue;
+            int line = 1 + (int) src.substring(0, open).chars().filter(c -> c == '\n').count();
+            if (kind == '%' && isRaw(body)) {
+                int endRaw = src.indexOf("endraw", i);
+                if (endRaw < 0) break;
+                i = src.indexOf("%}", endRaw) + 2;
+                continue;
+            }
+            if (kind == '%' && stripWs(body).startsWith("filter ")) {
+                String rest = stripWs(body).substring(7).strip();
+                int j = 0;
+                while (j < rest.length() && (Character.isLetterOrDigit(rest.charAt(j)) || rest.charAt(j) == '_')) j++;
+                if (j > 0) uses.add(new NameUse(rest.substring(0, j), false, line));
+            }
+            scanExpression(body, line, uses);
+        }
+        return uses;
+    }
+
+    private static void scanExpression(String e, int line, List<NameUse> uses) {
+        List<String> words = new ArrayList<>(); // identifiers, "|" and other single symbols, outside string literals
+        for (int i = 0; i < e.length(); i++) {
+            char c = e.charAt(i);
+            if (c == '\'' || c == '"') {
+                int j = i + 1;
+                while (j < e.length() && e.charAt(j) != c) j += e.charAt(j) == '\\' ? 2 : 1;
+                i = j;
+                words.add("'");
+            } else if (Character.isLetter(c) || c == '_') {
+                int j = i;
+                while (j < e.length() && (Character.isLetterOrDigit(e.charAt(j)) || e.charAt(j) == '_')) j++;
+                words.add(e.substring(i, j));
+                i = j - 1;
+            } else if (!Character.isWhitespace(c)) {
+                words.add(String.valueOf(c));
+            }
+        }
+        for (int k = 0; k + 1 < words.size(); k++) {
+            String w = words.get(k);
+            if (w.equals("|") && isIdentifier(words.get(k + 1))) {
+                uses.add(new NameUse(words.get(k + 1), false, line));
+            } else if (w.equals("is")) {
+                int n = k + 1 < words.size() && words.get(k + 1).equals("not") ? k + 2 : k + 1;
+                if (n < words.size() && isIdentifier(words.get(n))) uses.add(new NameUse(words.get(n), true, line));
+            }
+        }
+    }
+
+    private static boolean isIdentifier(String w) {
+        return !w.isEmpty() && (Character.isLetter(w.charAt(0)) || w.charAt(0) == '_');
     }
 }

@@ -17,13 +17,19 @@ import java.util.Optional;
  * {@code chat_template.jinja}, when present) that scoring needs: special-token strings and the chat template.
  */
 public record TokenizerConfig(String bosToken, String eosToken, String padToken, String unkToken,
-                              String chatTemplate) {
+                              String chatTemplate, String chatTemplateOrigin) {
+
+    /** A config whose chat template (if any) came from an unnamed source. */
+    public TokenizerConfig(String bosToken, String eosToken, String padToken, String unkToken, String chatTemplate) {
+        this(bosToken, eosToken, padToken, unkToken, chatTemplate, "chat template");
+    }
 
     /** Reads the files of a model directory; absent files give empty fields. */
     public static TokenizerConfig read(Path dir) {
         ObjectMapper om = new ObjectMapper();
         Map<String, String> tokens = new LinkedHashMap<>();
         String template = null;
+        String origin = "chat template";
         Path stm = dir.resolve("special_tokens_map.json");
         if (Files.isRegularFile(stm)) collectTokens(stm, readJson(om, stm), tokens);
         Path tc = dir.resolve("tokenizer_config.json");
@@ -31,6 +37,7 @@ public record TokenizerConfig(String bosToken, String eosToken, String padToken,
             JsonNode root = readJson(om, tc);
             collectTokens(tc, root, tokens);
             JsonNode t = root.get("chat_template");
+            origin = tc + " chat_template";
             if (t != null && t.isTextual()) {
                 template = t.asText();
             } else if (t != null && t.isArray()) {
@@ -48,12 +55,13 @@ public record TokenizerConfig(String bosToken, String eosToken, String padToken,
         if (template == null && Files.isRegularFile(jinja)) {
             try {
                 template = Files.readString(jinja);
+                origin = jinja.toString();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + jinja, e);
             }
         }
         return new TokenizerConfig(tokens.get("bos_token"), tokens.get("eos_token"), tokens.get("pad_token"),
-                tokens.get("unk_token"), template);
+                tokens.get("unk_token"), template, origin);
     }
 
     public Optional<String> chatTemplateSource() { return Optional.ofNullable(chatTemplate); }

@@ -62,6 +62,29 @@ class LoraMergeTest {
     }
 
     @Test
+    void f16OverflowIsRefusedNamingATensorAndCountUnlessAllowed() throws Exception {
+        Path root = Fixtures.root();
+        Path base = root.resolve("qwen2-seqcls");
+        LoraAdapter ad = LoraAdapter.load(root.resolve("lora-qwen2-seqcls-qkvo"));
+        java.util.Map<String, Double> huge = java.util.Map.of(ad.name(), 1e9);
+        Path out = tmp.resolve("f16");
+        var e = assertThrows(IllegalArgumentException.class, () -> LoraMerger.merge(base, List.of(ad), huge,
+                new LoraMerger.Options(HeadChoice.BASE, DType.F16, LoraMerger.DEFAULT_MAX_SHARD_BYTES), out));
+        assertTrue(e.getMessage().matches("(?s).*tensor 'model\\.layers\\.\\d+\\.self_attn\\.[qkvo]_proj\\.weight': \\d+ of \\d+ weights overflow F16.*--allow-overflow.*"),
+                e.getMessage());
+        assertFalse(Files.exists(out), "nothing written");
+        LoraMerger.merge(base, List.of(ad), huge, new LoraMerger.Options(HeadChoice.BASE, DType.F16, LoraMerger.DEFAULT_MAX_SHARD_BYTES)
+                .withAllowOverflow(true), out);
+        try (WeightStore w = WeightStore.open(out)) {
+            float[] q = w.require("model.layers.0.self_attn.q_proj.weight").toFloats();
+            assertTrue(java.util.stream.IntStream.range(0, q.length).anyMatch(i -> Float.isInfinite(q[i])), "allowed: written as inf");
+        }
+        // a merge that fits F16 is written as before
+        LoraMerger.merge(base, List.of(ad), java.util.Map.of(ad.name(), 1.0),
+                new LoraMerger.Options(HeadChoice.BASE, DType.F16, LoraMerger.DEFAULT_MAX_SHARD_BYTES), tmp.resolve("fits"));
+    }
+
+    @Test
     void shardedSameDtypeAndAtomic() throws Exception {
         Path root = Fixtures.root();
         Path base = root.resolve("qwen2-seqcls");

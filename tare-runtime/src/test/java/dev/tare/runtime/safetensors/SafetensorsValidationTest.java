@@ -72,6 +72,23 @@ class SafetensorsValidationTest {
     }
 
     @Test
+    void aTensorNamedTwiceIsRefusedNamingIt() throws IOException {
+        String m = failure(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8));
+        assertTrue(m.contains("tensor 'w'") && m.contains("named twice"), m);
+        String f = failure(file("{\"w\":{\"dtype\":\"F32\",\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4));
+        assertTrue(f.contains("Duplicate field 'dtype'"), f);
+    }
+
+    @Test
+    void shapeWhoseElementCountOverflowsNamesTensorAndField() throws IOException {
+        String m = failure(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,4]}}", 4));
+        assertTrue(m.contains("tensor 'w'") && m.contains("field 'shape' [4294967296,4294967296]") && !m.contains("long overflow"), m);
+        String b = failure(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,4]}}", 4));
+        assertTrue(b.contains("tensor 'w'") && b.contains("more bytes than fit in 64 bits"), b);
+    }
+
+    @Test
     void badJson() throws IOException {
         assertTrue(failure(file("{\"w\":{\"dtype\":", 0)).contains("not valid JSON"));
     }

@@ -105,9 +105,18 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     private final Runnable closeWeights;
     private final LabelReduction reduction;
     private final java.util.concurrent.atomic.AtomicBoolean warnedPadInside = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The run identity (see {@link ModelIdentity}); computed on first use, from the spec when opened from one. */
+    private volatile Map<String, String> identity;
+    private final ScorerSpec.Local.Lora lora;
 
     private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
                               Options options, Runnable closeWeights) {
+        this(name, model, tokenizer, encoder, options, closeWeights, null);
+    }
+
+    private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
+                              Options options, Runnable closeWeights, ScorerSpec.Local.Lora lora) {
+        this.lora = lora;
         this.name = name;
         this.model = model.withScoreTokenRule(options.scoreTokenRule() == null ? ScoreTokenRule.DEFAULT : options.scoreTokenRule());
         this.tokenizer = tokenizer;
@@ -144,6 +153,24 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         m.put("score_token", scoreTokenRule().cliName());
         if (model.numLabels() > 1) m.put("labels", reduction.spec());
         return m;
+    }
+
+    /**
+     * The model's identity for resumable runs: digests of config.json, the weights' headers and sizes, the tokenizer
+     * files and chat template, the adapter (with λ and head) and the scoring settings (score token, labels, max length,
+     * tokenization convention, template variables).
+     */
+    @Override public Map<String, String> identity() {
+        Map<String, String> id = identity;
+        if (id == null) {
+            Path dir = model.config().file().getParent();
+            String settings = "score_token=" + scoreTokenRule().cliName() + ";labels=" + reduction.spec() + ";max_length="
+                    + options.maxLength() + ";convention=" + options.convention() + ";variables=" + new java.util.TreeMap<>(
+                    options.templateVariables() == null ? Map.of() : options.templateVariables());
+            identity = id = ModelIdentity.of(dir, options.chatTemplate(), lora == null ? null : lora.adapter(),
+                    lora == null ? null : lora.lambda(), lora == null ? null : String.valueOf(lora.head()), settings);
+        }
+        return id;
     }
 
     /**
@@ -188,7 +215,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                 throw new IllegalArgumentException(dir + ": tokenizer BOS id " + tok.specialTokens().bos().id() + " ≥ model vocab_size " + vocab);
             }
             var encoder = new ConversationEncoder(tok, template, options.convention(), options.templateVariables());
-            return new LocalRewardScorer(name, model, tok, encoder, options, closeWeights);
+            return new LocalRewardScorer(name, model, tok, encoder, options, closeWeights, spec.lora());
         } catch (RuntimeException e) {
             if (closeWeights != null) closeWeights.run();
             tok.close();
@@ -203,7 +230,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                     + ": no chat_template; pass chat-template=FILE.jinja"));
         }
         try {
-            return ChatTemplate.of(Files.readString(options.chatTemplate()));
+            return ChatTemplate.named(options.chatTemplate().toString(), Files.readString(options.chatTemplate()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read chat template " + options.chatTemplate() + ": " + e.getMessage(), e);
         }
@@ -261,6 +288,12 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         int vocab = model.config().vocabSize();
         for (int i = 0; i < ids.length; i++) {
             if (ids[i].length == 0) throw ScorerException.badInput(name + ": conversation " + i + " encodes to no tokens", null);
+            int maxPositions = model.config().maxPositionEmbeddings();
+            if (ids[i].length > maxPositions) {
+                throw ScorerException.badInput(name + ": conversation " + i + " is " + ids[i].length + " tokens, over the model's"
+                        + " max_position_embeddings " + maxPositions + " (" + model.config().file() + "); pass max-length=N"
+                        + " (at most " + maxPositions + ") to truncate its prompt, or leave the item out", null);
+            }
             for (int t : ids[i]) {
                 if (t < 0 || t >= vocab) throw ScorerException.badInput(name + ": token id " + t + " in row " + i + " is outside the model's vocab_size " + vocab + " (the input holds a token the model has no embedding for)", null);
             }

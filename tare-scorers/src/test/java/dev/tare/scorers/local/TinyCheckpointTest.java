@@ -43,6 +43,25 @@ class TinyCheckpointTest {
     }
 
     @Test
+    void inputLongerThanMaxPositionEmbeddingsIsRefusedUpFrontNamingTheConversation() {
+        Path dir = tmp.resolve("rm-short");
+        TinyCheckpoint.Spec d = TinyCheckpoint.Spec.defaults();
+        TinyCheckpoint.write(dir, new TinyCheckpoint.Spec(d.hidden(), d.layers(), d.heads(), d.kvHeads(), d.intermediate(), 64,
+                false, d.dtype()), 1);
+        var longOne = List.of(Message.user("q"), Message.assistant("x".repeat(200))); // ~200 byte tokens > 64 positions
+        try (var scorer = LocalRewardScorer.open(dir, LocalRewardScorer.Options.defaults())) {
+            assertEquals(1, scorer.score(CONVS.subList(0, 1)).length, "short input still scores");
+            var e = assertThrows(dev.tare.scorers.ScorerException.class, () -> scorer.score(List.of(CONVS.get(0), longOne)));
+            assertTrue(e.getMessage().contains("conversation 1 is ") && e.getMessage().contains("over the model's max_position_embeddings 64"),
+                    e.getMessage());
+        }
+        try (var rm = dev.tare.runtime.model.ModelLoader.loadRewardModel(dir)) {
+            var r = assertThrows(IllegalArgumentException.class, () -> rm.score(new int[][]{new int[3], new int[65]}));
+            assertTrue(r.getMessage().contains("sequence 1 is 65 tokens, over the model's max_position_embeddings 64"), r.getMessage());
+        }
+    }
+
+    @Test
     void scoresAndLoraAtZeroWithBaseHeadIsTheBaseModel() {
         Path base = tmp.resolve("rm"), adapter = tmp.resolve("bias-lora");
         TinyCheckpoint.Spec spec = TinyCheckpoint.Spec.defaults();
