@@ -116,14 +116,7 @@ public final class TeiLoopback implements AutoCloseable {
         return seq.size() == 1 ? seq.get(0).asText() : seq.get(0).asText() + "\n" + seq.get(1).asText();
     }
 
-    private static void reply(HttpExchange ex, int status, String body) throws IOException {
-        try (ex) {
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(status, b.length);
-            ex.getResponseBody().write(b);
-        }
-    }
+    private static void reply(HttpExchange ex, int status, String body) throws IOException { JsonReply.send(ex, status, body); }
 
     /** The base URL. */
     public String url() { return "http://127.0.0.1:" + server.getAddress().getPort(); }

@@ -144,14 +144,7 @@ public final class VllmLoopback implements AutoCloseable {
         reply(ex, 200, out.toString());
     }
 
-    private static void reply(HttpExchange ex, int status, String body) throws IOException {
-        try (ex) {
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(status, b.length);
-            ex.getResponseBody().write(b);
-        }
-    }
+    private static void reply(HttpExchange ex, int status, String body) throws IOException { JsonReply.send(ex, status, body); }
 
     /** The base URL. */
     public String url() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
