@@ -71,9 +71,10 @@ class MergedEngineCliTest {
         CliRun m = CliRun.of("merge", "--model", base.toString(), "--adapter", adapter.toString(), "--subtract", "0.5",
                 "--head", "base", "--out", merged.toString());
         assertEquals(0, m.rc(), m.err());
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(); // RewardBench v1's schema, one subset of each section: read as rewardbench and as pairs
+        List<String> subsets = List.of("alpacaeval-easy", "mt-bench-hard", "refusals-dangerous", "math-prm");
         for (int i = 0; i < 16; i++)
-            sb.append(M.createObjectNode().put("id", "p" + i).put("subset", i % 2 == 0 ? "even" : "odd").put("prompt", "What is " + i + " + " + i + "?")
+            sb.append(M.createObjectNode().put("id", String.valueOf(i)).put("subset", subsets.get(i % 4)).put("prompt", "What is " + i + " + " + i + "?")
                     .put("chosen", "It is " + (2 * i) + ".").put("rejected", "## Answer\n\n- **" + (2 * i + 1) + "**, since " + "it doubles ".repeat(i % 4))).append('\n');
         data = Files.writeString(tmp.resolve("pairs.jsonl"), sb);
         served = new ServedCheckpoint(merged);
@@ -91,9 +92,9 @@ class MergedEngineCliTest {
         return rows;
     }
 
-    static JsonNode evalScores(String scorer, String name) throws Exception {
-        Path out = tmp.resolve("eval-" + name);
-        CliRun r = CliRun.of("eval", "--scorer", scorer, "--benchmark", "pairs", "--data", data.toString(), "--out", out.toString(),
+    static JsonNode evalScores(String scorer, String benchmark, String name) throws Exception {
+        Path out = tmp.resolve("eval-" + benchmark + "-" + name);
+        CliRun r = CliRun.of("eval", "--scorer", scorer, "--benchmark", benchmark, "--data", data.toString(), "--out", out.toString(),
                 "--bootstrap", "200");
         assertEquals(0, r.rc(), r.err());
         JsonNode scores = M.readTree(out.resolve("summary.json").toFile()).get("scores");
@@ -119,7 +120,8 @@ class MergedEngineCliTest {
             assertSameRewards(lora, http, 2e-5);           // merged weights vs LoRA applied on the fly: float32 rounding only
             assertEquals(32, v.seen.size());
             assertTrue(v.seen.getFirst().startsWith("<|begin|><|user|>\n"), v.seen.getFirst()); // one BOS, from the template
-            assertEquals(evalScores("local:" + merged, "local"), evalScores(url, "vllm"));
+            for (String b : List.of("rewardbench", "pairs"))
+                assertEquals(evalScores("local:" + merged, b, "local"), evalScores(url, b, "vllm"), b);
         }
     }
 
@@ -133,7 +135,7 @@ class MergedEngineCliTest {
                     assertEquals(Double.parseDouble(Float.toString((float) local.get(i).get(f).asDouble())), http.get(i).get(f).asDouble(), 0.0,
                             f + " of " + http.get(i));
             assertTrue(t.seen.getFirst().startsWith("<|begin|><|user|>\n"), t.seen.getFirst()); // TEI adds special tokens: none here
-            assertEquals(evalScores("local:" + merged, "local-tei"), evalScores(url, "tei"));
+            assertEquals(evalScores("local:" + merged, "rewardbench", "local-tei"), evalScores(url, "rewardbench", "tei"));
         }
     }
 }
