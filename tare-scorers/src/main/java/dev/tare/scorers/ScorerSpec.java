@@ -61,7 +61,7 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
     /** Opens the reward model of a {@code local:} or {@code http:} spec ({@code env} resolves token references). */
     default RewardScorer rewardScorer(Function<String, String> env) {
         return switch (this) {
-            case Local l -> l.open();
+            case Local l -> l.open(env);
             case Http h -> h.open(env);
             case OpenAi o -> throw new IllegalArgumentException("openai: names a generative judge, not a reward model; "
                     + "use it with tare eval (pairwise judging)");
@@ -89,16 +89,37 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
     /**
      * {@code local:DIR[,adapter=DIR,lambda=X|subtract=X,head=adapter|base,KEY=VALUE...]}: the model directory run
      * in-process (a DIR or adapter DIR that is no folder but a Hugging Face name {@code org/name[@REV]} is taken from the
-     * hub cache or downloaded when opened, see {@link dev.tare.data.hub.HubResolver#modelDir}; not in a deployment file,
-     * whose relative folders are resolved against the file's folder), optionally with one PEFT LoRA adapter attached
+     * hub cache or downloaded when opened, see {@link dev.tare.data.hub.HubResolver#modelDir}; in a deployment file a
+     * relative folder is resolved against the file's folder, and only a name that is no folder there goes to the hub), optionally with one PEFT LoRA adapter attached
      * at signed strength λ (PEFT's scaling, default 1; −1 subtracts it; {@code subtract=X} is the published forget-LoRA
      * scripts' convention, λ = −X), read through the adapter's score-head copy (PEFT's behaviour) or the base head. The other keys are
      * {@link LocalRewardScorer.Options#parse} options (convention, max-length, label, weights, chat-template,
      * score-token, batch). {@link LocalRewardScorer#open(Local)} opens it.
      */
-    record Local(Path dir, Lora lora, LocalRewardScorer.Options options, String written) implements ScorerSpec {
+    record Local(Path dir, Lora lora, LocalRewardScorer.Options options, String written, Beside beside) implements ScorerSpec {
         /** A LoRA adapter folder attached at signed strength λ, read through the chosen score head. */
         public record Lora(Path adapter, double lambda, HeadChoice head) {}
+
+        /** The folder of the file the spec was written in (a deployment file) and its model/adapter paths as written. */
+        public record Beside(Path base, Path dir, Path adapter) {}
+
+        public Local(Path dir, Lora lora, LocalRewardScorer.Options options, String written) { this(dir, lora, options, written, null); }
+
+        /**
+         * The model folder to open: {@link #dir()}, or, for a spec from a deployment file whose {@code org/name[@REV]}
+         * is no folder beside the file, that Hugging Face model (cache or hub, with {@code env}'s HF_* variables).
+         */
+        public Path modelDir(Function<String, String> env) {
+            return beside == null ? dev.tare.data.hub.HubResolver.modelDir(dir, env)
+                    : dev.tare.data.hub.HubResolver.modelDirBeside(beside.base(), beside.dir(), env);
+        }
+
+        /** The adapter folder to open, resolved as {@link #modelDir} does; null without an adapter. */
+        public Path adapterDir(Function<String, String> env) {
+            if (lora == null) return null;
+            return beside == null ? dev.tare.data.hub.HubResolver.modelDir(lora.adapter(), env)
+                    : dev.tare.data.hub.HubResolver.modelDirBeside(beside.base(), beside.adapter(), env);
+        }
 
         /** A plain model directory with {@code options} and no adapter. */
         public static Local of(Path dir, LocalRewardScorer.Options options) {
@@ -150,9 +171,13 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
         /** The model (and its adapter at λ, when the spec names one), loaded now. */
         public LocalRewardScorer open() { return LocalRewardScorer.open(this); }
 
+        /** As {@link #open()}, a Hugging Face name resolved with {@code env}'s HF_* variables. */
+        public LocalRewardScorer open(Function<String, String> env) { return LocalRewardScorer.open(this, env); }
+
+        /** Relative folders joined to {@code base}; one that is no folder there but an {@code org/name} is a Hugging Face name. */
         @Override public Local resolvedAgainst(Path base) {
             return new Local(base.resolve(dir), lora == null ? null : new Lora(base.resolve(lora.adapter()), lora.lambda(), lora.head()),
-                    options, written);
+                    options, written, new Beside(base, dir, lora == null ? null : lora.adapter()));
         }
     }
 

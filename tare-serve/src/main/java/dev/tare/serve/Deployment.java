@@ -87,7 +87,7 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
                     RewardScorer scorer;
                     try {
                         scorer = ScorerSpec.parse(spec).resolvedAgainst(base).rewardScorer(env);
-                    } catch (IllegalArgumentException e) {
+                    } catch (IllegalArgumentException | dev.tare.data.hub.HubException e) {
                         throw new DataFormatException(file, 0, where + ".scorer", e.getMessage(), e);
                     }
                     ws.add(new RewardPipeline.Weighted(new ModelSource(scorer), weight));

@@ -10,6 +10,7 @@ import dev.tare.serve.source.ModelSource;
 import dev.tare.serve.source.BbqLetterSource;
 import dev.tare.serve.source.Gsm8kSource;
 import dev.tare.serve.source.MissingLabel;
+import dev.tare.testkit.HubLoopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,6 +196,37 @@ class DeploymentTest {
             }
         }
         assertEquals(5, accepted);
+    }
+
+    @Test
+    void hubNamesInADeploymentFileComeFromTheHubUnlessTheFolderIsBesideIt() throws Exception {
+        Path[] m = tinyModelAndAdapter();
+        Path home = tmp.resolve("hf-home");
+        String commit = "0123456789abcdef0123456789abcdef01234567";
+        String spec = "local:org/tiny-rm,adapter=org/bias-lora,lambda=-0.5";
+        try (HubLoopback hub = new HubLoopback();
+             RewardScorer absolute = ScorerSpec.parse("local:" + m[0] + ",adapter=" + m[1] + ",lambda=-0.5").rewardScorer(k -> null)) {
+            hub.serve("model", "org/tiny-rm", commit, m[0], null);
+            hub.serve("model", "org/bias-lora", commit, m[1], null);
+            Map<String, String> env = Map.of("HF_ENDPOINT", hub.endpoint().toString(), "HF_HOME", home.toString(), "TARE_PROGRESS", "0");
+            try (RewardScorer served = model(withScorer(spec, env))) {
+                assertEquals("tiny-rm+bias-lora@-0.5", served.name());
+                assertArrayEquals(absolute.score(CONVERSATIONS), served.score(CONVERSATIONS), 0.0);
+            }
+            assertTrue(Files.isDirectory(home.resolve("hub/models--org--tiny-rm/snapshots").resolve(commit)), "downloaded into HF_HOME's cache");
+            assertTrue(Files.isDirectory(home.resolve("hub/models--org--bias-lora/snapshots").resolve(commit)));
+            int asked = hub.requests.size();
+            // a folder org/tiny-rm beside the deployment file wins over the hub name (here: another model)
+            TinyCheckpoint.write(tmp.resolve("org/tiny-rm"), TinyCheckpoint.Spec.defaults(), 99);
+            try (RewardScorer beside = model(withScorer("local:org/tiny-rm", env));
+                 RewardScorer other = ScorerSpec.parse("local:" + tmp.resolve("org/tiny-rm")).rewardScorer(k -> null)) {
+                assertArrayEquals(other.score(CONVERSATIONS), beside.score(CONVERSATIONS), 0.0);
+            }
+            assertEquals(asked, hub.requests.size(), "the folder beside the file is read without asking the hub");
+            // a name neither beside the file nor on the hub: both places in the error
+            var e = assertThrows(DataFormatException.class, () -> withScorer("local:org/missing-rm", env));
+            assertTrue(e.getMessage().contains("'org/missing-rm' is no folder beside the file (" + tmp.resolve("org/missing-rm") + ")"), e.getMessage());
+        }
     }
 
     @Test

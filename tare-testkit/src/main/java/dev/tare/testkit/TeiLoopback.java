@@ -27,7 +27,8 @@ import java.util.function.Function;
  *     "Left"|"Right" (default Right), "raw_scores"}} → {@code [{"score","label"},...]} for one input, a list of those for a
  *     batch, each sorted by score descending; without raw_scores the scores are sigmoid (one label) or softmax.</li>
  * </ul>
- * A token is one code point; a pair is scored as {@code a + "\n" + b}. Over-long input without {@code truncate}: a 413
+ * TEI tokenizes with special tokens added. The model is an {@link EngineModel}: by default a token is one code point
+ * (no BOS); a test may serve a real checkpoint through tare's runtime instead. A pair is scored as {@code a + "\n" + b}. Over-long input without {@code truncate}: a 413
  * validation error when {@link #legacy} (TEI ≤ 1.8), else silent right truncation (TEI ≥ 1.9's default).
  */
 public final class TeiLoopback implements AutoCloseable {
@@ -35,7 +36,7 @@ public final class TeiLoopback implements AutoCloseable {
     private final HttpServer server;
     private final List<String> labels;
     private final int maxInputLength;
-    private final Function<String, double[]> logits;
+    private final EngineModel model;
     /** true: TEI ≤ 1.8 (refuses over-long input unless truncate is sent). */
     public volatile boolean legacy;
     /** The JSON bodies of the /predict requests received. */
@@ -45,9 +46,14 @@ public final class TeiLoopback implements AutoCloseable {
 
     /** A server for {@code modelId} with these labels whose classifier gives {@code logits(text)} (one per label). */
     public TeiLoopback(String modelId, List<String> labels, int maxInputLength, Function<String, double[]> logits) throws IOException {
+        this(modelId, labels, maxInputLength, EngineModel.codePoints("", logits));
+    }
+
+    /** A server for {@code modelId} with these labels serving {@code model}. */
+    public TeiLoopback(String modelId, List<String> labels, int maxInputLength, EngineModel model) throws IOException {
         this.labels = List.copyOf(labels);
         this.maxInputLength = maxInputLength;
-        this.logits = logits;
+        this.model = model;
         ObjectNode info = M.createObjectNode();
         info.put("model_id", modelId).putNull("model_sha").put("model_dtype", "float16");
         ObjectNode cls = info.putObject("model_type").putObject(labels.size() == 1 ? "reranker" : "classifier");
@@ -80,7 +86,7 @@ public final class TeiLoopback implements AutoCloseable {
         boolean raw = req.path("raw_scores").asBoolean(false);
         ArrayNode out = M.createArrayNode();
         for (String t : texts) {
-            int[] cps = t.codePoints().toArray();
+            int[] cps = model.tokenize(t, true);
             if (cps.length > maxInputLength) {
                 if (!truncate && legacy) {
                     reply(ex, 413, "{\"error\":\"Input validation error: `inputs` must have less than " + maxInputLength
@@ -90,9 +96,8 @@ public final class TeiLoopback implements AutoCloseable {
                 cps = left && truncate ? java.util.Arrays.copyOfRange(cps, cps.length - maxInputLength, cps.length)
                         : java.util.Arrays.copyOf(cps, maxInputLength);
             }
-            String s = new String(cps, 0, cps.length);
-            seen.add(s);
-            double[] z = logits.apply(s);
+            seen.add(model.decode(cps));
+            double[] z = model.logits(cps);
             double[] p = z.clone();
             if (!raw) {
                 if (p.length == 1) p[0] = 1 / (1 + Math.exp(-p[0]));

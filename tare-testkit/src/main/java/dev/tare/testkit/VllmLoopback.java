@@ -32,7 +32,9 @@ import java.util.function.ToDoubleFunction;
  *     default since v0.10). {@code /pooling} → {@code {"data":[{"index":0,"object":"pooling","data":[x]}]}} (PoolingResponse),
  *     {@code /classify} → {@code {"data":[{"index":0,"label":..,"probs":[x],"num_classes":1}]}} (ClassificationResponse).</li>
  * </ul>
- * A token is one code point of the text the model sees. {@link #legacy} imitates a vLLM before {@code use_activation}
+ * Chat messages are templated and tokenized without added special tokens (vLLM's chat default). The model is an
+ * {@link EngineModel}: by default a token is one code point of the text the model sees; a test may serve a real
+ * checkpoint through tare's runtime instead. {@link #legacy} imitates a vLLM before {@code use_activation}
  * (it ignores that field and always applies the sigmoid).
  */
 public final class VllmLoopback implements AutoCloseable {
@@ -42,7 +44,7 @@ public final class VllmLoopback implements AutoCloseable {
     private final HttpServer server;
     private final String name;
     private final int maxModelLen;
-    private final ToDoubleFunction<String> logit;
+    private final EngineModel model;
     /** true: ignore use_activation (a vLLM before 0.10 read only activation/softmax, here: none). */
     public volatile boolean legacy;
     /** The JSON bodies of the pooling/classify requests received, in arrival order. */
@@ -58,9 +60,14 @@ public final class VllmLoopback implements AutoCloseable {
 
     /** A server named {@code name} with a {@code maxModelLen}-token context whose reward head gives {@code logit(text)}. */
     public VllmLoopback(String name, int maxModelLen, ToDoubleFunction<String> logit) throws IOException {
+        this(name, maxModelLen, EngineModel.codePoints(BOS, s -> new double[]{logit.applyAsDouble(s)}));
+    }
+
+    /** A server named {@code name} with a {@code maxModelLen}-token context serving {@code model} (label 0 is the reward). */
+    public VllmLoopback(String name, int maxModelLen, EngineModel model) throws IOException {
         this.name = name;
         this.maxModelLen = maxModelLen;
-        this.logit = logit;
+        this.model = model;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/models", ex -> reply(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + name
@@ -72,14 +79,16 @@ public final class VllmLoopback implements AutoCloseable {
     }
 
     /** The chat template this double's model applies: ChatML-like turns after the BOS. */
-    public static String render(List<String[]> roleContent) {
-        StringBuilder sb = new StringBuilder(BOS);
+    public static String render(List<String[]> roleContent) { return render(BOS, roleContent); }
+
+    static String render(String bos, List<String[]> roleContent) {
+        StringBuilder sb = new StringBuilder(bos);
         for (String[] m : roleContent) sb.append("<|im_start|>").append(m[0]).append('\n').append(m[1]).append("<|im_end|>\n");
         return sb.toString();
     }
 
     /** What the server's model would return for this text (already templated and truncated) with the activation off. */
-    public double logit(String modelText) { return logit.applyAsDouble(modelText); }
+    public double logit(String modelText) { return model.logits(model.tokenize(modelText, false))[0]; }
 
     private void pool(HttpExchange ex, boolean classify) throws IOException {
         JsonNode req = M.readTree(ex.getRequestBody());
@@ -94,19 +103,18 @@ public final class VllmLoopback implements AutoCloseable {
                     + "` does not exist.\",\"type\":\"NotFoundError\",\"param\":null,\"code\":404}");
             return;
         }
-        String text;
+        int[] cps;
         if (req.has("messages")) {
             List<String[]> msgs = new java.util.ArrayList<>();
             for (JsonNode m : req.get("messages")) msgs.add(new String[]{m.get("role").asText(), m.get("content").asText()});
-            text = render(msgs);
+            cps = model.tokenize(model.applyChatTemplate(msgs), req.path("add_special_tokens").asBoolean(false));
         } else if (req.has("input") && req.get("input").isTextual()) {
             boolean special = !req.has("add_special_tokens") || req.get("add_special_tokens").asBoolean();
-            text = (special ? BOS : "") + req.get("input").asText();
+            cps = model.tokenize(req.get("input").asText(), special);
         } else {
             reply(ex, 400, "{\"object\":\"error\",\"message\":\"expected messages or a string input\",\"code\":400}");
             return;
         }
-        int[] cps = text.codePoints().toArray();
         JsonNode t = req.get("truncate_prompt_tokens");
         if (t != null && !t.isNull()) {
             int k = t.asInt() == -1 ? maxModelLen : t.asInt();
@@ -122,9 +130,8 @@ public final class VllmLoopback implements AutoCloseable {
                     + " tokens. However, you requested " + cps.length + " tokens in the input.\",\"code\":400}");
             return;
         }
-        String seenText = new String(cps, 0, cps.length);
-        seen.add(seenText);
-        double x = logit.applyAsDouble(seenText);
+        seen.add(model.decode(cps));
+        double x = model.logits(cps)[0];
         Boolean act = null;
         for (String f : legacy ? List.of("softmax", "activation") : List.of("softmax", "activation", "use_activation"))
             if (act == null && req.hasNonNull(f)) act = req.get(f).asBoolean();

@@ -38,6 +38,11 @@ public record HubConfig(URI endpoint, Path cache, boolean offline, String token,
     }
 
     /** The configuration {@code env} gives (tests pass their own map); progress to {@code progress}. */
+    /** The configuration these variables give, with progress on stderr unless TARE_PROGRESS=0. */
+    public static HubConfig fromEnv(Function<String, String> env) {
+        return fromEnv(env, "0".equals(env.apply("TARE_PROGRESS")) ? null : System.err);
+    }
+
     public static HubConfig fromEnv(Function<String, String> env, PrintStream progress) {
         Path home = hfHome(env);
         String cache = env.apply("HF_HUB_CACHE");

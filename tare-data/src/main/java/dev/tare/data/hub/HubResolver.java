@@ -74,12 +74,32 @@ public final class HubResolver {
      * {@code path} itself when it exists or is not shaped like a repo name; otherwise the model it names, resolved
      * through {@link #fromEnv()} (the one hook commands use for {@code --model}, {@code --adapter}, {@code local:DIR}).
      */
-    public static Path modelDir(Path path) {
+    public static Path modelDir(Path path) { return modelDir(path, System::getenv); }
+
+    /** {@link #modelDir(Path)} with the hub variables (HF_ENDPOINT, HF_HOME, ...) read from {@code env}. */
+    public static Path modelDir(Path path, java.util.function.Function<String, String> env) {
         if (path == null || Files.exists(path) || path.isAbsolute() || !HubRepo.looksLikeName(path.toString())) return path;
         try {
-            return fromEnv().resolveModel(path.toString());
+            return new HubResolver(HubConfig.fromEnv(env)).resolveModel(path.toString());
         } catch (HubException e) {
             throw new HubException("'" + path + "' is no folder here, and as a Hugging Face model name: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A model folder named in a file that lives in {@code base} (a deployment file): {@code base.resolve(written)} when
+     * that exists, {@code written} is absolute, or it is no repo name; otherwise the Hugging Face model it names
+     * (resolved with {@code env}'s hub variables). A folder of the working directory is never taken instead.
+     */
+    public static Path modelDirBeside(Path base, Path written, java.util.function.Function<String, String> env) {
+        Path joined = base.resolve(written);
+        String name = written.toString().replace(java.io.File.separatorChar, '/');
+        if (written.isAbsolute() || Files.exists(joined) || !HubRepo.looksLikeName(name)) return joined;
+        try {
+            return new HubResolver(HubConfig.fromEnv(env)).resolveModel(name);
+        } catch (HubException e) {
+            throw new HubException("'" + written + "' is no folder beside the file (" + joined + "), and as a Hugging Face model name: "
+                    + e.getMessage(), e);
         }
     }
 

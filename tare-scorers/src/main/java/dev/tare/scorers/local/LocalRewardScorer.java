@@ -1,7 +1,6 @@
 package dev.tare.scorers.local;
 
 import dev.tare.data.Message;
-import dev.tare.data.hub.HubResolver;
 import dev.tare.runtime.lora.LoraAdapter;
 import dev.tare.runtime.lora.LoraModel;
 import dev.tare.runtime.model.ModelLoader;
@@ -184,8 +183,11 @@ public final class LocalRewardScorer implements RenderedTextScorer {
      * adapter, when it has one, attached to the loaded base at the spec's λ and read through the spec's head. The
      * scorer owns what it loads: {@link #close()} unmaps the base weights and closes the tokenizer.
      */
-    public static LocalRewardScorer open(ScorerSpec.Local spec) {
-        Path dir = HubResolver.modelDir(spec.dir()); // an org/name that is no folder here comes from the Hugging Face cache or hub
+    public static LocalRewardScorer open(ScorerSpec.Local spec) { return open(spec, System::getenv); }
+
+    /** As {@link #open(ScorerSpec.Local)}, with the Hugging Face variables (HF_ENDPOINT, HF_HOME, ...) read from {@code env}. */
+    public static LocalRewardScorer open(ScorerSpec.Local spec, java.util.function.Function<String, String> env) {
+        Path dir = spec.modelDir(env); // an org/name that is no folder here comes from the Hugging Face cache or hub
         Options options = spec.options();
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("local scorer: model directory " + dir + " does not exist");
         HfTokenizer tok = HfTokenizer.load(dir);
@@ -200,7 +202,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                 closeWeights = model::close;
             } else {
                 ScorerSpec.Local.Lora l = spec.lora();
-                Path adapterDir = HubResolver.modelDir(l.adapter());
+                Path adapterDir = spec.adapterDir(env);
                 LoraAdapter a = adapterDir.equals(l.adapter()) ? LoraAdapter.load(adapterDir)
                         : LoraAdapter.load(adapterDir, l.adapter().getFileName().toString());
                 LoraModel lm = LoraModel.open(dir, List.of(a));
