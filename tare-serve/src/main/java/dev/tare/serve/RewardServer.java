@@ -71,13 +71,22 @@ public final class RewardServer implements AutoCloseable {
         this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
         http.setExecutor(executor);
         ResponseSplitter splitter = pipeline.responseSplitter();
-        http.createContext("/get_reward", ex -> handle(ex, "/get_reward", "POST", false, b -> Protocols.openRlhf(b, options.limits(), splitter), Protocols::openRlhfResponse));
-        http.createContext("/v1/reward", ex -> handle(ex, "/v1/reward", "POST", true, b -> Protocols.nativeItems(b, options.limits(), splitter), Protocols::nativeResponse));
-        http.createContext("/health", this::health);
-        http.createContext("/metrics", this::metricsPage);
+        // one context for every path and an exact match here: the JDK's contexts match by prefix, which would answer
+        // /healthz as /health and score POST /v1/reward/../../etc/passwd
+        java.util.Map<String, com.sun.net.httpserver.HttpHandler> routes = java.util.Map.of(
+                "/get_reward", ex -> handle(ex, "/get_reward", "POST", false, b -> Protocols.openRlhf(b, options.limits(), splitter), Protocols::openRlhfResponse),
+                "/v1/reward", ex -> handle(ex, "/v1/reward", "POST", true, b -> Protocols.nativeItems(b, options.limits(), splitter), Protocols::nativeResponse),
+                "/health", this::health,
+                "/metrics", this::metricsPage);
         http.createContext("/", ex -> {
+            var route = routes.get(ex.getRequestURI().getRawPath());
+            if (route != null) {
+                route.handle(ex);
+                return;
+            }
             drainBody(ex);
-            sendJson(ex, 404, error("no such endpoint: " + ex.getRequestURI().getPath() + " (try POST /get_reward, POST /v1/reward, GET /health, GET /metrics)"));
+            sendJson(ex, 404, error("no such endpoint: " + ex.getRequestURI().getRawPath() + " (try POST /get_reward, POST /v1/reward, GET /health, GET /metrics)"));
+            ex.close();
         });
     }
 
