@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The bad-input catalogue's server layer (the other layers are in tare-eval's dev.tare.eval.catalogue): one row per
  * hostile request, sent as raw bytes (so no client normalises the path or the body), each asserting the exact status
  * and a fragment of the error message. Add a row with every new refusal. Connection-level cases (half-open
- * connections, a stuck worker, shutdown) are in {@code ServerHardeningTest}.
+ * connections, a stuck worker, shutdown) are in {@link ServerHardeningTest}.
  */
 class ServerCatalogueTest {
     private static RewardServer server;
