@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -14,8 +13,9 @@ import java.util.function.Function;
  * Merges concurrent requests into runtime batches: a bounded queue (in items) that, when full, rejects at once
  * ({@code admissionWait} zero: shed) or holds new requests first come first served up to {@code admissionWait} for room
  * and then rejects (queue admission), worker threads that take up to {@code maxBatchItems} items or whatever arrived within {@code maxWait}
- * of the oldest request, and a clean drain on close. A failing merged batch is retried request by request so one
- * bad request cannot fail the others.
+ * of the oldest request (and at most {@code maxBatchWeight} of work, a lone request excepted), and a drain on close
+ * bounded by a grace period, after which the requests still waiting fail. A failing merged batch is retried request
+ * by request so one bad request cannot fail the others. {@link #longestBusy} tells a worker stuck on one batch.
  */
 public final class DynamicBatcher<I, R> implements AutoCloseable {
     /**
@@ -37,7 +37,7 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         public boolean unavailable() { return unavailable; }
     }
 
-    private record Pending<I, R>(List<I> items, CompletableFuture<List<R>> future, long enqueued) {}
+    private record Pending<I, R>(List<I> items, CompletableFuture<List<R>> future, long enqueued, long weight) {}
 
     private final Function<List<I>, List<R>> evaluator;
     private final int capacityItems;
@@ -59,6 +59,12 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
     private volatile Throwable lastDeath;
     private final java.util.concurrent.atomic.AtomicReference<Error> injectedFault = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile double itemsPerSecond = 0;
+    private final java.util.function.ToLongFunction<I> weigher;
+    private final long maxBatchWeight;
+    /** Per worker: System.nanoTime() when its current batch started, 0 while idle. */
+    private final java.util.concurrent.atomic.AtomicLongArray busySince;
+    /** The requests of the batches being evaluated now (failed on a close that outlasts its grace). */
+    private final java.util.Set<Pending<I, R>> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A shedding batcher (a full queue rejects at once). */
     public DynamicBatcher(Function<List<I>, List<R>> evaluator, int capacityItems, int maxBatchItems, Duration maxWait,
@@ -69,6 +75,20 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
     /** {@code admissionWait}: how long a request may wait for room in a full queue (zero: reject at once). */
     public DynamicBatcher(Function<List<I>, List<R>> evaluator, int capacityItems, int maxBatchItems, Duration maxWait,
                           int workerCount, ServerMetrics metrics, Duration admissionWait) {
+        this(evaluator, capacityItems, maxBatchItems, maxWait, workerCount, metrics, admissionWait, i -> 1, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@code weigher}/{@code maxBatchWeight}: the work a batch may merge (e.g. characters of text); a request heavier
+     * than the bound still runs, alone.
+     */
+    public DynamicBatcher(Function<List<I>, List<R>> evaluator, int capacityItems, int maxBatchItems, Duration maxWait,
+                          int workerCount, ServerMetrics metrics, Duration admissionWait,
+                          java.util.function.ToLongFunction<I> weigher, long maxBatchWeight) {
+        if (maxBatchWeight < 1) throw new IllegalArgumentException("max batch weight must be >= 1");
+        this.weigher = weigher;
+        this.maxBatchWeight = maxBatchWeight;
+        this.busySince = new java.util.concurrent.atomic.AtomicLongArray(Math.max(workerCount, 0));
         if (admissionWait.isNegative()) throw new IllegalArgumentException("admission wait must be >= 0");
         this.admissionWaitNanos = admissionWait.toNanos();
         if (capacityItems < 1 || maxBatchItems < 1 || workerCount < 1) throw new IllegalArgumentException("batcher sizes must be >= 1");
@@ -79,7 +99,8 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         this.metrics = metrics;
         liveWorkers = workerCount;
         for (int i = 0; i < workerCount; i++) {
-            Thread t = Thread.ofPlatform().name("tare-batcher-" + i).daemon(true).start(this::work);
+            int index = i;
+            Thread t = Thread.ofPlatform().name("tare-batcher-" + i).daemon(true).start(() -> work(index));
             workers.add(t);
         }
     }
@@ -97,7 +118,9 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
                     throw new Rejected("queue full (" + queuedItems + "/" + capacityItems + " items waiting)", retryAfter(), false);
                 awaitRoom(items.size());
             }
-            Pending<I, R> p = new Pending<>(List.copyOf(items), new CompletableFuture<>(), System.nanoTime());
+            long weight = 0;
+            for (I item : items) weight += weigher.applyAsLong(item);
+            Pending<I, R> p = new Pending<>(List.copyOf(items), new CompletableFuture<>(), System.nanoTime(), weight);
             queue.addLast(p);
             queuedItems += items.size();
             metrics.queueDepth(queuedItems);
@@ -190,9 +213,9 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
     }
 
     /** A worker's life: on an abnormal end it is counted dead, and when none is left the queued requests fail at once. */
-    private void work() {
+    private void work(int index) {
         try {
-            workLoop();
+            workLoop(index);
         } catch (Throwable t) {   // only outside a batch: workLoop fails a batch's futures itself and goes on
             lastDeath = t;
             List<Pending<I, R>> orphans = new ArrayList<>();
@@ -215,7 +238,7 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         }
     }
 
-    private void workLoop() {
+    private void workLoop(int index) {
         while (true) {
             List<Pending<I, R>> batch = new ArrayList<>();
             lock.lock();
@@ -229,14 +252,17 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
                 }
                 long deadline = queue.peekFirst().enqueued() + maxWaitNanos;
                 int items = 0;
+                long weight = 0;
                 while (true) {
-                    while (!queue.isEmpty() && (items == 0 || items + queue.peekFirst().items().size() <= maxBatchItems)) {
+                    while (!queue.isEmpty() && (items == 0 || (items + queue.peekFirst().items().size() <= maxBatchItems
+                            && weight + queue.peekFirst().weight() <= maxBatchWeight))) {
                         Pending<I, R> p = queue.pollFirst();
                         items += p.items().size();
+                        weight += p.weight();
                         batch.add(p);
                     }
                     long left = deadline - System.nanoTime();
-                    if (items >= maxBatchItems || !queue.isEmpty() || left <= 0 || closing) break;
+                    if (items >= maxBatchItems || weight >= maxBatchWeight || !queue.isEmpty() || left <= 0 || closing) break;
                     try { nonEmpty.awaitNanos(left); } catch (InterruptedException e) { Thread.currentThread().interrupt(); break; }
                 }
                 queuedItems -= items;
@@ -245,10 +271,16 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            running.addAll(batch);
+            busySince.set(index, Math.max(1, System.nanoTime()));
             try {
                 run(batch);
             } catch (Throwable t) { // never lose a worker: fail what is left of the batch and go on
                 for (Pending<I, R> p : batch) p.future().completeExceptionally(t);
+            } finally {
+                busySince.set(index, 0);
+                batch.forEach(running::remove);
+                Thread.interrupted(); // an interrupt from a close that gave up on this batch ends with it
             }
         }
     }
@@ -279,9 +311,28 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         metrics.batch(all.size(), secs);
     }
 
-    /** Stops accepting, lets the workers finish everything already queued, and waits for them. */
+    /** How long the longest-running current batch has been running (zero when every worker is idle). */
+    public Duration longestBusy() {
+        long now = System.nanoTime();
+        long longest = 0;
+        for (int i = 0; i < busySince.length(); i++) {
+            long since = busySince.get(i);
+            if (since != 0) longest = Math.max(longest, now - since);
+        }
+        return Duration.ofNanos(longest);
+    }
+
+    /** {@link #close(Duration)} with a grace of 3 s. */
     @Override
-    public void close() {
+    public void close() { close(Duration.ofSeconds(3)); }
+
+    /**
+     * Stops accepting and lets the workers finish what is queued for up to {@code grace}; then interrupts them and
+     * fails every request still queued or in a running batch (503: shut down), so a batch that will not end (a huge
+     * input, a hung remote scorer) cannot hold the shutdown. The workers are daemon threads: one stuck in a
+     * computation that ignores interrupts does not keep the JVM alive.
+     */
+    public void close(Duration grace) {
         lock.lock();
         try {
             closing = true;
@@ -290,8 +341,26 @@ public final class DynamicBatcher<I, R> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        long deadline = System.nanoTime() + grace.toNanos();
         for (Thread t : workers) {
-            try { t.join(TimeUnit.MINUTES.toMillis(5)); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+            long left = deadline - System.nanoTime();
+            try { if (left > 0) t.join(Duration.ofNanos(left)); } catch (InterruptedException e) { Thread.currentThread().interrupt(); break; }
         }
+        if (workers.stream().noneMatch(Thread::isAlive)) return;
+        List<Pending<I, R>> abandoned = new ArrayList<>();
+        lock.lock();
+        try {
+            abandoned.addAll(queue);
+            queue.clear();
+            queuedItems = 0;
+            metrics.queueDepth(0);
+        } finally {
+            lock.unlock();
+        }
+        abandoned.addAll(running);
+        for (Thread t : workers) t.interrupt();
+        Rejected r = new Rejected("server shut down before the batch finished (the reward model was still busy after the "
+                + grace.toMillis() / 1000.0 + " s shutdown grace)", 5, true);
+        for (Pending<I, R> p : abandoned) p.future().completeExceptionally(r);
     }
 }

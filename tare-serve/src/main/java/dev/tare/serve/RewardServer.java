@@ -31,13 +31,33 @@ import java.util.function.Function;
  * API on {@code POST /v1/reward}, {@code GET /health} and {@code GET /metrics} (Prometheus). Requests are merged by
  * a {@link DynamicBatcher}; a full queue answers 429 with Retry-After at once ({@link Admission#shed()}) or after
  * holding the request up to the admission wait ({@link Admission#queue}); shutdown answers 503 while in-flight work
- * finishes.
+ * finishes, for up to a few seconds. Only the four paths are answered (exact match). A connection whose request
+ * (headers and body) has not arrived within the read timeout is closed, and at most {@code maxConnections} are open at
+ * once (the JDK server's {@code sun.net.httpserver.maxReqTime} and {@code jdk.httpserver.maxConnections}, which are
+ * JVM-wide and read once: the first server started sets them unless the JVM was started with them).
  */
 public final class RewardServer implements AutoCloseable {
-    /** Server settings. {@code bearerToken} null = no auth. */
+    /**
+     * Server settings. {@code bearerToken} null = no auth. {@code readTimeout}: how long a connection may take to send
+     * its whole request (headers and body; whole seconds). {@code maxConnections}: open connections at most (more are
+     * closed on accept). {@code stuckAfter}: a worker busy on one batch longer than this makes /health report 503.
+     * {@code maxBatchChars}: the text one merged batch may carry (a single request over it still runs, alone).
+     */
     public record Options(String host, int port, Limits limits, String bearerToken, int queueCapacityItems,
-                          int maxBatchItems, Duration maxWait, int workers, Duration requestTimeout, Admission admission) {
+                          int maxBatchItems, Duration maxWait, int workers, Duration requestTimeout, Admission admission,
+                          Duration readTimeout, int maxConnections, Duration stuckAfter, long maxBatchChars) {
+        /** The connection and batch bounds at their defaults (30 s read timeout, 1024 connections, stuck after the request timeout, 400,000 characters per batch). */
+        public Options(String host, int port, Limits limits, String bearerToken, int queueCapacityItems,
+                       int maxBatchItems, Duration maxWait, int workers, Duration requestTimeout, Admission admission) {
+            this(host, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission,
+                    Duration.ofSeconds(30), 1024, requestTimeout, 400_000);
+        }
+
         public Options {
+            if (readTimeout.toSeconds() < 1) throw new IllegalArgumentException("the read timeout must be at least 1 s, got " + readTimeout);
+            if (maxConnections < 1) throw new IllegalArgumentException("max connections must be >= 1, got " + maxConnections);
+            if (stuckAfter.isNegative() || stuckAfter.isZero()) throw new IllegalArgumentException("stuck-after must be > 0, got " + stuckAfter);
+            if (maxBatchChars < 1) throw new IllegalArgumentException("max batch characters must be >= 1, got " + maxBatchChars);
             if (admission.queue() && admission.maxWait().compareTo(requestTimeout) >= 0)
                 throw new IllegalArgumentException("the admission wait (" + admission.maxWait().toSeconds() + " s) must be shorter than the request timeout ("
                         + requestTimeout.toSeconds() + " s)");
@@ -47,12 +67,15 @@ public final class RewardServer implements AutoCloseable {
             return new Options("127.0.0.1", 8000, Limits.defaults(), null, 4096, 32, Duration.ofMillis(5), 1, Duration.ofSeconds(170), Admission.shed());
         }
 
-        public Options withHost(String h) { return new Options(h, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission); }
-        public Options withPort(int p) { return new Options(host, p, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission); }
-        public Options withToken(String t) { return new Options(host, port, limits, t, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission); }
-        public Options withQueue(int cap, int batch) { return new Options(host, port, limits, bearerToken, cap, batch, maxWait, workers, requestTimeout, admission); }
-        public Options withLimits(Limits l) { return new Options(host, port, l, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission); }
-        public Options withAdmission(Admission a) { return new Options(host, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, a); }
+        public Options withHost(String h) { return new Options(h, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission, readTimeout, maxConnections, stuckAfter, maxBatchChars); }
+        public Options withPort(int p) { return new Options(host, p, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission, readTimeout, maxConnections, stuckAfter, maxBatchChars); }
+        public Options withToken(String t) { return new Options(host, port, limits, t, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission, readTimeout, maxConnections, stuckAfter, maxBatchChars); }
+        public Options withQueue(int cap, int batch) { return new Options(host, port, limits, bearerToken, cap, batch, maxWait, workers, requestTimeout, admission, readTimeout, maxConnections, stuckAfter, maxBatchChars); }
+        public Options withLimits(Limits l) { return new Options(host, port, l, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission, readTimeout, maxConnections, stuckAfter, maxBatchChars); }
+        public Options withConnections(Duration read, int max) { return new Options(host, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission, read, max, stuckAfter, maxBatchChars); }
+        public Options withStuckAfter(Duration d) { return new Options(host, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission, readTimeout, maxConnections, d, maxBatchChars); }
+        public Options withMaxBatchChars(long c) { return new Options(host, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, admission, readTimeout, maxConnections, stuckAfter, c); }
+        public Options withAdmission(Admission a) { return new Options(host, port, limits, bearerToken, queueCapacityItems, maxBatchItems, maxWait, workers, requestTimeout, a, readTimeout, maxConnections, stuckAfter, maxBatchChars); }
     }
 
     private final RewardPipeline pipeline;
@@ -67,18 +90,44 @@ public final class RewardServer implements AutoCloseable {
         this.pipeline = pipeline;
         this.options = options;
         this.batcher = new DynamicBatcher<>(pipeline::evaluate, options.queueCapacityItems(), options.maxBatchItems(),
-                options.maxWait(), options.workers(), metrics, options.admission().maxWait());
+                options.maxWait(), options.workers(), metrics, options.admission().maxWait(), RewardItem::chars, options.maxBatchChars());
+        configureJdkServer(options);
         this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
         http.setExecutor(executor);
         ResponseSplitter splitter = pipeline.responseSplitter();
-        http.createContext("/get_reward", ex -> handle(ex, "/get_reward", "POST", false, b -> Protocols.openRlhf(b, options.limits(), splitter), Protocols::openRlhfResponse));
-        http.createContext("/v1/reward", ex -> handle(ex, "/v1/reward", "POST", true, b -> Protocols.nativeItems(b, options.limits(), splitter), Protocols::nativeResponse));
-        http.createContext("/health", this::health);
-        http.createContext("/metrics", this::metricsPage);
+        // one context for every path and an exact match here: the JDK's contexts match by prefix, which would answer
+        // /healthz as /health and score POST /v1/reward/../../etc/passwd
+        java.util.Map<String, com.sun.net.httpserver.HttpHandler> routes = java.util.Map.of(
+                "/get_reward", ex -> handle(ex, "/get_reward", "POST", false, b -> Protocols.openRlhf(b, options.limits(), splitter), Protocols::openRlhfResponse),
+                "/v1/reward", ex -> handle(ex, "/v1/reward", "POST", true, b -> Protocols.nativeItems(b, options.limits(), splitter), Protocols::nativeResponse),
+                "/health", this::health,
+                "/metrics", this::metricsPage);
         http.createContext("/", ex -> {
+            var route = routes.get(ex.getRequestURI().getRawPath());
+            if (route != null) {
+                route.handle(ex);
+                return;
+            }
             drainBody(ex);
-            sendJson(ex, 404, error("no such endpoint: " + ex.getRequestURI().getPath() + " (try POST /get_reward, POST /v1/reward, GET /health, GET /metrics)"));
+            sendJson(ex, 404, error("no such endpoint: " + ex.getRequestURI().getRawPath() + " (try POST /get_reward, POST /v1/reward, GET /health, GET /metrics)"));
+            ex.close();
         });
+    }
+
+    /**
+     * The JDK server's connection bounds, set before its first use in this JVM (it reads them once): the whole request
+     * within the read timeout (else the connection is closed; a connection that sends nothing is closed then too),
+     * the response within the request timeout plus the read timeout, at most {@code maxConnections} open. A value
+     * the JVM was started with ({@code -Dsun.net.httpserver.maxReqTime=...}, e.g. in TARE_JAVA_OPTS) wins.
+     */
+    private static synchronized void configureJdkServer(Options o) {
+        setIfAbsent("sun.net.httpserver.maxReqTime", o.readTimeout().toSeconds());
+        setIfAbsent("sun.net.httpserver.maxRspTime", o.requestTimeout().toSeconds() + o.readTimeout().toSeconds());
+        setIfAbsent("jdk.httpserver.maxConnections", o.maxConnections());
+    }
+
+    private static void setIfAbsent(String key, long value) {
+        if (System.getProperty(key) == null) System.setProperty(key, Long.toString(value));
     }
 
     /** Binds and starts serving. */
@@ -217,9 +266,13 @@ public final class RewardServer implements AutoCloseable {
         ObjectNode o = Protocols.JSON.createObjectNode();
         boolean draining = this.draining.get();
         int dead = batcher.deadWorkers();
-        boolean down = draining || dead > 0;
+        Duration busy = batcher.longestBusy();
+        boolean stuck = busy.compareTo(options.stuckAfter()) > 0;
+        boolean down = draining || dead > 0 || stuck;
         o.put("status", draining ? "draining" : dead > 0 ? "unhealthy: " + dead + " batch worker(s) died (last of "
-                + batcher.lastDeath() + "); restart the server" : "ok");
+                + batcher.lastDeath() + "); restart the server"
+                : stuck ? "unhealthy: a batch worker has been busy on one batch for " + busy.toMillis() / 1000.0
+                + " s, over the bound of " + options.stuckAfter().toMillis() / 1000.0 + " s (requests behind it wait or time out)" : "ok");
         var arr = o.putArray("sources");
         for (RewardPipeline.Weighted w : pipeline.sources()) arr.addObject().put("name", w.source().name()).put("weight", w.weight());
         o.put("queued_items", batcher.queuedItems());
@@ -253,13 +306,21 @@ public final class RewardServer implements AutoCloseable {
         }
     }
 
-    /** Graceful shutdown: new requests get 503, queued and in-flight requests finish, then the socket closes. */
+    /**
+     * Prompt graceful shutdown: new requests get 503; queued and in-flight requests have 3 s to finish, after which
+     * those still waiting get 503 (a batch that will not end is abandoned to its daemon worker); then the socket and
+     * every connection close. Returns within about 5 s.
+     */
     @Override
     public void close() {
         draining.set(true);
-        batcher.close();
-        http.stop(2);
+        batcher.close(Duration.ofSeconds(3));
+        http.stop(1);
         executor.shutdown();
-        try { executor.awaitTermination(10, TimeUnit.SECONDS); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) executor.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

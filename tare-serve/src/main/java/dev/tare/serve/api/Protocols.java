@@ -23,9 +23,10 @@ import java.util.List;
  * (an item that failed alone: reward null and "error").
  */
 public final class Protocols {
-    /** Strict JSON: no NaN/Infinity literals, duplicate keys rejected. */
+    /** Strict JSON: no NaN/Infinity literals, duplicate keys rejected, nothing but whitespace after the value. */
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
@@ -37,6 +38,13 @@ public final class Protocols {
             JsonNode n = JSON.readTree(body);
             if (n == null || !n.isObject()) throw new BadRequest(400, "body must be a JSON object");
             return n;
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+                var at = e.getLocation();
+                throw new BadRequest(400, "trailing content after the JSON object" + (at == null ? "" : " at line " + at.getLineNr()
+                        + ", column " + at.getColumnNr()) + ": the body must hold exactly one JSON object");
+            }
+            throw new BadRequest(400, "malformed JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new BadRequest(400, "malformed JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
