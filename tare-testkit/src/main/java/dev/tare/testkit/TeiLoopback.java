@@ -26,6 +26,10 @@ import java.util.function.Function;
  * <li>{@code POST /predict {"inputs": "text" | ["a","b"] | [["a"],["a","b"],...], "truncate", "truncation_direction":
  *     "Left"|"Right" (default Right), "raw_scores"}} → {@code [{"score","label"},...]} for one input, a list of those for a
  *     batch, each sorted by score descending; without raw_scores the scores are sigmoid (one label) or softmax.</li>
+ * <li>{@code POST /rerank {"query", "texts": [...], "truncate", "truncation_direction", "raw_scores", "return_text"}} →
+ *     {@code [{"index","score"(,"text")},...]} sorted by score descending (RerankRequest/Rank), each text scored as the
+ *     pair (query, text); a model of several labels answers 424 "model is not a re-ranker model", more than
+ *     {@code max_client_batch_size} (32) texts 413.</li>
  * </ul>
  * TEI tokenizes with special tokens added. The model is an {@link EngineModel}: by default a token is one code point
  * (no BOS); a test may serve a real checkpoint through tare's runtime instead. A pair is scored as {@code a + "\n" + b}. Over-long input without {@code truncate}: a 413
@@ -69,6 +73,7 @@ public final class TeiLoopback implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/info", ex -> reply(ex, 200, info.toString()));
         server.createContext("/predict", this::predict);
+        server.createContext("/rerank", this::rerank);
         server.start();
     }
 
@@ -86,27 +91,8 @@ public final class TeiLoopback implements AutoCloseable {
         boolean raw = req.path("raw_scores").asBoolean(false);
         ArrayNode out = M.createArrayNode();
         for (String t : texts) {
-            int[] cps = model.tokenize(t, true);
-            if (cps.length > maxInputLength) {
-                if (!truncate && legacy) {
-                    reply(ex, 413, "{\"error\":\"Input validation error: `inputs` must have less than " + maxInputLength
-                            + " tokens. Given: " + cps.length + "\",\"error_type\":\"Validation\"}");
-                    return;
-                }
-                cps = left && truncate ? java.util.Arrays.copyOfRange(cps, cps.length - maxInputLength, cps.length)
-                        : java.util.Arrays.copyOf(cps, maxInputLength);
-            }
-            seen.add(model.decode(cps));
-            double[] z = model.logits(cps);
-            double[] p = z.clone();
-            if (!raw) {
-                if (p.length == 1) p[0] = 1 / (1 + Math.exp(-p[0]));
-                else {
-                    double mx = java.util.Arrays.stream(p).max().orElse(0), sum = 0;
-                    for (int i = 0; i < p.length; i++) sum += (p[i] = Math.exp(p[i] - mx));
-                    for (int i = 0; i < p.length; i++) p[i] /= sum;
-                }
-            }
+            double[] p = scores(ex, t, truncate, left, raw);
+            if (p == null) return;
             Integer[] order = new Integer[p.length];
             for (int i = 0; i < p.length; i++) order[i] = i;
             java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
@@ -115,6 +101,68 @@ public final class TeiLoopback implements AutoCloseable {
             out.add(row);
         }
         reply(ex, 200, (batch ? out : out.get(0)).toString());
+    }
+
+    /** The model's scores of one text (tokenized with special tokens, truncated as asked), or null after an error reply. */
+    private double[] scores(HttpExchange ex, String t, boolean truncate, boolean left, boolean raw) throws IOException {
+        int[] cps = model.tokenize(t, true);
+        if (cps.length > maxInputLength) {
+            if (!truncate && legacy) {
+                reply(ex, 413, "{\"error\":\"Input validation error: `inputs` must have less than " + maxInputLength
+                        + " tokens. Given: " + cps.length + "\",\"error_type\":\"Validation\"}");
+                return null;
+            }
+            cps = left && truncate ? java.util.Arrays.copyOfRange(cps, cps.length - maxInputLength, cps.length)
+                    : java.util.Arrays.copyOf(cps, maxInputLength);
+        }
+        seen.add(model.decode(cps));
+        double[] p = model.logits(cps).clone();
+        if (!raw) {
+            if (p.length == 1) p[0] = 1 / (1 + Math.exp(-p[0]));
+            else {
+                double mx = java.util.Arrays.stream(p).max().orElse(0), sum = 0;
+                for (int i = 0; i < p.length; i++) sum += (p[i] = Math.exp(p[i] - mx));
+                for (int i = 0; i < p.length; i++) p[i] /= sum;
+            }
+        }
+        return p;
+    }
+
+    private void rerank(HttpExchange ex) throws IOException {
+        JsonNode req = M.readTree(ex.getRequestBody());
+        requests.add(req);
+        if (labels.size() != 1) {
+            reply(ex, 424, "{\"error\":\"model is not a re-ranker model\",\"error_type\":\"Backend\"}");
+            return;
+        }
+        JsonNode texts = req.get("texts");
+        if (!req.path("query").isTextual() || texts == null || !texts.isArray() || texts.isEmpty()) {
+            reply(ex, 422, "{\"error\":\"expected a query and a non-empty texts array\",\"error_type\":\"Validation\"}");
+            return;
+        }
+        if (texts.size() > 32) {
+            reply(ex, 413, "{\"error\":\"batch size " + texts.size() + " > maximum allowed batch size 32\",\"error_type\":\"Validation\"}");
+            return;
+        }
+        boolean truncate = req.path("truncate").asBoolean(false);
+        boolean left = "left".equalsIgnoreCase(req.path("truncation_direction").asText("Right"));
+        boolean raw = req.path("raw_scores").asBoolean(false);
+        double[] score = new double[texts.size()];
+        for (int i = 0; i < score.length; i++) {
+            double[] p = scores(ex, req.get("query").asText() + "\n" + texts.get(i).asText(), truncate, left, raw);
+            if (p == null) return;
+            score[i] = (float) p[0];
+        }
+        Integer[] order = new Integer[score.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(score[b], score[a]));
+        ArrayNode out = M.createArrayNode();
+        for (int i : order) {
+            ObjectNode r = out.addObject().put("index", i);
+            if (req.path("return_text").asBoolean(false)) r.put("text", texts.get(i).asText());
+            r.put("score", (float) score[i]);
+        }
+        reply(ex, 200, out.toString());
     }
 
     private static String join(JsonNode seq) {

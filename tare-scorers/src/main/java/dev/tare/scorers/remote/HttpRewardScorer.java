@@ -96,7 +96,7 @@ public final class HttpRewardScorer implements RenderedTextScorer {
         if (protocol == RewardProtocol.TARE) return Map.of();
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("truncation", wire.truncate().toString());
-        if (protocol != RewardProtocol.TEI) p.put("activation", wire.activationField() + "=false");
+        if (protocol != RewardProtocol.TEI && protocol != RewardProtocol.TEI_RERANK) p.put("activation", wire.activationField() + "=false");
         if (wire.probability()) p.put("probability", "true");
         ServedModel s = served;
         if (s != null && s.maxInputTokens() > 0) p.put("max_input_tokens", s.maxInputTokens());
@@ -124,7 +124,8 @@ public final class HttpRewardScorer implements RenderedTextScorer {
                 throw new IllegalArgumentException("conversation " + i + " must end with an assistant turn");
             }
         }
-        return run(n, (from, to) -> call(protocol.request(model, conversations.subList(from, to), render, wire), to - from));
+        return run(n, (from, to) -> call(protocol.request(model, conversations.subList(from, to), render, wire), to - from),
+                i -> protocol.sameRequest(conversations.get(i - 1), conversations.get(i)));
     }
 
     /**
@@ -133,8 +134,9 @@ public final class HttpRewardScorer implements RenderedTextScorer {
      */
     @Override public double[] scoreRendered(List<String> renderedTexts) {
         if (!protocol.scoresRenderedText())
-            throw new IllegalArgumentException(name + " (protocol=tare) cannot score an already rendered query; send chat messages");
-        return run(renderedTexts.size(), (from, to) -> call(protocol.renderedRequest(model, renderedTexts.subList(from, to), wire), to - from));
+            throw new IllegalArgumentException(name + " (protocol=" + protocol.id() + ") cannot score an already rendered query; send chat messages");
+        return run(renderedTexts.size(), (from, to) -> call(protocol.renderedRequest(model, renderedTexts.subList(from, to), wire), to - from),
+                i -> true);
     }
 
     @Override public boolean scoresRenderedText() { return protocol.scoresRenderedText(); }
@@ -142,20 +144,24 @@ public final class HttpRewardScorer implements RenderedTextScorer {
     @FunctionalInterface
     private interface Part { double[] score(int from, int to); }
 
-    private double[] run(int n, Part part) {
+    /** Requests of at most {@code requestSize} consecutive items; {@code joins(i)}: item i may share item i−1's request. */
+    private double[] run(int n, Part part, java.util.function.IntPredicate joins) {
         double[] out = new double[n];
         if (n == 0) return out;
         if (wire.checkServer()) verify();
-        if (n <= requestSize) {
+        List<int[]> chunks = new ArrayList<>();
+        for (int from = 0, i = 1; i <= n; i++)
+            if (i == n || i - from == requestSize || !joins.test(i)) {
+                chunks.add(new int[]{from, i});
+                from = i;
+            }
+        if (chunks.size() == 1) {
             double[] r = part.score(0, n);
             System.arraycopy(r, 0, out, 0, n);
         } else {
             try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<double[]>> parts = new ArrayList<>();
-                for (int from = 0; from < n; from += requestSize) {
-                    int f = from, t = Math.min(n, from + requestSize);
-                    parts.add(ex.submit((Callable<double[]>) () -> part.score(f, t)));
-                }
+                for (int[] c : chunks) parts.add(ex.submit((Callable<double[]>) () -> part.score(c[0], c[1])));
                 int pos = 0;
                 for (Future<double[]> f : parts) {
                     double[] r;

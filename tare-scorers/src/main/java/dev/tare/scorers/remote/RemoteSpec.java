@@ -71,10 +71,10 @@ public record RemoteSpec(URI url, Map<String, String> options) {
         for (String k : List.of("truncate", "activation-field", "probability"))
             if (options.containsKey(k) && p == RewardProtocol.TARE)
                 throw new IllegalArgumentException("scorer option " + k + " is for protocol=vllm-pooling, vllm-classify or tei");
-        if (options.containsKey("activation-field") && p == RewardProtocol.TEI)
+        if (options.containsKey("activation-field") && (p == RewardProtocol.TEI || p == RewardProtocol.TEI_RERANK))
             throw new IllegalArgumentException("scorer option activation-field is for vLLM; TEI is sent raw_scores=true");
         WireSettings w = wire();
-        if (p == RewardProtocol.TEI && w.truncate().enabled() && w.truncate().tokens() != -1)
+        if ((p == RewardProtocol.TEI || p == RewardProtocol.TEI_RERANK) && w.truncate().enabled() && w.truncate().tokens() != -1)
             throw new IllegalArgumentException("scorer option truncate=" + options.get("truncate")
                     + ": TEI truncates at its max_input_length only (truncate=max or off)");
     }

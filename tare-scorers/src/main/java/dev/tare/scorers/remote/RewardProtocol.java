@@ -32,13 +32,18 @@ import java.util.Locale;
  *     template, which TEI does not apply: with a renderer (scorer option {@code chat-template=DIR}) each conversation
  *     is rendered client-side and sent as one single-text input, {@code {"inputs":[[text0],[text1],...],
  *     "raw_scores":true}} (the one-element arrays keep a batch of two from being read as one text pair).</li>
+ * <li>{@code tei-rerank}: TEI's re-ranker route for a one-label cross-encoder, the responses of one prompt in one
+ *     request: {@code POST /rerank {"query":PROMPT,"texts":[response0, response1, ...],"raw_scores":true}} →
+ *     {@code [{"index":i,"score":s},...]} sorted by score (router/src/http/types.rs RerankRequest/Rank); the reward of
+ *     text i is the score of the entry with index i. A request's conversations must share the prompt.</li>
  * </ul>
  */
 public enum RewardProtocol {
     TARE("/v1/reward", true),
     VLLM_POOLING("/pooling", false),
     VLLM_CLASSIFY("/classify", false),
-    TEI("/predict", true);
+    TEI("/predict", true),
+    TEI_RERANK("/rerank", true);
 
     private final String defaultPath;
     private final boolean batched;
@@ -53,7 +58,7 @@ public enum RewardProtocol {
 
     public static RewardProtocol parse(String s) {
         for (RewardProtocol p : values()) if (p.id().equalsIgnoreCase(s.trim())) return p;
-        throw new IllegalArgumentException("unknown protocol '" + s + "' (expected one of tare, vllm-pooling, vllm-classify, tei)");
+        throw new IllegalArgumentException("unknown protocol '" + s + "' (expected one of tare, vllm-pooling, vllm-classify, tei, tei-rerank)");
     }
 
     /** The path appended to a bare base URL (one with no path). */
@@ -104,12 +109,24 @@ public enum RewardProtocol {
                 }
                 teiParams(body, wire);
             }
+            case TEI_RERANK -> {
+                String query = promptText(convs.getFirst());
+                ArrayNode texts = body.put("query", query).putArray("texts");
+                for (List<Message> c : convs) {
+                    if (!promptText(c).equals(query)) throw new IllegalArgumentException(id() + " sends the responses of one prompt per request");
+                    texts.add(c.getLast().content());
+                }
+                teiParams(body, wire);
+            }
         }
         return body;
     }
 
-    /** Whether this protocol can score text already rendered through the chat template. */
-    public boolean scoresRenderedText() { return this != TARE; }
+    /** Whether two conversations may share a request (tei-rerank: only with the same prompt; others: always). */
+    public boolean sameRequest(List<Message> a, List<Message> b) { return this != TEI_RERANK || promptText(a).equals(promptText(b)); }
+
+    /** Whether this protocol can score text already rendered through the chat template (tei-rerank needs the prompt apart). */
+    public boolean scoresRenderedText() { return this != TARE && this != TEI_RERANK; }
 
     /**
      * The request body scoring already rendered texts (chat template applied, special tokens included): vLLM's
@@ -119,7 +136,7 @@ public enum RewardProtocol {
     public JsonNode renderedRequest(String model, List<String> texts, WireSettings wire) {
         ObjectNode body = JsonHttpClient.MAPPER.createObjectNode();
         switch (this) {
-            case TARE -> throw new IllegalArgumentException("protocol=tare takes chat messages, not rendered text");
+            case TARE, TEI_RERANK -> throw new IllegalArgumentException("protocol=" + id() + " takes chat messages, not rendered text");
             case VLLM_POOLING, VLLM_CLASSIFY -> {
                 if (texts.size() != 1) throw new IllegalArgumentException(id() + " sends one text per request");
                 if (model != null) body.put("model", model);
@@ -199,6 +216,21 @@ public enum RewardProtocol {
                 }
                 if (rows.size() != n) throw schema(uri, "sent " + n + " inputs but got " + rows.size() + " predictions", null);
                 for (int i = 0; i < n; i++) out[i] = teiScore(rows.get(i), i, uri, label);
+            }
+            case TEI_RERANK -> {
+                if (!resp.isArray()) throw schema(uri, "expected a JSON array of ranks", resp);
+                if (resp.size() != n) throw schema(uri, "sent " + n + " texts but got " + resp.size() + " ranks", null);
+                boolean[] seen = new boolean[n];
+                for (int j = 0; j < n; j++) {
+                    JsonNode r = resp.get(j);
+                    JsonNode ix = r.get("index");
+                    if (ix == null || !ix.canConvertToInt() || !ix.isIntegralNumber()) throw schema(uri, "rank " + j + " has no integer 'index'", resp);
+                    int i = ix.asInt();
+                    if (i < 0 || i >= n || seen[i]) throw schema(uri, "rank " + j + " has index " + i + (i < 0 || i >= n
+                            ? ", outside the " + n + " texts sent" : ", given twice"), null);
+                    seen[i] = true;
+                    out[i] = number(r.get("score"), uri, "ranks[" + j + "].score");
+                }
             }
         }
         return out;

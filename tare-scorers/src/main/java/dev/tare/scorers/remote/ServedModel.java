@@ -27,6 +27,7 @@ public record ServedModel(String id, int maxInputTokens, List<String> labels) {
             case TARE -> new ServedModel(model, 0, List.of());
             case VLLM_POOLING, VLLM_CLASSIFY -> vllm(root.resolve("/v1/models"), model, http);
             case TEI -> tei(root.resolve("/info"), model, label, http);
+            case TEI_RERANK -> reranker(tei(root.resolve("/info"), model, label, http), root.resolve("/info"));
         };
     }
 
@@ -77,6 +78,13 @@ public record ServedModel(String id, int maxInputTokens, List<String> labels) {
         if (label != null && !labels.contains(label))
             throw mismatch(u, "label=" + label + " is not one of " + id + "'s labels " + labels);
         return new ServedModel(id, info.path("max_input_length").asInt(0), labels);
+    }
+
+    // TEI answers /rerank only for a one-label classifier (router/src/http/server.rs: "model is not a re-ranker model")
+    private static ServedModel reranker(ServedModel s, URI u) {
+        if (s.labels().size() != 1)
+            throw mismatch(u, s.id() + " has " + s.labels().size() + " labels " + s.labels() + "; TEI re-ranks with one-label models only (use protocol=tei)");
+        return s;
     }
 
     private static <T> Iterable<T> iterable(java.util.Iterator<T> it) { return () -> it; }

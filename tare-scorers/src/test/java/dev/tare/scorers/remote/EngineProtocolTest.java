@@ -171,4 +171,37 @@ class EngineProtocolTest {
             for (int i = 0; i < 3; i++) assertEquals(f32(logit(texts.get(i))), got[i], 0.0);
         }
     }
+
+    @Test void teiRerankScoresEachResponseOfAPromptAsThePredictRouteDoes() throws Exception {
+        // two prompts, three responses each, interleaved: a request carries the consecutive responses of one prompt
+        List<List<Message>> cs = new ArrayList<>();
+        for (String q : List.of("question one", "question two", "question one"))
+            for (String a : List.of("that is right", "that is wrong", "right " + "x".repeat(q.length())))
+                cs.add(List.of(Message.user(q), Message.assistant(a)));
+        try (var t = new TeiLoopback("OpenAssistant/reward-model-deberta-v3-large-v2", List.of("LABEL_0"), 512, s -> new double[]{logit(s)})) {
+            double[] viaPredict, viaRerank;
+            try (var sc = RemoteSpec.parse(t.url() + ",protocol=tei").rewardScorer(ENV::get)) { viaPredict = sc.score(cs); }
+            t.requests.clear();
+            try (var sc = RemoteSpec.parse(t.url() + ",protocol=tei-rerank,batch=2").rewardScorer(ENV::get)) { viaRerank = sc.score(cs); }
+            assertArrayEquals(viaPredict, viaRerank, 0.0, "the pair (prompt, response) reaches the model as /predict sends it");
+            for (int i = 0; i < cs.size(); i++)
+                assertEquals(f32(logit(RewardProtocol.promptText(cs.get(i)) + "\n" + cs.get(i).getLast().content())), viaRerank[i], 0.0);
+            // 9 responses in runs of 3 per prompt, at most 2 per request: 2+1 per run
+            assertEquals(6, t.requests.size(), t.requests.toString());
+            for (var b : t.requests) {
+                assertTrue(b.get("texts").size() <= 2 && b.get("raw_scores").asBoolean() && b.get("truncate").asBoolean(), b.toString());
+                assertEquals("Left", b.get("truncation_direction").asText());
+            }
+            try (var sc = RemoteSpec.parse(t.url() + ",protocol=tei-rerank").rewardScorer(ENV::get)) {
+                var e = assertThrows(IllegalArgumentException.class, () -> sc.scoreRendered(List.of("rendered")));
+                assertTrue(e.getMessage().contains("cannot score an already rendered query"), e.getMessage());
+            }
+        }
+        try (var t = new TeiLoopback("some/nli", List.of("entailment", "neutral", "contradiction"), 512, s -> new double[]{1, 2, 3});
+             var sc = RemoteSpec.parse(t.url() + ",protocol=tei-rerank,label=entailment").rewardScorer(ENV::get)) {
+            var e = assertThrows(ScorerException.class, () -> sc.score(convs(2)));
+            assertTrue(e.getMessage().endsWith("some/nli has 3 labels [entailment, neutral, contradiction]; TEI re-ranks with one-label models only (use protocol=tei)"), e.getMessage());
+            assertTrue(t.requests.isEmpty());
+        }
+    }
 }
