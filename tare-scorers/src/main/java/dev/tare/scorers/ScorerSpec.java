@@ -204,14 +204,27 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
      * A generative judge: {@code [judge:]local:DIR[,batch=N]} (a causal LM run in-process) or
      * {@code [judge:]openai:URL,model=NAME[,token=..,timeout=S,...]}, either followed by judge options
      * {@code template=NAME|FILE}, {@code votes=K}, {@code temperature=T}, {@code max_tokens=N}, {@code seed=S}.
-     * Exactly one of {@code model} (the local folder) and {@code endpoint} is set.
+     * Exactly one of {@code model} (the local folder) and {@code endpoint} is set. A local model that is no folder but a
+     * Hugging Face name {@code org/name[@REV]} is taken from the hub cache or downloaded when opened (in a deployment file
+     * only when no such folder is beside the file; {@code besideFile} is then the file's folder).
      */
-    record Judge(Path model, RemoteSpec endpoint, Map<String, String> options, String written) implements ScorerSpec {
+    record Judge(Path model, RemoteSpec endpoint, Map<String, String> options, String written, Local.Beside besideFile) implements ScorerSpec {
         private static final List<String> KEYS = List.of("template", "votes", "temperature", "max_tokens", "seed", "batch");
 
         public Judge {
             if ((model == null) == (endpoint == null)) throw new IllegalArgumentException("a judge is a local model or an endpoint");
             options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        }
+
+        public Judge(Path model, RemoteSpec endpoint, Map<String, String> options, String written) {
+            this(model, endpoint, options, written, null);
+        }
+
+        /** The local model folder to open (a Hugging Face name resolved with {@code env}'s HF_* variables); null for an endpoint. */
+        public Path modelDir(Function<String, String> env) {
+            if (model == null) return null;
+            return besideFile == null ? dev.tare.data.hub.HubResolver.modelDir(model, env)
+                    : dev.tare.data.hub.HubResolver.modelDirBeside(besideFile.base(), besideFile.dir(), env);
         }
 
         /** Parses a judge spec; the leading {@code judge:} may be left out ({@code tare judge --judge local:DIR}). */
@@ -297,7 +310,7 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
         }
 
         @Override public Judge resolvedAgainst(Path base) {
-            return model == null ? this : new Judge(base.resolve(model), null, options, written);
+            return model == null ? this : new Judge(base.resolve(model), null, options, written, new Local.Beside(base, model, null));
         }
 
         /**
@@ -306,7 +319,7 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
          * caller (see {@link #seed(long)}), so each vote keeps its own.
          */
         public ChatGenerator open(Function<String, String> env) {
-            ChatGenerator g = model != null ? LocalChatGenerator.load(model, intOption("batch", 8))
+            ChatGenerator g = model != null ? LocalChatGenerator.load(modelDir(env), intOption("batch", 8))
                     : new OpenAiChatGenerator(endpoint.chatClient(env));
             if (!options.containsKey("max_tokens") && !options.containsKey("temperature")) return g;
             return new ChatGenerator() {

@@ -93,7 +93,7 @@ class ScorerSpecTest {
         // http: (checked when parsed, not when the first request goes out)
         assertEquals("unknown scorer option 'colour' (known: activation-field, batch, chat-template, concurrency, label, model, probability, protocol, retries, timeout, token, truncate)",
                 error("http://h:1,colour=red"));
-        assertEquals("unknown protocol 'grpc' (expected one of tare, vllm-pooling, vllm-classify, tei)", error("http://h:1,protocol=grpc"));
+        assertEquals("unknown protocol 'grpc' (expected one of tare, vllm-pooling, vllm-classify, tei, tei-rerank)", error("http://h:1,protocol=grpc"));
         assertEquals("scorer option timeout=-1 must be a positive number", error("http://h:1,timeout=-1"));
         assertEquals("scorer option retries=x must be a non-negative integer", error("http://h:1,retries=x"));
         assertEquals("scorer option concurrency must be >= 1", error("http://h:1,concurrency=0"));
@@ -169,5 +169,32 @@ class ScorerSpecTest {
         try (RewardScorer s = envToken.rewardScorer(Map.of("TARE_TEST_NOPE", "k")::get)) {
             assertInstanceOf(dev.tare.scorers.remote.HttpRewardScorer.class, s);
         }
+    }
+
+    @Test
+    void aLocalJudgeNamedOnTheHubComesFromTheCacheUnlessAFolderIsBesideTheFile() throws Exception {
+        Path src = java.nio.file.Files.createDirectories(tmp.resolve("src/judge"));
+        java.nio.file.Files.writeString(src.resolve("config.json"), "{\"model_type\": \"llama\"}");
+        String commit = "0123456789abcdef0123456789abcdef01234567";
+        Path home = tmp.resolve("hf-home");
+        try (var hub = new dev.tare.testkit.HubLoopback()) {
+            hub.serve("model", "org/tiny-judge", commit, src, null);
+            Map<String, String> env = Map.of("HF_ENDPOINT", hub.endpoint().toString(), "HF_HOME", home.toString(), "TARE_PROGRESS", "0");
+            var j = ScorerSpec.Judge.parse("judge:local:org/tiny-judge,votes=3");
+            Path got = j.modelDir(env::get);
+            assertEquals(home.resolve("hub/models--org--tiny-judge/snapshots").resolve(commit), got);
+            assertTrue(java.nio.file.Files.isRegularFile(got.resolve("config.json")));
+            // in a deployment file: the folder beside it wins, without asking the hub
+            Path base = java.nio.file.Files.createDirectories(tmp.resolve("deploy/org/tiny-judge")).getParent().getParent();
+            int asked = hub.requests.size();
+            assertEquals(base.resolve("org/tiny-judge"), ((ScorerSpec.Judge) j.resolvedAgainst(base)).modelDir(env::get));
+            assertEquals(asked, hub.requests.size());
+            // ... and a name beside no folder goes to the hub
+            assertEquals(got, ((ScorerSpec.Judge) j.resolvedAgainst(tmp.resolve("elsewhere"))).modelDir(env::get));
+            var e = assertThrows(dev.tare.data.hub.HubException.class,
+                    () -> ScorerSpec.Judge.parse("local:org/missing-judge").modelDir(env::get));
+            assertTrue(e.getMessage().startsWith("'org/missing-judge' is no folder here, and as a Hugging Face model name"), e.getMessage());
+        }
+        assertNull(ScorerSpec.Judge.parse("openai:http://h:1,model=m").modelDir(k -> null), "an endpoint has no folder");
     }
 }
