@@ -26,7 +26,8 @@ import java.util.Map;
 
 /**
  * Renders a {@link CalibrationRun.Outcome}: {@code tare calibrate}'s summary.json (intervals in the
- * {@link IntervalJson#CALIBRATION} form) and its before/after table on stdout.
+ * {@link IntervalJson#CALIBRATION} form) and its before/after table on stdout. Over 150 lines: one renderer for the
+ * fit, held-out and --apply outcomes of every benchmark kind, JSON and table side by side so they cannot drift.
  */
 final class CalibrationSummary {
     private static final ObjectMapper MAPPER = JsonMapper.builder().build();

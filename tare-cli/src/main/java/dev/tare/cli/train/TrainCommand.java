@@ -18,7 +18,11 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 // Over 150 lines: the 25 training options, each declared once with its help; the work is TrainJob's and the rendering two small methods.
-/** `tare train`: Bradley-Terry training of a LoRA (or every weight) of a reward model on preference pairs; the job is {@link TrainJob}. */
+/**
+ * `tare train`: Bradley-Terry training of a LoRA (or every weight) of a reward model on preference pairs; the job is
+ * {@link TrainJob}. Over 150 lines: its ~20 options are PEFT's and transformers' TrainingArguments' knobs, each with its
+ * description; the body only checks them and calls the library.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a reward model on preference pairs (prompt/chosen/rejected JSONL) with the Bradley-Terry loss:",
                 "a PEFT LoRA adapter (default) or, with --full, every weight. --direction undesired trains the forget-LoRA",
