@@ -30,7 +30,8 @@ import java.util.function.Function;
  *              {"type": "bbq_letter", "stereotype_penalty": 0.5, "unparseable": -0.1, "on_missing_label": "error"},
  *              {"type": "gsm8k", "weight": 1.0, "on_missing_label": "skip"}],
  *  "admission": {"mode": "queue", "max_wait_s": 120},
- *  "batch": {"max_items": 32, "max_wait_ms": 5, "queue_items": 4096, "workers": 1},
+ *  "batch": {"max_items": 32, "max_wait_ms": 5, "queue_items": 4096, "workers": 1, "max_chars": 400000, "stuck_after_s": 170},
+ *  "connections": {"read_timeout_s": 30, "max_connections": 1024},
  *  "limits": {"max_body_bytes": 16777216, "max_items": 1024, "max_item_chars": 200000}}</pre>
  * The scorer is a {@link ScorerSpec} ({@code local:} or {@code http:}, as {@code tare eval --scorer} takes them).
  * Relative paths (the local model and adapter folders, the calibrator file) resolve against the config file's folder.
@@ -38,9 +39,10 @@ import java.util.function.Function;
  * {@code admission} is the full-queue {@link Admission} policy (shed, the default, or queue with max_wait_s).
  */
 public record Deployment(RewardPipeline pipeline, RewardServer.Options options) {
-    private static final Set<String> TOP = Set.of("host", "port", "token_env", "sources", "batch", "limits", "admission");
+    private static final Set<String> TOP = Set.of("host", "port", "token_env", "sources", "batch", "limits", "admission", "connections");
+    private static final Set<String> CONNECTIONS = Set.of("read_timeout_s", "max_connections");
     private static final Set<String> ADMISSION = Set.of("mode", "max_wait_s");
-    private static final Set<String> BATCH = Set.of("max_items", "max_wait_ms", "queue_items", "workers");
+    private static final Set<String> BATCH = Set.of("max_items", "max_wait_ms", "queue_items", "workers", "max_chars", "stuck_after_s");
     private static final Set<String> LIMITS = Set.of("max_body_bytes", "max_items", "max_item_chars");
     private static final Map<String, Set<String>> SOURCE_KEYS = Map.of(
             "model", Set.of("type", "weight", "scorer", "calibrator"),
@@ -103,6 +105,7 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
         RewardServer.Options d = RewardServer.Options.defaults();
         Fields batch = top.section("batch", BATCH);
         Fields limits = top.section("limits", LIMITS);
+        Fields conn = top.section("connections", CONNECTIONS);
         String tokenEnv = top.text("token_env", null);
         String token = tokenEnv == null ? null : env.apply(tokenEnv);
         if (tokenEnv != null && (token == null || token.isBlank()))
@@ -115,7 +118,11 @@ public record Deployment(RewardPipeline pipeline, RewardServer.Options options) 
                 token, batch.integer("queue_items", d.queueCapacityItems(), 1, 10_000_000),
                 batch.integer("max_items", d.maxBatchItems(), 1, 100_000),
                 Duration.ofMillis(batch.integer("max_wait_ms", (int) d.maxWait().toMillis(), 0, 60_000)),
-                batch.integer("workers", d.workers(), 1, 256), d.requestTimeout(), admission(top.section("admission", ADMISSION), d.requestTimeout()));
+                batch.integer("workers", d.workers(), 1, 256), d.requestTimeout(), admission(top.section("admission", ADMISSION), d.requestTimeout()),
+                Duration.ofSeconds(conn.integer("read_timeout_s", (int) d.readTimeout().toSeconds(), 1, 3600)),
+                conn.integer("max_connections", d.maxConnections(), 1, 1_000_000),
+                Duration.ofSeconds(batch.integer("stuck_after_s", (int) d.stuckAfter().toSeconds(), 1, 86_400)),
+                batch.integer("max_chars", (int) d.maxBatchChars(), 1, 1_000_000_000));
         return new Deployment(new RewardPipeline(ws, corrections), o);
     }
 

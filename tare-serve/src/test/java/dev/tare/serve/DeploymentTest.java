@@ -46,7 +46,8 @@ class DeploymentTest {
                 {"host": "0.0.0.0", "port": 9001,
                  "sources": [{"type": "bbq_letter", "stereotype_penalty": 0.5, "unparseable": -0.2, "weight": 2},
                              {"type": "gsm8k"}],
-                 "batch": {"max_items": 16, "max_wait_ms": 0, "queue_items": 100, "workers": 2},
+                 "batch": {"max_items": 16, "max_wait_ms": 0, "queue_items": 100, "workers": 2, "max_chars": 9000, "stuck_after_s": 60},
+                 "connections": {"read_timeout_s": 5, "max_connections": 64},
                  "limits": {"max_body_bytes": 1073741824, "max_items": 10, "max_item_chars": 500}}""");
         var o = d.options();
         assertEquals("0.0.0.0", o.host());
@@ -58,6 +59,10 @@ class DeploymentTest {
         assertEquals(Deployment.MAX_BODY_BYTES, o.limits().maxBodyBytes());
         assertEquals(10, o.limits().maxItems());
         assertEquals(500, o.limits().maxItemChars());
+        assertEquals(9000, o.maxBatchChars());
+        assertEquals(60, o.stuckAfter().toSeconds());
+        assertEquals(5, o.readTimeout().toSeconds());
+        assertEquals(64, o.maxConnections());
         assertEquals(new BbqLetterSource(0.5, -0.2), d.pipeline().sources().get(0).source());
         assertEquals(2.0, d.pipeline().sources().get(0).weight());
         assertEquals(1.0, d.pipeline().sources().get(1).weight());
@@ -132,6 +137,11 @@ class DeploymentTest {
         rejects("{\"batch\": {\"workers\": 0}, " + src + "}", "batch.workers", "must be in");
         rejects("{\"batch\": {\"max_wait_ms\": -5}, " + src + "}", "batch.max_wait_ms", "must be in");
         rejects("{\"batch\": {\"queue_items\": 0}, " + src + "}", "batch.queue_items", "must be in");
+        rejects("{\"batch\": {\"max_chars\": 0}, " + src + "}", "batch.max_chars", "must be in 1..1000000000");
+        rejects("{\"batch\": {\"stuck_after_s\": 0}, " + src + "}", "batch.stuck_after_s", "must be in 1..86400");
+        rejects("{\"connections\": {\"read_timeout_s\": 0}, " + src + "}", "connections.read_timeout_s", "must be in 1..3600");
+        rejects("{\"connections\": {\"max_connections\": 0}, " + src + "}", "connections.max_connections", "must be in");
+        rejects("{\"connections\": {\"keep_alive\": 1}, " + src + "}", "connections.keep_alive", "unknown setting");
         rejects("{\"sources\": [{\"type\": \"bbq_letter\", \"stereotype_penalty\": -1}]}", "sources[0].stereotype_penalty", "must be a finite number in");
         rejects("{\"sources\": [{\"type\": \"gsm8k\", \"weight\": 1e400}]}", "sources[0].weight", "must be a finite number");
         rejects("{\"sources\": []}", "sources", "non-empty");
