@@ -31,6 +31,15 @@ public enum Gsm8kStyle {
 
     /** The solution rendered in this style. */
     public String render(Gsm8kSolution s) {
+        return render(s, s);
+    }
+
+    /**
+     * The solution rendered in this style with the lines of {@code layout} (the concise style's prose last step is
+     * shown when no calculation of {@code layout}'s last step gives its answer): a wrong answer that only disagrees with
+     * its own last step ({@link Gsm8kSlip.Kind#ANSWER}) keeps the right solution's lines.
+     */
+    public String render(Gsm8kSolution s, Gsm8kSolution layout) {
         return switch (this) {
             case CONCISE -> {
                 List<String> lines = new ArrayList<>();
@@ -38,7 +47,8 @@ public enum Gsm8kStyle {
                     for (Gsm8kCalc c : st.calcs())
                         if (c.hasOperator()) lines.add(Gsm8kCalc.pretty(c.expression()) + " = " + Gsm8kNumbers.plain(c.result()));
                 Gsm8kSolution.Step last = s.steps().getLast();
-                boolean shown = last.calcs().stream().anyMatch(c -> c.hasOperator() && c.result().compareTo(s.answerValue()) == 0);
+                boolean shown = layout.steps().getLast().calcs().stream()
+                        .anyMatch(c -> c.hasOperator() && c.result().compareTo(layout.answerValue()) == 0);
                 if (!shown) lines.add(sentence(last.text()));
                 yield String.join("\n", lines) + "\nThe answer is " + s.answer() + ".";
             }
