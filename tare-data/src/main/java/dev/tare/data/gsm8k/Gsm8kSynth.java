@@ -20,7 +20,8 @@ import java.util.function.BiFunction;
  * A seeded generator of grade-school arithmetic word problems in GSM8K's format (the question; worked steps, one per
  * line, each calculation annotated {@code a*b=<<a*b=c>>c}; the final {@code #### N}), for data a clone makes itself:
  * seven templates (shopping, sharing, rates, ages, savings, reading, baking) of 2 to 4 steps over small non-negative
- * integers, with a small closed vocabulary. Item {@code i} (1-based, its {@link Gsm8kItem#line}) depends only on the
+ * integers, with a small closed vocabulary. The last step ends with its result ("The total in dollars is 12+4=16."), so the
+ * final answer sentence follows the last result at a fixed distance in every style. Item {@code i} (1-based, its {@link Gsm8kItem#line}) depends only on the
  * seed and {@code i}, so a longer run extends a shorter one. The same items feed {@link Gsm8kPairs} and
  * {@link #rmBench} (RM-Bench's three styles × correct / incorrect).
  */
@@ -137,11 +138,11 @@ public final class Gsm8kSynth {
         List<String> steps = new ArrayList<>(List.of(
                 "The " + g1 + " cost " + calc(a, '*', pa) + " dollars.",
                 "The " + g2 + " cost " + calc(b, '*', pb) + " dollars.",
-                "In all " + p.he() + " spends " + calc(c1, '+', c2) + " dollars."));
+                "The total in dollars is " + calc(c1, '+', c2) + "."));
         String q = p.name() + " buys " + a + " " + g1 + " for " + pa + " dollars each and " + b + " " + g2 + " for " + pb + " dollars each.";
         if (change) {
             int bill = 10 * (t / 10 + 1 + r.nextInt(3));
-            steps.add(p.He() + " gets " + calc(bill, '-', t) + " dollars in change.");
+            steps.add("The change in dollars is " + calc(bill, '-', t) + ".");
             q += " " + p.He() + " pays with " + bill + " dollars. How much change does " + p.he() + " get?";
             return qa(q, steps, bill - t);
         }
@@ -160,7 +161,7 @@ public final class Gsm8kSynth {
         return qa(q, List.of(
                 p.name() + " has " + calc(n, '*', k) + " " + th + ".",
                 "After giving some to " + o.name() + " " + p.he() + " has " + calc(total, '-', g) + " " + th + " left.",
-                "Each friend gets " + calc(left, '/', m) + " " + th + "."), left / m);
+                "The number of " + th + " for each friend is " + calc(left, '/', m) + "."), left / m);
     }
 
     private static String[] rates(SplittableRandom r, int i) {
@@ -169,7 +170,7 @@ public final class Gsm8kSynth {
         String q = "A machine makes " + rate + " " + th + " every hour. It runs for " + h + " hours each day. How many " + th
                 + " does it make in " + d + " days?";
         return qa(q, List.of("Each day it makes " + calc(rate, '*', h) + " " + th + ".",
-                "In " + d + " days it makes " + calc(day, '*', d) + " " + th + "."), day * d);
+                "In " + d + " days the number of " + th + " is " + calc(day, '*', d) + "."), day * d);
     }
 
     private static String[] ages(SplittableRandom r, int i) {
@@ -180,7 +181,7 @@ public final class Gsm8kSynth {
                 + c.name() + " is " + d + " years younger than " + b.name() + ". How old will " + c.name() + " be in " + y + " years?";
         return qa(q, List.of(b.name() + " is " + calc(age, '*', k) + " years old.",
                 c.name() + " is " + calc(older, '-', d) + " years old.",
-                "In " + y + " years " + c.name() + " will be " + calc(now, '+', y) + " years old."), now + y);
+                "In " + y + " years the age of " + c.name() + " will be " + calc(now, '+', y) + "."), now + y);
     }
 
     private static String[] savings(SplittableRandom r, int i) {
@@ -193,7 +194,7 @@ public final class Gsm8kSynth {
                 + p.he() + " have now?";
         return qa(q, List.of(p.name() + " saves " + calc(w, '*', n) + " dollars.",
                 "With the birthday money " + p.he() + " has " + calc(saved, '+', g) + " dollars.",
-                "After buying the " + gift + " " + p.he() + " has " + calc(total, '-', s) + " dollars."), left);
+                "After buying the " + gift + " the dollars left are " + calc(total, '-', s) + "."), left);
     }
 
     private static String[] reading(SplittableRandom r, int i) {
@@ -202,7 +203,7 @@ public final class Gsm8kSynth {
         String q = p.name() + " reads " + pages + " pages on Monday and " + k + " times as many pages on Tuesday. How many pages does "
                 + p.he() + " read in the two days?";
         return qa(q, List.of("On Tuesday " + p.he() + " reads " + calc(pages, '*', k) + " pages.",
-                "In the two days " + p.he() + " reads " + calc(pages, '+', tue) + " pages."), pages + tue);
+                "The pages in the two days are " + calc(pages, '+', tue) + "."), pages + tue);
     }
 
     private static String[] baking(SplittableRandom r, int i) {
@@ -215,9 +216,9 @@ public final class Gsm8kSynth {
                 + " in the morning and " + u + " in the afternoon.";
         List<String> steps = new ArrayList<>(List.of("The baker makes " + calc(t, '*', k) + " " + f + ".",
                 "The baker sells " + calc(s, '+', u) + " " + f + " in all.",
-                "There are " + calc(made, '-', sold) + " " + f + " left."));
+                "The number of " + f + " left is " + calc(made, '-', sold) + "."));
         if (left > 0 && r.nextBoolean()) {
-            steps.add("The baker fills " + calc(left, '/', b) + " bags.");
+            steps.add("The number of bags is " + calc(left, '/', b) + ".");
             return qa(q + " The rest are put in bags of " + b + ". How many bags are filled?", steps, left / b);
         }
         return qa(q + " How many " + f + " are left?", steps, left);
