@@ -169,10 +169,14 @@ public final class Gsm8kPairs {
         };
     }
 
-    /** One side's text: the right solution or the slipped one in the side's style (an answer slip keeps the right lines). */
+    /**
+     * One side's text: the right solution or the slipped one in the side's style (an answer slip keeps the right lines,
+     * and both of its sides restate the last step's result in the answer sentence: {@link Gsm8kStyle#renderRestated}).
+     */
     public static String render(Side side, Gsm8kSolution right, Gsm8kSlip slip) {
+        if (slip.kind() == Gsm8kSlip.Kind.ANSWER) return side.style().renderRestated(side.correct() ? right : slip.wrong(), right);
         if (side.correct()) return side.style().render(right);
-        return slip.kind() == Gsm8kSlip.Kind.ANSWER ? side.style().render(slip.wrong(), right) : side.style().render(slip.wrong());
+        return side.style().render(slip.wrong());
     }
 
     /** Writes the pairs as JSONL, all-or-nothing. */

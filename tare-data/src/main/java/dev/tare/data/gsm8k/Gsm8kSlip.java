@@ -100,12 +100,16 @@ public record Gsm8kSlip(Kind kind, int step, BigDecimal from, BigDecimal to, Str
     }
 
     /**
-     * The {@link Kind#ANSWER} slip: every step unchanged, the final answer with one digit off by one (chosen by the
-     * seed and index); empty for a negative answer.
+     * The {@link Kind#ANSWER} slip: every step unchanged, the final answer with its last digit off by one (up or down,
+     * chosen by the seed and index), so right and wrong answers differ in one place at the end; empty for a negative answer.
      */
     public static Optional<Gsm8kSlip> answer(Gsm8kSolution s, long seed, long index) {
         BigDecimal g = s.answerValue();
-        List<BigDecimal> options = digitSlips(g);
+        String plain = Gsm8kNumbers.plain(g);
+        List<BigDecimal> options = digitSlips(g).stream().filter(v -> {
+            String o = Gsm8kNumbers.plain(v);
+            return o.length() == plain.length() && o.regionMatches(0, plain, 0, plain.length() - 1);
+        }).toList();
         if (options.isEmpty()) return Optional.empty();
         BigDecimal to = options.get(new SplittableRandom(mix(seed, index)).nextInt(options.size()));
         return Optional.of(new Gsm8kSlip(Kind.ANSWER, s.steps().size(), g, to, "final answer given as " + Gsm8kNumbers.plain(to)

@@ -61,13 +61,15 @@ class Gsm8kSynthTest {
                 String c = p.chosen().get(k), r = p.rejected().get(k);
                 assertTrue(Gsm8kAnswers.isCorrect(c, right), c);
                 assertTrue(Gsm8kAnswers.isCorrect(r, wrong), r);
-                // the same lines but the final answer; one digit apart
-                String cut = k == 2 ? "The answer is **" : "The answer is ";
+                // the same lines but the final answer, which comes right after the restated last result, in every style;
+                // the answers differ only in their last digit, by one
+                String cut = "so the answer is ";
+                assertTrue(c.endsWith("The last result is " + right + ", " + cut + right + "."), c);
+                assertTrue(r.endsWith("The last result is " + right + ", " + cut + wrong + "."), r);
                 assertEquals(c.substring(0, c.lastIndexOf(cut)), r.substring(0, r.lastIndexOf(cut)));
                 assertEquals(right.length(), wrong.length());
-                int diff = 0;
-                for (int i = 0; i < right.length(); i++) if (right.charAt(i) != wrong.charAt(i)) diff++;
-                assertEquals(1, diff, right + " vs " + wrong);
+                assertEquals(right.substring(0, right.length() - 1), wrong.substring(0, wrong.length() - 1));
+                assertEquals(1, Math.abs(right.charAt(right.length() - 1) - wrong.charAt(wrong.length() - 1)), right + " vs " + wrong);
             }
             // concise: every shown equation checks out, and the last one gives the chosen answer
             Matcher m = SHOWN.matcher(p.chosen().getFirst());
