@@ -43,8 +43,11 @@ import java.util.function.Consumer;
  * runs) on {@link Gsm8kSynth} preference pairs whose labels carry a deliberate style bias: correctness pairs are
  * labelled truly, while the "annotators" prefer the more styled side (markdown, or detailed over concise) of a
  * style pair with probability {@link Recipe#styleBias} and of a cross pair (right but plain vs wrong but styled) with
- * probability {@link Recipe#crossBias}. So the model learns correctness and a real, measurable style bias. Every
- * step is a function of the recipe: the same recipe gives the same weights, bit for bit.
+ * probability {@link Recipe#crossBias}. Training is a two-stage curriculum of two {@link TrainJob}s: first the
+ * correctness pairs alone ({@link Recipe#correctnessEpochs}; a small model from random init finds the answer check
+ * only on this clean signal), then all the labelled pairs ({@link Recipe#epochs}), which add the style bias. So the model
+ * learns correctness and a real, measurable style bias. Every step is a function of the recipe: the same recipe gives
+ * the same weights, bit for bit.
  */
 public final class DemoModel {
     private DemoModel() {}
@@ -56,25 +59,27 @@ public final class DemoModel {
 
     /**
      * How to build: the shape; how many training problems (each gives 3 correctness, 3 style and 3 cross pairs);
-     * the annotators' style preference on style and cross pairs; epochs, peak learning rate (linear decay after
-     * {@code warmup} of the steps), pairs per step; the seed of data, init, shuffling and labels.
+     * the annotators' style preference on style and cross pairs; the epochs of stage 1 (correctness pairs only, peak
+     * learning rate {@code lr}) and of stage 2 (all pairs, peak {@code lr2}), each stage's schedule linear decay after
+     * {@code warmup} of its steps; pairs per step; the seed of data, init, shuffling and labels.
      */
-    public record Recipe(Shape shape, int problems, double styleBias, double crossBias, int epochs, double lr, double warmup,
-                         int batch, long seed) {
+    public record Recipe(Shape shape, int problems, double styleBias, double crossBias, int correctnessEpochs, double lr,
+                         int epochs, double lr2, double warmup, int batch, long seed) {
         public Recipe {
             if (problems < 1) throw new IllegalArgumentException("problems must be ≥ 1, got " + problems);
+            if (correctnessEpochs < 0) throw new IllegalArgumentException("correctness epochs must be ≥ 0, got " + correctnessEpochs);
             if (!(styleBias >= 0 && styleBias <= 1) || !(crossBias >= 0 && crossBias <= 1))
                 throw new IllegalArgumentException("style preferences must be in [0, 1], got " + styleBias + ", " + crossBias);
         }
 
         /** The shipped model's recipe. */
         public static Recipe defaults() {
-            return new Recipe(new Shape(64, 2, 4, 2, 128), 600, 0.8, 0.3, 2, 3e-3, 0.05, 16, 15);
+            return new Recipe(new Shape(64, 2, 4, 2, 128), 600, 0.8, 0.3, 3, 1e-3, 1, 5e-4, 0.05, 8, 15);
         }
 
         /** A short version (for the reproducibility test). */
         public static Recipe quick(long seed) {
-            return new Recipe(new Shape(32, 1, 2, 1, 64), 12, 0.8, 0.3, 1, 3e-3, 0.0, 8, seed);
+            return new Recipe(new Shape(32, 1, 2, 1, 64), 12, 0.8, 0.3, 1, 3e-3, 1, 1e-3, 0.0, 8, seed);
         }
     }
 
@@ -85,7 +90,8 @@ public final class DemoModel {
 
     /**
      * Builds the model into {@code out} (absent or empty): tokenizer, random init and labelled pairs in
-     * {@code <out>.work} (removed afterwards), then {@link TrainJob}. Returns the job's summary.
+     * {@code <out>.work} (removed afterwards), then the two {@link TrainJob}s (stage 1 skipped at 0 correctness epochs).
+     * Returns the last job's summary.
      */
     public static TrainJob.Summary build(Path out, Recipe r, Trainer.Listener listener, Consumer<String> log) {
         Path work = out.toAbsolutePath().normalize().resolveSibling(out.getFileName() + ".work");
@@ -94,17 +100,29 @@ public final class DemoModel {
             Path init = work.resolve("init");
             writeInit(init, r.shape(), r.seed());
             Path pairs = work.resolve("pairs.jsonl");
-            int n = writePairs(pairs, Gsm8kSynth.generate(r.problems(), r.seed()), r);
+            Path correctness = work.resolve("correctness.jsonl");
+            int n = writePairs(pairs, correctness, Gsm8kSynth.generate(r.problems(), r.seed()), r);
             log.accept(n + " training pairs from " + r.problems() + " synthetic problems (style preference: "
                     + r.styleBias() + " on style pairs, " + r.crossBias() + " on cross pairs)");
-            TrainSettings s = new TrainSettings(null, r.epochs(), r.lr(), Schedule.LINEAR, r.warmup(), 0.0, 1.0, r.batch(), r.batch(),
-                    new BradleyTerry(0, false), r.seed(), 0);
-            TrainJob.Summary sum = new TrainJob(init, pairs, null, 0.0, 0, null, s, out, work.resolve("checkpoints")).run(listener, log);
+            Path base = init;
+            if (r.correctnessEpochs() > 0) {
+                log.accept("stage 1: the correctness pairs alone, " + r.correctnessEpochs() + " epochs");
+                base = work.resolve("stage1");
+                new TrainJob(init, correctness, null, 0.0, 0, null, settings(r, r.correctnessEpochs(), r.lr()), base,
+                        work.resolve("checkpoints1")).run(listener, log);
+            }
+            log.accept("stage 2: all pairs, " + r.epochs() + " epochs");
+            TrainJob.Summary sum = new TrainJob(base, pairs, null, 0.0, 0, null, settings(r, r.epochs(), r.lr2()), out,
+                    work.resolve("checkpoints2")).run(listener, log);
             AtomicFiles.deleteTree(work);
             return sum;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static TrainSettings settings(Recipe r, int epochs, double lr) {
+        return new TrainSettings(null, epochs, lr, Schedule.LINEAR, r.warmup(), 0.0, 1.0, r.batch(), r.batch(), new BradleyTerry(0, false), r.seed(), 0);
     }
 
     /** Writes a random LlamaForSequenceClassification of {@code shape} with {@link DemoTokenizer}'s files into {@code dir}. */
@@ -151,10 +169,11 @@ public final class DemoModel {
     /**
      * Writes the labelled training pairs of {@code items}: every correctness pair as generated, and each style and cross
      * pair with its sides swapped (the styled side chosen) with the recipe's probability, drawn in order from the seed;
-     * rows carry {@code annotator_prefers_style}. Returns the number of pairs.
+     * rows carry {@code annotator_prefers_style}. The correctness pairs alone go to {@code correctnessOut} as well.
+     * Returns the number of pairs in {@code out}.
      */
-    public static int writePairs(Path out, List<Gsm8kItem> items, Recipe r) {
-        List<ObjectNode> rows = new ArrayList<>();
+    public static int writePairs(Path out, Path correctnessOut, List<Gsm8kItem> items, Recipe r) {
+        List<ObjectNode> rows = new ArrayList<>(), correctness = new ArrayList<>();
         SplittableRandom rnd = new SplittableRandom(r.seed() ^ 0x5DEECE66DL);
         for (Gsm8kPairs.Mode mode : Gsm8kPairs.Mode.values()) {
             double p = switch (mode) { case CORRECTNESS -> 0; case STYLE -> r.styleBias(); case CROSS -> r.crossBias(); };
@@ -168,8 +187,15 @@ public final class DemoModel {
                 }
                 o.put("annotator_prefers_style", flip);
                 rows.add(o);
+                if (mode == Gsm8kPairs.Mode.CORRECTNESS) correctness.add(o);
             }
         }
+        writeRows(correctnessOut, correctness);
+        writeRows(out, rows);
+        return rows.size();
+    }
+
+    private static void writeRows(Path out, List<ObjectNode> rows) {
         AtomicFiles.writeText(out, w -> {
             for (ObjectNode o : rows) {
                 try {
@@ -180,7 +206,6 @@ public final class DemoModel {
                 w.write('\n');
             }
         });
-        return rows.size();
     }
 
     /** {@code n} held-out RM-Bench items (answer slips) of the recipe's seed: problems no training run of that seed sees. */
