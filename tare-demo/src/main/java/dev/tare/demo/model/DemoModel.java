@@ -72,7 +72,11 @@ public final class DemoModel {
                 throw new IllegalArgumentException("style preferences must be in [0, 1], got " + styleBias + ", " + crossBias);
         }
 
-        /** The shipped model's recipe. */
+        /**
+         * The shipped model's recipe. Measured (2 shared cores, JDK 25): built in 97-161 s (5,400 pairs; 675 + 675
+         * steps); on 200 held-out items ({@link #heldOutItems}{@code (15, 200)}) RM-Bench hard 0.815, normal 0.893
+         * (same-style correctness), easy 0.995: it knows right from wrong and prefers the styled side.
+         */
         public static Recipe defaults() {
             return new Recipe(new Shape(64, 2, 4, 2, 128), 600, 0.8, 0.3, 3, 1e-3, 1, 5e-4, 0.05, 8, 15);
         }
