@@ -109,6 +109,14 @@ public final class Gsm8kPairs {
         return new Side[]{new Side(a, ac), new Side(b, bc)};
     }
 
+    /** How the incorrect solution is made. */
+    public enum SlipRule {
+        /** {@link Gsm8kSlip#find}: one calculation slipped and propagated to the final answer (an arithmetic error). */
+        PROPAGATED,
+        /** {@link Gsm8kSlip#answer}: the steps kept, the final answer disagreeing with the solution's own last result. */
+        ANSWER
+    }
+
     /**
      * Pairs of the first {@code limit} questions ({@code limit} ≤ 0: all) of a GSM8K file. Ids are
      * {@code gsm8k-<file name without .jsonl>-<line>-<mode>-<k>}; malformed rows are {@code DataFormatException}s
@@ -117,13 +125,20 @@ public final class Gsm8kPairs {
     public static Result build(Path data, Mode mode, long seed, int limit) {
         List<Gsm8kItem> items = Gsm8kReader.read(data);
         if (limit > 0 && items.size() > limit) items = items.subList(0, limit);
-        String split = data.getFileName().toString().replaceFirst("\\.jsonl$", "");
+        return build(items, data.getFileName().toString().replaceFirst("\\.jsonl$", ""), data, mode, seed, SlipRule.PROPAGATED);
+    }
+
+    /**
+     * Pairs of {@code items} (e.g. {@link Gsm8kSynth}'s) with slips by {@code rule}: ids are
+     * {@code gsm8k-<split>-<line>-<mode>-<k>}; {@code source} names the items' file in error messages.
+     */
+    public static Result build(List<Gsm8kItem> items, String split, Path source, Mode mode, long seed, SlipRule rule) {
         List<Pair> pairs = new ArrayList<>();
         Map<String, Integer> skipped = new LinkedHashMap<>();
         int used = 0;
         for (Gsm8kItem it : items) {
-            Gsm8kSolution right = Gsm8kSolution.of(it, data);
-            Optional<Gsm8kSlip> slip = Gsm8kSlip.find(right, it.question(), seed, it.line());
+            Gsm8kSolution right = Gsm8kSolution.of(it, source);
+            Optional<Gsm8kSlip> slip = slip(right, it, seed, rule);
             if (slip.isEmpty()) {
                 skipped.merge(right.answerValue().signum() < 0 ? NEGATIVE_ANSWER : NOT_DERIVED, 1, Integer::sum);
                 continue;
@@ -131,7 +146,7 @@ public final class Gsm8kPairs {
             Gsm8kSlip s = slip.get();
             BigDecimal correct = right.answerValue(), wrong = s.wrong().answerValue();
             if (correct.compareTo(wrong) == 0)
-                throw new IllegalStateException(data + ":" + it.line() + ": slip left the final answer at " + right.answer());
+                throw new IllegalStateException(source + ":" + it.line() + ": slip left the final answer at " + right.answer());
             used++;
             int k = 0;
             for (Side[] sd : sides(mode)) {
@@ -146,8 +161,22 @@ public final class Gsm8kPairs {
         return new Result(pairs, items.size(), used, skipped);
     }
 
-    private static String render(Side side, Gsm8kSolution right, Gsm8kSlip slip) {
-        return side.style().render(side.correct() ? right : slip.wrong());
+    /** The slip of one item under {@code rule}, or empty when there is none. */
+    public static Optional<Gsm8kSlip> slip(Gsm8kSolution right, Gsm8kItem it, long seed, SlipRule rule) {
+        return switch (rule) {
+            case PROPAGATED -> Gsm8kSlip.find(right, it.question(), seed, it.line());
+            case ANSWER -> right.answerValue().signum() < 0 ? Optional.empty() : Gsm8kSlip.answer(right, seed, it.line());
+        };
+    }
+
+    /**
+     * One side's text: the right solution or the slipped one in the side's style (an answer slip keeps the right lines,
+     * and both of its sides restate the last step's result in the answer sentence: {@link Gsm8kStyle#renderRestated}).
+     */
+    public static String render(Side side, Gsm8kSolution right, Gsm8kSlip slip) {
+        if (slip.kind() == Gsm8kSlip.Kind.ANSWER) return side.style().renderRestated(side.correct() ? right : slip.wrong(), right);
+        if (side.correct()) return side.style().render(right);
+        return side.style().render(slip.wrong());
     }
 
     /** Writes the pairs as JSONL, all-or-nothing. */

@@ -40,7 +40,12 @@ public record Gsm8kSlip(Kind kind, int step, BigDecimal from, BigDecimal to, Str
         /** A decimal-point slip in a product or quotient: the result ×10 or ÷10. */
         TIMES_TEN("times-ten"),
         /** No calculation reaches the answer: one digit of the final answer off by one where the solution states it. */
-        FINAL_DIGIT("final-digit");
+        FINAL_DIGIT("final-digit"),
+        /**
+         * The steps are left as they are and only the final answer is off by one digit, so it disagrees with the
+         * solution's own last result: a slip a small model can learn to see (see {@link #answer}).
+         */
+        ANSWER("answer");
 
         private final String label;
 
@@ -63,7 +68,7 @@ public record Gsm8kSlip(Kind kind, int step, BigDecimal from, BigDecimal to, Str
         List<int[]> order = new ArrayList<>();   // {calc index, kind ordinal}
         for (int j = 0; j < calcs.size(); j++) {
             if (!calcs.get(j).calc().hasOperator()) continue;
-            for (Kind k : Kind.values()) if (k != Kind.FINAL_DIGIT) order.add(new int[]{j, k.ordinal()});
+            for (Kind k : Kind.values()) if (k != Kind.FINAL_DIGIT && k != Kind.ANSWER) order.add(new int[]{j, k.ordinal()});
         }
         for (int i = order.size() - 1; i > 0; i--) {   // Fisher-Yates with the seeded generator
             int r = rnd.nextInt(i + 1);
@@ -94,6 +99,23 @@ public record Gsm8kSlip(Kind kind, int step, BigDecimal from, BigDecimal to, Str
         return finalDigit(s, rnd);
     }
 
+    /**
+     * The {@link Kind#ANSWER} slip: every step unchanged, the final answer with its last digit off by one (up or down,
+     * chosen by the seed and index), so right and wrong answers differ in one place at the end; empty for a negative answer.
+     */
+    public static Optional<Gsm8kSlip> answer(Gsm8kSolution s, long seed, long index) {
+        BigDecimal g = s.answerValue();
+        String plain = Gsm8kNumbers.plain(g);
+        List<BigDecimal> options = digitSlips(g).stream().filter(v -> {
+            String o = Gsm8kNumbers.plain(v);
+            return o.length() == plain.length() && o.regionMatches(0, plain, 0, plain.length() - 1);
+        }).toList();
+        if (options.isEmpty()) return Optional.empty();
+        BigDecimal to = options.get(new SplittableRandom(mix(seed, index)).nextInt(options.size()));
+        return Optional.of(new Gsm8kSlip(Kind.ANSWER, s.steps().size(), g, to, "final answer given as " + Gsm8kNumbers.plain(to)
+                + " after a last step that gives " + Gsm8kNumbers.plain(g), new Gsm8kSolution(s.steps(), Gsm8kNumbers.format(to, s.answer()))));
+    }
+
     /** A calculation with its 1-based step. */
     private record Calc(Gsm8kCalc calc, int step) {}
 
@@ -108,7 +130,7 @@ public record Gsm8kSlip(Kind kind, int step, BigDecimal from, BigDecimal to, Str
         BigDecimal r = c.result();
         List<BigDecimal> options = new ArrayList<>();
         switch (kind) {
-            case DIGIT, FINAL_DIGIT -> options.addAll(digitSlips(r));
+            case DIGIT, FINAL_DIGIT, ANSWER -> options.addAll(digitSlips(r));
             case OPERATOR -> {
                 List<Gsm8kCalc.Token> ops = Gsm8kCalc.tokens(c.expression()).stream().filter(Gsm8kCalc.Token::binary).toList();
                 for (int k = 0; k < ops.size(); k++) {
