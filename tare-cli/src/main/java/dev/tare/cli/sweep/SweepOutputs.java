@@ -8,6 +8,7 @@ import dev.tare.data.rmbench.RmBenchReader;
 import dev.tare.debias.lora.LambdaSweep;
 import dev.tare.core.Progress;
 import dev.tare.eval.lora.LoraSweep;
+import dev.tare.eval.lora.SweepReport;
 import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -90,53 +91,18 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
                 new String[]{"items (selection / held-out)", split.selection().size() + " / " + split.heldOut().size()},
                 new String[]{"reference", referenceText(theRule, headChoice)},
                 new String[]{"split seed", Long.toString(seed)}, new String[]{"scoring time", String.format(Locale.ROOT, "%.1f s", seconds)}));
-        double[] xs = res.rows().stream().mapToDouble(LambdaSweep.Row::lambda).toArray();
-        LineChart overall = new LineChart("Held-out accuracy vs lambda", "lambda", "accuracy (%)");
-        for (String k : List.of("hard", "normal", "easy")) overall.series(new Series(k, xs, series(res, k)));
-        List<String> charts = new ArrayList<>(List.of(overall.svg()));
-        for (String g : RmBenchReader.DOMAIN_GROUPS) {
-            if (!res.rows().getFirst().heldOut().containsKey(g + "/hard")) continue;
-            LineChart c = new LineChart("Held-out " + g + " vs lambda", "lambda", "accuracy (%)");
-            for (String k : List.of("hard", "normal", "easy")) c.series(new Series(k, xs, series(res, g + "/" + k)));
-            charts.add(c.svg());
-        }
-        html.heading("Accuracy vs lambda (held-out part)").charts(charts.toArray(String[]::new));
-        Table.Builder t = Table.builder("Every lambda: selection part (sel) and held-out part (held), percent",
-                "lambda", "eligible", "sel hard", "sel normal", "sel easy", "held hard", "held normal", "held easy", "held score");
-        for (LambdaSweep.Row row : res.rows()) {
-            t.row(fmt(row.lambda()) + " (subtract " + fmt(subtract(row.lambda())) + ")" + (row.lambda() == res.chosen() ? " (chosen)" : ""), row.eligible() ? "yes" : "no",
-                    pct(row.selection().get("hard")), pct(row.selection().get("normal")), pct(row.selection().get("easy")),
-                    pct(row.heldOut().get("hard")), pct(row.heldOut().get("normal")), pct(row.heldOut().get("easy")), pct(row.heldOut().get("score")));
-        }
-        LambdaSweep.Row b = res.base();
-        t.row("base model", "", pct(b.selection().get("hard")), pct(b.selection().get("normal")), pct(b.selection().get("easy")),
-                pct(b.heldOut().get("hard")), pct(b.heldOut().get("normal")), pct(b.heldOut().get("easy")), pct(b.heldOut().get("score")));
-        html.heading("Table").table(t.build());
-        html.note("Head '" + headChoice.name().toLowerCase(Locale.ROOT) + "': " + (headChoice == HeadChoice.ADAPTER
-                ? "PEFT's behaviour: the adapter's modules_to_save copy of the score head is used unchanged at every lambda, so lambda 0 is the base body read through the adapter's head, not the base model."
-                : "the base model's own head; lambda 0 is the base model exactly."));
+        SweepReport.addTo(html, sweep, headChoice);
         html.write(out.resolve("report.html"));
     }
 
-    static String referenceText(LambdaSweep.Rule rule, HeadChoice head) {
-        if (rule.reference() == LambdaSweep.Reference.BASE) return "base = the real base model (base body + base head)";
-        return head == HeadChoice.ADAPTER ? "lambda0 = base body + the adapter's head copy (PEFT), not the base model"
-                : "lambda0 = the base model exactly (--head base)";
-    }
-
-
-    private static double[] series(LambdaSweep.Result res, String k) {
-        return res.rows().stream().mapToDouble(r -> r.heldOut().getOrDefault(k, Double.NaN)).toArray();
-    }
+    static String referenceText(LambdaSweep.Rule rule, HeadChoice head) { return SweepReport.referenceText(rule, head); }
 
     private static LambdaSweep.Row row(LambdaSweep.Result res, double l) {
         return res.rows().stream().filter(r -> r.lambda() == l).findFirst().orElseThrow();
     }
 
-    private static String pct(Double v) { return v == null ? "" : String.format(Locale.ROOT, "%.2f", v); }
-
     static String fmt(double l) { return LoraSweep.fmt(l); }
 
     /** The published scripts' "+x subtracts" value of a signed strength λ (−λ, without a negative zero). */
-    static double subtract(double lambda) { return lambda == 0 ? 0.0 : -lambda; }
+    static double subtract(double lambda) { return SweepReport.subtract(lambda); }
 }

@@ -1,6 +1,5 @@
 package dev.tare.cli.train;
 
-import dev.tare.core.Progress;
 import dev.tare.train.BradleyTerry;
 import dev.tare.train.LoraSpec;
 import dev.tare.train.Schedule;
@@ -134,25 +133,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainJob job = new TrainJob(model, pairs, evalPairs, heldOut, maxLength, maxPairs, s, out, checkpoints);
         TrainJob.Summary sum;
-        try (Progress p = Progress.stderr("train", -1)) {
-            sum = job.run(new Trainer.Listener() {
-                @Override public void resumed(long step, long total) {
-                    System.err.println("resuming from the checkpoint of step " + step + " of " + total);
-                    p.setTotal(total);
-                    p.resumedAt(step);
-                }
-
-                @Override public void step(Trainer.Step st) {
-                    p.setTotal(st.totalSteps());
-                    p.setDetail(String.format(Locale.ROOT, "epoch %d/%d loss %.4f acc %.1f%% %.0f tok/s", st.epoch(), st.epochs(), st.loss(), 100 * st.accuracy(), st.tokensPerSecond()));
-                    p.advance(1);
-                }
-
-                @Override public void epoch(Trainer.Epoch e) {
-                    o.println(epochLine(e, s));
-                    o.flush();
-                }
-            }, line -> System.err.println(line));
+        try (TrainProgress p = new TrainProgress("train", e -> {
+            o.println(epochLine(e, s));
+            o.flush();
+        })) {
+            sum = job.run(p, line -> System.err.println(line));
         }
         o.printf(Locale.ROOT, "trained %s on %d pairs (%d held out) in %d optimizer steps, %,d tokens, %.0f s%s%n",
                 full ? "every weight" : "LoRA " + s.lora().targets() + " r=" + r + " alpha=" + fmt(alpha) + " on " + sum.adapted().size() + " modules",

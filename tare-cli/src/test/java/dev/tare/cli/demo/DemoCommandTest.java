@@ -48,6 +48,47 @@ class DemoCommandTest {
         assertTrue(Math.abs(after) < before / 5, before + " -> " + after);
     }
 
+    /**
+     * The main job's default without ../shared (forced here with --trained): the shipped tare-trained RM is style-biased
+     * on held-out synthetic items, the forget-LoRA tare trains and the λ the rule picks on the selection half lift Hard
+     * on the held-out half with Normal inside the budget there too, and calibration removes the length correlation.
+     */
+    @Test
+    void trainedModelDemoRemovesTheStyleBiasOfATareTrainedModel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("trained");
+        Run r = run("demo", "--trained", "--bootstrap", "200", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Everything here is synthetic") && r.out().contains("subtract 1 = lambda -1"), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("model/model.safetensors")) && Files.isRegularFile(out.resolve("forget-style/adapter_model.safetensors")));
+        JsonNode j = Jsonl.MAPPER.readTree(out.resolve("summary.json").toFile());
+        assertEquals("trained-model", j.get("mode").asText());
+        double lambda = j.get("chosen_lambda").asDouble();
+        assertTrue(lambda < 0 && j.get("chosen_subtract").asDouble() == -lambda, "the chosen strength subtracts the forget-LoRA: " + lambda);
+        assertFalse(j.get("none_eligible").asBoolean());
+        JsonNode h = j.get("held_out");
+        JsonNode base = h.get("base reward model"), cal = h.get("+ LOWESS calibration on length");
+        JsonNode lora = null, stacked = null;
+        for (var it = h.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().startsWith("minus forget-LoRA")) { if (e.getKey().endsWith("+ LOWESS")) stacked = e.getValue(); else lora = e.getValue(); }
+        }
+        assertNotNull(lora);
+        assertNotNull(stacked);
+        double hard = v(base, "hard"), easy = v(base, "easy");
+        assertTrue(easy - hard > 0.1, "the base model prefers style: hard " + hard + " easy " + easy);
+        assertTrue(v(lora, "hard") > hard + 0.03, "subtracting the forget-LoRA lifts Hard: " + hard + " -> " + v(lora, "hard"));
+        assertTrue(v(lora, "normal") >= v(base, "normal") - j.get("budget_points").asDouble() / 100, "correctness kept on held-out items");
+        assertTrue(v(stacked, "hard") >= v(lora, "hard"), "calibration on top of the subtraction");
+        assertTrue(v(base, "spearman_chars") > 0.1 && Math.abs(v(cal, "spearman_chars")) < v(base, "spearman_chars") / 2,
+                "LOWESS removes the length correlation: " + v(base, "spearman_chars") + " -> " + v(cal, "spearman_chars"));
+        for (JsonNode x : List.of(base, cal, lora, stacked))
+            assertTrue(x.get("hard").get("lo").asDouble() <= x.get("hard").get("value").asDouble() && x.get("hard").has("hi"), "CIs: " + x);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("Style bias vs strength") && html.contains("Reward vs length") && html.contains("chosen") && html.contains("<svg"));
+    }
+
+    private static double v(JsonNode n, String k) { return n.get(k).get("value").asDouble(); }
+
     @Test
     void failedRunLeavesPreviousOutputUntouched(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo");

@@ -148,9 +148,9 @@ public final class LoraSweep {
     }
 
     /** The split key of an item: "domain/id" (RM-Bench ids repeat across domains). */
-    static String key(PreferenceItem it) { return it.meta().get("domain") + "/" + it.id(); }
+    public static String key(PreferenceItem it) { return it.meta().get("domain") + "/" + it.id(); }
 
-    static String key(ScoredItem it) { return it.domain() + "/" + it.id(); }
+    public static String key(ScoredItem it) { return it.domain() + "/" + it.id(); }
 
     /** Token ids of every item's 3 chosen then 3 rejected conversations. */
     private static Map<PreferenceItem, int[][]> encode(LocalRewardScorer scorer, List<PreferenceItem> items) {
