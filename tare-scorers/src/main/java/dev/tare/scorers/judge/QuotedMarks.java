@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  *   echo (earlier ones are references to the planted text), otherwise a reference;</li>
  *   <li><b>own</b> otherwise.</li>
  * </ul>
+ * The reply's last mark, alone on the reply's closing line, is the judge's own verdict even when a response plants the
+ * same line (a quotation is followed by the judge's own words; the verdict closes the reply).
  * So a planted mark can be set aside but cannot erase the judge's final verdict by planting the same mark.
  */
 final class QuotedMarks {
@@ -51,11 +53,17 @@ final class QuotedMarks {
         List<Mark> keep = new ArrayList<>();
         int quoted = 0, echoed = 0, prevEnd = 0;
         Mark finalEcho = null;
+        Mark last = marks.isEmpty() ? null : marks.getLast();
         for (Mark m : marks) {
             String text = reply.substring(m.start(), m.end());
             List<String> alts = alternatives(reply, m, vocabulary);
             int lineStart = reply.lastIndexOf('\n', m.start() - 1) + 1;
-            if (quoted(reply, m, text, alts, rs)) quoted++;
+            if (m == last && closesReply(reply, m) && quoted(reply, m, text, alts, rs)) {
+                // the reply's closing line is its verdict even when a response plants the same line: a quotation is
+                // followed by the judge's own words, the verdict line ends the reply
+                echoed++;
+                finalEcho = m;
+            } else if (quoted(reply, m, text, alts, rs)) quoted++;
             else if (rs.stream().noneMatch(r -> r.contains(text.strip()))) keep.add(m);
             else {
                 echoed++;
@@ -106,6 +114,22 @@ final class QuotedMarks {
         return false;
     }
 
+    /**
+     * The mark closes the reply as its verdict: alone on its line (bar decoration, but not inside a {@code >} quote block),
+     * nothing but decoration after it, and not introduced as a quotation by the text before it (a line ending in ':' or
+     * in a quoting verb such as "says", "reads", "ends with").
+     */
+    private static boolean closesReply(String reply, Mark m) {
+        int ls = reply.lastIndexOf('\n', m.start() - 1) + 1;
+        String prefix = reply.substring(ls, m.start());
+        if (!DECORATION.matcher(prefix).matches() || prefix.contains(">") || !DECORATION.matcher(reply.substring(m.end())).matches()) return false;
+        String before = reply.substring(0, ls).strip();
+        return !INTRODUCES_QUOTE.matcher(before).find();
+    }
+
+    private static final Pattern INTRODUCES_QUOTE = Pattern.compile(
+            "(?i)(:|\\b(says|said|say|writes|wrote|reads|read|contains|contain|ends with|end with|states|stated|includes|include|quotes|quoted|literally|verbatim|as follows|this line))[\\s\"'*_`]*$");
+
     private static boolean aloneOnLine(String r, String text) {
         if (text.isEmpty()) return false;
         for (int i = r.indexOf(text); i >= 0; i = r.indexOf(text, i + 1)) {
@@ -122,6 +146,7 @@ final class QuotedMarks {
         int ls = reply.lastIndexOf('\n', m.start() - 1) + 1;
         int le = reply.indexOf('\n', m.end());
         if (le < 0) le = reply.length();
+        if (reply.substring(ls, m.start()).contains(">")) return false;   // a markdown quote block quotes, it does not decide
         if (DECORATION.matcher(reply.substring(ls, m.start()) + reply.substring(m.end(), le)).matches()) return true;
         return VERDICT_WORD.matcher(reply.substring(Math.min(from, m.start()), m.start()).toLowerCase(Locale.ROOT)).find();
     }
