@@ -19,15 +19,26 @@ import java.util.TreeMap;
  * for the rejected one, 0 for a tie or an unreadable reply. The line stores that sum s in {@code scores_chosen = [s]}
  * and {@code scores_rejected = [0]}, so {@code results} = 1 iff s &gt; 0; extras record the two verdicts
  * ({@code verdict_chosen_first}, {@code verdict_chosen_second}: "chosen", "rejected", "tie" or "none") and
- * {@code consistent} (both decided and equal), with {@code model_type} "Generative RM".
+ * {@code consistent} (both decided and equal), with {@code model_type} "Generative RM". With voting@k ({@code votes} &gt; 1)
+ * each order is sampled k times (seeded, batched across the items of a request): s = decided votes for the chosen
+ * response − votes for the rejected one over both orders (ties and unparseable abstain), each order's verdict is its
+ * majority, and extras {@code votes_k}, {@code votes_chosen}, {@code votes_rejected}, {@code votes_abstained} record the counts.
  */
 public final class JudgeItemScorer implements ItemScorer {
     private final PairwiseJudge judge;
     private final String name;
+    private final int votes;
 
-    public JudgeItemScorer(PairwiseJudge judge, String name) {
+    public JudgeItemScorer(PairwiseJudge judge, String name) { this(judge, name, 1); }
+
+    /** With {@code votes} = k &gt; 1: voting@k in both orders (the judge's sampling must not be greedy). */
+    public JudgeItemScorer(PairwiseJudge judge, String name, int votes) {
+        if (votes < 1) throw new IllegalArgumentException("votes must be >= 1, got " + votes);
+        if (votes > 1 && judge.params().temperature() == 0)
+            throw new IllegalArgumentException("votes=" + votes + " needs sampling: set temperature=T > 0 in the judge spec (greedy gives identical votes)");
         this.judge = judge;
         this.name = name;
+        this.votes = votes;
     }
 
     @Override public String name() { return name; }
@@ -43,6 +54,7 @@ public final class JudgeItemScorer implements ItemScorer {
             }
             pairs.add(new PairwiseJudge.Ordered(question(p.prompt()), p.chosen().getFirst(), p.rejected().getFirst()));
         }
+        if (votes > 1) return voted(batch, judge.votes(pairs, votes, true));
         List<PairwiseJudge.PairResult> res = judge.compareBothOrders(pairs);
         List<ScoredItem> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
@@ -59,6 +71,42 @@ public final class JudgeItemScorer implements ItemScorer {
             out.add(ScoredItem.pair(p.id(), p.subset(), name, s, 0.0, extra));
         }
         return out;
+    }
+
+    private List<ScoredItem> voted(List<PreferenceItem> batch, List<PairwiseJudge.Vote> vs) {
+        List<ScoredItem> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            PreferenceItem p = batch.get(i);
+            PairwiseJudge.Vote v = vs.get(i);
+            List<PairwiseJudge.Judgment> js = v.judgments();
+            String first = majority(js.subList(0, votes)), second = majority(js.subList(votes, 2 * votes));
+            Map<String, Object> extra = new LinkedHashMap<>(new TreeMap<>(p.meta()));
+            extra.put("consistent", !first.equals("none") && !first.equals("tie") && first.equals(second));
+            extra.put("model_type", "Generative RM");
+            extra.put("verdict_chosen_first", first);
+            extra.put("verdict_chosen_second", second);
+            extra.put("votes_k", votes);
+            extra.put("votes_chosen", v.votesFirst());
+            extra.put("votes_rejected", v.votesSecond());
+            extra.put("votes_abstained", v.abstained());
+            extra.put("reply_chosen_first", js.getFirst().reply());
+            extra.put("reply_chosen_second", js.get(votes).reply());
+            out.add(ScoredItem.pair(p.id(), p.subset(), name, v.votesFirst() - v.votesSecond(), 0.0, extra));
+        }
+        return out;
+    }
+
+    /** The majority verdict of one order's votes, seen with the chosen response as A: "chosen", "rejected", "tie" or "none". */
+    private static String majority(List<PairwiseJudge.Judgment> js) {
+        int c = 0, r = 0, t = 0;
+        for (PairwiseJudge.Judgment j : js) {
+            Preference p = j.verdict().preferenceOrNull();
+            if (p == Preference.A) c++;
+            else if (p == Preference.B) r++;
+            else if (p == Preference.TIE) t++;
+        }
+        if (c == 0 && r == 0) return t > 0 ? "tie" : "none";
+        return c > r ? "chosen" : r > c ? "rejected" : "tie";
     }
 
     /** The prompt turns as the judge's question: a single user turn as is, several turns labelled by role. */

@@ -50,8 +50,9 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
                 return dev.tare.cli.judge.GenerativeEval.bbq(scorer, data, out, resume, limit, batchSize,
                         boot, stdout);
             var js = ScorerSpec.Judge.parse(scorer);
-            if (js.intOption("votes", 1) != 1)
-                throw new IllegalArgumentException("votes=K is for tare judge (voting@k on one pair); tare eval judges each order once");
+            if (js.intOption("votes", 1) != 1 && benchmark.equalsIgnoreCase("rm-bench"))
+                throw new IllegalArgumentException("votes=K is not supported on rm-bench's 3 x 3 style grid yet; use a pair benchmark "
+                        + "(rewardbench, judgebench, pairs) or tare judge");
             judgeTemplate = js.option("template", judgeTemplate);
         }
         ScorerSpec spec = ScorerSpec.parse(scorer);
@@ -104,8 +105,16 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
     /** The judge for tare eval: the template's decoding defaults, seeded by the spec's seed=S (default 42). */
     private dev.tare.scorers.judge.PairwiseJudge newJudge(dev.tare.scorers.judge.ChatGenerator gen, String judgeTemplate) {
         var t = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
-        long base = scorer.trim().startsWith("judge:") ? ScorerSpec.Judge.parse(scorer).seed(42) : 42;
-        return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(t.maxTokens(), t.temperature(), 1.0, base));
+        var js = scorer.trim().startsWith("judge:") ? ScorerSpec.Judge.parse(scorer) : null;
+        long base = js != null ? js.seed(42) : 42;
+        double temperature = js != null ? js.doubleOption("temperature", t.temperature()) : t.temperature();
+        int maxTokens = js != null ? js.intOption("max_tokens", t.maxTokens()) : t.maxTokens();
+        return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(maxTokens, temperature, 1.0, base));
+    }
+
+    /** The spec's votes=K (1 without a judge: spec or without the option). */
+    private int votes() {
+        return scorer.trim().startsWith("judge:") ? ScorerSpec.Judge.parse(scorer).intOption("votes", 1) : 1;
     }
 
     /** A generative judge: every pair in both orders, then score, position consistency and length preference. */
@@ -126,7 +135,7 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         dev.tare.scorers.judge.JudgeStats cost;
         try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
             var judge = newJudge(gen, judgeTemplate);
-            EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, gen.name()), results, resume,
+            EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, gen.name(), votes()), results, resume,
                     new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
             cost = judge.stats();
             System.err.println("judge cost: " + cost);
@@ -155,7 +164,7 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
             try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
                 name = gen.name();
                 var judge = newJudge(gen, judgeTemplate);
-                EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, name), results, resume, opts, p);
+                EvalRunner.run(items, new dev.tare.eval.JudgeItemScorer(judge, name, votes()), results, resume, opts, p);
                 cost = judge.stats();
                 System.err.println("judge cost: " + cost);
             }

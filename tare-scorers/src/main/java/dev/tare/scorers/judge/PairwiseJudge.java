@@ -122,25 +122,45 @@ public final class PairwiseJudge {
      * swapped (flipped back). Majority of decided A/B votes; equal counts → TIE; ties and unparseable abstain.
      */
     public Vote vote(String question, String first, String second, int k, boolean bothOrders) {
+        return votes(List.of(new Ordered(question, first, second)), k, bothOrders).getFirst();
+    }
+
+    /**
+     * {@link #vote} for many pairs at once: each (order, sample) is one batched generation call over all the pairs, so a
+     * local judge batches across items; vote j of order o uses seed {@code seed + j + o·k} for every pair, as the
+     * single-pair vote does. Judgments are in order: the k first-order votes, then the k second-order ones.
+     */
+    public List<Vote> votes(List<Ordered> pairs, int k, boolean bothOrders) {
         if (k < 1) throw new IllegalArgumentException("k must be >= 1");
         if (params.temperature() == 0 && k > 1)
             throw new IllegalArgumentException("voting@k needs sampling: set a temperature > 0 (greedy gives k identical votes)");
-        List<Judgment> all = new ArrayList<>();
-        int first1 = 0, second1 = 0, abstain = 0;
+        int n = pairs.size();
+        List<List<Judgment>> all = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) all.add(new ArrayList<>());
         for (int order = 0; order < (bothOrders ? 2 : 1); order++) {
+            List<Ordered> shown = new ArrayList<>(n);
+            for (Ordered o : pairs) shown.add(order == 0 ? o : new Ordered(o.question(), o.b(), o.a()));
             for (int j = 0; j < k; j++) {
-                Ordered o = order == 0 ? new Ordered(question, first, second) : new Ordered(question, second, first);
-                Judgment got = judge(List.of(o), params.withSeed(params.seed() + j + (long) order * k)).getFirst();
-                Verdict v = order == 0 ? got.verdict() : got.verdict().flip();
-                all.add(new Judgment(v, got.reply()));
-                Preference p = v.preferenceOrNull();
+                List<Judgment> got = judge(shown, params.withSeed(params.seed() + j + (long) order * k));
+                for (int i = 0; i < n; i++) {
+                    Judgment g = got.get(i);
+                    all.get(i).add(order == 0 ? g : new Judgment(g.verdict().flip(), g.reply()));
+                }
+            }
+        }
+        List<Vote> out = new ArrayList<>(n);
+        for (List<Judgment> js : all) {
+            int first1 = 0, second1 = 0, abstain = 0;
+            for (Judgment j : js) {
+                Preference p = j.verdict().preferenceOrNull();
                 if (p == Preference.A) first1++;
                 else if (p == Preference.B) second1++;
                 else abstain++;
             }
+            Preference w = first1 > second1 ? Preference.A : second1 > first1 ? Preference.B : Preference.TIE;
+            out.add(new Vote(w, first1, second1, abstain, List.copyOf(js)));
         }
-        Preference w = first1 > second1 ? Preference.A : second1 > first1 ? Preference.B : Preference.TIE;
-        return new Vote(w, first1, second1, abstain, all);
+        return out;
     }
 
     private List<Generation> generate(List<List<Message>> prompts, SamplingParams p) {
