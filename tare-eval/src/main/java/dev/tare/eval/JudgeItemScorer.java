@@ -110,7 +110,7 @@ public final class JudgeItemScorer implements ItemScorer {
     }
 
     /** The prompt turns as the judge's question: a single user turn as is, several turns labelled by role. */
-    static String question(List<Message> prompt) {
+    public static String question(List<Message> prompt) {
         if (prompt.size() == 1) return prompt.getFirst().content();
         StringBuilder sb = new StringBuilder();
         for (Message m : prompt) {

@@ -21,23 +21,23 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** `tare judge`: one question, two or more responses, a generative judge: pairwise verdicts, a ranking or the best of N. */
-@Command(name = "judge", mixinStandardHelpOptions = true,
+@Command(name = "judge", mixinStandardHelpOptions = true, subcommands = JudgeAuditCommand.class,
         description = {"Ask a generative judge about responses to one question. pair: both presentation orders (plus "
                 + "voting@K with --votes), rank: round robin in both orders ranked by Copeland score, best-of-n: knockout. "
                 + "Prints the verdicts, the judge calls used and the tokens/s."})
 public final class JudgeCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec cli;
 
-    @Option(names = "--judge", required = true, paramLabel = "SPEC", description = "local:DIR[,batch=N] | openai:URL,model=NAME[,token=env:VAR,...]")
+    @Option(names = "--judge", paramLabel = "SPEC", description = "local:DIR[,batch=N] | openai:URL,model=NAME[,token=env:VAR,...]")
     String judge;
 
     @Option(names = "--template", paramLabel = "NAME|FILE", description = "arena-hard, rewardbench, gram-r2 or a template JSON (default: arena-hard).")
     String template;
 
-    @Option(names = "--question", required = true, paramLabel = "TEXT", description = "The user question.")
+    @Option(names = "--question", paramLabel = "TEXT", description = "The user question.")
     String question;
 
-    @Option(names = "--responses", required = true, arity = "2..*", paramLabel = "FILE", description = "Text files, one response each.")
+    @Option(names = "--responses", arity = "2..*", paramLabel = "FILE", description = "Text files, one response each.")
     List<Path> responses;
 
     @Option(names = "--mode", defaultValue = "pair", paramLabel = "MODE", description = "pair, rank or best-of-n (default ${DEFAULT-VALUE}).")
@@ -59,6 +59,13 @@ public final class JudgeCommand implements Callable<Integer> {
     boolean oneOrder;
 
     @Override public Integer call() throws IOException {
+        // required here, not in picocli, so that `tare judge audit` (a subcommand) does not need them
+        List<String> missing = new ArrayList<>();
+        if (judge == null) missing.add("'--judge=SPEC'");
+        if (question == null) missing.add("'--question=TEXT'");
+        if (responses == null) missing.add("'--responses=FILE'");
+        if (!missing.isEmpty())
+            throw new CommandLine.ParameterException(cli.commandLine(), "Missing required option" + (missing.size() > 1 ? "s" : "") + ": " + String.join(", ", missing));
         ScorerSpec.Judge spec = ScorerSpec.Judge.parse(judge);
         JudgeTemplate t = JudgeTemplate.load(template != null ? template : spec.option("template", "arena-hard"));
         List<String> texts = new ArrayList<>();
