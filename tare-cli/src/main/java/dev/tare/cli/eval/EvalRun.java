@@ -43,7 +43,6 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
             if (!local.equals(data)) return new EvalRun(scorer, benchmark, local, out, resume, batchSize, parallel, limit, boot, judgeTemplate).run(stdout);
         }
         String judgeTemplate = this.judgeTemplate;
-        refuseJudgeOnBestOfN();
         if (dev.tare.cli.judge.GenerativeEval.handles(scorer, benchmark)) {
             Files.createDirectories(out);
             if (benchmark.equalsIgnoreCase("bbq"))
@@ -67,6 +66,7 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
                         resume, batchSize, boot, stdout);
             }
         }
+        if (spec.isJudge() && b == Benchmark.REWARDBENCH2) return judgeRanking(spec, b, judgeTemplate, stdout);
         if (spec.isJudge()) return judge(spec, b, judgeTemplate, stdout);
         List<PreferenceItem> items = b.read(data);
         if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
@@ -85,21 +85,6 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         stdout.println(EvalSummary.leaderboardRow(result));
         stdout.flush();
         return 0;
-    }
-
-    /**
-     * Pairwise judges (openai:, judge:) compare one chosen with one rejected response; RewardBench 2 is best-of-N
-     * (1 chosen vs 3+ rejected, several chosen in Ties). Refused here, before anything under --out is created.
-     */
-    private void refuseJudgeOnBestOfN() {
-        String s = scorer.trim();
-        boolean judge = s.startsWith("openai:") || s.startsWith("judge:");
-        String b = benchmark.trim().toLowerCase(java.util.Locale.ROOT);
-        if (!judge || b.equals("bbq") || b.equals("judgebench") || Benchmark.byName(benchmark) != Benchmark.REWARDBENCH2) return;
-        throw new IllegalArgumentException("--scorer " + s.substring(0, s.indexOf(':') + 1) + "... is a pairwise judge, but --benchmark "
-                + benchmark + " is best-of-N (1 chosen vs 3+ rejected responses per item, several chosen in Ties), which needs a "
-                + "score for every response: use a reward model (local:DIR or http:URL), or judge a pair benchmark "
-                + "(rewardbench, rm-bench, judgebench, pairs); nothing was written to " + out);
     }
 
     /** The judge for tare eval: the template's decoding defaults, seeded by the spec's seed=S (default 42). */
@@ -145,6 +130,33 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         dev.tare.eval.JudgeSummary.write(r, new EvalReport.RunInfo(spec.redacted() + " template=" + template.name(),
                 data.toString(), results.toString(), secs), cost, out);
         stdout.println(dev.tare.eval.JudgeSummary.leaderboardRow(r));
+        stdout.flush();
+        return 0;
+    }
+
+    /**
+     * A pairwise judge on RewardBench 2's best-of-N items: every pair of an item's responses in both orders, Copeland
+     * scores as the responses' scores, then the benchmark's own rules (1/k credit for a shared top score; Ties' formula).
+     */
+    private int judgeRanking(ScorerSpec spec, Benchmark b, String judgeTemplate, PrintWriter stdout) throws Exception {
+        if (votes() != 1) throw new IllegalArgumentException("votes=K is not supported for round-robin ranking (rewardbench2); drop votes=");
+        List<PreferenceItem> items = b.read(data);
+        if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
+        Files.createDirectories(out);
+        Path results = out.resolve("results.jsonl");
+        long t0 = System.nanoTime();
+        var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
+            var judge = newJudge(gen, judgeTemplate);
+            EvalRunner.run(items, new dev.tare.eval.JudgeRankingItemScorer(judge, gen.name()), results, resume,
+                    new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
+            System.err.println("judge cost: " + judge.stats());
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        var result = EvalSummary.analyze(b, items, ResultsReader.read(results), boot);
+        EvalReport.write(result, new EvalReport.RunInfo(spec.redacted() + " template=" + template.name() + " mode=round-robin",
+                data.toString(), results.toString(), secs), out);
+        stdout.println(EvalSummary.leaderboardRow(result));
         stdout.flush();
         return 0;
     }

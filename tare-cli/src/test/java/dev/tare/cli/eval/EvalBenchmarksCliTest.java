@@ -1,6 +1,7 @@
 package dev.tare.cli.eval;
 
 import dev.tare.testkit.RewardLoopback;
+import dev.tare.testkit.FakeJudgeServer;
 import dev.tare.cli.CliRun;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -155,15 +156,55 @@ class EvalBenchmarksCliTest {
         }
     }
 
-    @Test void pairwiseJudgeOnRewardBench2IsRefusedBeforeAnyFileIsWritten() throws Exception {
-        Path data = SyntheticBenchmarks.rewardBench2(tmp.resolve("rb2.jsonl"), 2, 1);
-        for (String scorer : List.of("openai:http://127.0.0.1:9,model=judge", "judge:openai:http://127.0.0.1:9,model=judge")) {
-            Path out = tmp.resolve("never-" + scorer.length());
-            CliRun r = eval("eval", "--scorer", scorer, "--benchmark", "rewardbench2", "--data", data.toString(), "--out", out.toString());
-            assertEquals(2, r.rc(), r.err());
-            assertTrue(r.err().contains("is a pairwise judge") && r.err().contains("best-of-N")
-                    && r.err().contains("use a reward model"), r.err());
-            assertFalse(Files.exists(out), "no --out folder for a refused run: " + out);
+    /**
+     * A pairwise judge on RewardBench 2's best-of-4 items (OpenAI-compatible double): all 6 pairs of an item in both
+     * orders (12 calls), Copeland scores (win 1, tie ½ — a judge that favours position A on equal rewards gives an
+     * inconsistent, tied pair), then RewardBench 2's own 1/k rule, computed here by hand from the judge's rule.
+     */
+    @Test void pairwiseJudgeOnRewardBench2RanksEachItemByRoundRobin() throws Exception {
+        Path data = SyntheticBenchmarks.rewardBench2(tmp.resolve("rb2.jsonl"), 3, 5);
+        Map<String, double[]> acc = new LinkedHashMap<>();
+        int items = 0;
+        for (String line : Files.readAllLines(data)) {
+            JsonNode row = M.readTree(line);
+            List<String> all = new ArrayList<>(texts(row.get("chosen")));
+            all.addAll(texts(row.get("rejected")));
+            double[] cop = new double[all.size()];
+            for (int i = 0; i < all.size(); i++)
+                for (int j = 0; j < all.size(); j++) {
+                    if (i == j) continue;
+                    double ri = RewardLoopback.reward(all.get(i)), rj2 = RewardLoopback.reward(all.get(j));
+                    cop[i] += ri > rj2 ? 1 : ri == rj2 ? 0.5 : 0;
+                }
+            double max = java.util.Arrays.stream(cop).max().orElseThrow();
+            long k = java.util.Arrays.stream(cop).filter(x -> x == max).count();
+            double v = cop[0] == max ? 1.0 / k : 0;
+            double[] a = acc.computeIfAbsent(row.get("subset").asText(), x -> new double[2]);
+            a[0] += v; a[1]++;
+            items++;
         }
+        try (var judge = new FakeJudgeServer(user -> {
+            String a = JudgeEvalTest.between(user, "[The Start of Assistant A's Answer]\n", "\n[The End of Assistant A's Answer]");
+            String b = JudgeEvalTest.between(user, "[The Start of Assistant B's Answer]\n", "\n[The End of Assistant B's Answer]");
+            return "Judged. [[" + (RewardLoopback.reward(a) >= RewardLoopback.reward(b) ? "A" : "B") + "]]";
+        })) {
+            Path out = tmp.resolve("judge-rb2");
+            CliRun r = eval("eval", "--scorer", "openai:" + judge.url() + ",model=judge", "--benchmark", "rewardbench2", "--data", data.toString(),
+                    "--out", out.toString(), "--bootstrap", "50");
+            assertEquals(0, r.rc(), r.err());
+            assertEquals(items * 12, judge.calls.get(), "every pair of 4 responses in both orders");
+            JsonNode s = M.readTree(out.resolve("summary.json").toFile());
+            for (var e : acc.entrySet())
+                assertEquals(e.getValue()[0] / e.getValue()[1], s.get("scores").get("parts").get(e.getKey()).get("value").asDouble(), 1e-12, e.getKey());
+            JsonNode line = M.readTree(Files.readAllLines(out.resolve("results.jsonl")).getFirst());
+            assertEquals(12, line.get("judge_calls").asInt());
+            assertEquals(0, line.get("unparseable_verdicts").asInt());
+        }
+        Path out = tmp.resolve("never");
+        CliRun r = eval("eval", "--scorer", "judge:openai:http://127.0.0.1:9,model=judge,votes=3,temperature=0.5", "--benchmark", "rewardbench2",
+                "--data", data.toString(), "--out", out.toString());
+        assertNotEquals(0, r.rc());
+        assertTrue(r.err().contains("votes=K is not supported for round-robin ranking"), r.err());
+        assertFalse(Files.exists(out.resolve("results.jsonl")));
     }
 }

@@ -25,33 +25,53 @@ public final class Ranking {
     private Ranking() {}
 
     public static Ranked roundRobin(PairwiseJudge judge, String question, List<String> responses) {
-        int n = responses.size();
+        return roundRobin(judge, List.of(question), List.of(responses)).getFirst();
+    }
+
+    /**
+     * Round robin for several questions at once: every pair of every question in one batched both-orders call (so a
+     * local judge batches across items). Each {@link Ranked#calls()} is the batch's calls shared out by pair count.
+     */
+    public static List<Ranked> roundRobin(PairwiseJudge judge, List<String> questions, List<List<String>> responses) {
+        if (questions.size() != responses.size()) throw new IllegalArgumentException(questions.size() + " questions but " + responses.size() + " response lists");
         long before = judge.stats().calls();
         List<PairwiseJudge.Ordered> pairs = new ArrayList<>();
-        List<int[]> idx = new ArrayList<>();
-        for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n; j++) {
-                pairs.add(new PairwiseJudge.Ordered(question, responses.get(i), responses.get(j)));
-                idx.add(new int[]{i, j});
-            }
-        double[] score = new double[n];
+        List<int[]> idx = new ArrayList<>();   // {question, i, j}
+        for (int q = 0; q < questions.size(); q++) {
+            List<String> rs = responses.get(q);
+            for (int i = 0; i < rs.size(); i++)
+                for (int j = i + 1; j < rs.size(); j++) {
+                    pairs.add(new PairwiseJudge.Ordered(questions.get(q), rs.get(i), rs.get(j)));
+                    idx.add(new int[]{q, i, j});
+                }
+        }
         List<PairwiseJudge.PairResult> rs = pairs.isEmpty() ? List.of() : judge.compareBothOrders(pairs);
-        int unparseable = 0, undecided = 0;
+        long calls = judge.stats().calls() - before;
+        double[][] score = new double[questions.size()][];
+        int[] unparseable = new int[questions.size()], undecided = new int[questions.size()], npairs = new int[questions.size()];
+        for (int q = 0; q < questions.size(); q++) score[q] = new double[responses.get(q).size()];
         for (int p = 0; p < rs.size(); p++) {
-            int i = idx.get(p)[0], j = idx.get(p)[1];
+            int q = idx.get(p)[0], i = idx.get(p)[1], j = idx.get(p)[2];
+            npairs[q]++;
             int bad = unparseable(rs.get(p));
-            unparseable += bad;
-            if (bad == 2) { undecided++; continue; }
+            unparseable[q] += bad;
+            if (bad == 2) { undecided[q]++; continue; }
             switch (rs.get(p).combined()) {
-                case A -> score[i] += 1;
-                case B -> score[j] += 1;
-                case TIE -> { score[i] += 0.5; score[j] += 0.5; }
+                case A -> score[q][i] += 1;
+                case B -> score[q][j] += 1;
+                case TIE -> { score[q][i] += 0.5; score[q][j] += 0.5; }
             }
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < n; i++) order.add(i);
-        order.sort(Comparator.<Integer>comparingDouble(i -> -score[i]).thenComparingInt(i -> i));
-        return new Ranked(order, score, judge.stats().calls() - before, unparseable, undecided);
+        List<Ranked> out = new ArrayList<>();
+        for (int q = 0; q < questions.size(); q++) {
+            double[] sc = score[q];
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < sc.length; i++) order.add(i);
+            order.sort(Comparator.<Integer>comparingDouble(i -> -sc[i]).thenComparingInt(i -> i));
+            long share = pairs.isEmpty() ? 0 : Math.round((double) calls * npairs[q] / pairs.size());
+            out.add(new Ranked(order, sc, share, unparseable[q], undecided[q]));
+        }
+        return out;
     }
 
     public static BestOfN knockout(PairwiseJudge judge, String question, List<String> responses, boolean bothOrders) {
