@@ -44,25 +44,26 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         }
         String judgeTemplate = this.judgeTemplate;
         if (dev.tare.cli.judge.GenerativeEval.handles(scorer, benchmark)) {
-            Files.createDirectories(out);
-            if (benchmark.equalsIgnoreCase("bbq"))
+            if (benchmark.equalsIgnoreCase("bbq")) {
+                Files.createDirectories(out);
                 return dev.tare.cli.judge.GenerativeEval.bbq(scorer, data, out, resume, limit, batchSize,
                         boot, stdout);
+            }
             var js = ScorerSpec.Judge.parse(scorer);
-            if (js.intOption("votes", 1) != 1 && benchmark.equalsIgnoreCase("rm-bench"))
-                throw new IllegalArgumentException("votes=K is not supported on rm-bench's 3 x 3 style grid yet; use a pair benchmark "
-                        + "(rewardbench, judgebench, pairs) or tare judge");
             judgeTemplate = js.option("template", judgeTemplate);
+            requireSamplingForVotes(judgeTemplate);
+            Files.createDirectories(out);
         }
         ScorerSpec spec = ScorerSpec.parse(scorer);
         if (benchmark.equalsIgnoreCase("judgebench")) return judgeBench(spec, judgeTemplate, stdout);
         Benchmark b = Benchmark.byName(benchmark);
         if (spec.isJudge() && benchmark.equalsIgnoreCase("rm-bench")) {
+            requireSamplingForVotes(judgeTemplate);
             List<PreferenceItem> items = b.read(data);
             if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
             Files.createDirectories(out);
             try (var gen = spec.chatGenerator(System::getenv)) {
-                return dev.tare.cli.judge.GenerativeEval.rmBench(newJudge(gen, judgeTemplate), gen.name(), items, out,
+                return dev.tare.cli.judge.GenerativeEval.rmBench(newJudge(gen, judgeTemplate), votes(), gen.name(), items, out,
                         resume, batchSize, boot, stdout);
             }
         }
@@ -97,6 +98,15 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(maxTokens, temperature, 1.0, base));
     }
 
+    /** votes=K &gt; 1 needs a sampling temperature (the spec's temperature=, else the template's): refused before any output. */
+    private void requireSamplingForVotes(String judgeTemplate) {
+        int k = votes();
+        if (k <= 1) return;
+        var t = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        if (ScorerSpec.Judge.parse(scorer).doubleOption("temperature", t.temperature()) == 0)
+            throw new IllegalArgumentException("votes=" + k + " needs sampling: set temperature=T > 0 in the judge spec (greedy gives identical votes)");
+    }
+
     /** The spec's votes=K (1 without a judge: spec or without the option). */
     private int votes() {
         return scorer.trim().startsWith("judge:") ? ScorerSpec.Judge.parse(scorer).intOption("votes", 1) : 1;
@@ -104,6 +114,7 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
 
     /** A generative judge: every pair in both orders, then score, position consistency and length preference. */
     private int judge(ScorerSpec spec, Benchmark b, String judgeTemplate, PrintWriter stdout) throws Exception {
+        requireSamplingForVotes(judgeTemplate);
         List<PreferenceItem> items = b.read(data);
         if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
         for (int i = 0; i < items.size(); i++) {

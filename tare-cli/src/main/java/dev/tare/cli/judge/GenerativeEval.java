@@ -81,10 +81,18 @@ public final class GenerativeEval {
     /** RM-Bench with a pairwise judge (all 9 style pairs per item, both orders): summary.json, a table and the cost. */
     public static int rmBench(dev.tare.scorers.judge.PairwiseJudge judge, String model,
                               List<dev.tare.data.PreferenceItem> items, Path out, boolean resume, int batch, Bootstrap boot, PrintWriter w) {
+        return rmBench(judge, 1, model, items, out, resume, batch, boot, w);
+    }
+
+    /** RM-Bench's 3 x 3 grid with voting@{@code votes} per order and cell (1 = one judgment per order). */
+    public static int rmBench(dev.tare.scorers.judge.PairwiseJudge judge, int votes, String model,
+                              List<dev.tare.data.PreferenceItem> items, Path out, boolean resume, int batch, Bootstrap boot, PrintWriter w) {
+        if (votes > 1 && judge.params().temperature() == 0)
+            throw new IllegalArgumentException("votes=" + votes + " needs sampling: set temperature=T > 0 in the judge spec (greedy gives identical votes)");
         Path results = out.resolve("results.jsonl");
         var template = judge.template();
         try (Progress p = Progress.stderr("judge", items.size())) {
-            dev.tare.eval.judge.JudgeRmBench.run(items, judge, results, resume, batch > 0 ? batch : 2, p);
+            dev.tare.eval.judge.JudgeRmBench.run(items, judge, votes, results, resume, batch > 0 ? batch : 2, p);
         }
         var r = dev.tare.eval.judge.JudgeRmBench.score(dev.tare.eval.judge.ResumableRows.readAll(results), items, boot);
         ObjectNode root = dev.tare.eval.judge.JudgeRmBench.toJson(r);

@@ -134,4 +134,32 @@ class JudgeRmBenchEvalTest {
         if (!(a.find() && b.find())) return "I cannot tell.";
         return "My final verdict is: " + (dev.tare.bias.Feature.MARKDOWN.of(a.group(1)) >= dev.tare.bias.Feature.MARKDOWN.of(b.group(1)) ? "[[A>B]]" : "[[B>A]]");
     }
+
+    /** voting@2 on the grid: 2 samples per order and cell (seeded), the same matrix from a deterministic judge. */
+    @Test
+    void votesOnTheGridSampleEachCellKTimesPerOrder() throws Exception {
+        Path data = SharedData.data("rm-bench/chat_filtered.json").orElse(null);
+        assumeTrue(data != null, "../shared/data/rm-bench absent: skipping");
+        int limit = 2;
+        List<PreferenceItem> items = RmBenchReader.read(data).subList(0, limit);
+        Path out = tmp.resolve("votes");
+        try (FakeJudgeServer s = new FakeJudgeServer(FakeJudgeServer::prefersLonger)) {
+            int rc = TareCli.commandLine().execute("eval", "--benchmark", "rm-bench", "--data", data.toString(), "--scorer",
+                    "judge:openai:" + s.url() + ",model=longer,template=arena-hard,votes=2,temperature=0.5,seed=7", "--limit", String.valueOf(limit),
+                    "--out", out.toString(), "--bootstrap", "20");
+            assertEquals(0, rc);
+            assertEquals(9 * 2 * 2 * limit, s.calls.get(), "9 cells x 2 orders x 2 votes per item");
+            assertEquals(java.util.Set.of(7L, 8L, 9L, 10L), new java.util.HashSet<>(s.seeds), "vote j of order o: seed 7 + j + 2o");
+        }
+        JsonNode m = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("domains").get("chat").get("matrix");
+        for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) {
+            double want = 0;
+            for (PreferenceItem p : items) if (p.chosen().get(i).length() > p.rejected().get(j).length()) want += 1.0 / limit;
+            assertEquals(want, m.get(i).get(j).asDouble(), 1e-12, i + "," + j);
+        }
+        int rc = TareCli.commandLine().execute("eval", "--benchmark", "rm-bench", "--data", data.toString(), "--scorer",
+                "judge:openai:http://127.0.0.1:9,model=m,template=arena-hard,votes=2", "--limit", "1", "--out", tmp.resolve("greedy").toString());
+        assertNotEquals(0, rc);
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("greedy")), "refused before anything is written");
+    }
 }

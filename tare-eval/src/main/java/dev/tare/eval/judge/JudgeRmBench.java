@@ -42,6 +42,11 @@ public final class JudgeRmBench {
 
     /** Judges {@code items} ({@code batch} items per judge call) into {@code out}. */
     public static void run(List<PreferenceItem> items, PairwiseJudge judge, Path out, boolean resume, int batch, Progress progress) {
+        run(items, judge, 1, out, resume, batch, progress);
+    }
+
+    /** As {@link #run(List, PairwiseJudge, Path, boolean, int, Progress)} with voting@{@code votes} per order and cell (votes &gt; 1). */
+    public static void run(List<PreferenceItem> items, PairwiseJudge judge, int votes, Path out, boolean resume, int batch, Progress progress) {
         for (PreferenceItem p : items)
             if (p.chosen().size() != 3 || p.rejected().size() != 3)
                 throw new IllegalArgumentException("item " + id(p) + ": RM-Bench needs 3 chosen and 3 rejected responses, got "
@@ -57,7 +62,9 @@ public final class JudgeRmBench {
                     String q = question(p);
                     for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) pairs.add(new PairwiseJudge.Ordered(q, p.chosen().get(i), p.rejected().get(j)));
                 }
-                List<PairwiseJudge.PairResult> res = judge.compareBothOrders(pairs);
+                List<PairwiseJudge.PairResult> res = votes > 1
+                        ? judge.votes(pairs, votes, true).stream().map(v -> PairwiseJudge.asPairResult(v, votes)).toList()
+                        : judge.compareBothOrders(pairs);
                 List<ObjectNode> lines = new ArrayList<>();
                 for (int k = 0; k < chunk.size(); k++) {
                     PreferenceItem p = chunk.get(k);

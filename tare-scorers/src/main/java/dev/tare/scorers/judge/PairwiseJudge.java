@@ -163,6 +163,36 @@ public final class PairwiseJudge {
         return out;
     }
 
+    /**
+     * A voting@k outcome (from {@link #votes} with both orders) seen as one both-orders result: each order's verdict is
+     * the majority of its k votes (A/B by count of decided votes; only ties → a tie; none decided → unparseable), the
+     * combination is the vote's winner over both orders, consistent when both orders' majorities agree on a side. The
+     * replies are each order's first sample.
+     */
+    public static PairResult asPairResult(Vote v, int k) {
+        List<Judgment> js = v.judgments();
+        if (js.size() != 2 * k) throw new IllegalArgumentException("expected 2 x " + k + " votes, got " + js.size());
+        Judgment first = majority(js.subList(0, k)), second = majority(js.subList(k, 2 * k));
+        Preference p1 = first.verdict().preferenceOrNull(), p2 = second.verdict().preferenceOrNull();
+        boolean consistent = first.verdict().decided() && second.verdict().decided() && p1 == p2 && p1 != Preference.TIE;
+        return new PairResult(first, second, v.winner(), consistent);
+    }
+
+    private static Judgment majority(List<Judgment> js) {
+        int a = 0, b = 0, t = 0;
+        for (Judgment j : js) {
+            Preference p = j.verdict().preferenceOrNull();
+            if (p == Preference.A) a++;
+            else if (p == Preference.B) b++;
+            else if (p == Preference.TIE) t++;
+        }
+        String reply = js.getFirst().reply();
+        if (a == 0 && b == 0)
+            return new Judgment(t > 0 ? new Verdict.Tie(Verdict.TieKind.EQUAL) : new Verdict.Unparseable("no decided vote of " + js.size()), reply);
+        if (a == b) return new Judgment(new Verdict.Tie(Verdict.TieKind.EQUAL), reply);
+        return new Judgment(new Verdict.Prefer(a > b ? Verdict.Side.A : Verdict.Side.B, Verdict.Strength.PLAIN), reply);
+    }
+
     private List<Generation> generate(List<List<Message>> prompts, SamplingParams p) {
         List<Generation> gens = generator.generate(prompts, p);
         if (gens.size() != prompts.size())
