@@ -203,13 +203,14 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
     /**
      * A generative judge: {@code [judge:]local:DIR[,batch=N]} (a causal LM run in-process) or
      * {@code [judge:]openai:URL,model=NAME[,token=..,timeout=S,...]}, either followed by judge options
-     * {@code template=NAME|FILE}, {@code votes=K}, {@code temperature=T}, {@code max_tokens=N}, {@code seed=S}.
+     * {@code template=NAME|FILE}, {@code votes=K}, {@code temperature=T}, {@code max_tokens=N}, {@code seed=S},
+     * {@code mode=pairwise|round-robin} (how a benchmark item with several responses is judged).
      * Exactly one of {@code model} (the local folder) and {@code endpoint} is set. A local model that is no folder but a
      * Hugging Face name {@code org/name[@REV]} is taken from the hub cache or downloaded when opened (in a deployment file
      * only when no such folder is beside the file; {@code besideFile} is then the file's folder).
      */
     record Judge(Path model, RemoteSpec endpoint, Map<String, String> options, String written, Local.Beside besideFile) implements ScorerSpec {
-        private static final List<String> KEYS = List.of("template", "votes", "temperature", "max_tokens", "seed", "batch");
+        private static final List<String> KEYS = List.of("template", "votes", "temperature", "max_tokens", "seed", "batch", "mode");
 
         public Judge {
             if ((model == null) == (endpoint == null)) throw new IllegalArgumentException("a judge is a local model or an endpoint");
@@ -266,6 +267,9 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
                 j = new Judge(null, r, opts, spec);
             }
             for (String k : List.of("votes", "max_tokens", "batch")) j.intOption(k, 0);
+            String mode = j.option("mode", "pairwise");
+            if (!mode.equals("pairwise") && !mode.equals("round-robin"))
+                throw new IllegalArgumentException("judge option mode=" + mode + ": expected pairwise (each chosen/rejected pair) or round-robin (every pair of an item's responses, Copeland scores)");
             j.doubleOption("temperature", 0);
             j.seed(0);
             return j;

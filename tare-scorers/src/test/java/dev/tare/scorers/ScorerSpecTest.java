@@ -110,7 +110,7 @@ class ScorerSpecTest {
         assertEquals("judge 'judge:remote:x': expected local:DIR[,...] or openai:URL,model=NAME[,...]", error("judge:remote:x"));
         assertEquals("judge 'judge:local:,batch=2': no model directory", error("judge:local:,batch=2"));
         assertEquals("judge 'judge:openai:,model=m': no URL", error("judge:openai:,model=m"));
-        assertEquals("unknown judge option 'colour' (known: template, votes, temperature, max_tokens, seed, batch)", error("judge:local:/m,colour=red"));
+        assertEquals("unknown judge option 'colour' (known: template, votes, temperature, max_tokens, seed, batch, mode)", error("judge:local:/m,colour=red"));
         assertEquals("openai judge needs model=NAME: openai:URL,model=NAME", error("judge:openai:http://h:1,template=arena-hard"));
         assertEquals("judge option 'seed' given twice", error("judge:local:/m,seed=1,seed=2"));
         assertEquals("judge option 'template' needs a value (template=...)", error("judge:local:/m,template"));

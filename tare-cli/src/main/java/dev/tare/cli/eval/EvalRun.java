@@ -57,6 +57,7 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         ScorerSpec spec = ScorerSpec.parse(scorer);
         if (benchmark.equalsIgnoreCase("judgebench")) return judgeBench(spec, judgeTemplate, stdout);
         Benchmark b = Benchmark.byName(benchmark);
+        if (spec.isJudge() && benchmark.equalsIgnoreCase("rm-bench") && roundRobin()) return judgeRanking(spec, b, judgeTemplate, stdout);
         if (spec.isJudge() && benchmark.equalsIgnoreCase("rm-bench")) {
             requireSamplingForVotes(judgeTemplate);
             List<PreferenceItem> items = b.read(data);
@@ -105,6 +106,11 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         var t = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
         if (ScorerSpec.Judge.parse(scorer).doubleOption("temperature", t.temperature()) == 0)
             throw new IllegalArgumentException("votes=" + k + " needs sampling: set temperature=T > 0 in the judge spec (greedy gives identical votes)");
+    }
+
+    /** Whether the judge spec asks for mode=round-robin (every pair of an item's responses, Copeland scores). */
+    private boolean roundRobin() {
+        return scorer.trim().startsWith("judge:") && ScorerSpec.Judge.parse(scorer).option("mode", "pairwise").equals("round-robin");
     }
 
     /** The spec's votes=K (1 without a judge: spec or without the option). */

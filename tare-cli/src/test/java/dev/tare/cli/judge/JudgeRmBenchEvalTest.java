@@ -162,4 +162,40 @@ class JudgeRmBenchEvalTest {
         assertNotEquals(0, rc);
         assertFalse(java.nio.file.Files.exists(tmp.resolve("greedy")), "refused before anything is written");
     }
+
+    /**
+     * mode=round-robin: all 15 pairs of an item's 6 responses in both orders (30 calls), Copeland scores, then RM-Bench's
+     * own matrix on those scores (chosen i beats rejected j iff its Copeland score is higher), computed here by hand.
+     */
+    @Test
+    void roundRobinRanksAllSixResponsesAndScoresTheGridFromCopeland() throws Exception {
+        Path data = SharedData.data("rm-bench/chat_filtered.json").orElse(null);
+        assumeTrue(data != null, "../shared/data/rm-bench absent: skipping");
+        int limit = 3;
+        List<PreferenceItem> items = RmBenchReader.read(data).subList(0, limit);
+        double[][] want = new double[3][3];
+        for (PreferenceItem p : items) {
+            List<String> all = new java.util.ArrayList<>(p.chosen());
+            all.addAll(p.rejected());
+            double[] cop = new double[6];
+            for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) {
+                if (i == j) continue;
+                int li = all.get(i).length(), lj = all.get(j).length();
+                cop[i] += li > lj ? 1 : li == lj ? 0.5 : 0;   // the judge picks the longer one; equal lengths: position A, a tie over both orders
+            }
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) if (cop[i] > cop[3 + j]) want[i][j] += 1.0 / limit;
+        }
+        Path out = tmp.resolve("rr");
+        try (FakeJudgeServer s = new FakeJudgeServer(FakeJudgeServer::prefersLonger)) {
+            int rc = TareCli.commandLine().execute("eval", "--benchmark", "rm-bench", "--data", data.toString(), "--scorer",
+                    "judge:openai:" + s.url() + ",model=longer,template=arena-hard,mode=round-robin", "--limit", String.valueOf(limit),
+                    "--out", out.toString(), "--bootstrap", "20");
+            assertEquals(0, rc);
+            assertEquals(30 * limit, s.calls.get(), "15 pairs x 2 orders per item");
+        }
+        JsonNode sum = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        double hard = (want[0][1] + want[0][2] + want[1][2]) / 3, normal = (want[0][0] + want[1][1] + want[2][2]) / 3;
+        assertEquals(hard, sum.get("scores").get("parts").get("Hard").get("value").asDouble(), 1e-12, sum.get("scores").toString());
+        assertEquals(normal, sum.get("scores").get("parts").get("Normal").get("value").asDouble(), 1e-12);
+    }
 }
