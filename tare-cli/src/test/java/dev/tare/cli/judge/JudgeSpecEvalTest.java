@@ -67,6 +67,31 @@ class JudgeSpecEvalTest {
         assertEquals(6, sum.get("cost").get("calls").asInt());
     }
 
+    /** The tiny local judge through voting@2 (sampled, 2 votes per order) and round robin on a 4-response item: the flows run and count their calls. */
+    @Test
+    void tinyLocalJudgeVotesAndRanks() throws Exception {
+        Path model = TinyCausalLm.make(tmp.resolve("tiny"), "qwen2-causal");
+        Run v = run("eval", "--benchmark", "judgebench", "--data", pairs().toString(), "--scorer",
+                "judge:local:" + model + ",template=rewardbench,max_tokens=4,batch=4,votes=2,temperature=1.0,seed=3", "--limit", "2",
+                "--out", tmp.resolve("votes").toString(), "--bootstrap", "20");
+        assertEquals(0, v.rc(), v.err());
+        assertTrue(v.err().contains("judge cost: 8 judge calls"), v.err());
+        for (String row : Files.readAllLines(tmp.resolve("votes/results.jsonl"))) {
+            JsonNode n = new ObjectMapper().readTree(row);
+            assertEquals(2, n.get("votes_k").asInt());
+            assertEquals(4, n.get("votes_chosen").asInt() + n.get("votes_rejected").asInt() + n.get("votes_abstained").asInt(), row);
+        }
+        Path rb2 = tmp.resolve("rb2.jsonl");
+        Files.writeString(rb2, "{\"id\":\"1\",\"subset\":\"Focus\",\"prompt\":\"Say hi\",\"chosen\":[\"hi\"],\"rejected\":[\"no\",\"bye\",\"what\"],\"num_correct\":1}\n");
+        Run rr = run("eval", "--benchmark", "rewardbench2", "--data", rb2.toString(), "--scorer",
+                "judge:local:" + model + ",template=rewardbench,max_tokens=4,batch=4", "--out", tmp.resolve("rr").toString(), "--bootstrap", "20");
+        assertEquals(0, rr.rc(), rr.err());
+        assertTrue(rr.err().contains("judge cost: 12 judge calls"), rr.err());
+        JsonNode line = new ObjectMapper().readTree(Files.readAllLines(tmp.resolve("rr/results.jsonl")).getFirst());
+        assertEquals(12, line.get("unparseable_verdicts").asInt(), "a random tiny model writes no verdicts");
+        assertEquals(0.25, line.get("results").asDouble(), 1e-12, "no verdicts: every response scores 0, a 4-way tie at the top, 1/4 credit");
+    }
+
     @Test
     void loopbackJudgePrefersLongerThroughJudgeSpecWithArenaHardTemplate() throws Exception {
         Path data = pairs();
