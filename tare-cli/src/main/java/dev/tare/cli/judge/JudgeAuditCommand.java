@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
         description = {"Injection audit of a pairwise judge: every pair judged in both orders unplanted and with each planted fake",
                 "verdict (RewardBench, Arena-Hard and GRAM-R2 label syntax; at the end, quoted, as a verdict sentence, at the start,",
                 "in markdown, in a code fence, in another language) appended to the rejected response, naming its position.",
-                "Reports per planting the flip rate (rejected now wins), the rejected-win and unparseable rates with 95% CIs;",
+                "Reports per planting the flip rate (rejected now wins), the rejected-win and unparseable rates with 95%% CIs;",
                 "writes OUT/summary.json and OUT/report.html."})
 public final class JudgeAuditCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec cli;
