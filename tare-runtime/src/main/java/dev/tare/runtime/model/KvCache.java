@@ -19,6 +19,17 @@ public final class KvCache {
         }
     }
 
+    /** A copy holding the same tokens, with room for {@code capacity} in all (at least its length). */
+    KvCache copy(int capacity) {
+        KvCache c = new KvCache(keys.length, kvWidth, Math.max(capacity, length));
+        for (int l = 0; l < keys.length; l++) {
+            System.arraycopy(keys[l], 0, c.keys[l], 0, length * kvWidth);
+            System.arraycopy(values[l], 0, c.values[l], 0, length * kvWidth);
+        }
+        c.length = length;
+        return c;
+    }
+
     /** Tokens already in the cache. */
     public int length() { return length; }
 

@@ -88,6 +88,72 @@ public final class RewardModel implements Model {
     }
 
     /**
+     * Scores unpadded sequences as {@link #score(int[][])} does, computing shared token prefixes once: sequences are
+     * grouped by their longest common prefix (at least {@code minShared} tokens, e.g. the responses of one prompt, or
+     * one conversation scored under many λ), the prefix runs once into a KV cache and each sequence's remaining tokens
+     * run on a copy of it. Equal to the unshared computation within float rounding (attention sums in another order).
+     * A sequence whose score token lies inside the shared part keeps its own full pass.
+     */
+    public float[][] scoreSharingPrefixes(int[][] ids, int minShared) {
+        checkLengths(ids);
+        int n = ids.length;
+        int[] read = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (ids[i] == null || ids[i].length == 0) throw new IllegalArgumentException("sequence " + i + " is empty");
+            read[i] = rule.index(ids[i], config().padTokenId());
+        }
+        PrefixPlan plan = PrefixPlan.of(ids, read, minShared);
+        float[][] out = new float[n][];
+        for (int g = 0; g < plan.groups().size(); g++) scoreGroup(ids, read, plan.groups().get(g), plan.shared()[g], out);
+        if (!plan.alone().isEmpty()) {
+            int[][] rest = new int[plan.alone().size()][];
+            for (int k = 0; k < rest.length; k++) rest[k] = ids[plan.alone().get(k)];
+            float[][] r = score(rest);
+            for (int k = 0; k < rest.length; k++) out[plan.alone().get(k)] = r[k];
+        }
+        return out;
+    }
+
+    /** How {@link #scoreSharingPrefixes} splits {@code ids} under this model's score-token rule. */
+    public PrefixPlan prefixPlan(int[][] ids, int minShared) {
+        int[] read = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) read[i] = rule.index(ids[i], config().padTokenId());
+        return PrefixPlan.of(ids, read, minShared);
+    }
+
+    /** The group's first {@code shared} tokens once into a cache, then every member's remaining tokens on a copy of it. */
+    private void scoreGroup(int[][] ids, int[] read, int[] group, int shared, float[][] out) {
+        int[] prefix = java.util.Arrays.copyOf(ids[group[0]], shared);
+        int longest = 0;
+        for (int i : group) longest = Math.max(longest, ids[i].length);
+        KvCache cache = body.newCache(longest);
+        body.forward(List.of(new Transformer.Seq(prefix, iota(0, shared), cache)), new int[1], ResidualHook.NONE);
+        int[][] suffix = new int[group.length][];
+        for (int k = 0; k < group.length; k++) suffix[k] = java.util.Arrays.copyOfRange(ids[group[k]], shared, ids[group[k]].length);
+        int H = config().hiddenSize();
+        for (int[] chunk : Transformer.buckets(suffix, tokenBudget)) {
+            List<Transformer.Seq> seqs = new ArrayList<>(chunk.length);
+            for (int k : chunk) seqs.add(new Transformer.Seq(suffix[k], iota(shared, suffix[k].length), cache.copy(ids[group[k]].length)));
+            int[] starts = new int[chunk.length];
+            float[] x = body.forward(seqs, starts, ResidualHook.NONE);
+            for (int c = 0; c < chunk.length; c++) {
+                int i = group[chunk[c]];
+                out[i] = head(body.finalNorm(x, starts[c] + read[i] - shared), H);
+            }
+        }
+    }
+
+    private float[] head(float[] hn, int H) {
+        float[] r = new float[numLabels];
+        for (int l = 0; l < numLabels; l++) {
+            float acc = 0f;
+            for (int k = 0; k < H; k++) acc += hn[k] * head[l * H + k];
+            r[l] = acc;
+        }
+        return r;
+    }
+
+    /**
      * transformers-style padded batch: {@code attentionMask} (null = all ones) must mark one contiguous run of real
      * tokens per row (left or right padding); {@code positionIds} null means positions 0..L−1 over the padded row, as
      * transformers does. The read index follows the rule on the padded ids and must fall on a real token.
@@ -134,14 +200,7 @@ public final class RewardModel implements Model {
             float[] x = body.forward(seqs, starts, h);
             for (int c = 0; c < chunk.length; c++) {
                 int i = chunk[c];
-                float[] hn = body.finalNorm(x, starts[c] + read[i]);
-                float[] r = new float[numLabels];
-                for (int l = 0; l < numLabels; l++) {
-                    float acc = 0f;
-                    for (int k = 0; k < H; k++) acc += hn[k] * head[l * H + k];
-                    r[l] = acc;
-                }
-                out[i] = r;
+                out[i] = head(body.finalNorm(x, starts[c] + read[i]), H);
             }
         }
         return out;

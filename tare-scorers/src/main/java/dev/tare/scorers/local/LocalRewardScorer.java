@@ -38,22 +38,29 @@ public final class LocalRewardScorer implements RenderedTextScorer {
      */
     public record Options(TokenizationConvention convention, int maxLength, LabelReduction reduction,
                           ScoreTokenRule scoreTokenRule, Path chatTemplate, Map<String, Object> templateVariables,
-                          int batchSize) {
+                          int batchSize, int sharePrefix) {
         public Options {
             Objects.requireNonNull(convention, "convention");
             if (maxLength < 0) throw new IllegalArgumentException("max length must be ≥ 0 (0 = none), got " + maxLength);
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
+            if (sharePrefix < 0) throw new IllegalArgumentException("share-prefix must be ≥ 0 tokens (0 = off), got " + sharePrefix);
             templateVariables = templateVariables == null ? Map.of() : Map.copyOf(templateVariables);
         }
 
+        public Options(TokenizationConvention convention, int maxLength, LabelReduction reduction, ScoreTokenRule scoreTokenRule,
+                       Path chatTemplate, Map<String, Object> templateVariables, int batchSize) {
+            this(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, 0);
+        }
+
         public static Options defaults() {
-            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8);
+            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8, 0);
         }
 
         /**
          * Options from {@code key=value} pairs (as in {@code --scorer local:DIR,max-length=2048,...}): convention
          * ({@code without-special-tokens} | {@code with-special-tokens}), max-length, label, weights ({@code 0.5;0.3;0.2}),
-         * chat-template (a .jinja file), score-token ({@code first-pad} | {@code last-non-pad}), batch. Unknown keys are errors.
+         * chat-template (a .jinja file), score-token ({@code first-pad} | {@code last-non-pad}), batch, share-prefix (N tokens
+         * or off: compute leading tokens shared by N or more once, see {@link RewardModel#scoreSharingPrefixes}). Unknown keys are errors.
          */
         public static Options parse(Map<String, String> kv) {
             Options o = defaults();
@@ -71,8 +78,9 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                     case "chat-template" -> o.withChatTemplate(Path.of(v));
                     case "score-token" -> o.withScoreTokenRule(ScoreTokenRule.parse(v));
                     case "batch" -> o.withBatchSize(integer(e.getKey(), v));
+                    case "share-prefix" -> o.withSharePrefix(v.equalsIgnoreCase("off") ? 0 : integer(e.getKey(), v));
                     default -> throw new IllegalArgumentException("unknown local scorer option '" + e.getKey()
-                            + "' (known: convention, max-length, label, weights, chat-template, score-token, batch)");
+                            + "' (known: convention, max-length, label, weights, chat-template, score-token, batch, share-prefix)");
                 };
             }
             return o;
@@ -86,13 +94,15 @@ public final class LocalRewardScorer implements RenderedTextScorer {
             }
         }
 
-        public Options withConvention(TokenizationConvention c) { return new Options(c, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize); }
-        public Options withMaxLength(int n) { return new Options(convention, n, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize); }
-        public Options withReduction(LabelReduction r) { return new Options(convention, maxLength, r, scoreTokenRule, chatTemplate, templateVariables, batchSize); }
-        public Options withScoreTokenRule(ScoreTokenRule r) { return new Options(convention, maxLength, reduction, r, chatTemplate, templateVariables, batchSize); }
-        public Options withChatTemplate(Path p) { return new Options(convention, maxLength, reduction, scoreTokenRule, p, templateVariables, batchSize); }
-        public Options withTemplateVariables(Map<String, Object> v) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, v, batchSize); }
-        public Options withBatchSize(int b) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, b); }
+        public Options withConvention(TokenizationConvention c) { return new Options(c, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, sharePrefix); }
+        public Options withMaxLength(int n) { return new Options(convention, n, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, sharePrefix); }
+        public Options withReduction(LabelReduction r) { return new Options(convention, maxLength, r, scoreTokenRule, chatTemplate, templateVariables, batchSize, sharePrefix); }
+        public Options withScoreTokenRule(ScoreTokenRule r) { return new Options(convention, maxLength, reduction, r, chatTemplate, templateVariables, batchSize, sharePrefix); }
+        public Options withChatTemplate(Path p) { return new Options(convention, maxLength, reduction, scoreTokenRule, p, templateVariables, batchSize, sharePrefix); }
+        public Options withTemplateVariables(Map<String, Object> v) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, v, batchSize, sharePrefix); }
+        public Options withBatchSize(int b) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, b, sharePrefix); }
+        /** Sequences sharing at least {@code n} leading tokens (e.g. the responses of one prompt) compute them once; 0 = off. */
+        public Options withSharePrefix(int n) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, n); }
     }
 
     private final String name;
@@ -313,7 +323,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                 }
             }
         }
-        float[][] logits = model.score(ids);
+        float[][] logits = options.sharePrefix() > 0 ? model.scoreSharingPrefixes(ids, options.sharePrefix()) : model.score(ids);
         double[] out = new double[ids.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = reduction.reduce(logits[i]);
