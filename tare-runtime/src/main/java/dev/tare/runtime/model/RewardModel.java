@@ -104,7 +104,7 @@ public final class RewardModel implements Model {
         }
         PrefixPlan plan = PrefixPlan.of(ids, read, minShared);
         float[][] out = new float[n][];
-        for (int g = 0; g < plan.groups().size(); g++) scoreGroup(ids, read, plan.groups().get(g), plan.shared()[g], out);
+        scoreGroups(ids, read, plan, out);
         if (!plan.alone().isEmpty()) {
             int[][] rest = new int[plan.alone().size()][];
             for (int k = 0; k < rest.length; k++) rest[k] = ids[plan.alone().get(k)];
@@ -121,24 +121,44 @@ public final class RewardModel implements Model {
         return PrefixPlan.of(ids, read, minShared);
     }
 
-    /** The group's first {@code shared} tokens once into a cache, then every member's remaining tokens on a copy of it. */
-    private void scoreGroup(int[][] ids, int[] read, int[] group, int shared, float[][] out) {
-        int[] prefix = java.util.Arrays.copyOf(ids[group[0]], shared);
-        int longest = 0;
-        for (int i : group) longest = Math.max(longest, ids[i].length);
-        KvCache cache = body.newCache(longest);
-        body.forward(List.of(new Transformer.Seq(prefix, iota(0, shared), cache)), new int[1], ResidualHook.NONE);
-        int[][] suffix = new int[group.length][];
-        for (int k = 0; k < group.length; k++) suffix[k] = java.util.Arrays.copyOfRange(ids[group[k]], shared, ids[group[k]].length);
+    /**
+     * Every group's shared tokens once into its own cache (the prefixes packed together under the token budget), then
+     * every member's remaining tokens on a copy of its group's cache (packed likewise), so the matrix products stay large.
+     */
+    private void scoreGroups(int[][] ids, int[] read, PrefixPlan plan, float[][] out) {
+        int G = plan.groups().size();
+        int[][] prefix = new int[G][];
+        KvCache[] cache = new KvCache[G];
+        for (int g = 0; g < G; g++) {
+            int longest = 0;
+            for (int i : plan.groups().get(g)) longest = Math.max(longest, ids[i].length);
+            prefix[g] = java.util.Arrays.copyOf(ids[plan.groups().get(g)[0]], plan.shared()[g]);
+            cache[g] = body.newCache(longest);
+        }
+        for (int[] chunk : Transformer.buckets(prefix, tokenBudget)) {
+            List<Transformer.Seq> seqs = new ArrayList<>(chunk.length);
+            for (int g : chunk) seqs.add(new Transformer.Seq(prefix[g], iota(0, prefix[g].length), cache[g]));
+            body.forward(seqs, new int[chunk.length], ResidualHook.NONE);
+        }
+        List<int[]> members = new ArrayList<>();   // {sequence, group}
+        for (int g = 0; g < G; g++) for (int i : plan.groups().get(g)) members.add(new int[]{i, g});
+        int[][] suffix = new int[members.size()][];
+        for (int m = 0; m < suffix.length; m++) {
+            int i = members.get(m)[0], shared = plan.shared()[members.get(m)[1]];
+            suffix[m] = java.util.Arrays.copyOfRange(ids[i], shared, ids[i].length);
+        }
         int H = config().hiddenSize();
         for (int[] chunk : Transformer.buckets(suffix, tokenBudget)) {
             List<Transformer.Seq> seqs = new ArrayList<>(chunk.length);
-            for (int k : chunk) seqs.add(new Transformer.Seq(suffix[k], iota(shared, suffix[k].length), cache.copy(ids[group[k]].length)));
+            for (int m : chunk) {
+                int i = members.get(m)[0], g = members.get(m)[1];
+                seqs.add(new Transformer.Seq(suffix[m], iota(plan.shared()[g], suffix[m].length), cache[g].copy(ids[i].length)));
+            }
             int[] starts = new int[chunk.length];
             float[] x = body.forward(seqs, starts, ResidualHook.NONE);
             for (int c = 0; c < chunk.length; c++) {
-                int i = group[chunk[c]];
-                out[i] = head(body.finalNorm(x, starts[c] + read[i] - shared), H);
+                int i = members.get(chunk[c])[0], g = members.get(chunk[c])[1];
+                out[i] = head(body.finalNorm(x, starts[c] + read[i] - plan.shared()[g]), H);
             }
         }
     }
