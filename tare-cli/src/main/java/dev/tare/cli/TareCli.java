@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 dev.tare.cli.demo.DemoCommand.class,
+                dev.tare.cli.alpacaeval.AlpacaEvalCommand.class,
                 dev.tare.cli.report.ReportCommand.class,
                 dev.tare.cli.calibrate.CalibrateCommand.class,
                 dev.tare.cli.bbq.BbqCommand.class,

@@ -38,7 +38,7 @@ public final class AlpacaEvalScoring {
             AlpacaLeaderboardRow row = published == null ? null : published.leaderboard().get(p.model());
             LengthControlledGlm.Fit lc = null, fitted = null;
             if (p.model().equals(p.baseline())) {
-                lc = fitted = new LengthControlledGlm.Fit(0, 0, 0, 50, 0, LengthControlledGlm.Method.PUBLISHED_WEIGHTS);
+                lc = fitted = new LengthControlledGlm.Fit(0, 0, 0, 50, 0, LengthControlledGlm.Method.BASELINE);
             } else if (est != null) {
                 double[] d = est.alignedTo(p.instructions());
                 fitted = LengthControlledGlm.fit(p, d, gamed(published, p));

@@ -8,7 +8,7 @@ import java.util.List;
  * One model's judged pairs in the form AlpacaEval's length-controlled GLM uses: per instruction the judge's probability
  * that the model wins ({@code preference − 1}, NaN when not judged), the baseline's and the model's answer lengths in
  * Unicode code points (Python's {@code len}), and the length feature tanh((len_baseline − len_model) / sd), sd being
- * the sample standard deviation (ddof 1) of that difference over the model's pairs.
+ * the sample standard deviation (ddof 1) of that difference over the model's pairs (0 for the baseline against itself).
  */
 public record AlpacaPairs(String model, String baseline, List<String> instructions, double[] winProbability,
                           int[] baselineLength, int[] modelLength, double[] lengthTerm) {
@@ -29,9 +29,10 @@ public record AlpacaPairs(String model, String baseline, List<String> instructio
         double ss = 0;
         for (int i = 0; i < n; i++) ss += (l1[i] - l2[i] - mean) * (l1[i] - l2[i] - mean);
         double sd = Math.sqrt(ss / (n - 1));
-        if (!(sd > 0)) throw new IllegalArgumentException(annotations.getFirst().generator2()
+        boolean self = annotations.getFirst().generator1().equals(annotations.getFirst().generator2());
+        if (!(sd > 0) && !self) throw new IllegalArgumentException(annotations.getFirst().generator2()
                 + ": the length difference to the baseline is the same on every pair; the length-controlled GLM needs it to vary");
-        for (int i = 0; i < n; i++) t[i] = Math.tanh((l1[i] - l2[i]) / sd);
+        for (int i = 0; i < n; i++) t[i] = self ? 0 : Math.tanh((l1[i] - l2[i]) / sd);
         return new AlpacaPairs(annotations.getFirst().generator2(), annotations.getFirst().generator1(),
                 annotations.stream().map(AlpacaAnnotation::instruction).toList(), y, l1, l2, t);
     }

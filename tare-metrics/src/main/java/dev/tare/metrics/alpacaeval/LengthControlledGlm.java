@@ -33,6 +33,8 @@ public final class LengthControlledGlm {
 
     /** Where (θ, γ) came from. */
     public enum Method {
+        /** The baseline against itself: 50 by construction, as in AlpacaEval. */
+        BASELINE,
         /** AlpacaEval's published coefficients for the model. */
         PUBLISHED_WEIGHTS,
         /** Refitted from the annotations, regularised to the rebuilt gamed-baseline rows. */
