@@ -4,7 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tare.cli.options.BootstrapOption;
 import dev.tare.cli.options.JsonFileOption;
+import dev.tare.cli.options.SeedOption;
+import dev.tare.debias.alpacaeval.RewardEvaluation;
+import dev.tare.debias.alpacaeval.RewardEvaluationScores;
+import dev.tare.debias.calibration.CalibrationSettings;
+import dev.tare.metrics.alpacaeval.AlpacaModelScores;
+import dev.tare.scorers.RewardScorer;
+import dev.tare.scorers.ScorerSpec;
 import dev.tare.cli.options.JsonOption;
 import dev.tare.data.alpacaeval.AlpacaAnnotation;
 import dev.tare.data.alpacaeval.AlpacaEvalReader;
@@ -20,7 +28,9 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** `tare alpacaeval`: AlpacaEval win rate, standard error and length-controlled win rate of published results folders. */
@@ -45,6 +55,16 @@ public final class AlpacaEvalCommand implements Callable<Integer> {
     @Option(names = "--glm-weights", paramLabel = "CSV",
             description = "AlpacaEval's length-controlled GLM weights CSV (default: " + WEIGHTS + " found next to or above a results folder)")
     Path glmWeights;
+
+    @Option(names = "--scorer", paramLabel = "SPEC",
+            description = {"Also evaluate a reward model as the judge: score every answer and the reference answers with SPEC",
+                    "(local:DIR[,...] or http:URL[,...]); per-model reward win rate vs the reference and agreement with the",
+                    "GPT-4 judge, raw and LOWESS-calibrated on length over all answers, and Spearman/Kendall of the model",
+                    "ranking against the LC win rates, with bootstrap intervals over instructions."})
+    String scorer;
+
+    @Mixin BootstrapOption bootstrap;
+    @Mixin SeedOption seed;
 
     @Mixin JsonOption json;
     @Mixin JsonFileOption out;
@@ -80,6 +100,26 @@ public final class AlpacaEvalCommand implements Callable<Integer> {
         AlpacaPublished published = lb != null && w != null ? AlpacaPublished.read(lb, w) : null;
         AlpacaEvalScores scores = AlpacaEvalScoring.score(runs, published);
         ObjectNode summary = scores.json();
+        RewardEvaluationScores rm = null;
+        if (scorer != null) {
+            List<List<AlpacaAnnotation>> judged = runs.stream().filter(r -> !r.getFirst().generator1().equals(r.getFirst().generator2())).toList();
+            if (judged.isEmpty()) throw new IllegalArgumentException("--scorer needs at least one model judged against the baseline");
+            Map<String, Double> lc = new HashMap<>();
+            for (AlpacaModelScores s : scores.models()) {
+                if (s.lc() != null) lc.put(s.model(), s.lc().lcWinRate());
+                else if (s.published() != null && !Double.isNaN(s.published().lcWinRate())) lc.put(s.model(), s.published().lcWinRate());
+            }
+            ScorerSpec spec = ScorerSpec.parse(scorer);
+            try (RewardScorer rs = spec.rewardScorer(System::getenv)) {
+                var scored = RewardScoring.score(rs, judged, lc);
+                rm = RewardEvaluation.evaluate(spec.redacted(), scored.referenceRewards(), scored.referenceLengths(), scored.models(),
+                        CalibrationSettings.defaults(), bootstrap.with(seed.seed()));
+            }
+            ObjectNode r = rm.json();
+            r.put("bootstrap_resamples", bootstrap.resamples());
+            r.put("bootstrap_seed", seed.seed());
+            summary.set("reward_model", r);
+        }
         summary.set("annotations_files", MAPPER.valueToTree(files));
         if (published != null) {
             summary.put("leaderboard_csv", lb.toString());
@@ -88,7 +128,7 @@ public final class AlpacaEvalCommand implements Callable<Integer> {
         String text = MAPPER.writeValueAsString(summary);
         out.write(text);
         var pw = spec.commandLine().getOut();
-        pw.print(json.json() ? text + "\n" : scores.table());
+        pw.print(json.json() ? text + "\n" : scores.table() + (rm == null ? "" : "\n" + rm.table()));
         pw.flush();
         return 0;
     }
