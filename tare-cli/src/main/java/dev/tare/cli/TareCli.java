@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 dev.tare.cli.alpacaeval.AlpacaEvalCommand.class,
                 dev.tare.cli.report.ReportCommand.class,
                 dev.tare.cli.calibrate.CalibrateCommand.class,
+                dev.tare.cli.compare.CompareCommand.class,
                 dev.tare.cli.bbq.BbqCommand.class,
                 dev.tare.cli.judgebench.JudgeBenchCommand.class,
                 dev.tare.cli.bench.BenchCommand.class,
