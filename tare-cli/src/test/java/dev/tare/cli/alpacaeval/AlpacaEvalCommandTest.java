@@ -27,6 +27,7 @@ class AlpacaEvalCommandTest {
         Path out = dir.resolve("ae.json");
         String[] args = {"alpacaeval", "--results", res.resolve("FuseChat-Llama-3.1-8B-Instruct").toString(),
                 res.resolve("FuseChat-Qwen-2.5-7B-Instruct").toString(), lv.get().resolve("results/gpt-3.5-turbo-1106").toString(),
+                lv.get().resolve("results/gpt-3.5-turbo-1106_concise").toString(), lv.get().resolve("results/gpt-3.5-turbo-1106_verbose").toString(),
                 res.resolve("gpt4_1106_preview").toString(), "--json", "--out", out.toString()};
         CliRun r = CliRun.of(args);
         assertEquals(0, r.rc(), r.err());
@@ -34,7 +35,7 @@ class AlpacaEvalCommandTest {
         assertEquals(j, JsonMapper.builder().build().readTree(Files.readString(out)));
         assertEquals("percent", j.get("units").asText());
         var lb = AlpacaEvalReader.readLeaderboard(ae.get().resolve("weighted_alpaca_eval_gpt4_turbo_leaderboard.csv"));
-        assertEquals(4, j.get("models").size());
+        assertEquals(6, j.get("models").size());
         for (JsonNode m : j.get("models")) {
             var row = lb.get(m.get("model").asText());
             assertEquals(805, m.get("n").asInt());
@@ -47,7 +48,7 @@ class AlpacaEvalCommandTest {
             if (base) assertEquals(List.of(50.0, 0.0, 50.0, 805), List.of(m.get("win_rate").asDouble(), m.get("standard_error").asDouble(),
                     m.get("lc_win_rate").asDouble(), m.get("n_draws").asInt()));
         }
-        assertEquals(3, j.get("instruction_difficulty").get("from_models").size());
+        assertEquals(5, j.get("instruction_difficulty").get("from_models").size());
 
         CliRun t = CliRun.of(args[0], args[1], args[2], args[3], args[4]);
         assertEquals(0, t.rc(), t.err());

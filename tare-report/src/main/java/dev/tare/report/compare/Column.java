@@ -3,7 +3,7 @@ package dev.tare.report.compare;
 /**
  * A leaderboard column: its title and unit — {@link Unit#PERCENT} for every score and rate (tare's one convention in the
  * leaderboard, whatever the source file used), {@link Unit#CORRELATION} for rank correlations in [−1, 1] — and whether
- * it is a bias column (higher is not better).
+ * it is a bias diagnostic rather than a score.
  */
 public record Column(String title, Unit unit, boolean bias) {
     /** How a column's numbers read. */

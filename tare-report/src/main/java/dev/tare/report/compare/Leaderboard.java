@@ -103,7 +103,7 @@ public record Leaderboard(List<Column> columns, List<Row> rows) {
 
     static String legend() {
         return "Scores and rates in percent (tare's convention here, whatever the source file used), 95% intervals in brackets; "
-                + "ρ columns are Spearman correlations in [−1, 1]; bias columns are marked (bias): higher is not better.";
+                + "ρ columns are Spearman correlations in [−1, 1]; columns marked (bias) are bias diagnostics, not scores (read them for their distance from the unbiased value).";
     }
 
     private static String title(Column c) {
