@@ -12,8 +12,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 dev.tare.cli.demo.DemoCommand.class,
+                dev.tare.cli.alpacaeval.AlpacaEvalCommand.class,
                 dev.tare.cli.report.ReportCommand.class,
                 dev.tare.cli.calibrate.CalibrateCommand.class,
+                dev.tare.cli.compare.CompareCommand.class,
                 dev.tare.cli.bbq.BbqCommand.class,
                 dev.tare.cli.judgebench.JudgeBenchCommand.class,
                 dev.tare.cli.bench.BenchCommand.class,
