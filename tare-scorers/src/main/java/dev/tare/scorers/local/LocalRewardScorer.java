@@ -27,9 +27,11 @@ import java.util.Objects;
 /**
  * A reward model run in-process: conversation → chat template → token ids ({@link TokenizationConvention}) →
  * the runtime's sequence classifier → one label's logit or a weighted sum of them. With a max length, prompts are
- * truncated from the left and responses kept whole ({@link ConversationEncoder}). Thread-safe.
+ * truncated from the left and responses kept whole ({@link ConversationEncoder}). A gated multi-objective checkpoint
+ * (ArmoRM) scores with its mixed score, or with its objectives re-weighted ({@code objectives=}), and explains each
+ * reward per objective ({@link #explain}). Thread-safe.
  */
-public final class LocalRewardScorer implements RenderedTextScorer {
+public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.scorers.ObjectiveScorer {
 
     /**
      * Scoring choices; {@code defaults()} is: no label chosen (fine for a one-label head; a head with several labels
@@ -38,7 +40,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
      */
     public record Options(TokenizationConvention convention, int maxLength, LabelReduction reduction,
                           ScoreTokenRule scoreTokenRule, Path chatTemplate, Map<String, Object> templateVariables,
-                          int batchSize) {
+                          int batchSize, ObjectiveWeights objectives) {
         public Options {
             Objects.requireNonNull(convention, "convention");
             if (maxLength < 0) throw new IllegalArgumentException("max length must be ≥ 0 (0 = none), got " + maxLength);
@@ -47,13 +49,14 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         }
 
         public static Options defaults() {
-            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8);
+            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8, null);
         }
 
         /**
          * Options from {@code key=value} pairs (as in {@code --scorer local:DIR,max-length=2048,...}): convention
          * ({@code without-special-tokens} | {@code with-special-tokens}), max-length, label, weights ({@code 0.5;0.3;0.2}),
-         * chat-template (a .jinja file), score-token ({@code first-pad} | {@code last-non-pad}), batch. Unknown keys are errors.
+         * chat-template (a .jinja file), score-token ({@code first-pad} | {@code last-non-pad}), batch, objectives (a gated
+         * multi-objective head's re-weighting, {@link ObjectiveWeights}: {@code -NAME;NAME:W}). Unknown keys are errors.
          */
         public static Options parse(Map<String, String> kv) {
             Options o = defaults();
@@ -71,8 +74,9 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                     case "chat-template" -> o.withChatTemplate(Path.of(v));
                     case "score-token" -> o.withScoreTokenRule(ScoreTokenRule.parse(v));
                     case "batch" -> o.withBatchSize(integer(e.getKey(), v));
+                    case "objectives" -> o.withObjectives(ObjectiveWeights.parse(v));
                     default -> throw new IllegalArgumentException("unknown local scorer option '" + e.getKey()
-                            + "' (known: convention, max-length, label, weights, chat-template, score-token, batch)");
+                            + "' (known: convention, max-length, label, weights, chat-template, score-token, batch, objectives)");
                 };
             }
             return o;
@@ -86,13 +90,14 @@ public final class LocalRewardScorer implements RenderedTextScorer {
             }
         }
 
-        public Options withConvention(TokenizationConvention c) { return new Options(c, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize); }
-        public Options withMaxLength(int n) { return new Options(convention, n, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize); }
-        public Options withReduction(LabelReduction r) { return new Options(convention, maxLength, r, scoreTokenRule, chatTemplate, templateVariables, batchSize); }
-        public Options withScoreTokenRule(ScoreTokenRule r) { return new Options(convention, maxLength, reduction, r, chatTemplate, templateVariables, batchSize); }
-        public Options withChatTemplate(Path p) { return new Options(convention, maxLength, reduction, scoreTokenRule, p, templateVariables, batchSize); }
-        public Options withTemplateVariables(Map<String, Object> v) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, v, batchSize); }
-        public Options withBatchSize(int b) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, b); }
+        public Options withConvention(TokenizationConvention c) { return new Options(c, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives); }
+        public Options withMaxLength(int n) { return new Options(convention, n, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives); }
+        public Options withReduction(LabelReduction r) { return new Options(convention, maxLength, r, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives); }
+        public Options withScoreTokenRule(ScoreTokenRule r) { return new Options(convention, maxLength, reduction, r, chatTemplate, templateVariables, batchSize, objectives); }
+        public Options withChatTemplate(Path p) { return new Options(convention, maxLength, reduction, scoreTokenRule, p, templateVariables, batchSize, objectives); }
+        public Options withTemplateVariables(Map<String, Object> v) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, v, batchSize, objectives); }
+        public Options withBatchSize(int b) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, b, objectives); }
+        public Options withObjectives(ObjectiveWeights w) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, w); }
     }
 
     private final String name;
@@ -107,6 +112,8 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     /** The run identity (see {@link ModelIdentity}); computed on first use, from the spec when opened from one. */
     private volatile Map<String, String> identity;
     private final ScorerSpec.Local.Lora lora;
+    /** Per-objective weights of a gated head (options' {@code objectives=}), null = the model's own score. */
+    private final double[] objectiveWeights;
 
     private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
                               Options options, Runnable closeWeights) {
@@ -123,6 +130,45 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         this.options = options;
         this.closeWeights = closeWeights;
         this.reduction = reductionFor(options.reduction(), model);
+        if (options.objectives() != null && !model.isGated())
+            throw new IllegalArgumentException(model.config().file() + " holds " + model.config().architecture() + ": objectives= re-weights the "
+                    + "objectives of a gated multi-objective head (" + dev.tare.runtime.model.ModelConfig.GATED_ARCHITECTURE + "); use weights= for a multi-label head");
+        this.objectiveWeights = options.objectives() == null ? null : options.objectives().resolve(objectiveNames());
+    }
+
+    /** Objective names of a gated head (ArmoRM's 19, else obj0..N-1); empty for a linear score head. */
+    @Override public List<String> objectiveNames() {
+        return model.gating().map(dev.tare.runtime.model.GatingConfig::objectiveNames).orElse(List.of());
+    }
+
+    /** The objective weights in use (head order), or empty when the model's own score is used. */
+    public java.util.Optional<double[]> objectiveWeights() { return java.util.Optional.ofNullable(objectiveWeights).map(double[]::clone); }
+
+    @Override public double reward(dev.tare.runtime.model.ObjectiveScores s) {
+        return objectiveWeights == null ? s.score() : s.reweighted(objectiveWeights);
+    }
+
+    /** Per-objective rewards, gating weights and coefficients of each conversation (a gated head only). */
+    @Override public List<dev.tare.runtime.model.ObjectiveScores> explain(List<List<Message>> conversations) {
+        int[][] ids = new int[conversations.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            try {
+                ids[i] = encode(conversations.get(i)).ids();
+            } catch (ScorerException e) {
+                throw e.prefixed("conversation " + i + ": ");
+            }
+        }
+        return objectivesOf(ids);
+    }
+
+    private List<dev.tare.runtime.model.ObjectiveScores> objectivesOf(int[][] ids) {
+        if (!model.isGated()) throw new UnsupportedOperationException(name + ": " + model.config().architecture() + " has no objectives to explain");
+        checkIds(ids);
+        try {
+            return model.objectives(ids);
+        } catch (IllegalArgumentException e) {
+            throw ScorerException.badInput(name + ": " + e.getMessage(), e);
+        }
     }
 
     /** The chosen reduction, or label 0 of a one-label head; a multi-label head without a choice is an error listing its labels. */
@@ -151,6 +197,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("score_token", scoreTokenRule().cliName());
         if (model.numLabels() > 1) m.put("labels", reduction.spec());
+        if (options.objectives() != null) m.put("objectives", options.objectives().spec());
         return m;
     }
 
@@ -164,7 +211,8 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         if (id == null) {
             Path dir = model.config().file().getParent();
             String settings = "score_token=" + scoreTokenRule().cliName() + ";labels=" + reduction.spec() + ";max_length="
-                    + options.maxLength() + ";convention=" + options.convention() + ";variables=" + new java.util.TreeMap<>(
+                    + options.maxLength() + ";convention=" + options.convention()
+                    + (options.objectives() == null ? "" : ";objectives=" + options.objectives().spec()) + ";variables=" + new java.util.TreeMap<>(
                     options.templateVariables() == null ? Map.of() : options.templateVariables());
             identity = id = ModelIdentity.of(dir, options.chatTemplate(), lora == null ? null : lora.adapter(),
                     lora == null ? null : lora.lambda(), lora == null ? null : String.valueOf(lora.head()), settings);
@@ -287,6 +335,27 @@ public final class LocalRewardScorer implements RenderedTextScorer {
 
     /** Scores token ids directly (one reward per row). */
     public double[] scoreIds(int[][] ids) {
+        if (model.isGated()) {
+            List<dev.tare.runtime.model.ObjectiveScores> o = objectivesOf(ids);
+            double[] out = new double[ids.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = reward(o.get(i));
+                if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
+            }
+            return out;
+        }
+        checkIds(ids);
+        float[][] logits = model.score(ids);
+        double[] out = new double[ids.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = reduction.reduce(logits[i]);
+            if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
+        }
+        return out;
+    }
+
+    /** Refuses empty rows, rows over max_position_embeddings and ids outside the vocabulary; warns once about a pad id inside a row. */
+    private void checkIds(int[][] ids) {
         int vocab = model.config().vocabSize();
         for (int i = 0; i < ids.length; i++) {
             if (ids[i].length == 0) throw ScorerException.badInput(name + ": conversation " + i + " encodes to no tokens", null);
@@ -313,13 +382,6 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                 }
             }
         }
-        float[][] logits = model.score(ids);
-        double[] out = new double[ids.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = reduction.reduce(logits[i]);
-            if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
-        }
-        return out;
     }
 
     @Override public java.util.Set<String> specialTokenTexts() { return tokenizer.specialTokenTexts(); }
