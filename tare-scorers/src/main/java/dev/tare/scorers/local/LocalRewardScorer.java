@@ -197,7 +197,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("score_token", scoreTokenRule().cliName());
         if (model.numLabels() > 1) m.put("labels", reduction.spec());
-        if (options.objectives() != null) m.put("objectives", options.objectives().spec());
+        if (options.objectives() != null) m.put("objective_weights", options.objectives().spec());
         return m;
     }
 

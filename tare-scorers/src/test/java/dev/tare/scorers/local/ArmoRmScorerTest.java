@@ -99,7 +99,7 @@ class ArmoRmScorerTest {
                     maxDiff = Math.max(maxDiff, Math.abs(got[i] - want));
                     assertEquals(want, got[i], TOL, "case " + i + run[0]);
                 }
-                if (!((String) run[0]).isEmpty()) assertEquals(((String) run[0]).substring(12), s.provenance().get("objectives"));
+                if (!((String) run[0]).isEmpty()) assertEquals(((String) run[0]).substring(12), s.provenance().get("objective_weights"));
             }
         }
         System.out.printf("armorm-tiny scorer: max |diff| of score and re-weighted scores vs goldens %.3g%n", maxDiff);
