@@ -26,7 +26,8 @@ class ArmoRmScoreCliTest {
     static final ObjectMapper OM = new ObjectMapper();
     @TempDir Path tmp;
 
-    Path modelDir() throws Exception {
+    /** armorm-tiny's config and weights with the Llama 3 tokenizer, linked into {@code tmp} (also used by the sweep test). */
+    static Path modelDir(Path tmp) throws Exception {
         String env = System.getenv("TARE_ARMORM");
         var shared = SharedData.root();
         Assumptions.assumeTrue(shared.isPresent(), "armorm-tiny / Llama 3 tokenizer: ../shared is absent (user clone): skipping");
@@ -57,7 +58,7 @@ class ArmoRmScoreCliTest {
 
     @Test
     void linesCarryBreakdownsAndMaskingMovesScoresByTheRecordedContribution() throws Exception {
-        Path d = modelDir(), data = pairs(), plain = tmp.resolve("plain.jsonl"), masked = tmp.resolve("masked.jsonl");
+        Path d = modelDir(tmp), data = pairs(), plain = tmp.resolve("plain.jsonl"), masked = tmp.resolve("masked.jsonl");
         CliRun r = CliRun.of("score", "--scorer", "local:" + d, "--data", data.toString(), "--benchmark", "pairs", "--out", plain.toString(), "--explain", "3");
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("top 3 objectives by mean |coefficient| over 6 responses"), r.out());

@@ -119,7 +119,7 @@ public final class LoraSweep {
     }
 
     /** A seeded random subset of {@code max} items (all of them when {@code max} is null or not smaller). */
-    static List<PreferenceItem> subset(List<PreferenceItem> items, Integer max, long seed) {
+    public static List<PreferenceItem> subset(List<PreferenceItem> items, Integer max, long seed) {
         if (max == null || max >= items.size()) return items;
         List<PreferenceItem> shuffled = new ArrayList<>(items);
         Collections.shuffle(shuffled, new Random(seed));
@@ -148,9 +148,9 @@ public final class LoraSweep {
     }
 
     /** The split key of an item: "domain/id" (RM-Bench ids repeat across domains). */
-    static String key(PreferenceItem it) { return it.meta().get("domain") + "/" + it.id(); }
+    public static String key(PreferenceItem it) { return it.meta().get("domain") + "/" + it.id(); }
 
-    static String key(ScoredItem it) { return it.domain() + "/" + it.id(); }
+    public static String key(ScoredItem it) { return it.domain() + "/" + it.id(); }
 
     /** Token ids of every item's 3 chosen then 3 rejected conversations. */
     private static Map<PreferenceItem, int[][]> encode(LocalRewardScorer scorer, List<PreferenceItem> items) {
