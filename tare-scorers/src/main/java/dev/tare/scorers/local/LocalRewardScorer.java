@@ -29,7 +29,8 @@ import java.util.Objects;
  * the runtime's sequence classifier → one label's logit or a weighted sum of them. With a max length, prompts are
  * truncated from the left and responses kept whole ({@link ConversationEncoder}). A gated multi-objective checkpoint
  * (ArmoRM) scores with its mixed score, or with its objectives re-weighted ({@code objectives=}), and explains each
- * reward per objective ({@link #explain}). Thread-safe.
+ * reward per objective ({@link #explain}); a multi-label head does the same with its labels as the objectives and its
+ * label reduction's weights as fixed coefficients. Thread-safe.
  */
 public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.scorers.ObjectiveScorer {
 
@@ -130,22 +131,27 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
         this.options = options;
         this.closeWeights = closeWeights;
         this.reduction = reductionFor(options.reduction(), model);
-        if (options.objectives() != null && !model.isGated())
-            throw new IllegalArgumentException(model.config().file() + " holds " + model.config().architecture() + ": objectives= re-weights the "
-                    + "objectives of a gated multi-objective head (" + dev.tare.runtime.model.ModelConfig.GATED_ARCHITECTURE + "); use weights= for a multi-label head");
+        if (options.objectives() != null && !model.isGated() && model.numLabels() < 2)
+            throw new IllegalArgumentException(model.config().file() + " holds " + model.config().architecture() + " with one label: objectives= re-weights "
+                    + "the objectives of a gated multi-objective head (" + dev.tare.runtime.model.ModelConfig.GATED_ARCHITECTURE + ") or the labels of a multi-label head");
         this.objectiveWeights = options.objectives() == null ? null : options.objectives().resolve(objectiveNames());
     }
 
-    /** Objective names of a gated head (ArmoRM's 19, else obj0..N-1); empty for a linear score head. */
+    /**
+     * Objective names: a gated head's (ArmoRM's 19, else obj0..N-1), a multi-label head's labels (id2label); empty for a
+     * one-label head.
+     */
     @Override public List<String> objectiveNames() {
-        return model.gating().map(dev.tare.runtime.model.GatingConfig::objectiveNames).orElse(List.of());
+        if (model.isGated()) return model.gating().orElseThrow().objectiveNames();
+        return model.numLabels() > 1 ? model.config().labels() : List.of();
     }
 
     /** The objective weights in use (head order), or empty when the model's own score is used. */
     public java.util.Optional<double[]> objectiveWeights() { return java.util.Optional.ofNullable(objectiveWeights).map(double[]::clone); }
 
     @Override public double reward(dev.tare.runtime.model.ObjectiveScores s) {
-        return objectiveWeights == null ? s.score() : s.reweighted(objectiveWeights);
+        if (objectiveWeights != null) return s.reweighted(objectiveWeights);
+        return model.isGated() ? s.score() : reduction.reduce(s.rewards()); // a multi-label head: its reduction in double
     }
 
     /** Per-objective rewards, gating weights and coefficients of each conversation (a gated head only). */
@@ -162,8 +168,19 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
     }
 
     private List<dev.tare.runtime.model.ObjectiveScores> objectivesOf(int[][] ids) {
-        if (!model.isGated()) throw new UnsupportedOperationException(name + ": " + model.config().architecture() + " has no objectives to explain");
+        if (!model.isGated() && model.numLabels() < 2)
+            throw new UnsupportedOperationException(name + ": " + model.config().architecture() + " has one label: no objectives to explain");
         checkIds(ids);
+        if (!model.isGated()) {
+            // a plain multi-label head: the labels are the objectives, the reduction's fixed weights both gate and coefficients
+            float[] w = new float[model.numLabels()];
+            double[] rw = reduction.weights(model.numLabels());
+            for (int i = 0; i < w.length; i++) w[i] = (float) rw[i];
+            float[][] logits = model.score(ids);
+            List<dev.tare.runtime.model.ObjectiveScores> out = new java.util.ArrayList<>(ids.length);
+            for (float[] l : logits) out.add(new dev.tare.runtime.model.ObjectiveScores(l, w, w, (float) reduction.reduce(l)));
+            return out;
+        }
         try {
             return model.objectives(ids);
         } catch (IllegalArgumentException e) {
@@ -335,7 +352,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
 
     /** Scores token ids directly (one reward per row). */
     public double[] scoreIds(int[][] ids) {
-        if (model.isGated()) {
+        if (model.isGated() || objectiveWeights != null) {
             List<dev.tare.runtime.model.ObjectiveScores> o = objectivesOf(ids);
             double[] out = new double[ids.length];
             for (int i = 0; i < out.length; i++) {
