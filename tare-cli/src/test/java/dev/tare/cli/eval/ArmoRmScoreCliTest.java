@@ -85,4 +85,45 @@ class ArmoRmScoreCliTest {
             }
         }
     }
+
+    /**
+     * {@code tare eval --explain} on a synthetic RM-Bench file: summary.json ranks the objectives as the printed table
+     * does, and each objective's contribution-vs-length Spearman equals the rank correlation computed here from the
+     * results lines' breakdowns and the response texts' code-point lengths.
+     */
+    @Test
+    void evalReportsObjectivesAndTheirLengthCorrelation() throws Exception {
+        Path d = modelDir(tmp), data = SyntheticBenchmarks.rmBench(tmp.resolve("rm.jsonl"), 3, 11), out = tmp.resolve("eval");
+        CliRun r = CliRun.of("eval", "--scorer", "local:" + d, "--benchmark", "rm-bench", "--data", data.toString(), "--out", out.toString(),
+                "--explain", "5", "--bootstrap", "50");
+        assertEquals(0, r.rc(), r.err());
+        JsonNode obj = OM.readTree(out.resolve("summary.json").toFile()).get("objectives");
+        List<String> ranked = new java.util.ArrayList<>();
+        obj.fieldNames().forEachRemaining(f -> { if (obj.get(f).isObject()) ranked.add(f); });
+        assertEquals(5, ranked.size(), obj.toString());
+        List<String> printed = r.out().lines().map(l -> l.split(" +")[0]).filter(GatingConfig.ARMORM_OBJECTIVES::contains).toList();
+        assertEquals(printed, ranked, "summary.json and --explain rank the same objectives");
+        assertTrue(Files.readString(out.resolve("report.html")).contains("Objectives (multi-objective model)"));
+        List<String> texts = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(data)) {
+            JsonNode n = OM.readTree(line);
+            for (String side : List.of("chosen", "rejected")) for (JsonNode t : n.get(side)) texts.add(t.asText());
+        }
+        List<JsonNode> lines = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("results.jsonl"))) lines.add(OM.readTree(line));
+        for (String name : ranked) {
+            int i = GatingConfig.ARMORM_OBJECTIVES.indexOf(name);
+            double[] len = new double[texts.size()], contrib = new double[texts.size()];
+            int k = 0;
+            for (JsonNode l : lines)
+                for (String side : List.of("chosen", "rejected"))
+                    for (JsonNode o : l.get("objectives").get(side)) {
+                        len[k] = texts.get(k).codePointCount(0, texts.get(k).length());
+                        contrib[k++] = o.get("rewards").get(i).asDouble() * o.get("coefficients").get(i).asDouble();
+                    }
+            assertEquals(texts.size(), k);
+            double want = dev.tare.bias.Correlation.spearman(len, contrib);
+            assertEquals(want, obj.get(name).get("contribution_vs_chars").get("spearman").get("value").asDouble(), 1e-6, name);
+        }
+    }
 }
