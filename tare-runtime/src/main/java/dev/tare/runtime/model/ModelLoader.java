@@ -24,7 +24,7 @@ public final class ModelLoader {
         try {
             Transformer body = new Transformer(cfg, w, deco);
             if (cfg.head() == ModelConfig.Head.GATED_MULTI_OBJECTIVE)
-                return new RewardModel(body, GatedHead.load(w, cfg), w, ScoreTokenRule.DEFAULT, RewardModel.DEFAULT_TOKEN_BUDGET);
+                return new RewardModel(body, GatedHead.load(w, cfg), w, ScoreTokenRule.FIRST_PAD_MINUS_ONE, RewardModel.DEFAULT_TOKEN_BUDGET);
             if (cfg.head() == ModelConfig.Head.SEQUENCE_CLASSIFICATION) {
                 Tensor score = w.require("score.weight");
                 if (score.shape().length != 2 || score.shape()[1] != cfg.hiddenSize() || score.shape()[0] != cfg.numLabels())

@@ -72,6 +72,13 @@ public final class RewardModel implements Model {
         return head.clone();
     }
 
+    /**
+     * The rule this model reads its score token by unless told otherwise: current transformers' ({@link
+     * ScoreTokenRule#DEFAULT}) for a transformers head; for ArmoRM's gated head its published code's own rule, one
+     * before the first pad id ({@link ScoreTokenRule#FIRST_PAD_MINUS_ONE}), whatever the transformers version.
+     */
+    public ScoreTokenRule defaultScoreTokenRule() { return gated != null ? ScoreTokenRule.FIRST_PAD_MINUS_ONE : ScoreTokenRule.DEFAULT; }
+
     /** Whether this is a gated multi-objective model (ArmoRM's {@code LlamaForRewardModelWithGating}). */
     public boolean isGated() { return gated != null; }
 

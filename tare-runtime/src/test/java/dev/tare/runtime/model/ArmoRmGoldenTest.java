@@ -114,6 +114,32 @@ class ArmoRmGoldenTest {
         }
     }
 
+    /**
+     * The published head reads rewards one before the FIRST pad id (its own rule, not transformers'): case 0 followed by
+     * a pad id and more tokens still gives case 0's golden rewards and score; read at the last non-pad token it does not.
+     */
+    @Test
+    void rewardsAreReadBeforeTheFirstPadAsThePublishedHeadDoes() {
+        Path d = dir();
+        JsonNode c0 = goldens(d).get("cases").get(0);
+        int[] g = ints(need(c0, "input_ids", "case 0"));
+        int pad = 128256;
+        int[] ids = java.util.Arrays.copyOf(g, g.length + 4);
+        ids[g.length] = pad;
+        ids[g.length + 1] = 1000;
+        ids[g.length + 2] = 2000;
+        ids[g.length + 3] = 3000;
+        try (RewardModel m = ModelLoader.loadRewardModel(d)) {
+            assertEquals(ScoreTokenRule.FIRST_PAD_MINUS_ONE, m.scoreTokenRule());
+            assertEquals(ScoreTokenRule.FIRST_PAD_MINUS_ONE, m.defaultScoreTokenRule());
+            ObjectiveScores o = m.objectives(new int[][]{ids}).getFirst();
+            check(o.rewards(), floats(need(c0, "rewards", "case 0")), "case 0 + pad + 3 tokens: rewards");
+            check(new float[]{o.score()}, new float[]{Float.parseFloat(c0.get("score").asText())}, "case 0 + pad + 3 tokens: score");
+            ObjectiveScores last = m.withScoreTokenRule(ScoreTokenRule.LAST_NON_PAD).objectives(new int[][]{ids}).getFirst();
+            assertTrue(maxDiff(last.rewards(), floats(c0.get("rewards"))) > 1e-3, "the last-non-pad rule reads another token");
+        }
+    }
+
     @Test
     void missingConfigKeyIsNamed(@TempDir Path tmp) throws IOException {
         Path d = dir();

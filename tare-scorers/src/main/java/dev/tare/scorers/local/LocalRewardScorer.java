@@ -125,7 +125,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
                               Options options, Runnable closeWeights, ScorerSpec.Local.Lora lora) {
         this.lora = lora;
         this.name = name;
-        this.model = model.withScoreTokenRule(options.scoreTokenRule() == null ? ScoreTokenRule.DEFAULT : options.scoreTokenRule());
+        this.model = model.withScoreTokenRule(options.scoreTokenRule() == null ? model.defaultScoreTokenRule() : options.scoreTokenRule());
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.options = options;
