@@ -47,6 +47,26 @@ public record ObjectiveScores(float[] rewards, float[] gating, float[] coefficie
         return s;
     }
 
+    /**
+     * The same rewards and gating mixed through another transform matrix {@code t} ([n][n], row i = objective i):
+     * coefficients = gating @ tᵀ and score = Σ gating · (rewards @ t). The identity drops the transform (score =
+     * Σ gating · rewards).
+     */
+    public ObjectiveScores withTransform(float[][] t) {
+        int n = rewards.length;
+        if (t.length != n) throw new IllegalArgumentException("transform has " + t.length + " rows for " + n + " objectives");
+        float[] c = new float[n];
+        double score = 0;
+        for (int i = 0; i < n; i++) {
+            if (t[i].length != n) throw new IllegalArgumentException("transform row " + i + " has " + t[i].length + " values for " + n + " objectives");
+            double acc = 0;
+            for (int j = 0; j < n; j++) acc += (double) gating[j] * t[i][j];
+            c[i] = (float) acc;
+            score += rewards[i] * acc;
+        }
+        return new ObjectiveScores(rewards, gating, c, (float) score);
+    }
+
     @Override public boolean equals(Object o) {
         return o instanceof ObjectiveScores s && Arrays.equals(rewards, s.rewards) && Arrays.equals(gating, s.gating)
                 && Arrays.equals(coefficients, s.coefficients) && Float.compare(score, s.score) == 0;

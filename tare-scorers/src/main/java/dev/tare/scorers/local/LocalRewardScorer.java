@@ -41,7 +41,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
      */
     public record Options(TokenizationConvention convention, int maxLength, LabelReduction reduction,
                           ScoreTokenRule scoreTokenRule, Path chatTemplate, Map<String, Object> templateVariables,
-                          int batchSize, ObjectiveWeights objectives) {
+                          int batchSize, ObjectiveWeights objectives, TransformOption transform) {
         public Options {
             Objects.requireNonNull(convention, "convention");
             if (maxLength < 0) throw new IllegalArgumentException("max length must be ≥ 0 (0 = none), got " + maxLength);
@@ -50,14 +50,15 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
         }
 
         public static Options defaults() {
-            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8, null);
+            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8, null, null);
         }
 
         /**
          * Options from {@code key=value} pairs (as in {@code --scorer local:DIR,max-length=2048,...}): convention
          * ({@code without-special-tokens} | {@code with-special-tokens}), max-length, label, weights ({@code 0.5;0.3;0.2}),
          * chat-template (a .jinja file), score-token ({@code first-pad} | {@code last-non-pad}), batch, objectives (a gated
-         * multi-objective head's re-weighting, {@link ObjectiveWeights}: {@code -NAME;NAME:W}). Unknown keys are errors.
+         * multi-objective head's re-weighting, {@link ObjectiveWeights}: {@code -NAME;NAME:W}), transform (its transform
+         * matrix replaced, {@link TransformOption}: {@code identity} or a JSON file). Unknown keys are errors.
          */
         public static Options parse(Map<String, String> kv) {
             Options o = defaults();
@@ -76,8 +77,9 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
                     case "score-token" -> o.withScoreTokenRule(ScoreTokenRule.parse(v));
                     case "batch" -> o.withBatchSize(integer(e.getKey(), v));
                     case "objectives" -> o.withObjectives(ObjectiveWeights.parse(v));
+                    case "transform" -> o.withTransform(TransformOption.parse(v));
                     default -> throw new IllegalArgumentException("unknown local scorer option '" + e.getKey()
-                            + "' (known: convention, max-length, label, weights, chat-template, score-token, batch, objectives)");
+                            + "' (known: convention, max-length, label, weights, chat-template, score-token, batch, objectives, transform)");
                 };
             }
             return o;
@@ -91,14 +93,15 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
             }
         }
 
-        public Options withConvention(TokenizationConvention c) { return new Options(c, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives); }
-        public Options withMaxLength(int n) { return new Options(convention, n, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives); }
-        public Options withReduction(LabelReduction r) { return new Options(convention, maxLength, r, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives); }
-        public Options withScoreTokenRule(ScoreTokenRule r) { return new Options(convention, maxLength, reduction, r, chatTemplate, templateVariables, batchSize, objectives); }
-        public Options withChatTemplate(Path p) { return new Options(convention, maxLength, reduction, scoreTokenRule, p, templateVariables, batchSize, objectives); }
-        public Options withTemplateVariables(Map<String, Object> v) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, v, batchSize, objectives); }
-        public Options withBatchSize(int b) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, b, objectives); }
-        public Options withObjectives(ObjectiveWeights w) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, w); }
+        public Options withConvention(TokenizationConvention c) { return new Options(c, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, transform); }
+        public Options withMaxLength(int n) { return new Options(convention, n, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, transform); }
+        public Options withReduction(LabelReduction r) { return new Options(convention, maxLength, r, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, transform); }
+        public Options withScoreTokenRule(ScoreTokenRule r) { return new Options(convention, maxLength, reduction, r, chatTemplate, templateVariables, batchSize, objectives, transform); }
+        public Options withChatTemplate(Path p) { return new Options(convention, maxLength, reduction, scoreTokenRule, p, templateVariables, batchSize, objectives, transform); }
+        public Options withTemplateVariables(Map<String, Object> v) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, v, batchSize, objectives, transform); }
+        public Options withBatchSize(int b) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, b, objectives, transform); }
+        public Options withObjectives(ObjectiveWeights w) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, w, transform); }
+        public Options withTransform(TransformOption t) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, t); }
     }
 
     private final String name;
@@ -115,6 +118,8 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
     private final ScorerSpec.Local.Lora lora;
     /** Per-objective weights of a gated head (options' {@code objectives=}), null = the model's own score. */
     private final double[] objectiveWeights;
+    /** A replacement transform matrix of a gated head (options' {@code transform=}), null = the checkpoint's. */
+    private final float[][] transform;
 
     private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
                               Options options, Runnable closeWeights) {
@@ -135,6 +140,10 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
             throw new IllegalArgumentException(model.config().file() + " holds " + model.config().architecture() + " with one label: objectives= re-weights "
                     + "the objectives of a gated multi-objective head (" + dev.tare.runtime.model.ModelConfig.GATED_ARCHITECTURE + ") or the labels of a multi-label head");
         this.objectiveWeights = options.objectives() == null ? null : options.objectives().resolve(objectiveNames());
+        if (options.transform() != null && !model.isGated())
+            throw new IllegalArgumentException(model.config().file() + " holds " + model.config().architecture() + ": transform= replaces the reward "
+                    + "transform matrix of a gated multi-objective head (" + dev.tare.runtime.model.ModelConfig.GATED_ARCHITECTURE + ")");
+        this.transform = options.transform() == null ? null : options.transform().matrix(objectiveNames().size());
     }
 
     /**
@@ -182,7 +191,8 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
             return out;
         }
         try {
-            return model.objectives(ids);
+            List<dev.tare.runtime.model.ObjectiveScores> o = model.objectives(ids);
+            return transform == null ? o : o.stream().map(s -> s.withTransform(transform)).toList();
         } catch (IllegalArgumentException e) {
             throw ScorerException.badInput(name + ": " + e.getMessage(), e);
         }
@@ -215,6 +225,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
         m.put("score_token", scoreTokenRule().cliName());
         if (model.numLabels() > 1) m.put("labels", reduction.spec());
         if (options.objectives() != null) m.put("objective_weights", options.objectives().spec());
+        if (options.transform() != null) m.put("objective_transform", options.transform().spec());
         return m;
     }
 
@@ -229,7 +240,8 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
             Path dir = model.config().file().getParent();
             String settings = "score_token=" + scoreTokenRule().cliName() + ";labels=" + reduction.spec() + ";max_length="
                     + options.maxLength() + ";convention=" + options.convention()
-                    + (options.objectives() == null ? "" : ";objectives=" + options.objectives().spec()) + ";variables=" + new java.util.TreeMap<>(
+                    + (options.objectives() == null ? "" : ";objectives=" + options.objectives().spec())
+                    + (transform == null ? "" : ";transform=" + java.util.Arrays.deepToString(transform)) + ";variables=" + new java.util.TreeMap<>(
                     options.templateVariables() == null ? Map.of() : options.templateVariables());
             identity = id = ModelIdentity.of(dir, options.chatTemplate(), lora == null ? null : lora.adapter(),
                     lora == null ? null : lora.lambda(), lora == null ? null : String.valueOf(lora.head()), settings);
@@ -352,7 +364,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
 
     /** Scores token ids directly (one reward per row). */
     public double[] scoreIds(int[][] ids) {
-        if (model.isGated() || objectiveWeights != null) {
+        if (model.isGated() || objectiveWeights != null) { // the gated score, re-weighted and re-mixed as asked
             List<dev.tare.runtime.model.ObjectiveScores> o = objectivesOf(ids);
             double[] out = new double[ids.length];
             for (int i = 0; i < out.length; i++) {

@@ -124,4 +124,43 @@ class ArmoRmScorerTest {
         assertThrows(IllegalArgumentException.class, () -> ScorerSpec.parse("local:" + d + ",objectives=helpsteer-verbosity:x"));
         assertThrows(IllegalArgumentException.class, () -> ScorerSpec.parse("local:" + d + ",objectives=-a;-a"));
     }
+
+    /**
+     * {@code transform=} replaces the transform matrix: with the identity the score is Σ gating · rewards and with a
+     * file holding T it is Σ gating · (rewards @ T), both from the golden rewards and gating output; objectives= applies
+     * on top; a file of the wrong shape is refused naming it.
+     */
+    @Test
+    void replacedTransformMatrixMatchesTheGoldenRewardsAndGating() throws Exception {
+        Path d = modelDir(tmp);
+        JsonNode cases = cases(d);
+        int n = 19;
+        double[][] t = new double[n][n];
+        java.util.Random rnd = new java.util.Random(16);
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) t[i][j] = (i == j ? 1 : 0) + 0.25 * rnd.nextGaussian();
+        Path file = tmp.resolve("transform.json");
+        Files.writeString(file, new ObjectMapper().writeValueAsString(t));
+        int v = GatingConfig.ARMORM_OBJECTIVES.indexOf("helpsteer-verbosity");
+        try (LocalRewardScorer id = ((ScorerSpec.Local) ScorerSpec.parse("local:" + d + ",transform=identity")).open();
+             LocalRewardScorer tf = ((ScorerSpec.Local) ScorerSpec.parse("local:" + d + ",transform=" + file + ",objectives=-helpsteer-verbosity")).open()) {
+            for (int c = 0; c < cases.size(); c++) {
+                JsonNode k = cases.get(c);
+                double[] r = doubles(k.get("rewards")), g = doubles(k.get("gating_output"));
+                double plain = 0, mixed = 0;
+                for (int i = 0; i < n; i++) {
+                    plain += g[i] * r[i];
+                    double coef = 0;
+                    for (int j = 0; j < n; j++) coef += g[j] * t[i][j];
+                    if (i != v) mixed += r[i] * coef;
+                }
+                assertEquals(plain, id.scoreIds(new int[][]{ids(k)})[0], TOL, "case " + c + " transform=identity");
+                assertEquals(mixed, tf.scoreIds(new int[][]{ids(k)})[0], TOL, "case " + c + " transform=FILE, objectives=-helpsteer-verbosity");
+            }
+            assertEquals("identity", id.provenance().get("objective_transform"));
+        }
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "[[1, 0], [0, 1]]");
+        var e = assertThrows(dev.tare.data.DataFormatException.class, () -> ((ScorerSpec.Local) ScorerSpec.parse("local:" + d + ",transform=" + bad)).open());
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("19 rows"), e.getMessage());
+    }
 }
