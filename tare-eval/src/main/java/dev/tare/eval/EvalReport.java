@@ -33,9 +33,53 @@ public final class EvalReport {
         }
     }
 
-    public static void write(AuditResult r, RunInfo info, Path dir) {
-        summary(r, info).write(dir.resolve("summary.json"));
-        html(r, info).write(dir.resolve("report.html"));
+    public static void write(AuditResult r, RunInfo info, Path dir) { write(r, info, null, dir); }
+
+    /** As {@link #write(AuditResult, RunInfo, Path)}, with a multi-objective model's per-objective audit (null: none). */
+    public static void write(AuditResult r, RunInfo info, ObjectiveAudit objectives, Path dir) {
+        JsonSummary j = summary(r, info);
+        HtmlReport h = html(r, info);
+        if (objectives != null) {
+            objectives(j.object("objectives"), objectives);
+            objectives(h, objectives);
+        }
+        j.write(dir.resolve("summary.json"));
+        h.write(dir.resolve("report.html"));
+    }
+
+    private static void objectives(JsonSummary j, ObjectiveAudit a) {
+        j.put("responses", (long) a.explanation().responses()).put("ranked_by", "mean |coefficient|");
+        for (var e : a.explanation().rows()) {
+            JsonSummary o = j.object(e.objective());
+            o.put("mean_coefficient", e.meanCoefficient()).put("mean_reward", e.meanReward()).put("mean_contribution", e.meanContribution())
+                    .put("chosen_minus_rejected_contribution", e.contributionGap()).put("top_k_share", e.topKShare());
+            for (ObjectiveAudit.Row r : a.rows()) {
+                if (!r.objective().equals(e.objective())) continue;
+                for (var c : List.of(r.chars(), r.markdown()))
+                    o.object("contribution_vs_" + c.feature()).put("n", (long) c.n()).put("spearman", c.spearman()).put("kendall", c.kendall());
+            }
+        }
+    }
+
+    private static void objectives(HtmlReport h, ObjectiveAudit a) {
+        h.heading("Objectives (multi-objective model)");
+        Table.Builder t = Table.builder("Top " + a.explanation().topK() + " objectives by mean |coefficient| over " + a.explanation().responses()
+                        + " responses; contribution = objective reward × coefficient (the contributions sum to the reward)",
+                "objective", "mean coefficient", "mean reward", "mean contribution", "chosen − rejected", "in top " + a.explanation().topK(),
+                "Spearman vs length", "Spearman vs markdown");
+        for (var e : a.explanation().rows()) {
+            ObjectiveAudit.Row r = a.rows().stream().filter(x -> x.objective().equals(e.objective())).findFirst().orElse(null);
+            t.row(e.objective(), String.format(Locale.ROOT, "%.4f", e.meanCoefficient()), String.format(Locale.ROOT, "%.4f", e.meanReward()),
+                    String.format(Locale.ROOT, "%.4f", e.meanContribution()), String.format(Locale.ROOT, "%.4f", e.contributionGap()),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * e.topKShare()), r == null ? "" : ci(r.chars().spearman()),
+                    r == null ? "" : ci(r.markdown().spearman()));
+        }
+        h.table(t.build());
+        List<String> cats = a.explanation().rows().stream().map(ObjectiveExplanation.Row::objective).toList();
+        double[] contrib = a.explanation().rows().stream().mapToDouble(ObjectiveExplanation.Row::meanContribution).toArray();
+        BarChart bars = new BarChart("Mean contribution to the reward", "contribution", cats).decimals(3);
+        bars.group("mean contribution", contrib, contrib, contrib);
+        h.charts(bars.svg());
     }
 
     static JsonSummary summary(AuditResult r, RunInfo info) {

@@ -259,6 +259,32 @@ public final class EvalRunner {
         return out;
     }
 
+    /** As {@link #scoreBatch}, with each response's objective breakdown in the line's {@link ObjectiveColumns#FIELD} extra. */
+    static List<ScoredItem> scoreBatchExplained(List<PreferenceItem> batch, dev.tare.scorers.ObjectiveScorer scorer) {
+        List<List<Message>> convs = new ArrayList<>();
+        for (PreferenceItem p : batch) {
+            for (String c : p.chosen()) convs.add(p.conversation(c));
+            for (String r : p.rejected()) convs.add(p.conversation(r));
+        }
+        List<dev.tare.runtime.model.ObjectiveScores> o = scorer.explain(convs);
+        if (o.size() != convs.size()) {
+            throw new ScorerException(scorer.name() + " returned " + o.size() + " breakdowns for " + convs.size() + " conversations");
+        }
+        List<ScoredItem> out = new ArrayList<>(batch.size());
+        int k = 0;
+        for (PreferenceItem p : batch) {
+            List<Double> ch = new ArrayList<>(), rj = new ArrayList<>();
+            List<dev.tare.runtime.model.ObjectiveScores> oc = new ArrayList<>(), or = new ArrayList<>();
+            for (int i = 0; i < p.chosen().size(); i++) { oc.add(o.get(k)); ch.add(finite(scorer.reward(o.get(k++)), scorer, p)); }
+            for (int i = 0; i < p.rejected().size(); i++) { or.add(o.get(k)); rj.add(finite(scorer.reward(o.get(k++)), scorer, p)); }
+            ScoredItem s = toScored(p, scorer.name(), ch, rj);
+            Map<String, Object> extra = new LinkedHashMap<>(s.extra());
+            extra.put(ObjectiveColumns.FIELD, ObjectiveColumns.toExtra(oc, or));
+            out.add(new ScoredItem(s.id(), s.subset(), s.model(), s.scoresChosen(), s.scoresRejected(), s.results(), extra));
+        }
+        return out;
+    }
+
     private static double finite(double v, RewardScorer s, PreferenceItem p) {
         if (!Double.isFinite(v)) throw new ScorerException(s.name() + " returned " + v + " for " + p.subset() + "/" + p.id());
         return v;

@@ -23,8 +23,24 @@ public interface ItemScorer {
     /** One result per item, in order. */
     List<ScoredItem> score(List<PreferenceItem> batch);
 
-    /** A reward model scoring every chosen and rejected response. */
+    /**
+     * A reward model scoring every chosen and rejected response; a scorer with objectives ({@link
+     * dev.tare.scorers.ObjectiveScorer}) also records each response's breakdown ({@link ObjectiveColumns}).
+     */
     static ItemScorer of(RewardScorer scorer) {
+        if (scorer instanceof dev.tare.scorers.ObjectiveScorer os && !os.objectiveNames().isEmpty()) {
+            return new ItemScorer() {
+                @Override public String name() { return scorer.name(); }
+                @Override public int preferredBatchSize() { return scorer.preferredBatchSize(); }
+                @Override public java.util.Map<String, Object> provenance() {
+                    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(scorer.provenance());
+                    m.put(ObjectiveColumns.NAMES, os.objectiveNames());
+                    return m;
+                }
+                @Override public java.util.Map<String, String> identity() { return scorer.identity(); }
+                @Override public List<ScoredItem> score(List<PreferenceItem> batch) { return EvalRunner.scoreBatchExplained(batch, os); }
+            };
+        }
         return new ItemScorer() {
             @Override public String name() { return scorer.name(); }
             @Override public int preferredBatchSize() { return scorer.preferredBatchSize(); }

@@ -86,7 +86,7 @@ class ScorerSpecTest {
         assertEquals("local scorer: head=both: expected adapter or base", error("local:/m,adapter=/a,head=both"));
         assertEquals("local scorer: expected key=value, got 'max-length'", error("local:/m,max-length"));
         assertEquals("local scorer: option 'batch' given twice", error("local:/m,batch=2,batch=3"));
-        assertEquals("unknown local scorer option 'maxlen' (known: convention, max-length, label, weights, chat-template, score-token, batch, share-prefix)",
+        assertEquals("unknown local scorer option 'maxlen' (known: convention, max-length, label, weights, chat-template, score-token, batch, objectives, transform, share-prefix)",
                 error("local:/m,maxlen=5"));
         assertEquals("convention=odd: expected without-special-tokens or with-special-tokens", error("local:/m,convention=odd"));
         assertEquals("max-length=long: expected an integer", error("local:/m,max-length=long"));

@@ -53,8 +53,19 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Judge prompt for openai: scorers: arena-hard, rewardbench, gram-r2 or a template JSON (default: ${DEFAULT-VALUE}).")
     String judgeTemplate;
 
+    @Option(names = "--explain", defaultValue = "0", paramLabel = "K",
+            description = "For a gated multi-objective model (ArmoRM): print the K objectives that drive its rewards (mean coefficient, "
+                    + "reward, contribution, chosen-minus-rejected contribution, share of responses where it is in the top K).")
+    int explain;
+
     @Override public Integer call() throws Exception {
-        return new EvalRun(scorer, benchmark, data, out, resume, batchSize, parallel, limit, bootstrap.with(seed.seed()), judgeTemplate)
+        if (explain < 0) throw new IllegalArgumentException("--explain K needs K ≥ 1");
+        int rc = new EvalRun(scorer, benchmark, data, out, resume, batchSize, parallel, limit, bootstrap.with(seed.seed()), judgeTemplate)
                 .run(spec.commandLine().getOut());
+        if (rc == 0 && explain > 0) {
+            Path results = out.resolve("results.jsonl");
+            spec.commandLine().getOut().print(dev.tare.eval.ObjectiveExplanation.of(results, dev.tare.results.ResultsReader.read(results), explain).table());
+        }
+        return rc;
     }
 }

@@ -82,8 +82,9 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         var result = EvalSummary.analyze(b, items, ResultsReader.read(results), boot);
+        var objectives = dev.tare.eval.ObjectiveAudit.of(results, result, boot).orElse(null); // multi-objective models only
         EvalReport.write(result, new EvalReport.RunInfo(spec.redacted(), data.toString(),
-                results.toString(), secs, settings), out);
+                results.toString(), secs, settings), objectives, out);
         stdout.println(EvalSummary.leaderboardRow(result));
         stdout.flush();
         return 0;

@@ -55,7 +55,13 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Score only the first N items.")
     int limit;
 
+    @Option(names = "--explain", defaultValue = "0", paramLabel = "K",
+            description = "For a gated multi-objective model (ArmoRM): print the K objectives that drive its rewards (mean coefficient, "
+                    + "reward, contribution, chosen-minus-rejected contribution, share of responses where it is in the top K).")
+    int explain;
+
     @Override public Integer call() {
+        if (explain < 0) throw new IllegalArgumentException("--explain K needs K ≥ 1");
         String spec = scorer != null ? scorer : model != null ? "local:" + model : null;
         if (spec == null) throw new IllegalArgumentException("give --model DIR or --scorer SPEC");
         if (scorer != null && model != null) throw new IllegalArgumentException("give either --model or --scorer, not both");
@@ -74,6 +80,7 @@ public final class ScoreCommand implements Callable<Integer> {
         double acc = res.stream().filter(r -> r.results() != null).mapToDouble(ScoredItem::results).sum();
         cli.commandLine().getOut().printf(Locale.ROOT, "scored %d items (%d resumed) in %.1f s -> %s%s%n", o.total(), o.resumed(), secs, out,
                 withResult == 0 ? "" : String.format(Locale.ROOT, "; accuracy %.2f%% over %d items", 100 * acc / withResult, withResult));
+        if (explain > 0) cli.commandLine().getOut().print(dev.tare.eval.ObjectiveExplanation.of(out, res, explain).table());
         return 0;
     }
 }

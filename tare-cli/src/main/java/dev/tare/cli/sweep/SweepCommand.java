@@ -41,8 +41,13 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME", description = "Base reward model (HF sequence-classifier directory).")
     Path model;
 
-    @Option(names = "--adapter", required = true, paramLabel = "DIR|ORG/NAME", description = "PEFT LoRA adapter directory (or a repo folder with the adapter in a subfolder).")
+    @Option(names = "--adapter", paramLabel = "DIR|ORG/NAME", description = "PEFT LoRA adapter directory (or a repo folder with the adapter in a subfolder).")
     Path adapter;
+
+    @Option(names = "--objective", paramLabel = "NAME",
+            description = {"Instead of --adapter: re-weight one objective of a gated multi-objective model (ArmoRM) to weight 1 + lambda",
+                    "(lambda 0 = the model as published, -1 = the objective removed; default grid -1,-0.75,-0.5,-0.25,0,0.5)."})
+    String objective;
 
     @Option(names = "--lambdas", split = ",", paramLabel = "X,Y,...",
             description = "Signed strengths (PEFT's scaling, -x subtracts) to evaluate; must include 0 (default: -1,-0.5,0,0.2,0.5,1).")
@@ -92,6 +97,8 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     @Override
     public Integer call() throws IOException {
         model = dev.tare.data.hub.HubResolver.modelDir(model); // org/name: from the Hugging Face cache or hub
+        if ((adapter == null) == (objective == null)) throw new IllegalArgumentException("give --adapter DIR (a LoRA sweep) or --objective NAME (an objective sweep), one of them");
+        if (objective != null) return objectiveSweep();
         adapter = dev.tare.data.hub.HubResolver.modelDir(adapter);
         if (!benchmark.equals("rm-bench")) throw new IllegalArgumentException("--benchmark: only rm-bench is supported by sweep (its Hard/Normal split is what the rule needs)");
         if (lambdas != null && subtract != null) throw new IllegalArgumentException("give --lambdas (PEFT's signed scaling) or --subtract (+x subtracts), not both");
@@ -115,6 +122,28 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             o = LoraSweep.run(model, adapter, items, settings, out, p, w -> System.err.println("warning: " + w));
         }
         var outputs = new SweepOutputs(model, adapter, benchmark, seed, theRule, headChoice);
+        outputs.write(o, out);
+        outputs.print(spec.commandLine().getOut(), o, out);
+        return 0;
+    }
+
+    /** `--objective NAME`: the objective re-weighting sweep ({@link dev.tare.eval.objectives.ObjectiveSweep}). */
+    private int objectiveSweep() throws IOException {
+        if (!benchmark.equals("rm-bench")) throw new IllegalArgumentException("--benchmark: only rm-bench is supported by sweep (its Hard/Normal split is what the rule needs)");
+        if (subtract != null) throw new IllegalArgumentException("--subtract is the LoRA convention; give --lambdas (objective weight = 1 + lambda)");
+        List<Double> grid = lambdas != null ? lambdas : List.of(-1.0, -0.75, -0.5, -0.25, 0.0, 0.5);
+        String[] r = rule.split(",");
+        if (r.length != 3) throw new IllegalArgumentException("--rule needs MAXIMISE,CONSTRAINED,POINTS, e.g. hard,normal,1");
+        LambdaSweep.Rule theRule = new LambdaSweep.Rule(r[0].strip(), r[1].strip(), Double.parseDouble(r[2].strip()), LambdaSweep.Reference.parse(reference));
+        var settings = new dev.tare.eval.objectives.ObjectiveSweep.Settings(objective, grid, theRule, selection, seed, maxItems);
+        List<PreferenceItem> items = RmBenchReader.readPath(resolveData());
+        Files.createDirectories(out);
+        LoraSweep.Outcome o;
+        try (var scorer = dev.tare.scorers.local.LocalRewardScorer.open(model, dev.tare.scorers.local.LocalRewardScorer.Options.defaults().withMaxLength(maxLength));
+             Progress p = Progress.stderr("sweep", -1)) {
+            o = dev.tare.eval.objectives.ObjectiveSweep.run(scorer, items, settings, out, p);
+        }
+        var outputs = new ObjectiveSweepOutputs(model, objective, benchmark, seed, theRule);
         outputs.write(o, out);
         outputs.print(spec.commandLine().getOut(), o, out);
         return 0;

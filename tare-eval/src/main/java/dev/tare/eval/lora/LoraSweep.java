@@ -119,7 +119,7 @@ public final class LoraSweep {
     }
 
     /** A seeded random subset of {@code max} items (all of them when {@code max} is null or not smaller). */
-    static List<PreferenceItem> subset(List<PreferenceItem> items, Integer max, long seed) {
+    public static List<PreferenceItem> subset(List<PreferenceItem> items, Integer max, long seed) {
         if (max == null || max >= items.size()) return items;
         List<PreferenceItem> shuffled = new ArrayList<>(items);
         Collections.shuffle(shuffled, new Random(seed));

@@ -48,7 +48,7 @@ public final class LoraModel implements AutoCloseable {
         };
         Model m = ModelLoader.load(baseDir, deco);
         try {
-            LoraBaseCheck.requireFit(adapters, linears, m instanceof RewardModel rm ? rm.head().length : -1, baseDir);
+            LoraBaseCheck.requireFit(adapters, linears, m instanceof RewardModel rm && !rm.isGated() ? rm.head().length : -1, baseDir);
         } catch (RuntimeException e) {
             m.close();
             throw e;

@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * {@code rope_scaling}, {@code torch_dtype}; v5: {@code rope_parameters}, {@code dtype}, {@code layer_types}), resolved
  * against the per-model_type class defaults (save_pretrained drops values equal to them, e.g. Gemma2's
  * tie_word_embeddings=true). Strict: a value that would change the numbers and that the runtime does not implement is
- * an error naming the file and field, never a default.
+ * an error naming the file and field, never a default. {@code gating} is the gated multi-objective head's settings
+ * (ArmoRM's {@code LlamaForRewardModelWithGating}), null for every other head.
  */
 public record ModelConfig(
         Path file, Family family, Head head, String architecture,
@@ -26,13 +27,19 @@ public record ModelConfig(
         boolean tieWordEmbeddings, Integer padTokenId, int numLabels, List<String> labels,
         int[] slidingWindows, float attnSoftcap, float finalSoftcap, float attentionScale,
         boolean qkvBias, boolean oBias, boolean mlpBias, String dtype, String transformersVersion,
-        int maxPositionEmbeddings) {
+        int maxPositionEmbeddings, GatingConfig gating) {
 
     /** The model families (model_type values) the runtime implements. */
     public enum Family { LLAMA, MISTRAL, QWEN2, QWEN3, GEMMA2 }
 
-    /** Which head sits on the decoder. */
-    public enum Head { SEQUENCE_CLASSIFICATION, CAUSAL_LM }
+    /**
+     * Which head sits on the decoder: a linear score head, an LM head, or ArmoRM's multi-objective head with a
+     * prompt-conditioned gating network ({@code LlamaForRewardModelWithGating}, see {@link GatingConfig}).
+     */
+    public enum Head { SEQUENCE_CLASSIFICATION, CAUSAL_LM, GATED_MULTI_OBJECTIVE }
+
+    /** The architecture name of ArmoRM's remote-code model (RLHFlow/ArmoRM-Llama3-8B-v0.1, modeling_custom.py). */
+    public static final String GATED_ARCHITECTURE = "LlamaForRewardModelWithGating";
 
     /** MLP activation. */
     public enum Activation { SILU, GELU_TANH }
@@ -92,8 +99,10 @@ public record ModelConfig(
             Head h;
             if (name.endsWith("ForSequenceClassification")) h = Head.SEQUENCE_CLASSIFICATION;
             else if (name.endsWith("ForCausalLM")) h = Head.CAUSAL_LM;
-            else throw new DataFormatException(file, 0, "architectures", "'" + name + "' has no head in tare (*ForSequenceClassification, *ForCausalLM)");
-            if (head != null && h != head) throw new DataFormatException(file, 0, "architectures", archs + " mixes a classifier and a causal LM");
+            else if (name.equals(GATED_ARCHITECTURE)) h = Head.GATED_MULTI_OBJECTIVE;
+            else throw new DataFormatException(file, 0, "architectures", "'" + name + "' has no head in tare (*ForSequenceClassification, *ForCausalLM, "
+                    + GATED_ARCHITECTURE + ")");
+            if (head != null && h != head) throw new DataFormatException(file, 0, "architectures", archs + " mixes different heads");
             if (head == null) { head = h; arch = name; }
         }
         if (c.hasNonNull("quantization_config"))
@@ -152,7 +161,17 @@ public record ModelConfig(
         Integer pad = null;
         if (c.hasNonNull("pad_token_id")) pad = integer(file, c, "pad_token_id", 0);
         else if (family == Family.GEMMA2 && !c.has("pad_token_id")) pad = 0; // Gemma2Config default
-        List<String> labels = labels(file, c);
+        GatingConfig gating = null;
+        List<String> labels;
+        if (head == Head.GATED_MULTI_OBJECTIVE) {
+            if (family != Family.LLAMA)
+                throw new DataFormatException(file, 0, "architectures", "'" + GATED_ARCHITECTURE + "' is a Llama body (model_type llama), not model_type '" + type + "'");
+            gating = GatingConfig.parse(file, c);
+            // the gated head yields one score (its objectives are read separately); id2label / num_labels do not apply to it
+            labels = List.of("score");
+        } else {
+            labels = labels(file, c);
+        }
         int numLabels = labels.size();
         if (head == Head.SEQUENCE_CLASSIFICATION && numLabels < 1) throw new DataFormatException(file, 0, "id2label", "a classifier needs at least one label");
         if (bool(file, c, "use_bidirectional_attention", false))
@@ -213,7 +232,7 @@ public record ModelConfig(
         for (int w : windows) if (w < 0) throw new DataFormatException(file, 0, "sliding_window", "must be positive, got " + w);
         return new ModelConfig(file, family, head, arch, vocab, hidden, inter, layers, heads, kv, headDim, eps, rope,
                 activation, tie, pad, numLabels, labels, windows, attnCap, finalCap, scale, qkvBias, oBias, mlpBias, dtype, version,
-                maxPositions);
+                maxPositions, gating);
     }
 
     private static int windowFor(Path file, Integer w, int layer) {

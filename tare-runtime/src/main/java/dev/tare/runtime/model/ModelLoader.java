@@ -7,7 +7,10 @@ import dev.tare.runtime.safetensors.WeightStore;
 
 import java.nio.file.Path;
 
-/** Loads a Hugging Face checkpoint directory (config.json + safetensors) as a {@link RewardModel} or {@link CausalLM}. */
+/**
+ * Loads a Hugging Face checkpoint directory (config.json + safetensors) as a {@link RewardModel} (a linear score head,
+ * or ArmoRM's gated multi-objective head) or a {@link CausalLM}.
+ */
 public final class ModelLoader {
     private ModelLoader() {}
 
@@ -20,6 +23,8 @@ public final class ModelLoader {
         WeightStore w = WeightStore.open(dir);
         try {
             Transformer body = new Transformer(cfg, w, deco);
+            if (cfg.head() == ModelConfig.Head.GATED_MULTI_OBJECTIVE)
+                return new RewardModel(body, GatedHead.load(w, cfg), w, ScoreTokenRule.FIRST_PAD_MINUS_ONE, RewardModel.DEFAULT_TOKEN_BUDGET);
             if (cfg.head() == ModelConfig.Head.SEQUENCE_CLASSIFICATION) {
                 Tensor score = w.require("score.weight");
                 if (score.shape().length != 2 || score.shape()[1] != cfg.hiddenSize() || score.shape()[0] != cfg.numLabels())

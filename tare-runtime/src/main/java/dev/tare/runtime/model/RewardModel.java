@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * A *ForSequenceClassification checkpoint: scores token-id sequences, one float per label. The score token follows
- * {@link ScoreTokenRule} (default: current transformers' last-non-pad rule).
+ * {@link ScoreTokenRule} (default: current transformers' last-non-pad rule). An ArmoRM-style gated multi-objective
+ * checkpoint ({@code LlamaForRewardModelWithGating}) is one too: its one "label" is the mixed score, and
+ * {@link #objectives} gives the per-objective rewards, gating weights and coefficients behind it.
  */
 public final class RewardModel implements Model {
     /** Default number of tokens packed into one forward pass. */
@@ -17,8 +19,19 @@ public final class RewardModel implements Model {
     private final AutoCloseable resources;
     private final ScoreTokenRule rule;
     private final int tokenBudget;
+    private final GatedHead gated; // null: a linear score head
 
     RewardModel(Transformer body, float[] head, int numLabels, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget) {
+        this(body, head, numLabels, resources, rule, tokenBudget, null);
+    }
+
+    /** A gated multi-objective model (one output: the score). */
+    RewardModel(Transformer body, GatedHead gated, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget) {
+        this(body, null, 1, resources, rule, tokenBudget, gated);
+    }
+
+    private RewardModel(Transformer body, float[] head, int numLabels, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget, GatedHead gated) {
+        this.gated = gated;
         this.body = body;
         this.head = head;
         this.numLabels = numLabels;
@@ -35,25 +48,78 @@ public final class RewardModel implements Model {
     public ScoreTokenRule scoreTokenRule() { return rule; }
 
     /** The same model (shared weights) reading scores by another rule. */
-    public RewardModel withScoreTokenRule(ScoreTokenRule r) { return new RewardModel(body, head, numLabels, resources, r, tokenBudget); }
+    public RewardModel withScoreTokenRule(ScoreTokenRule r) { return new RewardModel(body, head, numLabels, resources, r, tokenBudget, gated); }
 
     /** The same model (shared weights) packing at most {@code tokens} tokens per forward pass (memory bound). */
     public RewardModel withTokenBudget(int tokens) {
         if (tokens < 1) throw new IllegalArgumentException("token budget must be ≥ 1");
-        return new RewardModel(body, head, numLabels, resources, rule, tokens);
+        return new RewardModel(body, head, numLabels, resources, rule, tokens, gated);
     }
 
     /** The same model (shared weights) with another score head [numLabels, hidden] (e.g. a LoRA adapter's copy). */
     public RewardModel withHead(float[] newHead) {
+        requireLinearHead("replacing the score head");
         if (newHead.length != head.length) throw new IllegalArgumentException("head has " + newHead.length + " floats, expected " + head.length);
-        return new RewardModel(body, newHead.clone(), numLabels, resources, rule, tokenBudget);
+        return new RewardModel(body, newHead.clone(), numLabels, resources, rule, tokenBudget, null);
     }
 
     @Override
-    public RewardModel withLinears(LinearDecorator deco) { return new RewardModel(body.withLinears(deco), head, numLabels, resources, rule, tokenBudget); }
+    public RewardModel withLinears(LinearDecorator deco) { return new RewardModel(body.withLinears(deco), head, numLabels, resources, rule, tokenBudget, gated); }
 
-    /** The score head weights [numLabels, hidden] (a copy). */
-    public float[] head() { return head.clone(); }
+    /** The score head weights [numLabels, hidden] (a copy); a gated multi-objective model has none (an error). */
+    public float[] head() {
+        requireLinearHead("reading the score head");
+        return head.clone();
+    }
+
+    /**
+     * The rule this model reads its score token by unless told otherwise: current transformers' ({@link
+     * ScoreTokenRule#DEFAULT}) for a transformers head; for ArmoRM's gated head its published code's own rule, one
+     * before the first pad id ({@link ScoreTokenRule#FIRST_PAD_MINUS_ONE}), whatever the transformers version.
+     */
+    public ScoreTokenRule defaultScoreTokenRule() { return gated != null ? ScoreTokenRule.FIRST_PAD_MINUS_ONE : ScoreTokenRule.DEFAULT; }
+
+    /** Whether this is a gated multi-objective model (ArmoRM's {@code LlamaForRewardModelWithGating}). */
+    public boolean isGated() { return gated != null; }
+
+    /** The gated head's config (objectives, temperature, MLP shape); empty for a linear score head. */
+    public java.util.Optional<GatingConfig> gating() { return java.util.Optional.ofNullable(gated).map(GatedHead::config); }
+
+    /**
+     * The gating position of a gated model for one sequence: where the LAST Llama 3
+     * {@code <|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n} starts (an error when there is none).
+     */
+    public static int gatingPosition(int[] ids) { return GatedHead.gatingPosition(ids); }
+
+    private void requireLinearHead(String what) {
+        if (gated != null) throw new UnsupportedOperationException(config().file() + ": " + what + " is not possible for "
+                + ModelConfig.GATED_ARCHITECTURE + " (a gated multi-objective head, not a linear score head)");
+    }
+
+    /**
+     * Per-objective rewards, gating weights, coefficients and score of a gated model for unpadded sequences: rewards at
+     * {@link #scoreTokenRule()}'s token, gating at {@link #gatingPosition}. Fails for a linear-head model, and for a
+     * sequence without the assistant header (naming the row).
+     */
+    public List<ObjectiveScores> objectives(int[][] ids) {
+        if (gated == null) throw new UnsupportedOperationException(config().file() + " holds " + config().architecture()
+                + ": per-objective scores need " + ModelConfig.GATED_ARCHITECTURE + " (use score() for a linear head's labels)");
+        int[][] positions = new int[ids.length][];
+        int[] read = new int[ids.length], gate = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == null || ids[i].length == 0) throw new IllegalArgumentException("sequence " + i + " is empty");
+            positions[i] = iota(0, ids[i].length);
+            read[i] = rule.index(ids[i], config().padTokenId());
+            try {
+                gate[i] = GatedHead.gatingPosition(ids[i]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("sequence " + i + ": " + e.getMessage(), e);
+            }
+        }
+        ObjectiveScores[] out = new ObjectiveScores[ids.length];
+        forward(ids, positions, read, gate, ResidualHook.NONE, (i, atScore, atGate) -> out[i] = gated.apply(atScore, atGate));
+        return List.of(out);
+    }
 
     /**
      * Refuses, before any work, a sequence longer than the model's max_position_embeddings: attention over it would
@@ -95,6 +161,7 @@ public final class RewardModel implements Model {
      * A sequence whose score token lies inside the shared part keeps its own full pass.
      */
     public float[][] scoreSharingPrefixes(int[][] ids, int minShared) {
+        if (gated != null) return score(ids);   // a gated head reads the prompt's assistant header too: no prefix to share
         checkLengths(ids);
         int n = ids.length;
         int[] read = new int[n];
@@ -208,9 +275,41 @@ public final class RewardModel implements Model {
     }
 
     private float[][] run(int[][] ids, int[][] positions, int[] read, ResidualHook hook) {
-        checkLengths(ids);
         float[][] out = new float[ids.length][];
+        int[] gate = null;
+        if (gated != null) {
+            gate = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                try {
+                    gate[i] = GatedHead.gatingPosition(ids[i]);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("sequence " + i + ": " + e.getMessage(), e);
+                }
+            }
+        }
         int H = config().hiddenSize();
+        forward(ids, positions, read, gate, hook, (i, hn, hg) -> {
+            if (gated != null) {
+                out[i] = new float[]{gated.apply(hn, hg).score()};
+                return;
+            }
+            float[] r = new float[numLabels];
+            for (int l = 0; l < numLabels; l++) {
+                float acc = 0f;
+                for (int k = 0; k < H; k++) acc += hn[k] * head[l * H + k];
+                r[l] = acc;
+            }
+            out[i] = r;
+        });
+        return out;
+    }
+
+    /** Receives sequence i's final-normed hidden state at its read index and (gated models) at its gating position. */
+    private interface ReadSink { void accept(int i, float[] atRead, float[] atGate); }
+
+    /** Runs the decoder over length-bucketed packs and hands each sequence's final-normed read (and gate) rows to {@code sink}. */
+    private void forward(int[][] ids, int[][] positions, int[] read, int[] gate, ResidualHook hook, ReadSink sink) {
+        checkLengths(ids);
         for (int[] chunk : Transformer.buckets(ids, tokenBudget)) {
             List<Transformer.Seq> seqs = new ArrayList<>(chunk.length);
             for (int i : chunk) seqs.add(new Transformer.Seq(ids[i], positions[i], null));
@@ -220,10 +319,11 @@ public final class RewardModel implements Model {
             float[] x = body.forward(seqs, starts, h);
             for (int c = 0; c < chunk.length; c++) {
                 int i = chunk[c];
-                out[i] = head(body.finalNorm(x, starts[c] + read[i]), H);
+                float[] hn = body.finalNorm(x, starts[c] + read[i]);
+                float[] hg = gate == null ? null : body.finalNorm(x, starts[c] + gate[i]);
+                sink.accept(i, hn, hg);
             }
         }
-        return out;
     }
 
     /**

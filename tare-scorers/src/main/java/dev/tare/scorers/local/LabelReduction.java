@@ -13,6 +13,9 @@ public sealed interface LabelReduction {
     /** As written in a scorer spec: {@code label=N} or {@code weights=w0;w1;...}. */
     String spec();
 
+    /** The per-label weights of this reduction over a {@code numLabels} head (one-hot for a single label). */
+    double[] weights(int numLabels);
+
     /** Label {@code index} (label 0 is the usual single-output reward). */
     static LabelReduction label(int index) { return new Label(index); }
 
@@ -42,6 +45,13 @@ public sealed interface LabelReduction {
 
         @Override public String spec() { return "label=" + index; }
 
+        @Override public double[] weights(int numLabels) {
+            check(numLabels);
+            double[] w = new double[numLabels];
+            w[index] = 1;
+            return w;
+        }
+
         @Override public void check(int numLabels) {
             if (index >= numLabels) throw new IllegalArgumentException("label " + index + " chosen but the head has " + numLabels + " label(s)");
         }
@@ -60,6 +70,11 @@ public sealed interface LabelReduction {
         }
 
         @Override public String toString() { return "Weighted" + Arrays.toString(weights); }
+
+        @Override public double[] weights(int numLabels) {
+            check(numLabels);
+            return weights.clone();
+        }
 
         @Override public String spec() {
             StringBuilder b = new StringBuilder("weights=");

@@ -27,9 +27,12 @@ import java.util.Objects;
 /**
  * A reward model run in-process: conversation → chat template → token ids ({@link TokenizationConvention}) →
  * the runtime's sequence classifier → one label's logit or a weighted sum of them. With a max length, prompts are
- * truncated from the left and responses kept whole ({@link ConversationEncoder}). Thread-safe.
+ * truncated from the left and responses kept whole ({@link ConversationEncoder}). A gated multi-objective checkpoint
+ * (ArmoRM) scores with its mixed score, or with its objectives re-weighted ({@code objectives=}), and explains each
+ * reward per objective ({@link #explain}); a multi-label head does the same with its labels as the objectives and its
+ * label reduction's weights as fixed coefficients. Thread-safe.
  */
-public final class LocalRewardScorer implements RenderedTextScorer {
+public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.scorers.ObjectiveScorer {
 
     /**
      * Scoring choices; {@code defaults()} is: no label chosen (fine for a one-label head; a head with several labels
@@ -38,7 +41,7 @@ public final class LocalRewardScorer implements RenderedTextScorer {
      */
     public record Options(TokenizationConvention convention, int maxLength, LabelReduction reduction,
                           ScoreTokenRule scoreTokenRule, Path chatTemplate, Map<String, Object> templateVariables,
-                          int batchSize, int sharePrefix) {
+                          int batchSize, ObjectiveWeights objectives, TransformOption transform, int sharePrefix) {
         public Options {
             Objects.requireNonNull(convention, "convention");
             if (maxLength < 0) throw new IllegalArgumentException("max length must be ≥ 0 (0 = none), got " + maxLength);
@@ -49,18 +52,20 @@ public final class LocalRewardScorer implements RenderedTextScorer {
 
         public Options(TokenizationConvention convention, int maxLength, LabelReduction reduction, ScoreTokenRule scoreTokenRule,
                        Path chatTemplate, Map<String, Object> templateVariables, int batchSize) {
-            this(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, 0);
+            this(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, null, null, 0);
         }
 
         public static Options defaults() {
-            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8, 0);
+            return new Options(TokenizationConvention.WITHOUT_SPECIAL_TOKENS, 0, null, null, null, Map.of(), 8, null, null, 0);
         }
 
         /**
          * Options from {@code key=value} pairs (as in {@code --scorer local:DIR,max-length=2048,...}): convention
          * ({@code without-special-tokens} | {@code with-special-tokens}), max-length, label, weights ({@code 0.5;0.3;0.2}),
-         * chat-template (a .jinja file), score-token ({@code first-pad} | {@code last-non-pad}), batch, share-prefix (N tokens
-         * or off: compute leading tokens shared by N or more once, see {@link RewardModel#scoreSharingPrefixes}). Unknown keys are errors.
+         * chat-template (a .jinja file), score-token ({@code first-pad} | {@code last-non-pad}), batch, objectives (a gated
+         * multi-objective head's re-weighting, {@link ObjectiveWeights}: {@code -NAME;NAME:W}), transform (its transform
+         * matrix replaced, {@link TransformOption}: {@code identity} or a JSON file), share-prefix (N tokens or off: leading tokens
+         * shared by sequences computed once, see {@link RewardModel#scoreSharingPrefixes}). Unknown keys are errors.
          */
         public static Options parse(Map<String, String> kv) {
             Options o = defaults();
@@ -78,9 +83,11 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                     case "chat-template" -> o.withChatTemplate(Path.of(v));
                     case "score-token" -> o.withScoreTokenRule(ScoreTokenRule.parse(v));
                     case "batch" -> o.withBatchSize(integer(e.getKey(), v));
+                    case "objectives" -> o.withObjectives(ObjectiveWeights.parse(v));
+                    case "transform" -> o.withTransform(TransformOption.parse(v));
                     case "share-prefix" -> o.withSharePrefix(v.equalsIgnoreCase("off") ? 0 : integer(e.getKey(), v));
                     default -> throw new IllegalArgumentException("unknown local scorer option '" + e.getKey()
-                            + "' (known: convention, max-length, label, weights, chat-template, score-token, batch, share-prefix)");
+                            + "' (known: convention, max-length, label, weights, chat-template, score-token, batch, objectives, transform, share-prefix)");
                 };
             }
             return o;
@@ -94,15 +101,17 @@ public final class LocalRewardScorer implements RenderedTextScorer {
             }
         }
 
-        public Options withConvention(TokenizationConvention c) { return new Options(c, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, sharePrefix); }
-        public Options withMaxLength(int n) { return new Options(convention, n, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, sharePrefix); }
-        public Options withReduction(LabelReduction r) { return new Options(convention, maxLength, r, scoreTokenRule, chatTemplate, templateVariables, batchSize, sharePrefix); }
-        public Options withScoreTokenRule(ScoreTokenRule r) { return new Options(convention, maxLength, reduction, r, chatTemplate, templateVariables, batchSize, sharePrefix); }
-        public Options withChatTemplate(Path p) { return new Options(convention, maxLength, reduction, scoreTokenRule, p, templateVariables, batchSize, sharePrefix); }
-        public Options withTemplateVariables(Map<String, Object> v) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, v, batchSize, sharePrefix); }
-        public Options withBatchSize(int b) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, b, sharePrefix); }
+        public Options withConvention(TokenizationConvention c) { return new Options(c, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, transform, sharePrefix); }
+        public Options withMaxLength(int n) { return new Options(convention, n, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, transform, sharePrefix); }
+        public Options withReduction(LabelReduction r) { return new Options(convention, maxLength, r, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, transform, sharePrefix); }
+        public Options withScoreTokenRule(ScoreTokenRule r) { return new Options(convention, maxLength, reduction, r, chatTemplate, templateVariables, batchSize, objectives, transform, sharePrefix); }
+        public Options withChatTemplate(Path p) { return new Options(convention, maxLength, reduction, scoreTokenRule, p, templateVariables, batchSize, objectives, transform, sharePrefix); }
+        public Options withTemplateVariables(Map<String, Object> v) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, v, batchSize, objectives, transform, sharePrefix); }
+        public Options withBatchSize(int b) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, b, objectives, transform, sharePrefix); }
+        public Options withObjectives(ObjectiveWeights w) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, w, transform, sharePrefix); }
+        public Options withTransform(TransformOption t) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, t, sharePrefix); }
         /** Sequences sharing at least {@code n} leading tokens (e.g. the responses of one prompt) compute them once; 0 = off. */
-        public Options withSharePrefix(int n) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, n); }
+        public Options withSharePrefix(int n) { return new Options(convention, maxLength, reduction, scoreTokenRule, chatTemplate, templateVariables, batchSize, objectives, transform, n); }
     }
 
     private final String name;
@@ -117,6 +126,10 @@ public final class LocalRewardScorer implements RenderedTextScorer {
     /** The run identity (see {@link ModelIdentity}); computed on first use, from the spec when opened from one. */
     private volatile Map<String, String> identity;
     private final ScorerSpec.Local.Lora lora;
+    /** Per-objective weights of a gated head (options' {@code objectives=}), null = the model's own score. */
+    private final double[] objectiveWeights;
+    /** A replacement transform matrix of a gated head (options' {@code transform=}), null = the checkpoint's. */
+    private final float[][] transform;
 
     private LocalRewardScorer(String name, RewardModel model, HfTokenizer tokenizer, ConversationEncoder encoder,
                               Options options, Runnable closeWeights) {
@@ -127,12 +140,72 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                               Options options, Runnable closeWeights, ScorerSpec.Local.Lora lora) {
         this.lora = lora;
         this.name = name;
-        this.model = model.withScoreTokenRule(options.scoreTokenRule() == null ? ScoreTokenRule.DEFAULT : options.scoreTokenRule());
+        this.model = model.withScoreTokenRule(options.scoreTokenRule() == null ? model.defaultScoreTokenRule() : options.scoreTokenRule());
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.options = options;
         this.closeWeights = closeWeights;
         this.reduction = reductionFor(options.reduction(), model);
+        if (options.objectives() != null && !model.isGated() && model.numLabels() < 2)
+            throw new IllegalArgumentException(model.config().file() + " holds " + model.config().architecture() + " with one label: objectives= re-weights "
+                    + "the objectives of a gated multi-objective head (" + dev.tare.runtime.model.ModelConfig.GATED_ARCHITECTURE + ") or the labels of a multi-label head");
+        this.objectiveWeights = options.objectives() == null ? null : options.objectives().resolve(objectiveNames());
+        if (options.transform() != null && !model.isGated())
+            throw new IllegalArgumentException(model.config().file() + " holds " + model.config().architecture() + ": transform= replaces the reward "
+                    + "transform matrix of a gated multi-objective head (" + dev.tare.runtime.model.ModelConfig.GATED_ARCHITECTURE + ")");
+        this.transform = options.transform() == null ? null : options.transform().matrix(objectiveNames().size());
+    }
+
+    /**
+     * Objective names: a gated head's (ArmoRM's 19, else obj0..N-1), a multi-label head's labels (id2label); empty for a
+     * one-label head.
+     */
+    @Override public List<String> objectiveNames() {
+        if (model.isGated()) return model.gating().orElseThrow().objectiveNames();
+        return model.numLabels() > 1 ? model.config().labels() : List.of();
+    }
+
+    /** The objective weights in use (head order), or empty when the model's own score is used. */
+    public java.util.Optional<double[]> objectiveWeights() { return java.util.Optional.ofNullable(objectiveWeights).map(double[]::clone); }
+
+    @Override public double reward(dev.tare.runtime.model.ObjectiveScores s) {
+        if (objectiveWeights != null) return s.reweighted(objectiveWeights);
+        return model.isGated() ? s.score() : reduction.reduce(s.rewards()); // a multi-label head: its reduction in double
+    }
+
+    /** Per-objective rewards, gating weights and coefficients of each conversation (a gated head only). */
+    @Override public List<dev.tare.runtime.model.ObjectiveScores> explain(List<List<Message>> conversations) {
+        int[][] ids = new int[conversations.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            try {
+                ids[i] = encode(conversations.get(i)).ids();
+            } catch (ScorerException e) {
+                throw e.prefixed("conversation " + i + ": ");
+            }
+        }
+        return objectivesOf(ids);
+    }
+
+    private List<dev.tare.runtime.model.ObjectiveScores> objectivesOf(int[][] ids) {
+        if (!model.isGated() && model.numLabels() < 2)
+            throw new UnsupportedOperationException(name + ": " + model.config().architecture() + " has one label: no objectives to explain");
+        checkIds(ids);
+        if (!model.isGated()) {
+            // a plain multi-label head: the labels are the objectives, the reduction's fixed weights both gate and coefficients
+            float[] w = new float[model.numLabels()];
+            double[] rw = reduction.weights(model.numLabels());
+            for (int i = 0; i < w.length; i++) w[i] = (float) rw[i];
+            float[][] logits = model.score(ids);
+            List<dev.tare.runtime.model.ObjectiveScores> out = new java.util.ArrayList<>(ids.length);
+            for (float[] l : logits) out.add(new dev.tare.runtime.model.ObjectiveScores(l, w, w, (float) reduction.reduce(l)));
+            return out;
+        }
+        try {
+            List<dev.tare.runtime.model.ObjectiveScores> o = model.objectives(ids);
+            return transform == null ? o : o.stream().map(s -> s.withTransform(transform)).toList();
+        } catch (IllegalArgumentException e) {
+            throw ScorerException.badInput(name + ": " + e.getMessage(), e);
+        }
     }
 
     /** The chosen reduction, or label 0 of a one-label head; a multi-label head without a choice is an error listing its labels. */
@@ -161,6 +234,8 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("score_token", scoreTokenRule().cliName());
         if (model.numLabels() > 1) m.put("labels", reduction.spec());
+        if (options.objectives() != null) m.put("objective_weights", options.objectives().spec());
+        if (options.transform() != null) m.put("objective_transform", options.transform().spec());
         return m;
     }
 
@@ -174,7 +249,9 @@ public final class LocalRewardScorer implements RenderedTextScorer {
         if (id == null) {
             Path dir = model.config().file().getParent();
             String settings = "score_token=" + scoreTokenRule().cliName() + ";labels=" + reduction.spec() + ";max_length="
-                    + options.maxLength() + ";convention=" + options.convention() + ";variables=" + new java.util.TreeMap<>(
+                    + options.maxLength() + ";convention=" + options.convention()
+                    + (options.objectives() == null ? "" : ";objectives=" + options.objectives().spec())
+                    + (transform == null ? "" : ";transform=" + java.util.Arrays.deepToString(transform)) + ";variables=" + new java.util.TreeMap<>(
                     options.templateVariables() == null ? Map.of() : options.templateVariables());
             identity = id = ModelIdentity.of(dir, options.chatTemplate(), lora == null ? null : lora.adapter(),
                     lora == null ? null : lora.lambda(), lora == null ? null : String.valueOf(lora.head()), settings);
@@ -297,6 +374,27 @@ public final class LocalRewardScorer implements RenderedTextScorer {
 
     /** Scores token ids directly (one reward per row). */
     public double[] scoreIds(int[][] ids) {
+        if (model.isGated() || objectiveWeights != null) { // the gated score, re-weighted and re-mixed as asked
+            List<dev.tare.runtime.model.ObjectiveScores> o = objectivesOf(ids);
+            double[] out = new double[ids.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = reward(o.get(i));
+                if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
+            }
+            return out;
+        }
+        checkIds(ids);
+        float[][] logits = options.sharePrefix() > 0 ? model.scoreSharingPrefixes(ids, options.sharePrefix()) : model.score(ids);
+        double[] out = new double[ids.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = reduction.reduce(logits[i]);
+            if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
+        }
+        return out;
+    }
+
+    /** Refuses empty rows, rows over max_position_embeddings and ids outside the vocabulary; warns once about a pad id inside a row. */
+    private void checkIds(int[][] ids) {
         int vocab = model.config().vocabSize();
         for (int i = 0; i < ids.length; i++) {
             if (ids[i].length == 0) throw ScorerException.badInput(name + ": conversation " + i + " encodes to no tokens", null);
@@ -323,13 +421,6 @@ public final class LocalRewardScorer implements RenderedTextScorer {
                 }
             }
         }
-        float[][] logits = options.sharePrefix() > 0 ? model.scoreSharingPrefixes(ids, options.sharePrefix()) : model.score(ids);
-        double[] out = new double[ids.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = reduction.reduce(logits[i]);
-            if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
-        }
-        return out;
     }
 
     @Override public java.util.Set<String> specialTokenTexts() { return tokenizer.specialTokenTexts(); }

@@ -137,6 +137,36 @@ class LocalRewardScorerTest {
     }
 
     /**
+     * A plain multi-label head seen per label (transformers' logits for the labels, the reduction's weights as fixed
+     * coefficients) and re-weighted with {@code objectives=}: Σ wᵢ · weightᵢ · logitᵢ from the golden logits.
+     */
+    @Test
+    void multiLabelHeadPerLabelViewAndReweighting() throws Exception {
+        JsonNode c = golden("llama-seqcls-3obj", "len7");
+        int[] g = ids(c);
+        double[] want = new double[3];
+        for (int i = 0; i < 3; i++) want[i] = Float.parseFloat(c.get("logits").get(0).get(i).asText());
+        Path dir = modelDir("llama-seqcls-3obj", PLAIN);
+        var conv = List.of(conversation(g, 2));
+        try (var w = LocalRewardScorer.open(dir, LocalRewardScorer.Options.parse(java.util.Map.of("weights", "0.5;-1;2")));
+             var masked = LocalRewardScorer.open(dir, LocalRewardScorer.Options.parse(java.util.Map.of("weights", "0.5;-1;2", "objectives", "-LABEL_1;LABEL_2:0.25")))) {
+            assertEquals(List.of("LABEL_0", "LABEL_1", "LABEL_2"), w.objectiveNames());
+            var o = w.explain(conv).getFirst();
+            for (int i = 0; i < 3; i++) assertEquals(want[i], o.rewards()[i], 2e-5, "label " + i);
+            assertArrayEquals(new float[]{0.5f, -1f, 2f}, o.coefficients());
+            assertEquals(w.score(conv)[0], w.reward(o), 1e-9);
+            assertEquals(0.5 * want[0] - want[1] + 2 * want[2], o.score(), 6e-5);
+            assertEquals(0.5 * want[0] + 0.25 * 2 * want[2], masked.score(conv)[0], 6e-5);
+            assertEquals("-LABEL_1;LABEL_2:0.25", masked.provenance().get("objective_weights"));
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> LocalRewardScorer.open(fixtureDirWithOneLabel(),
+                LocalRewardScorer.Options.parse(java.util.Map.of("objectives", "-LABEL_0"))));
+        assertTrue(e.getMessage().contains("one label"), e.getMessage());
+    }
+
+    private Path fixtureDirWithOneLabel() throws Exception { return modelDir("llama-seqcls", PLAIN); }
+
+    /**
      * The score token: current transformers' last-non-pad by default, transformers 4.46's first-pad on request (its
      * golden reproduced), recorded as provenance, and a warning (once) when the pad id sits inside the content.
      */
