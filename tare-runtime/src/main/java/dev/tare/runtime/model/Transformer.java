@@ -342,12 +342,16 @@ public final class Transformer {
         int total = past + n;
         float[] sc = new float[total];
         // many queries: keys transposed to [hd][total] so that scores are contiguous scaled adds (no lane reductions)
-        float[] kt = null;
+        float[] kt = null, vt = null;
         if (n >= 16) {
             kt = new float[hd * total];
+            vt = new float[hd * total];   // values transposed too: each output is one long dot product over the keys
             for (int j = 0; j < total; j++) {
                 int ko = (kBase + j) * kvW + kvHead * hd;
-                for (int d = 0; d < hd; d++) kt[d * total + j] = keys[ko + d];
+                for (int d = 0; d < hd; d++) {
+                    kt[d * total + j] = keys[ko + d];
+                    vt[d * total + j] = vals[ko + d];
+                }
             }
         }
         for (int i = 0; i < n; i++) {
@@ -361,24 +365,26 @@ public final class Transformer {
             } else {
                 for (int j = lo; j <= qi; j++) sc[j] = VecOps.dot(q, qo, keys, (kBase + j) * kvW + kvHead * hd, hd);
             }
-            for (int j = lo; j <= qi; j++) {
-                float s = sc[j] * scale;
-                if (cap > 0f) s = (float) Math.tanh(s / cap) * cap;
-                sc[j] = s;
-                if (s > max) max = s;
+            if (cap > 0f) {
+                for (int j = lo; j <= qi; j++) {
+                    float s = (float) Math.tanh(sc[j] * scale / cap) * cap;
+                    sc[j] = s;
+                    if (s > max) max = s;
+                }
+            } else {
+                max = VecOps.scaleMax(sc, lo, qi - lo + 1, scale);
             }
-            double sum = 0;
-            for (int j = lo; j <= qi; j++) {
-                float e = (float) Math.exp(sc[j] - max);
-                sc[j] = e;
-                sum += e;
-            }
+            double sum = VecOps.expShift(sc, lo, qi - lo + 1, max);
             float inv = (float) (1.0 / sum);
             int ao = (start + i) * nh * hd + head * hd;
-            for (int d = 0; d < hd; d++) att[ao + d] = 0f;
-            for (int j = lo; j <= qi; j++) {
-                float p = sc[j] * inv;
-                VecOps.axpy(p, vals, (kBase + j) * kvW + kvHead * hd, att, ao, hd);
+            if (vt != null) {
+                for (int d = 0; d < hd; d++) att[ao + d] = VecOps.dot(sc, lo, vt, d * total + lo, qi - lo + 1) * inv;
+            } else {
+                for (int d = 0; d < hd; d++) att[ao + d] = 0f;
+                for (int j = lo; j <= qi; j++) {
+                    float p = sc[j] * inv;
+                    VecOps.axpy(p, vals, (kBase + j) * kvW + kvHead * hd, att, ao, hd);
+                }
             }
         }
     }

@@ -1,10 +1,11 @@
 package dev.tare.runtime.model;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Small Vector API helpers for attention and LoRA (dot product, scaled add). */
+/** Small Vector API helpers for attention and LoRA (dot product, scaled add, softmax's exponentials). */
 public final class VecOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
@@ -37,5 +38,74 @@ public final class VecOps {
                 FloatVector.fromArray(S, x, xo + i).fma(pv, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
         }
         for (; i < n; i++) y[yo + i] += p * x[xo + i];
+    }
+
+    // exp(x) as Cephes' expf: x = k·ln2 + r (k = round(x·log2 e), ln2 split in two for an exact reduction), a degree-7
+    // polynomial in r, scaled by 2^k built in the exponent bits. Only +, ·, a float-to-int conversion of an integral value
+    // and a shift: the same bits JIT-compiled or interpreted (unlike lanewise(EXP), whose intrinsic and fallback differ).
+    private static final float LOG2E = 1.44269504088896341f, C1 = 0.693359375f, C2 = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+            P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+    private static final float MAGIC = 12582912f;   // 1.5·2^23: adding and subtracting it rounds to the nearest integer
+    private static final float LO = -87.33654f, HI = 88.72283f;
+
+    /** exp(x) by the same steps as {@link #expShift}'s vector lanes (within 2 ulp of Math.exp for x in [-87.3, 88.7]). */
+    public static float exp(float x) {
+        x = Math.min(Math.max(x, LO), HI);
+        float k = (x * LOG2E + MAGIC) - MAGIC;
+        float r = x - k * C1;
+        r = r - k * C2;
+        float z = r * r;
+        float y = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
+        y = y * z + r + 1f;
+        return y * Float.intBitsToFloat(((int) k + 127) << 23);
+    }
+
+    /** sc[lo+i] ← exp(sc[lo+i] − max) for i in [0, n); returns their sum. */
+    public static double expShift(float[] sc, int lo, int n, float max) {
+        int i = 0, step = S.length();
+        double sum = 0;
+        if (n >= step) {
+            FloatVector m = FloatVector.broadcast(S, max);
+            for (; i <= n - step; i += step) {
+                FloatVector x = FloatVector.fromArray(S, sc, lo + i).sub(m).max(LO).min(HI);
+                FloatVector k = x.mul(LOG2E).add(MAGIC).sub(MAGIC);
+                FloatVector r = x.sub(k.mul(C1)).sub(k.mul(C2));
+                FloatVector z = r.mul(r);
+                FloatVector y = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+                y = y.mul(z).add(r).add(1f);
+                IntVector e = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+                FloatVector v = y.mul(e.reinterpretAsFloats());
+                v.intoArray(sc, lo + i);
+                for (int l = 0; l < step; l++) sum += v.lane(l);
+            }
+        }
+        for (; i < n; i++) {
+            float v = exp(sc[lo + i] - max);
+            sc[lo + i] = v;
+            sum += v;
+        }
+        return sum;
+    }
+
+    /** sc[lo+i] ← sc[lo+i]·scale for i in [0, n) (n ≥ 1); returns their maximum. */
+    public static float scaleMax(float[] sc, int lo, int n, float scale) {
+        int i = 0, step = S.length();
+        float max = Float.NEGATIVE_INFINITY;
+        if (n >= step) {
+            FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i <= n - step; i += step) {
+                FloatVector v = FloatVector.fromArray(S, sc, lo + i).mul(scale);
+                v.intoArray(sc, lo + i);
+                m = m.max(v);
+            }
+            for (int l = 0; l < step; l++) max = Math.max(max, m.lane(l));
+        }
+        for (; i < n; i++) {
+            float v = sc[lo + i] * scale;
+            sc[lo + i] = v;
+            if (v > max) max = v;
+        }
+        return max;
     }
 }
