@@ -46,6 +46,15 @@ public final class CausalLM implements Model {
         return hook == ResidualHook.NONE ? steering.hook() : steering.hook().andThen(hook);
     }
 
+    /**
+     * transformers' output_hidden_states for one sequence (with this view's steering applied): [layers + 1][tokens ·
+     * hidden]; index 0 = embeddings, l = after decoder layer l − 1, the last = final-normed.
+     */
+    public float[][] hiddenStates(int[] ids) {
+        if (ids.length == 0) throw new IllegalArgumentException("empty sequence");
+        return HiddenStates.of(body, ids, withSteeringHook(ResidualHook.NONE));
+    }
+
     /** Logits at the last position of each (unpadded) sequence, [batch][vocab]. */
     public float[][] lastLogits(int[][] ids) { return lastLogits(ids, ResidualHook.NONE); }
 
