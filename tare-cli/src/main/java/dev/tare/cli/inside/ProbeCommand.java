@@ -19,9 +19,10 @@ import java.util.concurrent.Callable;
 /** `tare probe`: per-layer logistic probes of one label over `tare activations` output: JSON, directions and an accuracy-vs-layer page. */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = {"Per-layer L2 logistic probes (with intercept, as scikit-learn's LogisticRegression) of a 0/1 label over "
-                + "the output of tare activations: k-fold CV with seeded folds grouped by item, out-of-fold accuracy with a 95% "
+                + "the output of tare activations: k-fold CV with seeded folds grouped by item, out-of-fold accuracy with a 95%% "
                 + "bootstrap CI and the majority baseline. Writes OUT/probe.json, OUT/directions.npy (difference of means per "
-                + "hidden-states index, the input of tare steer --direction) and OUT/probe.html (accuracy vs layer)."})
+                + "hidden-states index, the input of tare steer --direction), OUT/weights.npy (the probes' coefficients, the same "
+                + "shape, also usable as a direction) and OUT/probe.html (accuracy vs layer)."})
 public final class ProbeCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec cli;
 
@@ -54,6 +55,7 @@ public final class ProbeCommand implements Callable<Integer> {
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("probe.json"), r.toJson().toPrettyString() + "\n");
         r.directions().write(out.resolve("directions.npy"));
+        r.weights().write(out.resolve("weights.npy"));
         AtomicFiles.writeString(out.resolve("probe.html"), r.html("tare probe: " + label));
         PrintWriter w = cli.commandLine().getOut();
         w.printf("label %s: %d rows (%d positive), %d folds grouped by item, seed %d, C = %s%n", label, r.rows(), r.positives(), folds, seed, c);

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "steer", mixinStandardHelpOptions = true,
         description = {"Add alpha * v to the residual stream after decoder layer L at every position (prompt and generated) "
                 + "and run generative BBQ per alpha: prints acc_ambig, acc_disambig, abstain_disambig, commit_bias_ambig, "
-                + "s_AMB and s_DIS with 95% CIs per alpha; writes OUT/steer.json, OUT/steer.html (bias/accuracy vs alpha, "
+                + "s_AMB and s_DIS with 95%% CIs per alpha; writes OUT/steer.json, OUT/steer.html (bias/accuracy vs alpha, "
                 + "the conditional-bias vs coverage frontier) and OUT/alpha_<a>/predictions.jsonl (resumable)."})
 public final class SteerCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec cli;
@@ -38,7 +38,7 @@ public final class SteerCommand implements Callable<Integer> {
     int layer;
 
     @Option(names = "--direction", required = true, paramLabel = "FILE",
-            description = ".npy: a vector [hidden], or tare probe's directions.npy [layers + 1, hidden] (row L + 1 is used).")
+            description = ".npy: a vector [hidden], or tare probe's directions.npy / weights.npy [layers + 1, hidden] (row L + 1 is used).")
     Path direction;
 
     @Option(names = "--orthogonalise", paramLabel = "FILE", description = "Remove the component along this direction (same forms as --direction), e.g. the committed-vs-abstained direction.")

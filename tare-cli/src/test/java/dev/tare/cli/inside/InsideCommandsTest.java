@@ -67,6 +67,9 @@ class InsideCommandsTest {
             assertEquals(64, l.get("coef").size());
         }
         assertArrayEquals(new int[]{3, 64}, NpyArray.read(probe.resolve("directions.npy")).shape());
+        NpyArray w = NpyArray.read(probe.resolve("weights.npy"));
+        assertArrayEquals(new int[]{3, 64}, w.shape());
+        assertEquals(pj.get("layers").get(2).get("coef").get(5).asDouble(), w.get(2, 5), 1e-6, "weights.npy holds the probes' coefficients");
         assertTrue(Files.readString(probe.resolve("probe.html")).contains("<svg"));
         CliRun missing = CliRun.of("probe", "--activations", acts.toString(), "--label", "nope", "--out", tmp.resolve("p2").toString());
         assertNotEquals(0, missing.rc());

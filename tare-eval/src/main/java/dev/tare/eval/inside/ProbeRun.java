@@ -58,6 +58,17 @@ public record ProbeRun(String label, int rows, int positives, int folds, long se
         return new NpyArray(new int[]{L, H}, d);
     }
 
+    /** The probes' coefficients (fit on all rows), float32 [layers + 1, hidden]: a probe-weight steering direction. */
+    public NpyArray weights() {
+        int L = layers.size(), H = layers.getFirst().diffOfMeans().length;
+        float[] d = new float[L * H];
+        for (int l = 0; l < L; l++) {
+            double[] v = layers.get(l).fit().coef();
+            for (int j = 0; j < H; j++) d[l * H + j] = (float) v[j];
+        }
+        return new NpyArray(new int[]{L, H}, d);
+    }
+
     public ObjectNode toJson() {
         ObjectNode o = Jsonl.MAPPER.createObjectNode();
         o.put("label", label).put("rows", rows).put("positives", positives).put("folds", folds).put("seed", seed).put("C", c);

@@ -72,7 +72,7 @@ public final class SteerSweep {
     }
 
     public static void printTable(PrintWriter w, List<Row> rows) {
-        w.printf("%7s %6s", "alpha", "unparsed");
+        w.printf("%7s %8s", "alpha", "unparsed");
         for (String k : List.of("acc_ambig", "acc_disambig", "abstain_disambig", "commit_bias_ambig", "s_AMB", "s_DIS")) w.printf(" %22s", k);
         w.println();
         for (Row r : rows) {
@@ -89,7 +89,7 @@ public final class SteerSweep {
 
     static String cell(Interval iv) {
         if (Double.isNaN(iv.value())) return "n/a";
-        return String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", 100 * iv.value(), 100 * iv.lo(), 100 * iv.hi());
+        return String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", iv.value(), iv.lo(), iv.hi()); // BbqScores are in percent
     }
 
     public static ObjectNode toJson(Steering s, List<Row> rows) {
@@ -127,13 +127,13 @@ public final class SteerSweep {
                 sd[i] = b.sDis().value();
                 acA[i] = b.accAmbig().value();
                 acD[i] = b.accDisambig().value();
-                cov[i] = 1 - b.accAmbig().value();
+                cov[i] = 100 - b.accAmbig().value();
                 cb[i] = b.commitBiasAmbig().value();
             }
-            rep.charts(new LineChart("Bias and accuracy vs α", "α", "share").series(new Series("s_AMB", al, sa)).series(new Series("s_DIS", al, sd))
+            rep.charts(new LineChart("Bias and accuracy vs α", "α", "percent").series(new Series("s_AMB", al, sa)).series(new Series("s_DIS", al, sd))
                             .series(new Series("acc_ambig", al, acA)).series(new Series("acc_disambig", al, acD)).svg(),
-                    new ScatterChart("Frontier: conditional bias vs coverage (ambiguous items)", "coverage = commit rate on ambiguous items",
-                            "commit_bias_ambig").points(new Series("α", cov, cb)).curve(new Series("sweep", cov, cb)).svg());
+                    new ScatterChart("Frontier: conditional bias vs coverage (ambiguous items)", "coverage = commit rate on ambiguous items (%)",
+                            "commit_bias_ambig (%)").points(new Series("α", cov, cb)).curve(new Series("sweep", cov, cb)).svg());
         } else {
             rep.note("no α produced a parseable reply: nothing to plot");
         }
