@@ -95,6 +95,50 @@ class InsideCommandsTest {
         assertEquals(zero, replies(plain.resolve("predictions.jsonl")), e.out());
     }
 
+    @Test
+    void jsonlPromptsWithGivenResponsesStoreTheMeanOverResponseTokens() throws Exception {
+        Path model = TinyCausalLm.make(tmp.resolve("tiny"), "llama-causal");
+        Path in = tmp.resolve("in.jsonl");
+        Files.writeString(in, """
+                {"id": "a", "prompt": "w5 w6 w7", "response": "w8 w9 w10", "labels": {"long": 0}}
+                {"id": "b", "group": "g", "prompt": "w11", "response": "w12 w13 w14 w15 w16", "labels": {"long": 1}}
+                """);
+        for (String pos : List.of("response_mean", "last_prompt", "last")) {
+            Path out = tmp.resolve(pos);
+            CliRun r = CliRun.of("activations", "--model", model.toString(), "--jsonl", in.toString(), "--position", pos, "--out", out.toString());
+            assertEquals(0, r.rc(), r.out() + r.err());
+        }
+        NpyArray mean = NpyArray.read(tmp.resolve("response_mean/activations.npy")), lastPrompt = NpyArray.read(tmp.resolve("last_prompt/activations.npy")),
+                last = NpyArray.read(tmp.resolve("last/activations.npy"));
+        try (var g = dev.tare.scorers.local.LocalChatGenerator.load(model, 1)) {
+            int[] p = g.promptIds(List.of(dev.tare.data.Message.user("w11")));
+            int[] resp = g.encode("w12 w13 w14 w15 w16");
+            assertEquals(5, resp.length);
+            int[] seq = java.util.Arrays.copyOf(p, p.length + resp.length);
+            System.arraycopy(resp, 0, seq, p.length, resp.length);
+            float[][] hs = g.model().hiddenStates(seq);
+            int H = 64;
+            for (int l = 0; l < 3; l++) {
+                for (int i = 0; i < H; i++) {
+                    double m = 0;
+                    for (int t = p.length; t < seq.length; t++) m += hs[l][t * H + i];
+                    assertEquals((float) (m / resp.length), mean.get(1, l, i), 1e-6, "mean over the response, layer " + l);
+                    assertEquals(hs[l][(p.length - 1) * H + i], lastPrompt.get(1, l, i), 0, "last prompt token, layer " + l);
+                    assertEquals(hs[l][(seq.length - 1) * H + i], last.get(1, l, i), 0, "last token, layer " + l);
+                }
+            }
+        }
+        JsonNode row = new ObjectMapper().readTree(Files.readAllLines(tmp.resolve("last/items.jsonl")).get(1));
+        assertEquals("g", row.get("group").asText());
+        assertEquals(1, row.get("labels").get("long").asInt());
+
+        Files.writeString(in, "{\"id\": \"a\", \"prompt\": \"w5\", \"labels\": {\"long\": 2}}\n");
+        CliRun bad = CliRun.of("activations", "--model", model.toString(), "--jsonl", in.toString(), "--out", tmp.resolve("bad").toString());
+        assertNotEquals(0, bad.rc());
+        assertTrue(bad.err().contains("in.jsonl") && bad.err().contains("labels.long"), bad.err());
+        assertFalse(Files.exists(tmp.resolve("bad/activations.npy")));
+    }
+
     private static List<String> replies(Path f) throws Exception {
         ObjectMapper m = new ObjectMapper();
         return Files.readAllLines(f).stream().map(l -> {
