@@ -17,8 +17,15 @@ public final class RewardModel implements Model {
     private final AutoCloseable resources;
     private final ScoreTokenRule rule;
     private final int tokenBudget;
+    private final Steering steering; // null: none
 
     RewardModel(Transformer body, float[] head, int numLabels, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget) {
+        this(body, head, numLabels, resources, rule, tokenBudget, null);
+    }
+
+    private RewardModel(Transformer body, float[] head, int numLabels, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget,
+                        Steering steering) {
+        this.steering = steering;
         this.body = body;
         this.head = head;
         this.numLabels = numLabels;
@@ -35,22 +42,39 @@ public final class RewardModel implements Model {
     public ScoreTokenRule scoreTokenRule() { return rule; }
 
     /** The same model (shared weights) reading scores by another rule. */
-    public RewardModel withScoreTokenRule(ScoreTokenRule r) { return new RewardModel(body, head, numLabels, resources, r, tokenBudget); }
+    public RewardModel withScoreTokenRule(ScoreTokenRule r) { return new RewardModel(body, head, numLabels, resources, r, tokenBudget, steering); }
 
     /** The same model (shared weights) packing at most {@code tokens} tokens per forward pass (memory bound). */
     public RewardModel withTokenBudget(int tokens) {
         if (tokens < 1) throw new IllegalArgumentException("token budget must be ≥ 1");
-        return new RewardModel(body, head, numLabels, resources, rule, tokens);
+        return new RewardModel(body, head, numLabels, resources, rule, tokens, steering);
     }
 
     /** The same model (shared weights) with another score head [numLabels, hidden] (e.g. a LoRA adapter's copy). */
     public RewardModel withHead(float[] newHead) {
         if (newHead.length != head.length) throw new IllegalArgumentException("head has " + newHead.length + " floats, expected " + head.length);
-        return new RewardModel(body, newHead.clone(), numLabels, resources, rule, tokenBudget);
+        return new RewardModel(body, newHead.clone(), numLabels, resources, rule, tokenBudget, steering);
     }
 
     @Override
-    public RewardModel withLinears(LinearDecorator deco) { return new RewardModel(body.withLinears(deco), head, numLabels, resources, rule, tokenBudget); }
+    public RewardModel withLinears(LinearDecorator deco) { return new RewardModel(body.withLinears(deco), head, numLabels, resources, rule, tokenBudget, steering); }
+
+    /**
+     * A view (shared weights; closing either closes both) whose scoring and hidden states add {@code s} to the
+     * residual stream ({@code null}: unsteered). A hook passed to {@link #score(int[][], ResidualHook)} runs after it.
+     */
+    public RewardModel withSteering(Steering s) {
+        if (s != null) s.checkFits(config());
+        return new RewardModel(body, head, numLabels, resources, rule, tokenBudget, s);
+    }
+
+    /** The steering this view applies, if any. */
+    public java.util.Optional<Steering> steering() { return java.util.Optional.ofNullable(steering); }
+
+    private ResidualHook withSteeringHook(ResidualHook hook) {
+        if (steering == null) return hook;
+        return hook == ResidualHook.NONE ? steering.hook() : steering.hook().andThen(hook);
+    }
 
     /** The score head weights [numLabels, hidden] (a copy). */
     public float[] head() { return head.clone(); }
@@ -121,7 +145,8 @@ public final class RewardModel implements Model {
         return run(ids, pos, read, ResidualHook.NONE);
     }
 
-    private float[][] run(int[][] ids, int[][] positions, int[] read, ResidualHook hook) {
+    private float[][] run(int[][] ids, int[][] positions, int[] read, ResidualHook given) {
+        ResidualHook hook = withSteeringHook(given);
         checkLengths(ids);
         float[][] out = new float[ids.length][];
         int H = config().hiddenSize();
@@ -151,7 +176,7 @@ public final class RewardModel implements Model {
      * hidden_states as transformers returns them at every position of one sequence: index 0 = embeddings, i = after
      * layer i−1, numLayers = final-normed output. Result [numLayers+1][tokens·hidden].
      */
-    public float[][] hiddenStates(int[] ids) { return HiddenStates.of(body, ids); }
+    public float[][] hiddenStates(int[] ids) { return HiddenStates.of(body, ids, withSteeringHook(ResidualHook.NONE)); }
 
     static int[] iota(int from, int n) {
         int[] r = new int[n];
