@@ -31,13 +31,20 @@ public final class SteerCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Local HF *ForCausalLM folder with tokenizer and chat template.")
     Path model;
 
-    @Option(names = "--bbq", required = true, paramLabel = "PATH", description = "BBQ data: a folder of category .jsonl files or one file.")
+    @Option(names = "--bbq", paramLabel = "PATH", description = "BBQ data: a folder of category .jsonl files or one file (a causal LM --model).")
     Path bbq;
+
+    @Option(names = "--rm-bench", paramLabel = "PATH", description = "RM-Bench data (a *_filtered.json file or their folder): steer a reward model --model.")
+    Path rmBench;
+
+    @Option(names = "--style", paramLabel = "S", description = "--rm-bench without --direction: the direction is the style's mean difference "
+            + "at the score token after layer L, markdown (detailed markdown - detailed plain) or length (detailed plain - concise).")
+    String style;
 
     @Option(names = "--layer", required = true, paramLabel = "L", description = "Decoder layer after which alpha * v is added (0-based).")
     int layer;
 
-    @Option(names = "--direction", required = true, paramLabel = "FILE",
+    @Option(names = "--direction", paramLabel = "FILE",
             description = ".npy: a vector [hidden], or tare probe's directions.npy / weights.npy [layers + 1, hidden] (row L + 1 is used).")
     Path direction;
 
@@ -67,7 +74,60 @@ public final class SteerCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
+    /** --orthogonalise and --unit applied to a direction. */
+    private float[] shape(float[] v, int L, int H) {
+        if (orthogonalise != null) v = Steering.orthogonalise(v, Direction.load(orthogonalise, layer, L, H));
+        if (unit) {
+            double n = 0;
+            for (float x : v) n += (double) x * x;
+            if (n == 0) throw new IllegalArgumentException("the direction is zero: cannot scale it to unit length");
+            for (int i = 0; i < v.length; i++) v[i] = (float) (v[i] / Math.sqrt(n));
+        }
+        return v;
+    }
+
+    /** Reward-model steering on RM-Bench: the per-alpha Hard / Normal / Easy table, reward change and style gap. */
+    private int rm() throws java.io.IOException {
+        List<dev.tare.data.PreferenceItem> items = dev.tare.data.rmbench.RmBenchReader.readPath(rmBench);
+        if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
+        if (items.isEmpty()) throw new IllegalArgumentException(rmBench + ": no RM-Bench items");
+        if (direction == null && style == null) throw new IllegalArgumentException("--rm-bench needs --direction FILE or --style markdown|length");
+        dev.tare.eval.inside.RmSteerSweep.Style st = dev.tare.eval.inside.RmSteerSweep.Style.parse(style == null ? "markdown" : style);
+        PrintWriter w = cli.commandLine().getOut();
+        List<dev.tare.eval.inside.RmSteerSweep.Row> rows;
+        Steering s;
+        try (dev.tare.scorers.local.LocalRewardScorer rm = dev.tare.scorers.local.LocalRewardScorer.open(model,
+                dev.tare.scorers.local.LocalRewardScorer.Options.defaults())) {
+            int L = rm.model().config().numLayers(), H = rm.model().config().hiddenSize();
+            if (layer < 0 || layer >= L) throw new IllegalArgumentException("--layer " + layer + ": the model has decoder layers 0.." + (L - 1));
+            float[] v;
+            if (direction != null) {
+                v = Direction.load(direction, layer, L, H);
+            } else {
+                try (dev.tare.core.Progress p = dev.tare.core.Progress.stderr("style direction", items.size())) {
+                    v = dev.tare.eval.inside.RmSteerSweep.direction(items, rm, layer, st, p);
+                }
+            }
+            s = new Steering(layer, shape(v, L, H), 0);
+            try (dev.tare.core.Progress p = dev.tare.core.Progress.stderr("steer rm", (long) (alphas.length + 1) * items.size())) {
+                rows = dev.tare.eval.inside.RmSteerSweep.run(items, rm, s, st, alphas, bootstrap.with(dev.tare.metrics.stats.Bootstrap.DEFAULT_SEED), p);
+            }
+        }
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve("steer.json"), dev.tare.eval.inside.RmSteerSweep.toJson(s, st, rows).toPrettyString() + "\n");
+        if (direction == null) new dev.tare.data.npy.NpyArray(new int[]{s.vector().length}, s.vector()).write(out.resolve("direction.npy"));
+        w.printf("%d RM-Bench items, alpha * v after decoder layer %d, v = %s%n", items.size(), layer,
+                direction != null ? direction.toString() : st.name().toLowerCase(java.util.Locale.ROOT) + " style direction (written to direction.npy)");
+        dev.tare.eval.inside.RmSteerSweep.printTable(w, rows);
+        w.println("wrote " + out.resolve("steer.json"));
+        w.flush();
+        return 0;
+    }
+
     @Override public Integer call() throws Exception {
+        if ((bbq == null) == (rmBench == null)) throw new IllegalArgumentException("give exactly one of --bbq (a causal LM) and --rm-bench (a reward model)");
+        if (rmBench != null) return rm();
+        if (direction == null) throw new IllegalArgumentException("--bbq needs --direction FILE");
         List<BbqItem> items = ActivationsCommand.readBbq(bbq, limit);
         Path dataDir = Files.isDirectory(bbq) ? bbq : bbq.toAbsolutePath().getParent();
         PrintWriter w = cli.commandLine().getOut();
@@ -77,14 +137,7 @@ public final class SteerCommand implements Callable<Integer> {
             int L = g.model().config().numLayers(), H = g.model().config().hiddenSize();
             if (layer < 0 || layer >= L) throw new IllegalArgumentException("--layer " + layer + ": the model has decoder layers 0.." + (L - 1));
             float[] v = Direction.load(direction, layer, L, H);
-            if (orthogonalise != null) v = Steering.orthogonalise(v, Direction.load(orthogonalise, layer, L, H));
-            if (unit) {
-                double n = 0;
-                for (float x : v) n += (double) x * x;
-                if (n == 0) throw new IllegalArgumentException("the direction is zero: cannot scale it to unit length");
-                for (int i = 0; i < v.length; i++) v[i] = (float) (v[i] / Math.sqrt(n));
-            }
-            s = new Steering(layer, v, 0);
+            s = new Steering(layer, shape(v, L, H), 0);
             Files.createDirectories(out);
             rows = SteerSweep.run(items, dataDir, g, s, alphas, new SamplingParams(maxTokens, 0, 1.0, 0), batch, out, resume,
                     bootstrap.with(dev.tare.metrics.stats.Bootstrap.DEFAULT_SEED));
