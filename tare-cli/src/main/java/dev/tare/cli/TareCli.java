@@ -30,6 +30,9 @@ import picocli.CommandLine.Command;
                 dev.tare.cli.tiny.TinyCommand.class,
                 dev.tare.cli.train.TrainCommand.class,
                 dev.tare.cli.text.TokenizeCommand.class,
+                dev.tare.cli.inside.ActivationsCommand.class,
+                dev.tare.cli.inside.ProbeCommand.class,
+                dev.tare.cli.inside.SteerCommand.class,
         })
 public final class TareCli implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

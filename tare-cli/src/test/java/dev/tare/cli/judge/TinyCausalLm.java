@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A tiny random-weight causal LM folder: an hf-parity checkpoint plus a word-level tokenizer ("wN" is id N) and a chat template. */
-final class TinyCausalLm {
+public final class TinyCausalLm {
     private TinyCausalLm() {}
 
-    static Path make(Path dir, String fixture) throws Exception {
+    public static Path make(Path dir, String fixture) throws Exception {
         String env = System.getenv("TARE_HF_PARITY");
         Path src = env != null ? Path.of(env).resolve(fixture) : SharedData.root().map(r -> r.resolve("fixtures/hf-parity/" + fixture)).orElse(null);
         assumeTrue(src != null && Files.isDirectory(src), "hf-parity fixture " + fixture + " not found: skipping");

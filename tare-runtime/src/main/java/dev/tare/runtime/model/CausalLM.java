@@ -10,24 +10,57 @@ public final class CausalLM implements Model {
     private final Transformer body;
     private final LinearWeight lmHead;
     private final AutoCloseable resources;
+    private final Steering steering; // null: none
 
-    CausalLM(Transformer body, LinearWeight lmHead, AutoCloseable resources) {
+    CausalLM(Transformer body, LinearWeight lmHead, AutoCloseable resources) { this(body, lmHead, resources, null); }
+
+    private CausalLM(Transformer body, LinearWeight lmHead, AutoCloseable resources, Steering steering) {
         this.body = body;
         this.lmHead = lmHead;
         this.resources = resources;
+        this.steering = steering;
     }
 
     @Override public ModelConfig config() { return body.config(); }
     @Override public Transformer body() { return body; }
 
     @Override
-    public CausalLM withLinears(LinearDecorator deco) { return new CausalLM(body.withLinears(deco), lmHead, resources); }
+    public CausalLM withLinears(LinearDecorator deco) { return new CausalLM(body.withLinears(deco), lmHead, resources, steering); }
+
+    /**
+     * A view of this model whose forward passes and generation ({@link #lastLogits}, {@link #generate},
+     * {@link #generateBatch}) add the steering; {@code null} gives the unsteered model. The view shares the weights:
+     * closing either closes both. A hook passed to a call runs after the steering (it sees the steered stream).
+     */
+    public CausalLM withSteering(Steering s) {
+        if (s != null) s.checkFits(config());
+        return new CausalLM(body, lmHead, resources, s);
+    }
+
+    /** The steering this view applies, if any. */
+    public java.util.Optional<Steering> steering() { return java.util.Optional.ofNullable(steering); }
+
+    /** The steering hook (if any) followed by {@code hook}. */
+    private ResidualHook withSteeringHook(ResidualHook hook) {
+        if (steering == null) return hook;
+        return hook == ResidualHook.NONE ? steering.hook() : steering.hook().andThen(hook);
+    }
+
+    /**
+     * transformers' output_hidden_states for one sequence (with this view's steering applied): [layers + 1][tokens ·
+     * hidden]; index 0 = embeddings, l = after decoder layer l − 1, the last = final-normed.
+     */
+    public float[][] hiddenStates(int[] ids) {
+        if (ids.length == 0) throw new IllegalArgumentException("empty sequence");
+        return HiddenStates.of(body, ids, withSteeringHook(ResidualHook.NONE));
+    }
 
     /** Logits at the last position of each (unpadded) sequence, [batch][vocab]. */
     public float[][] lastLogits(int[][] ids) { return lastLogits(ids, ResidualHook.NONE); }
 
     /** Same with a residual hook (reading or steering). */
-    public float[][] lastLogits(int[][] ids, ResidualHook hook) {
+    public float[][] lastLogits(int[][] ids, ResidualHook given) {
+        ResidualHook hook = withSteeringHook(given);
         float[][] out = new float[ids.length][];
         for (int[] chunk : Transformer.buckets(ids, RewardModel.DEFAULT_TOKEN_BUDGET)) {
             List<Transformer.Seq> seqs = new ArrayList<>();
@@ -61,7 +94,8 @@ public final class CausalLM implements Model {
     }
 
     /** Generation with a residual hook applied at every step (steering). */
-    public int[] generate(int[] prompt, int maxNewTokens, Sampling sampling, ResidualHook hook, int... stopIds) {
+    public int[] generate(int[] prompt, int maxNewTokens, Sampling sampling, ResidualHook given, int... stopIds) {
+        ResidualHook hook = withSteeringHook(given);
         if (prompt.length == 0) throw new IllegalArgumentException("empty prompt");
         KvCache cache = body.newCache(prompt.length + maxNewTokens);
         Sampling.Picker picker = sampling.picker();
@@ -90,6 +124,7 @@ public final class CausalLM implements Model {
      */
     public int[][] generateBatch(int[][] prompts, int maxNewTokens, List<Sampling> samplings, int... stopIds) {
         int n = prompts.length;
+        ResidualHook hook = withSteeringHook(ResidualHook.NONE);
         if (samplings.size() != n) throw new IllegalArgumentException(n + " prompts but " + samplings.size() + " samplings");
         if (maxNewTokens < 1) throw new IllegalArgumentException("maxNewTokens must be >= 1");
         KvCache[] caches = new KvCache[n];
@@ -107,7 +142,7 @@ public final class CausalLM implements Model {
             List<Transformer.Seq> seqs = new ArrayList<>(chunk.length);
             for (int i : chunk) seqs.add(new Transformer.Seq(prompts[i], RewardModel.iota(0, prompts[i].length), caches[i]));
             int[] starts = new int[chunk.length];
-            float[] x = body.forward(seqs, starts, ResidualHook.NONE);
+            float[] x = body.forward(seqs, starts, hook);
             for (int c = 0; c < chunk.length; c++) {
                 int i = chunk[c];
                 accept(i, pickers[i].pick(logits(body.finalNorm(x, starts[c] + prompts[i].length - 1))), out, produced, done, last, maxNewTokens, stopIds);
@@ -120,7 +155,7 @@ public final class CausalLM implements Model {
             List<Transformer.Seq> seqs = new ArrayList<>(active.size());
             for (int i : active) seqs.add(new Transformer.Seq(new int[]{last[i]}, new int[]{caches[i].length()}, caches[i]));
             int[] starts = new int[active.size()];
-            float[] x = body.forward(seqs, starts, ResidualHook.NONE);
+            float[] x = body.forward(seqs, starts, hook);
             for (int c = 0; c < active.size(); c++) {
                 int i = active.get(c);
                 accept(i, pickers[i].pick(logits(body.finalNorm(x, starts[c]))), out, produced, done, last, maxNewTokens, stopIds);

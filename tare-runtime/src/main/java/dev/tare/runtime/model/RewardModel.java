@@ -20,18 +20,21 @@ public final class RewardModel implements Model {
     private final ScoreTokenRule rule;
     private final int tokenBudget;
     private final GatedHead gated; // null: a linear score head
+    private final Steering steering; // null: none
 
     RewardModel(Transformer body, float[] head, int numLabels, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget) {
-        this(body, head, numLabels, resources, rule, tokenBudget, null);
+        this(body, head, numLabels, resources, rule, tokenBudget, null, null);
     }
 
     /** A gated multi-objective model (one output: the score). */
     RewardModel(Transformer body, GatedHead gated, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget) {
-        this(body, null, 1, resources, rule, tokenBudget, gated);
+        this(body, null, 1, resources, rule, tokenBudget, gated, null);
     }
 
-    private RewardModel(Transformer body, float[] head, int numLabels, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget, GatedHead gated) {
+    private RewardModel(Transformer body, float[] head, int numLabels, AutoCloseable resources, ScoreTokenRule rule, int tokenBudget,
+                        GatedHead gated, Steering steering) {
         this.gated = gated;
+        this.steering = steering;
         this.body = body;
         this.head = head;
         this.numLabels = numLabels;
@@ -48,23 +51,40 @@ public final class RewardModel implements Model {
     public ScoreTokenRule scoreTokenRule() { return rule; }
 
     /** The same model (shared weights) reading scores by another rule. */
-    public RewardModel withScoreTokenRule(ScoreTokenRule r) { return new RewardModel(body, head, numLabels, resources, r, tokenBudget, gated); }
+    public RewardModel withScoreTokenRule(ScoreTokenRule r) { return new RewardModel(body, head, numLabels, resources, r, tokenBudget, gated, steering); }
 
     /** The same model (shared weights) packing at most {@code tokens} tokens per forward pass (memory bound). */
     public RewardModel withTokenBudget(int tokens) {
         if (tokens < 1) throw new IllegalArgumentException("token budget must be ≥ 1");
-        return new RewardModel(body, head, numLabels, resources, rule, tokens, gated);
+        return new RewardModel(body, head, numLabels, resources, rule, tokens, gated, steering);
     }
 
     /** The same model (shared weights) with another score head [numLabels, hidden] (e.g. a LoRA adapter's copy). */
     public RewardModel withHead(float[] newHead) {
         requireLinearHead("replacing the score head");
         if (newHead.length != head.length) throw new IllegalArgumentException("head has " + newHead.length + " floats, expected " + head.length);
-        return new RewardModel(body, newHead.clone(), numLabels, resources, rule, tokenBudget, null);
+        return new RewardModel(body, newHead.clone(), numLabels, resources, rule, tokenBudget, null, steering);
     }
 
     @Override
-    public RewardModel withLinears(LinearDecorator deco) { return new RewardModel(body.withLinears(deco), head, numLabels, resources, rule, tokenBudget, gated); }
+    public RewardModel withLinears(LinearDecorator deco) { return new RewardModel(body.withLinears(deco), head, numLabels, resources, rule, tokenBudget, gated, steering); }
+
+    /**
+     * A view (shared weights; closing either closes both) whose scoring and hidden states add {@code s} to the
+     * residual stream ({@code null}: unsteered). A hook passed to {@link #score(int[][], ResidualHook)} runs after it.
+     */
+    public RewardModel withSteering(Steering s) {
+        if (s != null) s.checkFits(config());
+        return new RewardModel(body, head, numLabels, resources, rule, tokenBudget, gated, s);
+    }
+
+    /** The steering this view applies, if any. */
+    public java.util.Optional<Steering> steering() { return java.util.Optional.ofNullable(steering); }
+
+    private ResidualHook withSteeringHook(ResidualHook hook) {
+        if (steering == null) return hook;
+        return hook == ResidualHook.NONE ? steering.hook() : steering.hook().andThen(hook);
+    }
 
     /** The score head weights [numLabels, hidden] (a copy); a gated multi-objective model has none (an error). */
     public float[] head() {
@@ -117,7 +137,7 @@ public final class RewardModel implements Model {
             }
         }
         ObjectiveScores[] out = new ObjectiveScores[ids.length];
-        forward(ids, positions, read, gate, ResidualHook.NONE, (i, atScore, atGate) -> out[i] = gated.apply(atScore, atGate));
+        forward(ids, positions, read, gate, withSteeringHook(ResidualHook.NONE), (i, atScore, atGate) -> out[i] = gated.apply(atScore, atGate));
         return List.of(out);
     }
 
@@ -161,7 +181,8 @@ public final class RewardModel implements Model {
      * A sequence whose score token lies inside the shared part keeps its own full pass.
      */
     public float[][] scoreSharingPrefixes(int[][] ids, int minShared) {
-        if (gated != null) return score(ids);   // a gated head reads the prompt's assistant header too: no prefix to share
+        // a gated head reads the prompt's assistant header too, and steering acts on every position: no prefix to share
+        if (gated != null || steering != null) return score(ids);
         checkLengths(ids);
         int n = ids.length;
         int[] read = new int[n];
@@ -274,7 +295,8 @@ public final class RewardModel implements Model {
         return run(ids, pos, read, ResidualHook.NONE);
     }
 
-    private float[][] run(int[][] ids, int[][] positions, int[] read, ResidualHook hook) {
+    private float[][] run(int[][] ids, int[][] positions, int[] read, ResidualHook given) {
+        ResidualHook hook = withSteeringHook(given);
         float[][] out = new float[ids.length][];
         int[] gate = null;
         if (gated != null) {
@@ -330,7 +352,7 @@ public final class RewardModel implements Model {
      * hidden_states as transformers returns them at every position of one sequence: index 0 = embeddings, i = after
      * layer i−1, numLayers = final-normed output. Result [numLayers+1][tokens·hidden].
      */
-    public float[][] hiddenStates(int[] ids) { return HiddenStates.of(body, ids); }
+    public float[][] hiddenStates(int[] ids) { return HiddenStates.of(body, ids, withSteeringHook(ResidualHook.NONE)); }
 
     static int[] iota(int from, int n) {
         int[] r = new int[n];

@@ -120,6 +120,30 @@ class RuntimeBehaviourTest {
     }
 
     @Test
+    void aSteeringViewMovesOneTokensStreamOntoAnothersAfterLayerL() {
+        Path dir = Fixtures.root().resolve("qwen2-seqcls");
+        try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
+            int a = 17, b = 301, L = rm.config().numLayers();
+            float[][] hsA = rm.hiddenStates(new int[]{a}), hsB = rm.hiddenStates(new int[]{b});
+            float swapped = rm.score(new int[][]{{b}})[0][0];
+            assertTrue(L >= 2, "the fixture needs two layers");
+            for (int layer = 0; layer < L - 1; layer++) { // hidden_states[L] is final-normed, not the raw stream after the last layer
+                // one token: after layer l its stream is all the later layers see, so moving it onto b's gives b's score
+                float[] delta = new float[hsA[layer + 1].length];
+                for (int i = 0; i < delta.length; i++) delta[i] = hsB[layer + 1][i] - hsA[layer + 1][i];
+                RewardModel steered = rm.withSteering(new Steering(layer, delta, 1));
+                assertEquals(swapped, steered.score(new int[][]{{a}})[0][0], 1e-5f, "layer " + layer);
+                assertEquals(swapped, steered.scorePadded(new int[][]{{a}}, null, null)[0][0], 1e-5f, "padded path, layer " + layer);
+                float[] hs = steered.hiddenStates(new int[]{a})[layer + 1];
+                for (int i = 0; i < hs.length; i++) assertEquals(hsB[layer + 1][i], hs[i], 1e-5f, "steered hidden state, layer " + layer);
+                assertEquals(steered.steering(), steered.withScoreTokenRule(ScoreTokenRule.DEFAULT).steering(), "views keep the steering");
+            }
+            assertTrue(rm.steering().isEmpty());
+            assertThrows(IllegalArgumentException.class, () -> rm.withSteering(new Steering(L, new float[rm.config().hiddenSize()], 1)));
+        }
+    }
+
+    @Test
     void kvCacheGenerationEqualsRecomputingAndSamplingIsSeeded() {
         Path dir = Fixtures.root().resolve("gemma2-causal");
         int[] prompt = Fixtures.ints(caseNamed(dir, "len33").get("input_ids").get(0));

@@ -39,8 +39,10 @@ public final class LocalChatGenerator implements ChatGenerator {
     private final Map<String, Object> variables;
     private final int[] stopIds;
     private final int batchSize;
+    private final boolean owner; // false for a steering view: closing it leaves the shared model open
 
     private LocalChatGenerator(Path dir, CausalLM lm, HfTokenizer tokenizer, int batchSize) {
+        this.owner = true;
         this.dir = dir;
         this.lm = lm;
         this.tokenizer = tokenizer;
@@ -75,7 +77,37 @@ public final class LocalChatGenerator implements ChatGenerator {
 
     public static LocalChatGenerator load(Path dir) { return load(dir, 8); }
 
-    @Override public String name() { return "local:" + dir.getFileName(); }
+    private LocalChatGenerator(LocalChatGenerator base, CausalLM lm) {
+        this.dir = base.dir;
+        this.lm = lm;
+        this.tokenizer = base.tokenizer;
+        this.template = base.template;
+        this.variables = base.variables;
+        this.stopIds = base.stopIds;
+        this.batchSize = base.batchSize;
+        this.owner = false;
+    }
+
+    /**
+     * A view that generates with {@code steering} added to the residual stream ({@code null}: unsteered). It shares
+     * the model and tokenizer: closing the view does nothing, closing this generator closes both.
+     */
+    public LocalChatGenerator withSteering(dev.tare.runtime.model.Steering steering) {
+        return new LocalChatGenerator(this, lm.withSteering(steering));
+    }
+
+    /** The causal LM (with this view's steering). */
+    public CausalLM model() { return lm; }
+
+    /** Token ids of plain text (no special tokens), e.g. a given response appended to a prompt. */
+    public int[] encode(String text) { return tokenizer.encode(text, false); }
+
+    /** Decodes generated ids, skipping special tokens. */
+    public String decode(int[] ids) { return tokenizer.decode(ids, true); }
+
+    @Override public String name() {
+        return "local:" + dir.getFileName() + lm.steering().map(s -> " steered(layer " + s.layer() + ", alpha " + s.alpha() + ")").orElse("");
+    }
 
     /** The ids generation stops at (sorted). */
     public int[] stopTokenIds() { return stopIds.clone(); }
@@ -136,6 +168,7 @@ public final class LocalChatGenerator implements ChatGenerator {
     }
 
     @Override public void close() {
+        if (!owner) return;
         lm.close();
         tokenizer.close();
     }

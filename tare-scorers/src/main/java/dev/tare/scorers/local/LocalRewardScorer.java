@@ -223,6 +223,18 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
                 + "); choose one with label=N or mix them with weights=w0;w1;... (e.g. local:DIR,label=0)");
     }
 
+    /**
+     * A view that scores with {@code s} added to the residual stream ({@code null}: unsteered); it shares the weights
+     * and tokenizer, and closing it does nothing.
+     */
+    public LocalRewardScorer withSteering(dev.tare.runtime.model.Steering s) {
+        String n = s == null ? name : name + " steered(layer " + s.layer() + ", alpha " + s.alpha() + ")";
+        return new LocalRewardScorer(n, model.withSteering(s), tokenizer, encoder, options, null, lora);
+    }
+
+    /** The reward model as this scorer reads it (score-token rule and steering applied). */
+    public RewardModel model() { return model; }
+
     /** The score-token rule in use (recorded in results files and summaries). */
     public ScoreTokenRule scoreTokenRule() { return model.scoreTokenRule(); }
 
