@@ -23,11 +23,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code tare-spark score|relabel}: the Spark entry point (spark-submit --class dev.tare.spark.SparkMain, or plain
+ * {@code tare-spark score|relabel|bench}: the Spark entry point (spark-submit --class dev.tare.spark.SparkMain, or plain
  * java in local mode). score: parts on the executors, then the results joined, audited and calibrated on the driver;
- * relabel: a calibrated results file re-ordered into a DPO file.
+ * relabel: a calibrated results file re-ordered into a DPO file; bench: pairs/s through Spark vs one tare process.
  */
-@Command(name = "tare-spark", mixinStandardHelpOptions = true, subcommands = {SparkMain.Score.class, SparkMain.RelabelCommand.class},
+@Command(name = "tare-spark", mixinStandardHelpOptions = true, subcommands = {SparkMain.Score.class, SparkMain.RelabelCommand.class, SparkMain.Bench.class},
         description = "tare on Apache Spark: score, audit, calibrate and relabel preference corpora.")
 public final class SparkMain implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -143,6 +143,56 @@ public final class SparkMain implements Callable<Integer> {
             w.println("wrote " + out.resolve("dpo.jsonl") + ", " + out.resolve("relabel.json"));
             w.flush();
             return 0;
+        }
+    }
+
+    /** bench: see the class comment. */
+    @Command(name = "bench", mixinStandardHelpOptions = true, description = {
+            "Scores the same rows in this process (tare eval's runner) and through Spark, checks that the results are",
+            "the same bytes, and prints pairs/s of each on this machine."})
+    static final class Bench implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSONL rows (local).") Path data;
+        @Option(names = "--benchmark", defaultValue = "rewardbench", description = "rewardbench or pairs (default ${DEFAULT-VALUE}).") String benchmark;
+        @Option(names = "--scorer", required = true, paramLabel = "SPEC", description = "local:DIR[,...] or http:URL[,...].") String scorer;
+        @Option(names = "--rows-per-part", defaultValue = "256", description = "Rows per part (default ${DEFAULT-VALUE}).") int rowsPerPart;
+        @Option(names = "--batch", defaultValue = "0", description = "Conversations per scorer call (0: the scorer's own).") int batch;
+        @Option(names = "--parallel", defaultValue = "1", description = "Batches in flight in the single process (default ${DEFAULT-VALUE}).") int parallel;
+        @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).") String master;
+
+        @Override public Integer call() throws Exception {
+            Path tmp = Files.createTempDirectory("tare-spark-bench");
+            try {
+                List<PreferenceItem> items = Benchmark.byName(benchmark).read(data);
+                Path single = tmp.resolve("single.jsonl");
+                long t0 = System.nanoTime();
+                try (var s = dev.tare.scorers.ScorerSpec.parse(scorer).rewardScorer(System::getenv);
+                     var p = dev.tare.core.Progress.stderr("single", items.size())) {
+                    dev.tare.eval.EvalRunner.run(items, s, single, false,
+                            new dev.tare.eval.EvalRunner.Options(batch, parallel, 256, java.time.Duration.ofSeconds(5)), p);
+                }
+                double singleSecs = (System.nanoTime() - t0) / 1e9;
+                ScoreSettings st = new ScoreSettings(data.toAbsolutePath().toString(), benchmark, scorer,
+                        tmp.resolve("parts").toString(), rowsPerPart, batch);
+                SparkScore.Outcome o;
+                String master;
+                try (SparkSession spark = session(this.master)) {
+                    master = spark.sparkContext().master();
+                    o = SparkScore.run(spark, st);
+                }
+                Path joined = tmp.resolve("spark.jsonl");
+                SparkScore.concatenate(st.parts(), o.parts(), joined);
+                boolean same = Files.mismatch(single, joined) == -1;
+                PrintWriter w = spec.commandLine().getOut();
+                w.printf("single process: %d pairs in %.1f s = %.1f pairs/s (parallel %d)%n", items.size(), singleSecs, items.size() / singleSecs, parallel);
+                w.printf("spark %s: %d pairs in %d parts in %.1f s = %.1f pairs/s (job total, reading and checks included)%n",
+                        master, o.rows(), o.parts(), o.seconds(), o.rows() / o.seconds());
+                w.println("results " + (same ? "identical" : "DIFFER"));
+                w.flush();
+                return same ? 0 : 1;
+            } finally {
+                AtomicFiles.deleteTree(tmp);
+            }
         }
     }
 }

@@ -1,0 +1,87 @@
+package dev.tare.spark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tare.data.Jsonl;
+import dev.tare.data.SharedData;
+import dev.tare.results.ResultsReader;
+import dev.tare.results.ScoredItem;
+import dev.tare.runtime.tiny.TinyCheckpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** tare-spark's command line in local[2]: score writes tare eval's and tare calibrate's files, relabel a DPO file, bench compares. */
+class SparkMainTest {
+    @TempDir Path tmp;
+
+    record Run(int code, String out) {}
+
+    static Run run(String... args) {
+        StringWriter sw = new StringWriter();
+        CommandLine cl = new CommandLine(new SparkMain());
+        cl.setOut(new PrintWriter(sw));
+        cl.setErr(new PrintWriter(sw));
+        int code = cl.execute(args);
+        return new Run(code, sw.toString());
+    }
+
+    @Test
+    void scoreThenRelabelThenBench() throws Exception {
+        var rb = SharedData.data("rewardbench/filtered.jsonl");
+        assumeTrue(rb.isPresent(), "../shared/data/rewardbench/filtered.jsonl is absent (a user's clone): skipping");
+        List<String> lines = Files.readAllLines(rb.get());
+        List<String> rows = new ArrayList<>();
+        for (int i = 5; i < lines.size(); i += 75) rows.add(lines.get(i));
+        Path data = tmp.resolve("rb.jsonl");
+        Files.write(data, rows);
+        Path model = tmp.resolve("rm");
+        TinyCheckpoint.write(model, new TinyCheckpoint.Spec(16, 1, 1, 1, 32, 16384, false, dev.tare.runtime.kernel.DType.F32), 3);
+        Path out = tmp.resolve("out");
+        Run s = run("score", "--data", data.toString(), "--scorer", "local:" + model, "--out", out.toString(),
+                "--rows-per-part", "16", "--master", "local[2]", "--bootstrap", "100");
+        assertEquals(0, s.code(), s.out());
+        assertTrue(s.out().contains("scored " + rows.size() + " rows in 3 parts (0 found finished)"), s.out());
+        for (String f : List.of("results.jsonl", "summary.json", "report.html", "calibrated.jsonl")) assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        List<ScoredItem> cal = ResultsReader.read(out.resolve("calibrated.jsonl"));
+        assertEquals(rows.size(), cal.size());
+        Run again = run("score", "--data", data.toString(), "--scorer", "local:" + model, "--out", out.toString(),
+                "--rows-per-part", "16", "--master", "local[2]", "--bootstrap", "100", "--no-analysis");
+        assertEquals(0, again.code(), again.out());
+        assertTrue(again.out().contains("(3 found finished)"), again.out());
+
+        Path dpo = tmp.resolve("dpo");
+        Run r = run("relabel", "--data", data.toString(), "--scores", out.resolve("calibrated.jsonl").toString(), "--margin", "0.01",
+                "--ambiguous", "drop", "--out", dpo.toString());
+        assertEquals(0, r.code(), r.out());
+        JsonNode report = Jsonl.MAPPER.readTree(dpo.resolve("relabel.json").toFile());
+        int flipped = 0, within = 0;
+        for (ScoredItem c : cal) {
+            double gap = c.chosen() - c.rejected();
+            if (gap < -0.01) flipped++;
+            else if (gap <= 0.01) within++;
+        }
+        assertEquals(flipped, report.get("flipped").asInt());
+        assertEquals(within, report.get("dropped").asInt());
+        assertEquals(rows.size() - within, Files.readAllLines(dpo.resolve("dpo.jsonl")).size());
+
+        Run b = run("bench", "--data", data.toString(), "--scorer", "local:" + model, "--rows-per-part", "16", "--master", "local[2]");
+        assertEquals(0, b.code(), b.out());
+        assertTrue(b.out().contains("results identical"), b.out());
+
+        Run bad = run("relabel", "--data", data.toString(), "--scores", out.resolve("calibrated.jsonl").toString(), "--ambiguous", "maybe",
+                "--out", dpo.toString());
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.out().contains("--ambiguous must be keep or drop"), bad.out());
+    }
+}
