@@ -73,6 +73,7 @@ public final class SparkMain implements Callable<Integer> {
         @Option(names = "--rows-per-part", defaultValue = "1024", description = "Rows per part, the resume unit (default ${DEFAULT-VALUE}).") int rowsPerPart;
         @Option(names = "--batch", defaultValue = "0", description = "Conversations per scorer call (0: the scorer's own).") int batch;
         @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).") String master;
+        @Option(names = "--parquet", paramLabel = "URI", description = "Also write the results as one Parquet folder here (any Hadoop URI).") String parquet;
         @Option(names = "--no-analysis", description = "Only score the parts (for corpora that do not fit the driver).") boolean noAnalysis;
         @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples (default ${DEFAULT-VALUE}).") int resamples;
         @Option(names = "--seed", defaultValue = "42", description = "Bootstrap and calibration seed (default ${DEFAULT-VALUE}).") long seed;
@@ -92,6 +93,10 @@ public final class SparkMain implements Callable<Integer> {
                 double scored = o.results().stream().mapToLong(PartResult::rows).sum();
                 w.printf("scored %d rows in %d parts (%d found finished) in %.1f s: %.1f pairs/s%n", o.rows(), o.parts(), o.skipped(),
                         o.seconds(), scored / o.seconds());
+                if (parquet != null) {
+                    SparkScore.writeParquet(spark, st.parts(), o.parts(), parquet);
+                    w.println("wrote " + parquet);
+                }
                 if (noAnalysis) { w.flush(); return 0; }
                 Files.createDirectories(out);
                 Path results = out.resolve("results.jsonl");

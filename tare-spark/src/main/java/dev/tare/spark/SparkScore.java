@@ -135,6 +135,36 @@ public final class SparkScore {
         });
     }
 
+    /**
+     * The parts as one Parquet folder at {@code target} (any Hadoop URI), rows in part order: the results lines' fields
+     * as columns, tare's core fields first ({@code id, subset, model, scores_chosen, scores_rejected, results}) then the
+     * extra fields (JSON objects become structs). Written under a temp name and renamed; an existing target is replaced.
+     */
+    public static void writeParquet(SparkSession spark, String partsDir, int parts, String target) {
+        String[] paths = new String[parts];
+        for (int p = 0; p < parts; p++) paths[p] = PartWriter.partPath(partsDir, p).toString();
+        org.apache.spark.sql.types.StructType schema = spark.read().json(paths).schema();
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> all = null;
+        for (String path : paths) {   // one small file = one partition: the union keeps the part order
+            var d = spark.read().schema(schema).option("mode", "FAILFAST").json(path);
+            all = all == null ? d : all.union(d);
+        }
+        List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+        List<String> names = List.of(schema.fieldNames());
+        for (String f : dev.tare.results.ScoredItem.CORE_FIELDS) if (names.contains(f)) cols.add(org.apache.spark.sql.functions.col(f));
+        for (String f : names) if (!dev.tare.results.ScoredItem.CORE_FIELDS.contains(f)) cols.add(org.apache.spark.sql.functions.col("`" + f + "`"));
+        FileSystem fs = PartWriter.fs(target);
+        Path dest = PartWriter.qualified(target);
+        Path tmp = new Path(dest.getParent(), "_tmp-" + dest.getName() + "-" + java.util.UUID.randomUUID());
+        all.select(cols.toArray(new org.apache.spark.sql.Column[0])).write().parquet(tmp.toString());
+        try {
+            if (fs.exists(dest)) fs.delete(dest, true);
+            if (!fs.rename(tmp, dest)) throw new IOException("cannot rename " + tmp + " to " + dest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A Spark job failure whose task failed on bad data: the task's own error (naming file, line and field) rethrown. */
     static <T> T unwrap(java.util.function.Supplier<T> job) {
         try {

@@ -36,6 +36,21 @@ class SparkMainTest {
         return new Run(code, sw.toString());
     }
 
+    /** A JSON value with objects as sorted maps and every scalar as its text (Parquet's long/double vs JSON's int). */
+    static Object plain(JsonNode n) {
+        if (n.isObject()) {
+            java.util.TreeMap<String, Object> m = new java.util.TreeMap<>();
+            n.fields().forEachRemaining(e -> m.put(e.getKey(), plain(e.getValue())));
+            return m;
+        }
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>();
+            n.forEach(x -> l.add(plain(x)));
+            return l;
+        }
+        return n.asText();
+    }
+
     @Test
     void scoreThenRelabelThenBench() throws Exception {
         var rb = SharedData.data("rewardbench/filtered.jsonl");
@@ -49,8 +64,29 @@ class SparkMainTest {
         TinyCheckpoint.write(model, new TinyCheckpoint.Spec(16, 1, 1, 1, 32, 16384, false, dev.tare.runtime.kernel.DType.F32), 3);
         Path out = tmp.resolve("out");
         Run s = run("score", "--data", data.toString(), "--scorer", "local:" + model, "--out", out.toString(),
-                "--rows-per-part", "16", "--master", "local[2]", "--bootstrap", "100");
+                "--rows-per-part", "16", "--master", "local[2]", "--bootstrap", "100", "--parquet", out.resolve("results.parquet").toString());
         assertEquals(0, s.code(), s.out());
+        // the Parquet copy, read back with tare's own Parquet reader (Hardwood): same rows, same order, same fields
+        List<JsonNode> written = new ArrayList<>();
+        for (String l : Files.readAllLines(out.resolve("results.jsonl"))) written.add(Jsonl.MAPPER.readTree(l));
+        List<JsonNode> pq = new ArrayList<>();
+        try (var files = Files.list(out.resolve("results.parquet"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).sorted().toList())
+                for (var row : dev.tare.data.pairs.RowSource.read(f)) pq.add(row.node());
+        }
+        assertEquals(written.size(), pq.size());
+        for (int i = 0; i < written.size(); i++) {
+            JsonNode want = written.get(i), got = pq.get(i);
+            List<String> wantFields = new ArrayList<>(ScoredItem.CORE_FIELDS);
+            List<String> extras = new ArrayList<>();
+            want.fieldNames().forEachRemaining(f -> { if (!ScoredItem.CORE_FIELDS.contains(f)) extras.add(f); });
+            extras.sort(null);
+            wantFields.addAll(extras);
+            List<String> gotFields = new ArrayList<>();
+            got.fieldNames().forEachRemaining(gotFields::add);
+            assertEquals(wantFields, gotFields, "row " + i);
+            assertEquals(plain(want), plain(got), "row " + i);
+        }
         assertTrue(s.out().contains("scored " + rows.size() + " rows in 3 parts (0 found finished)"), s.out());
         for (String f : List.of("results.jsonl", "summary.json", "report.html", "calibrated.jsonl")) assertTrue(Files.isRegularFile(out.resolve(f)), f);
         List<ScoredItem> cal = ResultsReader.read(out.resolve("calibrated.jsonl"));
