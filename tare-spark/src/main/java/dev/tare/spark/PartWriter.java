@@ -51,7 +51,7 @@ public final class PartWriter {
         FileSystem fs = fs(s.parts());
         Path target = partPath(s.parts(), part);
         try {
-            if (fs.exists(target)) return new PartResult(part, rows.size(), true, 0);
+            if (fs.exists(target)) return PartResult.skipped(part, rows.size());
             List<RowText> sorted = new ArrayList<>(rows);
             sorted.sort(Comparator.comparingLong(RowText::position));
             for (int i = 0; i < sorted.size(); i++) {
@@ -61,11 +61,12 @@ public final class PartWriter {
             }
             List<PreferenceItem> items = new ArrayList<>(sorted.size());
             for (RowText r : sorted) items.add(r.item(s.input(), s.reader()));
+            var scorer = ScorerCache.get(s.scorer());
             java.nio.file.Path local = Files.createTempFile("tare-" + ScoreSettings.partName(part), ".tmp");
             try {
                 Files.delete(local);
                 try (Progress quiet = Progress.on(new PrintStream(OutputStream.nullOutputStream()), "part", items.size())) {
-                    EvalRunner.run(items, ScorerCache.get(s.scorer()), local, false,
+                    EvalRunner.run(items, scorer, local, false,
                             new EvalRunner.Options(s.batchSize(), 1, Integer.MAX_VALUE, Duration.ofDays(1)), quiet);
                 }
                 TaskContext tc = TaskContext.get();
@@ -79,7 +80,7 @@ public final class PartWriter {
             } finally {
                 Files.deleteIfExists(local);
             }
-            return new PartResult(part, rows.size(), false, (System.nanoTime() - t0) / 1e9);
+            return new PartResult(part, rows.size(), false, (System.nanoTime() - t0) / 1e9, new java.util.LinkedHashMap<>(scorer.provenance()));
         } catch (IOException e) {
             throw new UncheckedIOException("part " + part + " (" + target + "): " + e.getMessage(), e);
         }

@@ -75,8 +75,8 @@ public final class SparkMain implements Callable<Integer> {
         @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).") String master;
         @Option(names = "--parquet", paramLabel = "URI", description = "Also write the results as one Parquet folder here (any Hadoop URI).") String parquet;
         @Option(names = "--no-analysis", description = "Only score the parts (for corpora that do not fit the driver).") boolean noAnalysis;
-        @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples (default ${DEFAULT-VALUE}).") int resamples;
-        @Option(names = "--seed", defaultValue = "42", description = "Bootstrap and calibration seed (default ${DEFAULT-VALUE}).") long seed;
+        @Option(names = "--bootstrap", defaultValue = "" + Bootstrap.DEFAULT_RESAMPLES, description = "Bootstrap resamples (default ${DEFAULT-VALUE}, tare eval's).") int resamples;
+        @Option(names = "--seed", defaultValue = "" + Bootstrap.DEFAULT_SEED, description = "Bootstrap and calibration seed (default ${DEFAULT-VALUE}, tare eval's).") long seed;
         @Option(names = "--frac", defaultValue = "1.0", description = "LOWESS span (default ${DEFAULT-VALUE}).") double frac;
         @Option(names = "--alpha", defaultValue = "1.0", description = "Calibration strength (default ${DEFAULT-VALUE}).") double alpha;
 
@@ -105,7 +105,7 @@ public final class SparkMain implements Callable<Integer> {
                 CalibrationSettings cs = CalibrationSettings.defaults().withFrac(frac).withAlpha(alpha);
                 CorpusAnalysis a = CorpusAnalysis.of(st.reader(), items, results, new CalibrationSettings(cs.frac(), cs.iterations(),
                         cs.alpha(), cs.ratio(), cs.minCount(), cs.exactRepoWindow(), seed, cs.penaltyCoefficient()), new Bootstrap(resamples, seed, 0.95));
-                a.write(out, new EvalReport.RunInfo(st.scorerRedacted(), data, results.toString(), o.seconds()));
+                a.write(out, new EvalReport.RunInfo(st.scorerRedacted(), data, results.toString(), o.seconds(), o.settings(st)));
                 w.println(EvalSummary.leaderboardRow(a.audit()));
                 w.println("wrote " + results + ", " + out.resolve("summary.json") + ", " + out.resolve("report.html") + ", " + out.resolve("calibrated.jsonl"));
             }

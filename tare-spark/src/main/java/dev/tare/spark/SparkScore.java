@@ -31,8 +31,17 @@ import java.util.Set;
  * one results file, the same bytes tare eval writes for the same items.
  */
 public final class SparkScore {
-    /** A finished job: rows, parts, parts found finished, and the seconds the job took. */
-    public record Outcome(long rows, int parts, int skipped, double seconds, List<PartResult> results) {}
+    /** A finished job: rows, parts, parts found finished, the seconds the job took, and what each task did. */
+    public record Outcome(long rows, int parts, int skipped, double seconds, List<PartResult> results) {
+        /**
+         * The scorer's provenance (what tare eval's summary records as settings): from a part scored now, else (every
+         * part was found finished) from the scorer opened here.
+         */
+        public java.util.Map<String, Object> settings(ScoreSettings s) {
+            for (PartResult r : results) if (!r.skipped()) return r.settings();
+            return ScorerCache.get(s.scorer()).provenance();
+        }
+    }
 
     private SparkScore() {}
 
