@@ -107,6 +107,11 @@ public final class SparkScore {
             }
             for (int p = 0; p < parts; p++)
                 if (!exists(fs, PartWriter.partPath(s.parts(), p))) throw new IllegalStateException("part " + p + " was not written");
+            try {   // every part is in place: what killed or losing task attempts left in _tmp is garbage now
+                fs.delete(new Path(PartWriter.qualified(s.parts()), "_tmp"), true);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clean " + s.parts() + "/_tmp: " + e.getMessage(), e);
+            }
             return new Outcome(n, parts, done.size(), (System.nanoTime() - t0) / 1e9, res);
         } finally {
             rows.unpersist();

@@ -91,6 +91,26 @@ class SparkMainTest {
         for (String f : List.of("results.jsonl", "summary.json", "report.html", "calibrated.jsonl")) assertTrue(Files.isRegularFile(out.resolve(f)), f);
         List<ScoredItem> cal = ResultsReader.read(out.resolve("calibrated.jsonl"));
         assertEquals(rows.size(), cal.size());
+        // tare eval's own summary.json for the same rows, scored in this process: the same but for the results path
+        var items = dev.tare.data.pairs.Benchmark.REWARDBENCH.read(data);
+        Path single = tmp.resolve("single");
+        Files.createDirectories(single);
+        java.util.Map<String, Object> settings;
+        try (var rm = dev.tare.scorers.ScorerSpec.parse("local:" + model).rewardScorer(System::getenv);
+             var p = dev.tare.core.Progress.on(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), "eval", items.size())) {
+            settings = rm.provenance();
+            dev.tare.eval.EvalRunner.run(items, rm, single.resolve("results.jsonl"), false, dev.tare.eval.EvalRunner.Options.defaults(), p);
+        }
+        var audit = dev.tare.eval.EvalSummary.analyze(dev.tare.data.pairs.Benchmark.REWARDBENCH, items,
+                ResultsReader.read(single.resolve("results.jsonl")), new dev.tare.metrics.stats.Bootstrap(100, dev.tare.metrics.stats.Bootstrap.DEFAULT_SEED, 0.95));
+        dev.tare.eval.EvalReport.write(audit, new dev.tare.eval.EvalReport.RunInfo("local:" + model, data.toString(),
+                single.resolve("results.jsonl").toString(), 1.0, settings), single);
+        assertEquals(Files.readString(single.resolve("results.jsonl")), Files.readString(out.resolve("results.jsonl")));
+        var wantSummary = (com.fasterxml.jackson.databind.node.ObjectNode) Jsonl.MAPPER.readTree(single.resolve("summary.json").toFile());
+        var gotSummary = (com.fasterxml.jackson.databind.node.ObjectNode) Jsonl.MAPPER.readTree(out.resolve("summary.json").toFile());
+        wantSummary.remove("results");
+        gotSummary.remove("results");
+        assertEquals(wantSummary, gotSummary);
         Run again = run("score", "--data", data.toString(), "--scorer", "local:" + model, "--out", out.toString(),
                 "--rows-per-part", "16", "--master", "local[2]", "--bootstrap", "100", "--no-analysis");
         assertEquals(0, again.code(), again.out());
