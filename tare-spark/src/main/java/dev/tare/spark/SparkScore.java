@@ -27,7 +27,7 @@ import java.util.Set;
  * The Spark scoring job: reads the JSONL rows in parallel (line numbers and row positions kept), checks every row
  * strictly and (subset, id) unique, then scores part k = rows [k·R, (k+1)·R) on the executors ({@link PartWriter}).
  * Parts whose file exists are skipped (a killed job resumes); {@code _manifest.json} records what the parts are of,
- * and a rerun with another input, scorer or part size is refused. {@link #concatenate} joins the parts in order into
+ * and a rerun with another input (path or size), scorer or part size is refused. {@link #concatenate} joins the parts in order into
  * one results file, the same bytes tare eval writes for the same items.
  */
 public final class SparkScore {
@@ -77,7 +77,7 @@ public final class SparkScore {
                         PreferenceItem it = r.item(input, dev.tare.data.pairs.Benchmark.byName(benchmark));
                         return new Tuple2<>(it.subset() + "\u0000" + it.id(), r.line());
                     })
-                    .groupByKey().filter(t -> t._2().iterator().hasNext() && count(t._2()) > 1).take(1));
+                    .groupByKey().filter(t -> count(t._2()) > 1).take(1));
             if (!dup.isEmpty()) {
                 List<Long> at = new ArrayList<>();
                 dup.getFirst()._2().forEach(at::add);
@@ -193,9 +193,20 @@ public final class SparkScore {
     static final class Manifest {
         private Manifest() {}
 
+        /** The bytes under the input path (a file, or a folder's files): a rewritten input of another size is another job. */
+        static long inputBytes(String input) {
+            try {
+                Path p = PartWriter.qualified(input);
+                return PartWriter.fs(input).getContentSummary(p).getLength();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the size of " + input + ": " + e.getMessage(), e);
+            }
+        }
+
         static void check(FileSystem fs, ScoreSettings s, long rows, int parts) {
             ObjectNode m = Jsonl.MAPPER.createObjectNode();
             m.put("input", s.input());
+            m.put("input_bytes", inputBytes(s.input()));
             m.put("benchmark", s.benchmark());
             m.put("scorer", s.scorerRedacted());
             m.put("rows", rows);

@@ -178,6 +178,18 @@ class SparkScoreTest {
         // other part size on the same folder: refused, nothing rescored
         var e = assertThrows(IllegalStateException.class, () -> SparkScore.run(spark, settings(small, parts, 20)));
         assertTrue(e.getMessage().contains("records another job"), e.getMessage());
+        // the input rewritten (one row's text changed, same rows): refused too
+        Path edited = dir.resolve("edited.jsonl");
+        List<String> rows = new ArrayList<>(Files.readAllLines(small));
+        rows.set(0, rows.get(0).replaceFirst("\"chosen\": \"", "\"chosen\": \"(edited) "));
+        Files.write(edited, rows);
+        Path sameName = parts.resolveSibling("same-name");
+        Files.createDirectories(sameName);
+        Files.copy(small, sameName.resolve("in.jsonl"));
+        SparkScore.run(spark, settings(sameName.resolve("in.jsonl"), sameName.resolve("parts"), 25));
+        Files.copy(edited, sameName.resolve("in.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        var changed = assertThrows(IllegalStateException.class, () -> SparkScore.run(spark, settings(sameName.resolve("in.jsonl"), sameName.resolve("parts"), 25)));
+        assertTrue(changed.getMessage().contains("input_bytes"), changed.getMessage());
     }
 
     @Test
