@@ -44,6 +44,20 @@ public enum Benchmark {
         return items;
     }
 
+    /**
+     * The item of one row at its 0-based position among the file's rows, as {@link #read} makes it (the row-wise
+     * benchmarks rewardbench and pairs: engines that read rows in parallel, e.g. tare-spark, call this per row).
+     * The (subset, id) uniqueness that {@link #read} checks across rows is the caller's to check.
+     */
+    public PreferenceItem item(RowSource.Row row, int position) {
+        return switch (this) {
+            case REWARDBENCH -> RewardBenchReader.item(row, position);
+            case PAIRS -> PairsReader.item(row);
+            case REWARDBENCH2, RM_BENCH -> throw new IllegalArgumentException(cliName + " items are not read row by row here "
+                    + "(use rewardbench or pairs rows)");
+        };
+    }
+
     /** Looks a benchmark up by name (case-insensitive; "rewardbench-v1", "rb2", "rmbench" accepted too). */
     public static Benchmark byName(String name) {
         String n = name.toLowerCase(Locale.ROOT).replace('_', '-');

@@ -22,7 +22,8 @@ public final class PairsReader {
         return RowFields.uniqueItems(file, (r, i) -> item(r));
     }
 
-    static PreferenceItem item(RowSource.Row r) {
+    /** The item of one row (what {@link #read} makes of it). */
+    public static PreferenceItem item(RowSource.Row r) {
         String id = r.node().hasNonNull("id") ? RowFields.id(r, "id") : Long.toString(r.number());
         String subset = r.node().hasNonNull("subset") ? RowFields.text(r, "subset") : "default";
         JsonNode c = r.node().get("chosen");

@@ -24,7 +24,8 @@ public final class RewardBenchReader {
         return RowFields.uniqueItems(file, RewardBenchReader::item);
     }
 
-    static PreferenceItem item(RowSource.Row r, int position) {
+    /** The item of one row at its 0-based position among the rows (what {@link #read} makes of it). */
+    public static PreferenceItem item(RowSource.Row r, int position) {
         boolean renamed = !r.node().has("prompt") && r.node().has("question");
         String id = RowFields.id(r, "id");
         String subset = RowFields.text(r, "subset");
