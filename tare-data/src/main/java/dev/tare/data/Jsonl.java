@@ -50,6 +50,20 @@ public final class Jsonl {
         }
     }
 
+    /** Writes {@code rows} one JSON value per line, all or nothing ({@link AtomicFiles#writeText}). */
+    public static void writeAll(Path out, List<? extends JsonNode> rows) {
+        AtomicFiles.writeText(out, w -> {
+            for (JsonNode o : rows) {
+                try {
+                    w.write(MAPPER.writeValueAsString(o));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+                w.write('\n');
+            }
+        });
+    }
+
     /** Reads every non-blank line as a JSON value and maps it; mapping errors keep file and line. */
     public static <T> List<T> read(Path file, BiFunction<Line, JsonNode, T> mapper) {
         List<T> out = new ArrayList<>();

@@ -1,8 +1,6 @@
 package dev.tare.data.gsm8k;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tare.data.AtomicFiles;
 import dev.tare.data.Jsonl;
 import dev.tare.data.Message;
 import dev.tare.data.PreferenceItem;
@@ -93,7 +91,7 @@ public final class Gsm8kSynth {
 
     /** Writes problems as GSM8K JSONL ({@code question, answer}), all-or-nothing; {@code Gsm8kReader.read} reads it back. */
     public static void write(Path out, List<Gsm8kItem> items) {
-        writeRows(out, items.stream().map(it -> Jsonl.MAPPER.createObjectNode().put("question", it.question()).put("answer", it.answer())).toList());
+        Jsonl.writeAll(out, items.stream().map(it -> Jsonl.MAPPER.createObjectNode().put("question", it.question()).put("answer", it.answer())).toList());
     }
 
     /**
@@ -111,21 +109,9 @@ public final class Gsm8kSynth {
             for (String k : List.of("slip", "correct_answer", "wrong_answer")) if (p.meta().containsKey(k)) o.put(k, p.meta().get(k));
             rows.add(o);
         }
-        writeRows(out, rows);
+        Jsonl.writeAll(out, rows);
     }
 
-    private static void writeRows(Path out, List<ObjectNode> rows) {
-        AtomicFiles.writeText(out, w -> {
-            for (ObjectNode o : rows) {
-                try {
-                    w.write(Jsonl.MAPPER.writeValueAsString(o));
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException(e);
-                }
-                w.write('\n');
-            }
-        });
-    }
 
     // ---- templates: each returns {question, worked answer ending in "#### N"} ----
 

@@ -1,6 +1,5 @@
 package dev.tare.demo.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -194,23 +193,11 @@ public final class DemoModel {
                 if (mode == Gsm8kPairs.Mode.CORRECTNESS) correctness.add(o);
             }
         }
-        writeRows(correctnessOut, correctness);
-        writeRows(out, rows);
+        Jsonl.writeAll(correctnessOut, correctness);
+        Jsonl.writeAll(out, rows);
         return rows.size();
     }
 
-    private static void writeRows(Path out, List<ObjectNode> rows) {
-        AtomicFiles.writeText(out, w -> {
-            for (ObjectNode o : rows) {
-                try {
-                    w.write(Jsonl.MAPPER.writeValueAsString(o));
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException(e);
-                }
-                w.write('\n');
-            }
-        });
-    }
 
     /** {@code n} held-out RM-Bench items (answer slips) of the recipe's seed: problems no training run of that seed sees. */
     public static List<PreferenceItem> heldOutItems(long seed, int n) {
