@@ -78,36 +78,23 @@ public final class JudgeItemScorer implements ItemScorer {
         for (int i = 0; i < batch.size(); i++) {
             PreferenceItem p = batch.get(i);
             PairwiseJudge.Vote v = vs.get(i);
-            List<PairwiseJudge.Judgment> js = v.judgments();
-            String first = majority(js.subList(0, votes)), second = majority(js.subList(votes, 2 * votes));
+            PairwiseJudge.PairResult r = PairwiseJudge.asPairResult(v, votes);   // each order's majority
             Map<String, Object> extra = new LinkedHashMap<>(new TreeMap<>(p.meta()));
-            extra.put("consistent", !first.equals("none") && !first.equals("tie") && first.equals(second));
+            extra.put("consistent", r.consistent());
             extra.put("model_type", "Generative RM");
-            extra.put("verdict_chosen_first", first);
-            extra.put("verdict_chosen_second", second);
+            extra.put("verdict_chosen_first", label(r.firstOrder().verdict()));
+            extra.put("verdict_chosen_second", label(r.secondOrder().verdict()));
             extra.put("votes_k", votes);
             extra.put("votes_chosen", v.votesFirst());
             extra.put("votes_rejected", v.votesSecond());
             extra.put("votes_abstained", v.abstained());
-            extra.put("reply_chosen_first", js.getFirst().reply());
-            extra.put("reply_chosen_second", js.get(votes).reply());
+            extra.put("reply_chosen_first", r.firstOrder().reply());
+            extra.put("reply_chosen_second", r.secondOrder().reply());
             out.add(ScoredItem.pair(p.id(), p.subset(), name, v.votesFirst() - v.votesSecond(), 0.0, extra));
         }
         return out;
     }
 
-    /** The majority verdict of one order's votes, seen with the chosen response as A: "chosen", "rejected", "tie" or "none". */
-    private static String majority(List<PairwiseJudge.Judgment> js) {
-        int c = 0, r = 0, t = 0;
-        for (PairwiseJudge.Judgment j : js) {
-            Preference p = j.verdict().preferenceOrNull();
-            if (p == Preference.A) c++;
-            else if (p == Preference.B) r++;
-            else if (p == Preference.TIE) t++;
-        }
-        if (c == 0 && r == 0) return t > 0 ? "tie" : "none";
-        return c > r ? "chosen" : r > c ? "rejected" : "tie";
-    }
 
     /** The prompt turns as the judge's question: a single user turn as is, several turns labelled by role. */
     public static String question(List<Message> prompt) {
