@@ -1,5 +1,5 @@
 # Selects a JDK 25 (JAVA_HOME if it is 25, else a Temurin/OpenJDK 25 under /usr/lib/jvm) and makes sure Maven exists.
-_tare_is25() { [ -x "$1/bin/java" ] && "$1/bin/java" -version 2>&1 | head -1 | grep -q '"25'; }
+_tare_is25() { [ -x "$1/bin/java" ] || return 1; local v; v=$("$1/bin/java" -version 2>&1) || return 1; [[ "${v%%$'\n'*}" == *'"25'* ]]; }
 if [ -z "${JAVA_HOME:-}" ] || ! _tare_is25 "$JAVA_HOME"; then
   for d in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25*; do
     if _tare_is25 "$d"; then export JAVA_HOME="$d"; break; fi
