@@ -1,22 +1,66 @@
 package dev.tare.runtime.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 
-/** Chooses the matrix kernel for a weight: the single entry point the model code uses. */
+/**
+ * Chooses the matrix kernel for a weight: the single entry point the model code uses.
+ *
+ * <p>System property {@code tare.kernel}: {@code java} (default: {@link PackedLinear}, pure Java, f32 accumulation,
+ * exact for f32 checkpoints), {@code native} ({@link NativeBf16Linear}: oneDNN bf16 matmul; fails when oneDNN or a bf16
+ * CPU is missing), {@code auto} (native for BF16 weights when oneDNN loads and the CPU has bf16 instructions, java
+ * otherwise) or {@code reference} ({@link ReferenceLinear}, slow, for debugging).
+ */
 public final class Kernels {
+    /** The system property that selects the kernel. */
+    public static final String PROPERTY = "tare.kernel";
+
+    /** Kernel families {@link #linear} can build. */
+    public enum Choice {
+        JAVA, NATIVE, AUTO, REFERENCE;
+
+        /** The value as written in {@code -Dtare.kernel=}. */
+        public String property() { return name().toLowerCase(Locale.ROOT); }
+    }
+
     private Kernels() {}
 
+    /** The choice {@code -Dtare.kernel} makes (default {@link Choice#JAVA}); an unknown value is an error naming the property. */
+    public static Choice configured() { return parse(System.getProperty(PROPERTY)); }
+
+    static Choice parse(String v) {
+        if (v == null || v.isBlank()) return Choice.JAVA;
+        for (Choice c : Choice.values()) if (c.property().equals(v.trim().toLowerCase(Locale.ROOT))) return c;
+        throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": expected java, native, auto or reference");
+    }
+
     /**
-     * A LinearWeight over {@code data} holding [out, in] elements of {@code dtype}, little-endian, row-major.
-     * The weights are packed once into off-heap panels ({@link PackedLinear}: BF16 stays BF16, F32/F16 become F32);
-     * when {@code data} is a memory-mapped file region its pages are then released from this process's resident set
-     * (the mapping stays valid: a later read faults them back in from the file). System property
-     * {@code tare.kernel=reference} selects the slow {@link ReferenceLinear} instead (debugging).
+     * A LinearWeight over {@code data} holding [out, in] elements of {@code dtype}, little-endian, row-major, built by
+     * the kernel {@code -Dtare.kernel} selects (see the class comment).
+     * The weights are copied once (packed off-heap panels for {@link PackedLinear}: BF16 stays BF16, F32/F16 become
+     * F32; bf16 in oneDNN's layout for {@link NativeBf16Linear}); when {@code data} is a memory-mapped file region its
+     * pages are then released from this process's resident set (the mapping stays valid: a later read faults them
+     * back in from the file).
      */
     public static LinearWeight linear(MemorySegment data, DType dtype, int out, int in) {
-        if ("reference".equals(System.getProperty("tare.kernel"))) return new ReferenceLinear(data, dtype, out, in);
-        PackedLinear w = PackedLinear.pack(data, dtype, out, in);
-        if (data.isMapped()) {
+        return linear(data, dtype, out, in, configured());
+    }
+
+    /** As {@link #linear(MemorySegment, DType, int, int)} with the kernel given instead of read from the property. */
+    public static LinearWeight linear(MemorySegment data, DType dtype, int out, int in, Choice choice) {
+        return linear(data, dtype, out, in, choice, OneDnn.availability());
+    }
+
+    static LinearWeight linear(MemorySegment data, DType dtype, int out, int in, Choice choice, OneDnn.Availability dnn) {
+        LinearWeight w = switch (choice) {
+            case REFERENCE -> new ReferenceLinear(data, dtype, out, in);
+            case JAVA -> PackedLinear.pack(data, dtype, out, in);
+            case NATIVE -> NativeBf16Linear.create(requireNative(dnn), data, dtype, out, in);
+            case AUTO -> dtype == DType.BF16 && nativeUsable(dnn)
+                    ? NativeBf16Linear.create(dnn.lib(), data, dtype, out, in)
+                    : PackedLinear.pack(data, dtype, out, in);
+        };
+        if (choice != Choice.REFERENCE && data.isMapped()) {
             try {
                 data.asSlice(0, (long) out * in * dtype.bytes()).unload();
             } catch (UnsupportedOperationException | IllegalStateException ignored) {
@@ -24,5 +68,44 @@ public final class Kernels {
             }
         }
         return w;
+    }
+
+    private static boolean nativeUsable(OneDnn.Availability dnn) { return dnn.lib() != null && dnn.lib().hasBf16(); }
+
+    /** The oneDNN library for {@code -Dtare.kernel=native}, or an error saying what is missing. */
+    static OneDnn requireNative(OneDnn.Availability dnn) {
+        OneDnn lib = dnn.require("-D" + PROPERTY + "=native");
+        if (!lib.hasBf16())
+            throw new IllegalStateException("-D" + PROPERTY + "=native needs a CPU with bf16 instructions (AVX-512-BF16 or AMX); oneDNN "
+                    + lib.version() + " runs " + lib.isaName() + " here" + (OneDnn.cpuBf16Flags().isEmpty() ? ""
+                    : " although /proc/cpuinfo lists " + OneDnn.cpuBf16Flags()) + "; use -D" + PROPERTY + "=java");
+        return lib;
+    }
+
+    /**
+     * One line naming the kernel {@code -Dtare.kernel} selects on this machine, e.g.
+     * "native bf16 (oneDNN 2.6.3, avx512_core_bf16)" or "java f32 (Vector API, 512-bit)".
+     */
+    public static String describe() {
+        String java = "java f32 (Vector API, " + PackedLinear.defaultVectorBits() + "-bit)";
+        Choice c;
+        try {
+            c = configured();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        OneDnn.Availability dnn = OneDnn.availability();
+        return switch (c) {
+            case JAVA -> java;
+            case REFERENCE -> "reference (scalar, -D" + PROPERTY + "=reference)";
+            case NATIVE -> dnn.lib() == null ? "native unavailable: " + dnn.reason() : describeNative(dnn.lib());
+            case AUTO -> nativeUsable(dnn) ? "auto: " + describeNative(dnn.lib()) + " for BF16 weights, " + java + " for others"
+                    : "auto: " + java + " (native off: " + (dnn.lib() == null ? dnn.reason()
+                    : "oneDNN " + dnn.lib().version() + " runs " + dnn.lib().isaName() + ", no bf16 instructions") + ")";
+        };
+    }
+
+    private static String describeNative(OneDnn lib) {
+        return "native bf16 (oneDNN " + lib.version() + ", " + lib.isaName() + (lib.hasBf16() ? "" : ", NO bf16 instructions") + ")";
     }
 }

@@ -1,0 +1,234 @@
+package dev.tare.runtime.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * y = x·Wᵀ as a oneDNN bf16 matmul primitive: W rounded once to bf16, x rounded to bf16 per call (round to nearest
+ * even, as {@link DType#toBf16}), products accumulated in f32 by oneDNN, y written as f32.
+ *
+ * <p>The stored [out, in] row-major matrix is the matmul's weights {K=in, N=out} in format {@code ba}; it is reordered
+ * once into the blocked layout oneDNN prefers for this shape (queried with format {@code any}), so no call repacks it.
+ * Primitives are compiled per (rows, threads) and cached (up to {@value #MAX_CACHED} per weight; beyond that a call
+ * builds and frees its own, which oneDNN's primitive cache keeps cheap). Scratchpads are passed per call, so one
+ * weight can run on several threads at once. Native resources are freed when the weight becomes unreachable.
+ */
+public final class NativeBf16Linear implements LinearWeight {
+    static final int MAX_CACHED = 32;
+    private static final int PROBE_ROWS = 256;
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Per-thread call buffers (src bf16, dst f32, scratchpad), kept while at most this many bytes. */
+    private static final long KEEP_BUFFER_BYTES = 64L << 20;
+    private static final ThreadLocal<MemorySegment[]> BUFFER = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    private record Prim(MemorySegment primitive, MemorySegment srcMd, MemorySegment dstMd, MemorySegment scratchMd, long scratchBytes,
+                        String impl) {}
+
+    private final OneDnn dnn;
+    private final int out, in;
+    private final Arena arena;                 // descriptors and weights: lives as long as this object
+    private final MemorySegment weights;       // bf16, in oneDNN's chosen layout
+    private final MemorySegment wMd;
+    private final long[] strides = new long[2], innerBlks;
+    private final int[] innerIdxs;
+    private final long offset0;
+    private final ConcurrentHashMap<Long, Prim> prims = new ConcurrentHashMap<>();
+    private final String impl;
+
+    private NativeBf16Linear(OneDnn dnn, MemorySegment data, DType dtype, int out, int in) throws Throwable {
+        this.dnn = dnn;
+        this.out = out;
+        this.in = in;
+        this.arena = Arena.ofShared();
+        ConcurrentHashMap<Long, Prim> cache = prims;
+        Arena owned = arena;
+        CLEANER.register(this, () -> {
+            for (Prim p : cache.values()) dnn.destroyPrimitive(p.primitive());
+            owned.close();
+        });
+        MemorySegment plainMd = dnn.md(arena, in, out, OneDnn.DT_BF16, OneDnn.TAG_BA);
+        // the layout oneDNN prefers for these weights (it does not depend on the row count for a given shape)
+        MemorySegment pd;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment anyMd = dnn.md(a, in, out, OneDnn.DT_BF16, OneDnn.TAG_ANY);
+            pd = dnn.matmulPd(a, dnn.md(a, PROBE_ROWS, in, OneDnn.DT_BF16, OneDnn.TAG_AB), anyMd,
+                    dnn.md(a, PROBE_ROWS, out, OneDnn.DT_F32, OneDnn.TAG_AB));
+        }
+        try {
+            wMd = dnn.queryMd(arena, pd, OneDnn.QUERY_WEIGHTS_MD);
+            impl = dnn.implName(pd);
+        } finally {
+            dnn.destroyPd(pd);
+        }
+        if (wMd.get(ValueLayout.JAVA_INT, OneDnn.MD_FORMAT_KIND) != OneDnn.FORMAT_KIND_BLOCKED)
+            throw new IllegalStateException("oneDNN chose a non-blocked weights layout for [" + out + ", " + in + "]");
+        weights = NativeMemory.allocate(dnn.bytes(wMd));   // malloc: not limited by MaxDirectMemorySize
+        weights.fill((byte) 0);   // the blocked layout pads K and N: padding must read as zeros
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment plain = NativeMemory.allocate((long) out * in * 2);
+            long n = (long) out * in;
+            switch (dtype) {
+                case BF16 -> MemorySegment.copy(data, 0, plain, 0, n * 2);
+                case F32, F16 -> { for (long i = 0; i < n; i++) plain.setAtIndex(I16, i, DType.toBf16(dtype.get(data, i))); }
+            }
+            if ((int) dnn.memoryDescEqual.invokeExact(plainMd, wMd) != 0) weights.copyFrom(plain);
+            else reorder(a, plainMd, plain);
+        }
+        int nblks = wMd.get(ValueLayout.JAVA_INT, OneDnn.MD_INNER_NBLKS);
+        innerBlks = new long[nblks];
+        innerIdxs = new int[nblks];
+        for (int b = 0; b < nblks; b++) {
+            innerBlks[b] = wMd.getAtIndex(ValueLayout.JAVA_LONG, OneDnn.MD_INNER_BLKS / 8 + b);
+            innerIdxs[b] = (int) wMd.getAtIndex(ValueLayout.JAVA_LONG, OneDnn.MD_INNER_IDXS / 8 + b);
+        }
+        strides[0] = wMd.get(ValueLayout.JAVA_LONG, OneDnn.MD_STRIDES);
+        strides[1] = wMd.get(ValueLayout.JAVA_LONG, OneDnn.MD_STRIDES + 8);
+        offset0 = wMd.get(ValueLayout.JAVA_LONG, OneDnn.MD_OFFSET0);
+    }
+
+    private void reorder(Arena a, MemorySegment plainMd, MemorySegment plain) throws Throwable {
+        MemorySegment outPd = a.allocate(ValueLayout.ADDRESS);
+        dnn.check((int) dnn.reorderPrimitiveDescCreate.invokeExact(outPd, plainMd, dnn.engine, wMd, dnn.engine, dnn.userScratchpadAttr),
+                "reorder primitive_desc_create");
+        MemorySegment pd = outPd.get(ValueLayout.ADDRESS, 0);
+        try {
+            MemorySegment scratchMd = dnn.queryMd(a, pd, OneDnn.QUERY_SCRATCHPAD_MD);
+            long scratch = dnn.bytes(scratchMd);
+            MemorySegment p = dnn.primitive(pd);
+            try {
+                if (scratch > 0)
+                    dnn.execute(p, new int[] {OneDnn.ARG_FROM, OneDnn.ARG_TO, OneDnn.ARG_SCRATCHPAD},
+                            new MemorySegment[] {plainMd, wMd, scratchMd}, new MemorySegment[] {plain, weights, a.allocate(scratch, 64)});
+                else
+                    dnn.execute(p, new int[] {OneDnn.ARG_FROM, OneDnn.ARG_TO}, new MemorySegment[] {plainMd, wMd},
+                            new MemorySegment[] {plain, weights});
+            } finally {
+                dnn.destroyPrimitive(p);
+            }
+        } finally {
+            dnn.destroyPd(pd);
+        }
+    }
+
+    /** Converts [out, in] row-major little-endian {@code data} of {@code dtype} to bf16 weights of a oneDNN matmul. */
+    public static NativeBf16Linear create(OneDnn dnn, MemorySegment data, DType dtype, int out, int in) {
+        if (out <= 0 || in <= 0) throw new IllegalArgumentException("weight shape must be positive, got [" + out + ", " + in + "]");
+        long need = (long) out * in * dtype.bytes();
+        if (data.byteSize() < need)
+            throw new IllegalArgumentException("weight segment holds " + data.byteSize() + " bytes, need " + need
+                    + " for [" + out + ", " + in + "] " + dtype);
+        try {
+            return new NativeBf16Linear(dnn, data, dtype, out, in);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("oneDNN bf16 weight [" + out + ", " + in + "]: " + t, t);
+        }
+    }
+
+    @Override public int outFeatures() { return out; }
+    @Override public int inFeatures() { return in; }
+
+    /** oneDNN's implementation for this weight's shape, e.g. "brg:avx512_core_bf16". */
+    public String implementation() { return impl; }
+
+    /** Bytes of native memory the bf16 weights occupy. */
+    public long bytes() { return weights.byteSize(); }
+
+    /** W[o][k] after rounding to bf16, read from oneDNN's blocked layout. */
+    @Override
+    public float get(int o, int k) {
+        if (o < 0 || o >= out || k < 0 || k >= in) throw new IndexOutOfBoundsException("[" + o + ", " + k + "] outside [" + out + ", " + in + "]");
+        long[] pos = {k, o};   // weights dims are {K, N}
+        long off = offset0, blockStride = 1;
+        for (int b = innerBlks.length - 1; b >= 0; b--) {
+            int d = innerIdxs[b];
+            off += (pos[d] % innerBlks[b]) * blockStride;
+            pos[d] /= innerBlks[b];
+            blockStride *= innerBlks[b];
+        }
+        off += pos[0] * strides[0] + pos[1] * strides[1];
+        return Float.intBitsToFloat((weights.getAtIndex(I16, off) & 0xFFFF) << 16);
+    }
+
+    @Override
+    public void forward(float[] x, int rows, float[] y) {
+        if (rows <= 0) return;
+        if (x.length < (long) rows * in) throw new IllegalArgumentException("x holds " + x.length + " floats, need rows*in = " + (long) rows * in);
+        if (y.length < (long) rows * out) throw new IllegalArgumentException("y holds " + y.length + " floats, need rows*out = " + (long) rows * out);
+        int threads = KernelPool.isSequential() ? 1 : KernelPool.threads();
+        try {
+            dnn.setThreads(threads);   // before creating a primitive: oneDNN fixes its thread count at creation
+            long key = (long) rows << 16 | threads;
+            Prim p = prims.get(key);
+            boolean transientPrim = false;
+            if (p == null) {
+                if (prims.size() < MAX_CACHED) p = prims.computeIfAbsent(key, kk -> build(rows, arena));
+                else { p = build(rows, null); transientPrim = true; }
+            }
+            try {
+                run(p, x, rows, y);
+            } finally {
+                if (transientPrim) dnn.destroyPrimitive(p.primitive());   // its descriptors live in a GC-managed arena
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("oneDNN bf16 matmul " + rows + " x " + in + " x " + out + ": " + t, t);
+        }
+    }
+
+    private Prim build(int rows, Arena where) {
+        Arena a = where != null ? where : Arena.ofAuto();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment srcMd = dnn.md(a, rows, in, OneDnn.DT_BF16, OneDnn.TAG_AB);
+            MemorySegment dstMd = dnn.md(a, rows, out, OneDnn.DT_F32, OneDnn.TAG_AB);
+            MemorySegment pd = dnn.matmulPd(tmp, srcMd, wMd, dstMd);
+            try {
+                MemorySegment scratchMd = dnn.queryMd(a, pd, OneDnn.QUERY_SCRATCHPAD_MD);
+                long scratch = dnn.bytes(scratchMd);
+                return new Prim(dnn.primitive(pd), srcMd, dstMd, scratchMd, scratch, dnn.implName(pd));
+            } finally {
+                dnn.destroyPd(pd);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("oneDNN bf16 matmul " + rows + " x " + in + " x " + out + ": " + t, t);
+        }
+    }
+
+    private void run(Prim p, float[] x, int rows, float[] y) throws Throwable {
+        long srcBytes = align((long) rows * in * 2), dstBytes = align((long) rows * out * 4), scratch = align(p.scratchBytes());
+        long total = srcBytes + dstBytes + scratch;
+        MemorySegment[] holder = BUFFER.get();
+        MemorySegment buf = holder[0];
+        Arena callArena = null;
+        if (buf == null || buf.byteSize() < total) {
+            if (total <= KEEP_BUFFER_BYTES) buf = holder[0] = Arena.ofAuto().allocate(Math.max(total, 1L << 20), 64);
+            else buf = (callArena = Arena.ofConfined()).allocate(total, 64);
+        }
+        try {
+            MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);
+            int n = rows * in;
+            for (int i = 0; i < n; i++) src.setAtIndex(I16, i, DType.toBf16(x[i]));
+            if (p.scratchBytes() > 0)
+                dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
+                        new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},
+                        new MemorySegment[] {src, weights, dst, buf.asSlice(srcBytes + dstBytes, scratch)});
+            else
+                dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST},
+                        new MemorySegment[] {p.srcMd(), wMd, p.dstMd()}, new MemorySegment[] {src, weights, dst});
+            MemorySegment.copy(dst, F32, 0, y, 0, rows * out);
+        } finally {
+            if (callArena != null) callArena.close();
+        }
+    }
+
+    private static long align(long bytes) { return (bytes + 63) & ~63L; }
+}

@@ -1,0 +1,197 @@
+package dev.tare.runtime.kernel;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class NativeBf16LinearTest {
+    private static final int[] ROWS = {1, 3, 17, 64};
+    private static final int[][] SHAPES = {{96, 80}, {257, 129}, {1, 1}, {64, 896}};
+
+    /** The library, or a skip naming why it is not usable (not installed, or a CPU without bf16 instructions). */
+    private static OneDnn dnn() {
+        OneDnn.Availability a = OneDnn.availability();
+        assumeTrue(a.lib() != null, "oneDNN not usable, native kernel tests skipped: " + a.reason());
+        assumeTrue(a.lib().hasBf16(), "CPU without bf16 instructions (oneDNN runs " + a.lib().isaName() + "), native kernel tests skipped");
+        return a.lib();
+    }
+
+    private static float bf16(float v) { return Float.intBitsToFloat((DType.toBf16(v) & 0xFFFF) << 16); }
+
+    /**
+     * Asserts y = bf16(x)·bf16(W)ᵀ to {@code tol} relative to Σ|x·w| per output, the exact sum taken in double;
+     * with {@code roundX} false the reference keeps x in f32 (as the Java kernels do).
+     */
+    private static void assertBf16Exact(MemorySegment w, DType dt, int out, int in, LinearWeight fast, float[] x, int rows, String what) {
+        float[] y = new float[rows * out];
+        java.util.Arrays.fill(y, Float.NaN);   // every output must be overwritten
+        fast.forward(x, rows, y);
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < out; o++) {
+                double sum = 0, mag = 0;
+                for (int k = 0; k < in; k++) {
+                    double p = (double) bf16(x[r * in + k]) * bf16(dt.get(w, (long) o * in + k));
+                    sum += p;
+                    mag += Math.abs(p);
+                }
+                double err = Math.abs(sum - y[r * out + o]);
+                if (!(err <= 1e-4 * mag + 1e-30))
+                    fail(what + ": row " + r + " out " + o + ": exact bf16 " + sum + " native " + y[r * out + o] + " (Σ|x·w| " + mag + ")");
+            }
+    }
+
+    /** Asserts native vs another kernel agree to {@code tol} relative to Σ|x·w| per output (bf16 rounding of x and W). */
+    private static void assertNear(LinearWeight ref, LinearWeight fast, float[] x, int rows, double tol, String what) {
+        int out = ref.outFeatures(), in = ref.inFeatures();
+        float[] y1 = new float[rows * out], y2 = new float[rows * out];
+        ref.forward(x, rows, y1);
+        fast.forward(x, rows, y2);
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < out; o++) {
+                double mag = 0;
+                for (int k = 0; k < in; k++) mag += Math.abs(x[r * in + k] * ref.get(o, k));
+                if (!(Math.abs(y1[r * out + o] - y2[r * out + o]) <= tol * mag + 1e-30))
+                    fail(what + ": row " + r + " out " + o + ": java " + y1[r * out + o] + " native " + y2[r * out + o] + " (Σ|x·w| " + mag + ")");
+            }
+    }
+
+    @Test
+    void matchesExactBf16MathForEveryDtypeShapeAndRowCount() {
+        OneDnn dnn = dnn();
+        Random rnd = new Random(11);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dt : DType.values())
+                for (int[] s : SHAPES) {
+                    int out = s[0], in = s[1];
+                    MemorySegment w = PackedLinearTest.randomWeights(arena, dt, out, in, rnd);
+                    NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, dt, out, in);
+                    assertEquals(out, fast.outFeatures());
+                    assertEquals(in, fast.inFeatures());
+                    for (int o = 0; o < out; o += Math.max(1, out / 7))
+                        for (int k = 0; k < in; k++)
+                            assertEquals(bf16(dt.get(w, (long) o * in + k)), fast.get(o, k), dt + " W[" + o + "," + k + "]");
+                    assertThrows(IndexOutOfBoundsException.class, () -> fast.get(out, 0));
+                    for (int rows : ROWS)
+                        assertBf16Exact(w, dt, out, in, fast, PackedLinearTest.randomX(rows * in, rnd), rows,
+                                dt + " [" + out + "," + in + "] rows " + rows + " (" + fast.implementation() + ")");
+                }
+        }
+    }
+
+    @Test
+    void staysWithinBf16RoundingOfTheJavaKernels() {
+        OneDnn dnn = dnn();
+        Random rnd = new Random(12);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dt : new DType[] {DType.F32, DType.BF16})
+                for (int[] s : new int[][] {{96, 80}, {257, 129}}) {
+                    int out = s[0], in = s[1];
+                    MemorySegment w = PackedLinearTest.randomWeights(arena, dt, out, in, rnd);
+                    LinearWeight java = Kernels.linear(w, dt, out, in, Kernels.Choice.JAVA);
+                    LinearWeight fast = Kernels.linear(w, dt, out, in, Kernels.Choice.NATIVE);
+                    assertInstanceOf(PackedLinear.class, java);
+                    assertInstanceOf(NativeBf16Linear.class, fast);
+                    for (int rows : ROWS)
+                        assertNear(java, fast, PackedLinearTest.randomX(rows * in, rnd), rows, 1e-2, dt + " [" + out + "," + in + "] rows " + rows);
+                }
+        }
+    }
+
+    @Test
+    void manyRowCountsSequentialCallsAndThreadsAgree() throws Exception {
+        OneDnn dnn = dnn();
+        Random rnd = new Random(13);
+        int out = 70, in = 45;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = PackedLinearTest.randomWeights(arena, DType.BF16, out, in, rnd);
+            NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, DType.BF16, out, in);
+            // more distinct row counts than the per-weight primitive cache holds
+            for (int rows = 1; rows <= NativeBf16Linear.MAX_CACHED + 8; rows++)
+                assertBf16Exact(w, DType.BF16, out, in, fast, PackedLinearTest.randomX(rows * in, rnd), rows, "rows " + rows);
+            float[] x = PackedLinearTest.randomX(33 * in, rnd);
+            float[] expect = new float[33 * out], seq = new float[33 * out];
+            fast.forward(x, 33, expect);
+            KernelPool.sequential(() -> fast.forward(x, 33, seq));   // one OpenMP thread: same primitive math, same sums
+            assertArrayEquals(expect, seq, 1e-4f);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<float[]>> fs = new ArrayList<>();
+                for (int t = 0; t < 16; t++)
+                    fs.add(pool.submit(() -> {
+                        float[] y = new float[33 * out];
+                        for (int i = 0; i < 20; i++) fast.forward(x, 33, y);
+                        return y;
+                    }));
+                for (Future<float[]> f : fs) assertArrayEquals(expect, f.get(), 1e-4f);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void autoTakesNativeOnlyForBf16Weights() {
+        OneDnn dnn = dnn();
+        try (Arena arena = Arena.ofConfined()) {
+            Random rnd = new Random(14);
+            MemorySegment bf = PackedLinearTest.randomWeights(arena, DType.BF16, 40, 24, rnd);
+            MemorySegment f32 = PackedLinearTest.randomWeights(arena, DType.F32, 40, 24, rnd);
+            assertInstanceOf(NativeBf16Linear.class, Kernels.linear(bf, DType.BF16, 40, 24, Kernels.Choice.AUTO));
+            assertInstanceOf(PackedLinear.class, Kernels.linear(f32, DType.F32, 40, 24, Kernels.Choice.AUTO));
+            assertTrue(dnn.version().startsWith("2."), dnn.version());
+        }
+    }
+
+    @Test
+    void badInputIsRejectedWithTheShapes() {
+        OneDnn dnn = dnn();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = arena.allocate(10L * 8 * 2 - 2);
+            var e = assertThrows(IllegalArgumentException.class, () -> NativeBf16Linear.create(dnn, w, DType.BF16, 10, 8));
+            assertTrue(e.getMessage().contains("need 160") && e.getMessage().contains("[10, 8] BF16"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> NativeBf16Linear.create(dnn, w, DType.BF16, 0, 8));
+            NativeBf16Linear ok = NativeBf16Linear.create(dnn, arena.allocate(160), DType.BF16, 10, 8);
+            var x = assertThrows(IllegalArgumentException.class, () -> ok.forward(new float[15], 2, new float[20]));
+            assertTrue(x.getMessage().contains("rows*in = 16"), x.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> ok.forward(new float[16], 2, new float[19]));
+        }
+    }
+
+    // ---- these run without oneDNN -----------------------------------------------------------------------------
+
+    @Test
+    void forcedNativeWithoutTheLibraryNamesThePropertyAndTheLibrary() {
+        OneDnn.Availability missing = OneDnn.open("/nonexistent/libdnnl.so.2");
+        assertNull(missing.lib());
+        assertTrue(missing.reason().contains("tare.onednn.lib") && missing.reason().contains("/nonexistent/libdnnl.so.2"), missing.reason());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = PackedLinearTest.randomWeights(arena, DType.BF16, 8, 4, new Random(1));
+            var e = assertThrows(IllegalStateException.class, () -> Kernels.linear(w, DType.BF16, 8, 4, Kernels.Choice.NATIVE, missing));
+            assertTrue(e.getMessage().contains("-Dtare.kernel=native") && e.getMessage().contains("tare.onednn.lib")
+                    && e.getMessage().contains("/nonexistent/libdnnl.so.2"), e.getMessage());
+            // auto falls back to the Java kernels
+            assertInstanceOf(PackedLinear.class, Kernels.linear(w, DType.BF16, 8, 4, Kernels.Choice.AUTO, missing));
+        }
+    }
+
+    @Test
+    void kernelPropertyValuesParse() {
+        assertEquals(Kernels.Choice.JAVA, Kernels.parse(null));
+        assertEquals(Kernels.Choice.JAVA, Kernels.parse("java"));
+        assertEquals(Kernels.Choice.NATIVE, Kernels.parse("Native"));
+        assertEquals(Kernels.Choice.AUTO, Kernels.parse(" auto "));
+        assertEquals(Kernels.Choice.REFERENCE, Kernels.parse("reference"));
+        var e = assertThrows(IllegalArgumentException.class, () -> Kernels.parse("fast"));
+        assertTrue(e.getMessage().contains("-Dtare.kernel=fast"), e.getMessage());
+        assertFalse(Kernels.describe().isBlank());
+    }
+}
