@@ -70,6 +70,8 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
 
     static void render(RuntimeBench.Result r, PrintWriter out) {
         var m = r.machine();
+        out.printf("kernel: %s (-D%s=java|native|auto; `tare bench kernel` compares java and native)%n",
+                dev.tare.runtime.kernel.Kernels.describe(), dev.tare.runtime.kernel.Kernels.PROPERTY);
         out.printf("machine: %d kernel threads (available processors %d), JDK %s, %d-bit matrix kernels (preferred vector %d bits)%n",
                 m.threads(), m.processors(), m.jdk(), m.matrixBits(), m.preferredBits());
         out.printf("f32 FMA peak (Vector API, best of runs): %.1f GFLOP/s on %d threads, %.1f on 1 thread; %.1f per CPU-second%n",

@@ -21,7 +21,18 @@ public final class MatmulBench {
 
     private MatmulBench() {}
 
+    /** Times {@link Kernels#linear} (the kernel {@code -Dtare.kernel} selects) on seeded random weights and inputs. */
     public static Result run(int rows, int in, int out, DType dtype, int repeats, long seed) {
+        return run(rows, in, out, dtype, repeats, seed, Kernels.configured());
+    }
+
+    /** As {@link #run(int, int, int, DType, int, long)} with the kernel given. */
+    public static Result run(int rows, int in, int out, DType dtype, int repeats, long seed, Kernels.Choice kernel) {
+        return time(Kernels.linear(randomWeights(in, out, dtype, seed), dtype, out, in, kernel), dtype, rows, repeats, seed);
+    }
+
+    /** Seeded random [out, in] weights of {@code dtype}, values in ±0.05 (the same for the same seed). */
+    public static MemorySegment randomWeights(int in, int out, DType dtype, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         MemorySegment w = Arena.ofAuto().allocate((long) out * in * dtype.bytes(), 64);
         for (long i = 0; i < (long) out * in; i++) {
@@ -30,7 +41,13 @@ public final class MatmulBench {
             else if (dtype == DType.BF16) w.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, DType.toBf16(v));
             else w.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(v));
         }
-        LinearWeight lw = Kernels.linear(w, dtype, out, in);
+        return w;
+    }
+
+    /** Times {@code lw.forward} on {@code rows} seeded random input rows: warm-up, then {@code repeats} timed calls. */
+    public static Result time(LinearWeight lw, DType dtype, int rows, int repeats, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed + 1);
+        int in = lw.inFeatures(), out = lw.outFeatures();
         float[] x = new float[rows * in];
         for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         float[] y = new float[rows * out];

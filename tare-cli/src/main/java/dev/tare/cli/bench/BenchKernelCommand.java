@@ -1,0 +1,68 @@
+package dev.tare.cli.bench;
+
+import dev.tare.demo.bench.KernelBench;
+import dev.tare.demo.bench.MatmulBench;
+import dev.tare.runtime.kernel.Kernels;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** `tare bench kernel`: the Java kernels against the native oneDNN bf16 kernel on Qwen2.5-0.5B matmul shapes. */
+@Command(name = "kernel", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Time y = x·Wᵀ on the Java kernels (BF16 weights widened to f32, f32 accumulation) and on the native "
+                + "oneDNN bf16 kernel (x and W in bf16, f32 accumulation) with the same BF16 weights and inputs, and print "
+                + "GFLOP/s, the native/java ratio and the %% of this machine's measured f32 FMA peak.",
+                "The native kernel needs Debian's libdnnl2 (oneDNN 2.x) and a CPU with bf16 instructions (AVX-512-BF16 or AMX); "
+                        + "without them only the Java column is printed."})
+public final class BenchKernelCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--repeats", description = "Timed calls per shape and kernel after the warm-up (default: 10).")
+    int repeats = 10;
+
+    @Option(names = "--shape", paramLabel = "ROWSxINxOUT", split = ",",
+            description = "Shapes to time, e.g. 512x896x4864 (default: the Qwen2.5-0.5B shapes 512x896x4864, 512x896x896, 512x4864x896, 1x896x4864).")
+    String[] shapes;
+
+    @Override
+    public Integer call() {
+        int[][] s = shapes == null ? KernelBench.QWEN25_05B : parse(shapes);
+        render(KernelBench.run(s, repeats, System.err), spec.commandLine().getOut());
+        return 0;
+    }
+
+    private static int[][] parse(String[] shapes) {
+        int[][] out = new int[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            String[] p = shapes[i].trim().toLowerCase().split("x");
+            try {
+                if (p.length != 3) throw new NumberFormatException();
+                out[i] = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+                if (out[i][0] <= 0 || out[i][1] <= 0 || out[i][2] <= 0) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(new CommandLine(new BenchKernelCommand()),
+                        "--shape " + shapes[i] + ": expected ROWSxINxOUT with positive integers, e.g. 512x896x4864");
+            }
+        }
+        return out;
+    }
+
+    static void render(KernelBench.Result r, PrintWriter out) {
+        out.printf("kernel selected by -D%s: %s%n", Kernels.PROPERTY, Kernels.describe());
+        out.printf("native: %s%n", r.nativeOff() == null ? r.nativeDescription() : "off (" + r.nativeOff() + ")");
+        double peak = r.peak().wall();
+        out.printf("f32 FMA peak (Vector API): %.1f GFLOP/s on %d threads (%.1f per CPU-second)%n", peak, r.threads(), r.peak().perCpuSecond());
+        out.println("y = x·Wᵀ, BF16 weights, rows x in x out; median GFLOP/s (best) and % of the f32 peak:");
+        for (KernelBench.Row row : r.rows()) {
+            MatmulBench.Result j = row.java(), n = row.nativeBf16();
+            out.printf("  %4d x %4d x %4d  java %7.1f (%7.1f) %4.0f%%", j.rows(), j.in(), j.out(), j.median(), j.best(), 100 * j.median() / peak);
+            if (n != null)
+                out.printf("   native %7.1f (%7.1f) %4.0f%%   native/java %.2f  [%s]", n.median(), n.best(), 100 * n.median() / peak,
+                        row.ratio(), row.nativeImpl());
+            out.println();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tare.demo.bench;
+
+import dev.tare.runtime.kernel.DType;
+import dev.tare.runtime.kernel.KernelPool;
+import dev.tare.runtime.kernel.Kernels;
+import dev.tare.runtime.kernel.LinearWeight;
+import dev.tare.runtime.kernel.NativeBf16Linear;
+import dev.tare.runtime.kernel.OneDnn;
+import dev.tare.runtime.kernel.PeakFlops;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Times the Java kernels and the native oneDNN bf16 kernel on the same BF16 weights and inputs, in one run. */
+public final class KernelBench {
+    /** Qwen2.5-0.5B linear shapes (rows, in, out): MLP up/gate, attention q/o, MLP down, and one-row generation. */
+    public static final int[][] QWEN25_05B = {{512, 896, 4864}, {512, 896, 896}, {512, 4864, 896}, {1, 896, 4864}};
+
+    /** One shape: the Java result and the native one (null when oneDNN is unusable) with its implementation name. */
+    public record Row(MatmulBench.Result java, MatmulBench.Result nativeBf16, String nativeImpl) {
+        /** Native / Java median GFLOP/s, NaN without a native result. */
+        public double ratio() { return nativeBf16 == null ? Double.NaN : nativeBf16.median() / java.median(); }
+    }
+
+    /** The run: kernel threads, why native is off (null when on), its description, the f32 peak and the rows. */
+    public record Result(int threads, String nativeOff, String nativeDescription, PeakFlops.Result peak, List<Row> rows) {}
+
+    private KernelBench() {}
+
+    public static Result run(int[][] shapes, int repeats, PrintStream err) {
+        int threads = KernelPool.threads();
+        err.println("measuring f32 FMA peak ...");
+        PeakFlops.Result peak = PeakFlops.measureBoth(threads, 0.5, 3);
+        OneDnn dnn = OneDnn.get().orElse(null);
+        String off = dnn == null ? OneDnn.unavailableReason().orElse("?")
+                : dnn.hasBf16() ? null : "oneDNN " + dnn.version() + " runs " + dnn.isaName() + " here: no bf16 instructions";
+        String desc = dnn == null ? null : "oneDNN " + dnn.version() + ", " + dnn.isaName() + " (" + dnn.library() + ")";
+        List<Row> rows = new ArrayList<>();
+        for (int[] s : shapes) {
+            int m = s[0], in = s[1], out = s[2];
+            err.printf("matmul %d x %d x %d ...%n", m, in, out);
+            MemorySegment w = MatmulBench.randomWeights(in, out, DType.BF16, 1234);
+            MatmulBench.Result java = MatmulBench.time(Kernels.linear(w, DType.BF16, out, in, Kernels.Choice.JAVA), DType.BF16, m, repeats, 1234);
+            MatmulBench.Result nat = null;
+            String impl = null;
+            if (off == null) {
+                LinearWeight lw = Kernels.linear(w, DType.BF16, out, in, Kernels.Choice.NATIVE);
+                impl = lw instanceof NativeBf16Linear n ? n.implementation() : lw.getClass().getSimpleName();
+                nat = MatmulBench.time(lw, DType.BF16, m, repeats, 1234);
+            }
+            rows.add(new Row(java, nat, impl));
+        }
+        return new Result(threads, off, desc, peak, rows);
+    }
+}
