@@ -161,7 +161,8 @@ public final class NativeBf16Linear implements LinearWeight {
         if (rows <= 0) return;
         if (x.length < (long) rows * in) throw new IllegalArgumentException("x holds " + x.length + " floats, need rows*in = " + (long) rows * in);
         if (y.length < (long) rows * out) throw new IllegalArgumentException("y holds " + y.length + " floats, need rows*out = " + (long) rows * out);
-        int threads = KernelPool.isSequential() ? 1 : KernelPool.threads();
+        // one thread where the Java kernels would stay on the caller's thread too (sequential sections, small products)
+        int threads = KernelPool.isSequential() || (long) rows * in * out < PackedLinear.PARALLEL_MIN_MACS ? 1 : KernelPool.threads();
         try {
             dnn.setThreads(threads);   // before creating a primitive: oneDNN fixes its thread count at creation
             long key = (long) rows << 16 | threads;
