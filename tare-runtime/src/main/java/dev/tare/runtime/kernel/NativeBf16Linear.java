@@ -4,7 +4,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
+import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentHashMap;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * y = x·Wᵀ as a oneDNN bf16 matmul primitive: W rounded once to bf16, x rounded to bf16 per call (round to nearest
@@ -216,8 +222,7 @@ public final class NativeBf16Linear implements LinearWeight {
         }
         try {
             MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);
-            int n = rows * in;
-            for (int i = 0; i < n; i++) src.setAtIndex(I16, i, DType.toBf16(x[i]));
+            toBf16(x, rows * in, src);
             if (p.scratchBytes() > 0)
                 dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
                         new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},
@@ -229,6 +234,23 @@ public final class NativeBf16Linear implements LinearWeight {
         } finally {
             if (callArena != null) callArena.close();
         }
+    }
+
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_256;
+    private static final VectorSpecies<Short> SS = ShortVector.SPECIES_128;
+
+    /** dst[i] = {@link DType#toBf16}(x[i]) for i in [0, n): the same rounding (nearest even, NaN kept), 8 lanes at a time. */
+    static void toBf16(float[] x, int n, MemorySegment dst) {
+        int i = 0;
+        for (int end = FS.loopBound(n); i < end; i += FS.length()) {
+            FloatVector f = FloatVector.fromArray(FS, x, i);
+            IntVector bits = f.reinterpretAsInts();
+            IntVector r = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).lanewise(VectorOperators.LSHR, 16);
+            r = r.blend(0x7FC0, f.test(VectorOperators.IS_NAN).cast(IS));
+            r.castShape(SS, 0).reinterpretAsShorts().intoMemorySegment(dst, 2L * i, ByteOrder.LITTLE_ENDIAN);
+        }
+        for (; i < n; i++) dst.setAtIndex(I16, i, DType.toBf16(x[i]));
     }
 
     private static long align(long bytes) { return (bytes + 63) & ~63L; }

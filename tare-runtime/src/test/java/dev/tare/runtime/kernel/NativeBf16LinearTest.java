@@ -166,7 +166,25 @@ class NativeBf16LinearTest {
         }
     }
 
-    // ---- these run without oneDNN -----------------------------------------------------------------------------
+    // ---- these run without oneDNN
+
+    @Test
+    void vectorBf16RoundingMatchesDTypeToBf16() {
+        Random rnd = new Random(15);
+        float[] x = new float[4099];
+        float[] special = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE, -Float.MAX_VALUE,
+                Float.MIN_VALUE, Float.MIN_NORMAL, Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000),
+                Float.intBitsToFloat(0x3F807FFF), Float.intBitsToFloat(0xFF800001), Float.intBitsToFloat(0x7F7FFFFF)};
+        for (int i = 0; i < x.length; i++)
+            x[i] = i < special.length ? special[i] : Float.intBitsToFloat(rnd.nextInt());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(2L * x.length);
+            NativeBf16Linear.toBf16(x, x.length, dst);
+            for (int i = 0; i < x.length; i++)
+                assertEquals(DType.toBf16(x[i]), dst.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i),
+                        "x[" + i + "] = " + x[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ")");
+        }
+    }
 
     @Test
     void forcedNativeWithoutTheLibraryNamesThePropertyAndTheLibrary() {
