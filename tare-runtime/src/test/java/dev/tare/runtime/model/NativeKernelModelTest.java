@@ -1,0 +1,54 @@
+package dev.tare.runtime.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tare.runtime.kernel.DType;
+import dev.tare.runtime.kernel.Kernels;
+import dev.tare.runtime.kernel.LinearWeight;
+import dev.tare.runtime.kernel.NativeBf16Linear;
+import dev.tare.runtime.kernel.OneDnn;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** A whole model on the native oneDNN bf16 kernel scores like the Java kernels on the same bf16-rounded weights. */
+class NativeKernelModelTest {
+    /** The weight's elements rounded to bf16, as a BF16 segment (what a bf16 checkpoint would hold). */
+    private static MemorySegment bf16Of(LinearWeight w) {
+        int out = w.outFeatures(), in = w.inFeatures();
+        MemorySegment s = Arena.ofAuto().allocate((long) out * in * 2);
+        for (int o = 0; o < out; o++)
+            for (int k = 0; k < in; k++) s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, (long) o * in + k, DType.toBf16(w.get(o, k)));
+        return s;
+    }
+
+    @Test
+    void bf16ModelScoresMatchTheJavaKernelsWithinBf16Rounding() {
+        OneDnn dnn = OneDnn.get().orElse(null);
+        assumeTrue(dnn != null, "oneDNN not usable, native kernel tests skipped: " + OneDnn.unavailableReason().orElse("?"));
+        assumeTrue(dnn.hasBf16(), "CPU without bf16 instructions (oneDNN runs " + dnn.isaName() + "), native kernel tests skipped");
+        Path dir = Fixtures.root().resolve("qwen2-seqcls");
+        Random r = new Random(21);
+        int[][] ids = {r.ints(37, 3, 512).toArray(), r.ints(5, 3, 512).toArray(), r.ints(80, 3, 512).toArray()};
+        try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
+            RewardModel java = rm.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.JAVA));
+            RewardModel nat = rm.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.NATIVE));
+            int[] natives = {0};
+            rm.withLinears((m, w) -> {
+                if (Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.AUTO) instanceof NativeBf16Linear) natives[0]++;
+                return w;
+            });
+            assertEquals(7 * rm.config().numLayers(), natives[0], "auto takes the native kernel for every bf16 decoder linear");
+            float[][] a = java.score(ids), b = nat.score(ids);
+            for (int i = 0; i < ids.length; i++)
+                for (int j = 0; j < a[i].length; j++) {
+                    float tol = 2e-2f * Math.max(1f, Math.abs(a[i][j]));
+                    assertEquals(a[i][j], b[i][j], tol, "sequence " + i + " label " + j + " (java " + a[i][j] + ", native " + b[i][j] + ")");
+                }
+        }
+    }
+}
