@@ -2,6 +2,7 @@ package dev.tare.runtime.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Chooses the matrix kernel for a weight: the single entry point the model code uses.
@@ -9,7 +10,10 @@ import java.util.Locale;
  * <p>System property {@code tare.kernel}: {@code java} (default: {@link PackedLinear}, pure Java, f32 accumulation,
  * exact for f32 checkpoints), {@code native} ({@link NativeBf16Linear}: oneDNN bf16 matmul; fails when oneDNN or a bf16
  * CPU is missing), {@code auto} (native for BF16 weights when oneDNN loads and the CPU has bf16 instructions, java
- * otherwise) or {@code reference} ({@link ReferenceLinear}, slow, for debugging).
+ * otherwise) or {@code reference} ({@link ReferenceLinear}, slow, for debugging). The default stays {@code java}: an f32
+ * checkpoint must score exactly as transformers does, and bf16 rounding of the activations moves scores by about 1e-2.
+ * oneDNN is found through {@code -Dtare.onednn.lib} or the loader path and runs on {@code -Dtare.kernel.threads}
+ * OpenMP threads (see {@link OneDnn}); {@link #describe()} says which kernel runs.
  */
 public final class Kernels {
     /** The system property that selects the kernel. */
@@ -48,16 +52,17 @@ public final class Kernels {
 
     /** As {@link #linear(MemorySegment, DType, int, int)} with the kernel given instead of read from the property. */
     public static LinearWeight linear(MemorySegment data, DType dtype, int out, int in, Choice choice) {
-        return linear(data, dtype, out, in, choice, OneDnn.availability());
+        return linear(data, dtype, out, in, choice, OneDnn::availability);
     }
 
-    static LinearWeight linear(MemorySegment data, DType dtype, int out, int in, Choice choice, OneDnn.Availability dnn) {
+    /** As above with the oneDNN library supplied (asked for only by native and auto, so java never loads it). */
+    static LinearWeight linear(MemorySegment data, DType dtype, int out, int in, Choice choice, Supplier<OneDnn.Availability> dnn) {
         LinearWeight w = switch (choice) {
             case REFERENCE -> new ReferenceLinear(data, dtype, out, in);
             case JAVA -> PackedLinear.pack(data, dtype, out, in);
-            case NATIVE -> NativeBf16Linear.create(requireNative(dnn), data, dtype, out, in);
-            case AUTO -> dtype == DType.BF16 && nativeUsable(dnn)
-                    ? NativeBf16Linear.create(dnn.lib(), data, dtype, out, in)
+            case NATIVE -> NativeBf16Linear.create(requireNative(dnn.get()), data, dtype, out, in);
+            case AUTO -> dtype == DType.BF16 && nativeUsable(dnn.get())
+                    ? NativeBf16Linear.create(dnn.get().lib(), data, dtype, out, in)
                     : PackedLinear.pack(data, dtype, out, in);
         };
         if (choice != Choice.REFERENCE && data.isMapped()) {
@@ -94,10 +99,11 @@ public final class Kernels {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+        if (c == Choice.JAVA) return java;
+        if (c == Choice.REFERENCE) return "reference (scalar, -D" + PROPERTY + "=reference)";
         OneDnn.Availability dnn = OneDnn.availability();
         return switch (c) {
-            case JAVA -> java;
-            case REFERENCE -> "reference (scalar, -D" + PROPERTY + "=reference)";
+            case JAVA, REFERENCE -> throw new AssertionError(c);
             case NATIVE -> dnn.lib() == null ? "native unavailable: " + dnn.reason() : describeNative(dnn.lib());
             case AUTO -> nativeUsable(dnn) ? "auto: " + describeNative(dnn.lib()) + " for BF16 weights, " + java + " for others"
                     : "auto: " + java + " (native off: " + (dnn.lib() == null ? dnn.reason()

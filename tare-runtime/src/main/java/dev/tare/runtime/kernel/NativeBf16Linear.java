@@ -76,11 +76,14 @@ public final class NativeBf16Linear implements LinearWeight {
         weights = NativeMemory.allocate(dnn.bytes(wMd));   // malloc: not limited by MaxDirectMemorySize
         weights.fill((byte) 0);   // the blocked layout pads K and N: padding must read as zeros
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment plain = NativeMemory.allocate((long) out * in * 2);
             long n = (long) out * in;
-            switch (dtype) {
-                case BF16 -> MemorySegment.copy(data, 0, plain, 0, n * 2);
-                case F32, F16 -> { for (long i = 0; i < n; i++) plain.setAtIndex(I16, i, DType.toBf16(dtype.get(data, i))); }
+            MemorySegment plain;
+            if (dtype == DType.BF16 && data.isNative() && data.address() % 2 == 0) {
+                plain = data.asSlice(0, n * 2);   // read in place (e.g. a mapped checkpoint): no copy
+            } else {
+                plain = NativeMemory.allocate(n * 2, a);   // freed when this constructor's arena closes
+                if (dtype == DType.BF16) MemorySegment.copy(data, 0, plain, 0, n * 2);
+                else for (long i = 0; i < n; i++) plain.setAtIndex(I16, i, DType.toBf16(dtype.get(data, i)));
             }
             if ((int) dnn.memoryDescEqual.invokeExact(plainMd, wMd) != 0) weights.copyFrom(plain);
             else reorder(a, plainMd, plain);

@@ -50,6 +50,21 @@ final class NativeMemory {
         return p.reinterpret(bytes, Arena.ofAuto(), NativeMemory::free);
     }
 
+    /** As {@link #allocate(long)}, freed when {@code arena} closes (C allocator: not limited by MaxDirectMemorySize). */
+    static MemorySegment allocate(long bytes, Arena arena) {
+        if (ALLOC == null) return arena.allocate(bytes, 64);
+        long size = (Math.max(bytes, 1) + 63) & ~63L;
+        MemorySegment p;
+        try {
+            p = (MemorySegment) ALLOC.invokeExact(64L, size);
+        } catch (Throwable t) {
+            throw new IllegalStateException("aligned_alloc failed: " + t, t);
+        }
+        if (p.equals(MemorySegment.NULL))
+            throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory");
+        return p.reinterpret(bytes, arena, NativeMemory::free);
+    }
+
     private static void free(MemorySegment s) {
         try {
             FREE.invokeExact(s);

@@ -193,11 +193,11 @@ class NativeBf16LinearTest {
         assertTrue(missing.reason().contains("tare.onednn.lib") && missing.reason().contains("/nonexistent/libdnnl.so.2"), missing.reason());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = PackedLinearTest.randomWeights(arena, DType.BF16, 8, 4, new Random(1));
-            var e = assertThrows(IllegalStateException.class, () -> Kernels.linear(w, DType.BF16, 8, 4, Kernels.Choice.NATIVE, missing));
+            var e = assertThrows(IllegalStateException.class, () -> Kernels.linear(w, DType.BF16, 8, 4, Kernels.Choice.NATIVE, () -> missing));
             assertTrue(e.getMessage().contains("-Dtare.kernel=native") && e.getMessage().contains("tare.onednn.lib")
                     && e.getMessage().contains("/nonexistent/libdnnl.so.2"), e.getMessage());
             // auto falls back to the Java kernels
-            assertInstanceOf(PackedLinear.class, Kernels.linear(w, DType.BF16, 8, 4, Kernels.Choice.AUTO, missing));
+            assertInstanceOf(PackedLinear.class, Kernels.linear(w, DType.BF16, 8, 4, Kernels.Choice.AUTO, () -> missing));
         }
     }
 
