@@ -74,7 +74,7 @@ public final class NativeBf16Linear implements LinearWeight {
         if (wMd.get(ValueLayout.JAVA_INT, OneDnn.MD_FORMAT_KIND) != OneDnn.FORMAT_KIND_BLOCKED)
             throw new IllegalStateException("oneDNN chose a non-blocked weights layout for [" + out + ", " + in + "]");
         weights = NativeMemory.allocate(dnn.bytes(wMd));   // malloc: not limited by MaxDirectMemorySize
-        weights.fill((byte) 0);   // the blocked layout pads K and N: padding must read as zeros
+        if (weights.byteSize() != (long) out * in * 2) weights.fill((byte) 0);   // padded blocks (K, N not multiples): zeros
         try (Arena a = Arena.ofConfined()) {
             long n = (long) out * in;
             MemorySegment plain;
