@@ -28,7 +28,10 @@ public final class NativeBf16Linear implements LinearWeight {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    /** Per-thread call buffers (src bf16, dst f32, scratchpad), kept while at most this many bytes. */
+    /**
+     * Per-thread call buffers (src bf16, dst f32, scratchpad), kept while at most this many bytes (so a thread that
+     * ever ran a native product holds up to 64 MiB until it ends); a larger call allocates and frees its own.
+     */
     private static final long KEEP_BUFFER_BYTES = 64L << 20;
     private static final ThreadLocal<MemorySegment[]> BUFFER = ThreadLocal.withInitial(() -> new MemorySegment[1]);
 
@@ -220,8 +223,9 @@ public final class NativeBf16Linear implements LinearWeight {
         MemorySegment buf = holder[0];
         Arena callArena = null;
         if (buf == null || buf.byteSize() < total) {
-            if (total <= KEEP_BUFFER_BYTES) buf = holder[0] = Arena.ofAuto().allocate(Math.max(total, 1L << 20), 64);
-            else buf = (callArena = Arena.ofConfined()).allocate(total, 64);
+            // C allocator, uninitialised (every byte a call reads is written first), not limited by MaxDirectMemorySize
+            if (total <= KEEP_BUFFER_BYTES) buf = holder[0] = NativeMemory.allocate(Math.max(total, 1L << 20));
+            else buf = NativeMemory.allocate(total, callArena = Arena.ofConfined());
         }
         try {
             MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);

@@ -139,6 +139,18 @@ class NativeBf16LinearTest {
     }
 
     @Test
+    void aCallLargerThanTheKeptPerThreadBufferIsExactToo() {
+        OneDnn dnn = dnn();
+        Random rnd = new Random(16);
+        int out = 8192, in = 8, rows = 2100;   // dst alone is 69 MB, over the 64 MiB a thread keeps
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = PackedLinearTest.randomWeights(arena, DType.F32, out, in, rnd);
+            NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, DType.F32, out, in);
+            assertBf16Exact(w, DType.F32, out, in, fast, PackedLinearTest.randomX(rows * in, rnd), rows, "rows " + rows);
+        }
+    }
+
+    @Test
     void autoTakesNativeOnlyForBf16Weights() {
         OneDnn dnn = dnn();
         try (Arena arena = Arena.ofConfined()) {
