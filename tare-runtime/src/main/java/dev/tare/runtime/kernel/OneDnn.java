@@ -20,7 +20,7 @@ import java.util.Optional;
  * The oneDNN (libdnnl, C API v2: Debian bookworm's 2.6.x) CPU library bound by hand through java.lang.foreign.
  *
  * <p>Found through {@code -Dtare.onednn.lib=/path/libdnnl.so.2}, else {@code libdnnl.so.2} / {@code libdnnl.so} on the
- * system loader path. oneDNN 3.x ({@code libdnnl.so.3}) changed the C API (opaque memory descriptors, per-primitive
+ * system loader path (then {@code libdnnl.so.3}, only to report it). oneDNN 3.x changed the C API (opaque memory descriptors, per-primitive
  * descriptor constructors) and is reported as unavailable rather than bound wrongly. One CPU engine serves every
  * primitive; streams are created per call (a CPU stream is a small object, and one stream is not safe to share).
  *
@@ -77,6 +77,13 @@ public final class OneDnn {
 
     private OneDnn(SymbolLookup lib, String library) throws Throwable {
         this.library = library;
+        // the version first: a oneDNN 3.x library lacks v2 symbols, and should be reported as the wrong version
+        MemorySegment v = ((MemorySegment) h(lib, "dnnl_version", FunctionDescriptor.of(P)).invokeExact()).reinterpret(32);
+        int major = v.get(I, 0), minor = v.get(I, 4), patch = v.get(I, 8), cpuRuntime = v.get(I, 24);
+        version = major + "." + minor + "." + patch;
+        if (major != 2)
+            throw new UnsupportedOperationException("oneDNN " + version + " in " + library
+                    + " has a C API this binding does not speak (it needs oneDNN 2.x, e.g. Debian's libdnnl2)");
         memoryDescInitByTag = h(lib, "dnnl_memory_desc_init_by_tag", FunctionDescriptor.of(I, P, I, P, I, I));
         matmulDescInit = h(lib, "dnnl_matmul_desc_init", FunctionDescriptor.of(I, P, P, P, P, P));
         primitiveDescCreate = h(lib, "dnnl_primitive_desc_create", FunctionDescriptor.of(I, P, P, P, P, P));
@@ -98,15 +105,7 @@ public final class OneDnn {
         attrSetScratchpadMode = h(lib, "dnnl_primitive_attr_set_scratchpad_mode", FunctionDescriptor.of(I, P, I));
         attrDestroy = h(lib, "dnnl_primitive_attr_destroy", FunctionDescriptor.of(I, P));
         status2str = h(lib, "dnnl_status2str", FunctionDescriptor.of(P, I));
-        MethodHandle versionFn = h(lib, "dnnl_version", FunctionDescriptor.of(P));
         MethodHandle isaFn = h(lib, "dnnl_get_effective_cpu_isa", FunctionDescriptor.of(I));
-
-        MemorySegment v = ((MemorySegment) versionFn.invokeExact()).reinterpret(32);
-        int major = v.get(I, 0), minor = v.get(I, 4), patch = v.get(I, 8), cpuRuntime = v.get(I, 24);
-        version = major + "." + minor + "." + patch;
-        if (major != 2)
-            throw new UnsupportedOperationException("oneDNN " + version + " in " + library
-                    + " has a C API this binding does not speak (it needs oneDNN 2.x, e.g. Debian's libdnnl2)");
         isa = (int) isaFn.invokeExact();
         MethodHandle omp = null;
         if (cpuRuntime == 2) {   // DNNL_RUNTIME_OMP: libgomp is loaded as a dependency of libdnnl
@@ -160,7 +159,7 @@ public final class OneDnn {
                 found = path;
             } else {
                 preferPassiveOpenMp();
-                for (String name : List.of("libdnnl.so.2", "libdnnl.so")) {
+                for (String name : List.of("libdnnl.so.2", "libdnnl.so", "libdnnl.so.3")) {   // .so.3: only to say it is 3.x
                     tried.add(name);
                     Optional<SymbolLookup> l = lookupQuietly(name);
                     if (l.isPresent()) { lib = l.get(); found = name; break; }

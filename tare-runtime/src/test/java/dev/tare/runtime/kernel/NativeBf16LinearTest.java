@@ -203,6 +203,12 @@ class NativeBf16LinearTest {
         OneDnn.Availability missing = OneDnn.open("/nonexistent/libdnnl.so.2");
         assertNull(missing.lib());
         assertTrue(missing.reason().contains("tare.onednn.lib") && missing.reason().contains("/nonexistent/libdnnl.so.2"), missing.reason());
+        java.nio.file.Path notDnnl = java.nio.file.Path.of(System.getProperty("java.home"), "lib", "libjava.so");
+        if (java.nio.file.Files.isRegularFile(notDnnl)) {   // a library that is not oneDNN: said so, no crash
+            OneDnn.Availability wrong = OneDnn.open(notDnnl.toString());
+            assertNull(wrong.lib());
+            assertTrue(wrong.reason().contains("dnnl_version") && wrong.reason().contains("tare.onednn.lib"), wrong.reason());
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = PackedLinearTest.randomWeights(arena, DType.BF16, 8, 4, new Random(1));
             var e = assertThrows(IllegalStateException.class, () -> Kernels.linear(w, DType.BF16, 8, 4, Kernels.Choice.NATIVE, () -> missing));
