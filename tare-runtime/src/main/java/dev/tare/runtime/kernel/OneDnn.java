@@ -33,7 +33,7 @@ import java.util.Optional;
 public final class OneDnn {
     /** System property naming the library file to load instead of searching the loader path. */
     public static final String LIB_PROPERTY = "tare.onednn.lib";
-    /** sizeof(dnnl_memory_desc_t) in oneDNN 2.x on x86-64/aarch64 (gcc, from dnnl_types.h); checked against offsets below. */
+    /** sizeof(dnnl_memory_desc_t) in oneDNN 2.6 on x86-64 (gcc, from dnnl_types.h); the offsets below are checked at load. */
     static final long MD_BYTES = 696;
     private static final long OP_DESC_BYTES = 4096;   // sizeof(dnnl_matmul_desc_t) is 2800 in 2.6; over-allocated
     // offsets in dnnl_memory_desc_t (v2), from offsetof() with gcc
@@ -121,6 +121,13 @@ public final class OneDnn {
             check((int) attrCreate.invokeExact(out), "primitive_attr_create");
             userScratchpadAttr = out.get(P, 0);
             check((int) attrSetScratchpadMode.invokeExact(userScratchpadAttr, SCRATCHPAD_USER), "primitive_attr_set_scratchpad_mode");
+            // the struct offsets above were read from 2.6's headers: check them on a known descriptor before trusting them
+            MemorySegment probe = md(a, 3, 5, DT_F32, TAG_BA);
+            long[] seen = {probe.get(I, MD_NDIMS), probe.get(L, MD_DIMS), probe.get(L, MD_DIMS + 8), probe.get(I, 104),
+                    probe.get(I, MD_FORMAT_KIND), probe.get(L, MD_STRIDES), probe.get(L, MD_STRIDES + 8), probe.get(I, MD_INNER_NBLKS)};
+            if (!java.util.Arrays.equals(seen, new long[] {2, 3, 5, DT_F32, FORMAT_KIND_BLOCKED, 1, 3, 0}))
+                throw new UnsupportedOperationException("oneDNN " + version + " lays out dnnl_memory_desc_t differently from 2.6 "
+                        + "(ndims, dims, data_type, format_kind, strides, inner_nblks read as " + java.util.Arrays.toString(seen) + ")");
         }
     }
 
