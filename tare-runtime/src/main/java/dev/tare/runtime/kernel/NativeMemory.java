@@ -37,17 +37,7 @@ final class NativeMemory {
 
     /** An uninitialised, 64-byte aligned segment of {@code bytes} (the caller writes all of it), released once unreachable. */
     static MemorySegment allocate(long bytes) {
-        if (ALLOC == null) return Arena.ofAuto().allocate(bytes, 64);
-        long size = (Math.max(bytes, 1) + 63) & ~63L;
-        MemorySegment p;
-        try {
-            p = (MemorySegment) ALLOC.invokeExact(64L, size);
-        } catch (Throwable t) {
-            throw new IllegalStateException("aligned_alloc failed: " + t, t);
-        }
-        if (p.equals(MemorySegment.NULL))
-            throw new OutOfMemoryError("cannot allocate " + size + " bytes of native memory for packed weights");
-        return p.reinterpret(bytes, Arena.ofAuto(), NativeMemory::free);
+        return allocate(bytes, Arena.ofAuto());
     }
 
     /** As {@link #allocate(long)}, freed when {@code arena} closes (C allocator: not limited by MaxDirectMemorySize). */
