@@ -33,7 +33,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** `tare alpacaeval`: AlpacaEval win rate, standard error and length-controlled win rate of published results folders. */
+/**
+ * `tare alpacaeval`: AlpacaEval win rate, standard error and length-controlled win rate of published results folders.
+ * Over 150 lines: it also finds AlpacaEval's layout (annotator sub-folders, a baseline folder with outputs only, the
+ * leaderboard and GLM-weights CSVs next to or above the results); the scoring is AlpacaEvalScoring's and RewardEvaluation's.
+ */
 @Command(name = "alpacaeval", mixinStandardHelpOptions = true,
         description = {"AlpacaEval 2 metrics of results folders as tatsu-lab/alpaca_eval publishes them (results/<model>/ with",
                 "annotations.json, directly or in an annotator sub-folder): raw win rate and standard error exactly as",

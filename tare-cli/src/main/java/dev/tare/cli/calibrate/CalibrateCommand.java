@@ -36,10 +36,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
-// Over 150 lines: 21 options (fit, RC-Mean, --apply, --holdout) and their cross-checks; the work is CalibrationRun's.
 /**
  * `tare calibrate`: post-hoc reward calibration of a per-example results file, with before/after metrics and bias.
- * Over 150 lines: 19 options (the calibration repo's knobs, fit vs --apply), each described; the work is
+ * Over 150 lines: 20 options (the calibration repo's knobs, fit vs --apply), each described; the work is
  * {@link CalibrationRun} and the rendering {@link CalibrationSummary}.
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,

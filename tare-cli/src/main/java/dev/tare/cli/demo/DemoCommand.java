@@ -29,7 +29,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** `tare demo`: the first thing to run — a bias audit on the shared real data, or a seeded simulation without it. */
+/**
+ * `tare demo`: the first thing to run — without the shared data the whole method on the reward model tare trained
+ * itself, with it a bias audit of real data; `--simulate` and `--model` select the other two demos. Over 150 lines: four
+ * demos' options (11, each described) and the choice between them; each demo's work is its tare-demo class.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Show reward-model bias being measured and removed.",
                 "Without the shared data folder (or with --trained) it runs the whole method on a real transformer reward model that",

@@ -12,8 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** `tare probe`: per-layer logistic probes of one label over `tare activations` output: JSON, directions and an accuracy-vs-layer page. */
@@ -52,11 +52,13 @@ public final class ProbeCommand implements Callable<Integer> {
         try (Progress p = Progress.stderr("probe", f.layers())) {
             r = ProbeRun.run(f, label, folds, seed, c, bootstrap.with(seed), p);
         }
-        Files.createDirectories(out);
-        AtomicFiles.writeString(out.resolve("probe.json"), r.toJson().toPrettyString() + "\n");
-        r.directions().write(out.resolve("directions.npy"));
-        r.weights().write(out.resolve("weights.npy"));
-        AtomicFiles.writeString(out.resolve("probe.html"), r.html("tare probe: " + label));
+        // the four files appear together: a rerun killed midway leaves the previous run's folder whole
+        AtomicFiles.replaceDirectory(out, Set.of("probe.json", "directions.npy", "weights.npy", "probe.html"), dir -> {
+            AtomicFiles.writeString(dir.resolve("probe.json"), r.toJson().toPrettyString() + "\n");
+            r.directions().write(dir.resolve("directions.npy"));
+            r.weights().write(dir.resolve("weights.npy"));
+            AtomicFiles.writeString(dir.resolve("probe.html"), r.html("tare probe: " + label));
+        });
         PrintWriter w = cli.commandLine().getOut();
         w.printf("label %s: %d rows (%d positive), %d folds grouped by item, seed %d, C = %s%n", label, r.rows(), r.positives(), folds, seed, c);
         w.printf("%5s %24s %9s%n", "index", "accuracy [95% CI]", "majority");

@@ -19,7 +19,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** `tare steer`: an α sweep of activation steering on generative BBQ with a local causal LM; per-α table, JSON and plots. */
+/**
+ * `tare steer`: an α sweep of activation steering on generative BBQ with a local causal LM; per-α table, JSON and plots.
+ * Over 150 lines: two modes (BBQ generation, RM-Bench reward models) with 14 options; the sweeps are tare-eval's.
+ */
 @Command(name = "steer", mixinStandardHelpOptions = true,
         description = {"Add alpha * v to the residual stream after decoder layer L at every position (prompt and generated) "
                 + "and run generative BBQ per alpha: prints acc_ambig, acc_disambig, abstain_disambig, commit_bias_ambig, "

@@ -30,7 +30,8 @@ import java.util.Locale;
  * `tare sweep`: subtract a bias LoRA at several strengths (base − λ·LoRA is λ &lt; 0 here: the adapter's signed
  * strength), score RM-Bench at each, choose λ on a seeded selection split by a stated rule, and report every λ
  * on the held-out split. The sweep is {@link LoraSweep}; this command parses the options and renders its outcome
- * (stdout, sweep.json, HTML with accuracy-vs-λ plots; the library writes the per-λ results files).
+ * (stdout, sweep.json, HTML with accuracy-vs-λ plots; the library writes the per-λ results files). Over 150 lines:
+ * 15 options (λ grid in both sign conventions, selection rule, heads, objectives) and their cross-checks.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Sweep the signed strength of a LoRA adapter on RM-Bench, pick it on a selection split, report on held-out.",

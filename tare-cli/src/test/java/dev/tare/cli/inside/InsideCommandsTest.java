@@ -74,6 +74,20 @@ class InsideCommandsTest {
         CliRun missing = CliRun.of("probe", "--activations", acts.toString(), "--label", "nope", "--out", tmp.resolve("p2").toString());
         assertNotEquals(0, missing.rc());
         assertTrue(missing.err().contains("no row carries the label 'nope'"), missing.err());
+        // the output folder is written all at once: a rerun replaces the four files together, and a folder holding
+        // other files is refused untouched
+        String firstJson = Files.readString(probe.resolve("probe.json"));
+        assertEquals(0, CliRun.of("probe", "--activations", acts.toString(), "--label", "ambiguous", "--folds", "3", "--seed", "1",
+                "--bootstrap", "200", "--out", probe.toString()).rc());
+        assertEquals(firstJson, Files.readString(probe.resolve("probe.json")), "same inputs and seed, same probe.json");
+        Path foreign = tmp.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        CliRun refused = CliRun.of("probe", "--activations", acts.toString(), "--label", "ambiguous", "--out", foreign.toString());
+        assertNotEquals(0, refused.rc());
+        assertTrue(refused.err().contains("holds files this command does not write (notes.txt)"), refused.err());
+        assertEquals("mine", Files.readString(foreign.resolve("notes.txt")));
+        assertFalse(Files.exists(foreign.resolve("probe.json")));
 
         Path steer = tmp.resolve("steer");
         CliRun s = CliRun.of("steer", "--model", model.toString(), "--bbq", data.toString(), "--limit", "6", "--layer", "0",
