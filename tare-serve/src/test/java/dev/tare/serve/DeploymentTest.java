@@ -208,6 +208,36 @@ class DeploymentTest {
         assertEquals(5, accepted);
     }
 
+    /**
+     * Objective-level debiasing served: a deployment whose model source masks ArmoRM's verbosity objective serves
+     * exactly what {@code tare eval --scorer} scores with that spec, and not the unmasked rewards (armorm-tiny from
+     * $TARE_ARMORM, default ../shared/fixtures/armorm-tiny, with the Llama 3 tokenizer).
+     */
+    @Test
+    void aGatedMultiObjectiveModelIsServedWithItsObjectivesReweighted() throws Exception {
+        var shared = dev.tare.data.SharedData.root();
+        org.junit.jupiter.api.Assumptions.assumeTrue(shared.isPresent(), "../shared absent (user clone): skipping armorm-tiny");
+        String env = System.getenv("TARE_ARMORM");
+        Path fx = env != null && !env.isBlank() ? Path.of(env) : shared.get().resolve("fixtures/armorm-tiny");
+        Path tok = shared.get().resolve("data/tokenizers/llama3_1");
+        Path d = tmp.resolve("armorm-tiny");
+        Files.createDirectories(d);
+        for (Path f : List.of(fx.resolve("config.json"), fx.resolve("model.safetensors"), tok.resolve("tokenizer.json"), tok.resolve("tokenizer_config.json"))) {
+            assertTrue(Files.isRegularFile(f), f + " is missing");
+            Files.createSymbolicLink(d.resolve(f.getFileName()), f.toAbsolutePath());
+        }
+        String masked = "local:" + d + ",objectives=-helpsteer-verbosity";
+        try (RewardScorer cli = ScorerSpec.parse(masked).rewardScorer(k -> null);
+             RewardScorer plain = ScorerSpec.parse("local:" + d).rewardScorer(k -> null);
+             RewardScorer served = model(withScorer(masked, Map.of()))) {
+            double[] s = served.score(CONVERSATIONS), p = plain.score(CONVERSATIONS);
+            assertArrayEquals(cli.score(CONVERSATIONS), s, 0.0);
+            for (int i = 0; i < s.length; i++) assertNotEquals(p[i], s[i], "masking the verbosity objective moves reward " + i);
+        }
+        var e = assertThrows(DataFormatException.class, () -> withScorer("local:" + d + ",objectives=-no-such-objective", Map.of()));
+        assertEquals("sources[0].scorer", e.field(), e.getMessage());
+    }
+
     @Test
     void hubNamesInADeploymentFileComeFromTheHubUnlessTheFolderIsBesideIt() throws Exception {
         Path[] m = tinyModelAndAdapter();
