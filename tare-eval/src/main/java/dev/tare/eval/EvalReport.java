@@ -37,11 +37,24 @@ public final class EvalReport {
 
     /** As {@link #write(AuditResult, RunInfo, Path)}, with a multi-objective model's per-objective audit (null: none). */
     public static void write(AuditResult r, RunInfo info, ObjectiveAudit objectives, Path dir) {
+        write(r, info, objectives, null, dir);
+    }
+
+    /** A judge's run scored by the benchmark's own rules: as {@link #write(AuditResult, RunInfo, Path)} plus its {@code cost} block. */
+    public static void writeJudged(AuditResult r, RunInfo info, dev.tare.scorers.judge.JudgeStats cost, Path dir) {
+        write(r, info, null, java.util.Objects.requireNonNull(cost, "cost"), dir);
+    }
+
+    private static void write(AuditResult r, RunInfo info, ObjectiveAudit objectives, dev.tare.scorers.judge.JudgeStats cost, Path dir) {
         JsonSummary j = summary(r, info);
         HtmlReport h = html(r, info);
         if (objectives != null) {
             objectives(j.object("objectives"), objectives);
             objectives(h, objectives);
+        }
+        if (cost != null) {
+            JudgeCost.put(j, cost);
+            h.keyValues(List.<String[]>of(new String[]{"Judge cost (this run)", cost.toString()}));
         }
         j.write(dir.resolve("summary.json"));
         h.write(dir.resolve("report.html"));

@@ -164,16 +164,18 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
         Path results = out.resolve("results.jsonl");
         long t0 = System.nanoTime();
         var template = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
+        dev.tare.scorers.judge.JudgeStats cost;
         try (var gen = spec.chatGenerator(System::getenv); Progress p = Progress.stderr("judge", items.size())) {
             var judge = newJudge(gen, judgeTemplate);
             EvalRunner.run(items, new dev.tare.eval.JudgeRankingItemScorer(judge, gen.name()), results, resume,
                     new EvalRunner.Options(batchSize, parallel, 256, Duration.ofSeconds(5)), p);
-            System.err.println("judge cost: " + judge.stats());
+            cost = judge.stats();
+            System.err.println("judge cost: " + cost);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         var result = EvalSummary.analyze(b, items, ResultsReader.read(results), boot);
-        EvalReport.write(result, new EvalReport.RunInfo(spec.redacted() + " template=" + template.name() + " mode=round-robin",
-                data.toString(), results.toString(), secs), out);
+        EvalReport.writeJudged(result, new EvalReport.RunInfo(spec.redacted() + " template=" + template.name() + " mode=round-robin",
+                data.toString(), results.toString(), secs), cost, out);
         stdout.println(EvalSummary.leaderboardRow(result));
         stdout.flush();
         return 0;

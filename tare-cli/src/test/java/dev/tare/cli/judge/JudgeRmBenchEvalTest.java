@@ -197,5 +197,10 @@ class JudgeRmBenchEvalTest {
         double hard = (want[0][1] + want[0][2] + want[1][2]) / 3, normal = (want[0][0] + want[1][1] + want[2][2]) / 3;
         assertEquals(hard, sum.get("scores").get("parts").get("Hard").get("value").asDouble(), 1e-12, sum.get("scores").toString());
         assertEquals(normal, sum.get("scores").get("parts").get("Normal").get("value").asDouble(), 1e-12);
+        JsonNode cost = sum.get("cost");
+        assertNotNull(cost, "the round-robin summary carries the judge's cost: " + sum);
+        assertEquals(30 * limit, cost.get("calls").asInt(), cost.toString());
+        assertTrue(cost.get("prompt_tokens").asLong() > 0 && cost.get("completion_tokens").asLong() > 0, cost.toString());
+        assertTrue(java.nio.file.Files.readString(out.resolve("report.html")).contains("Judge cost (this run)"));
     }
 }
