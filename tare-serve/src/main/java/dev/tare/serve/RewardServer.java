@@ -130,8 +130,10 @@ public final class RewardServer implements AutoCloseable {
         if (System.getProperty(key) == null) System.setProperty(key, Long.toString(value));
     }
 
-    /** Binds and starts serving. */
+    /** Checks each remote model source (ModelSource.checkServedModel), then binds and starts serving. */
     public static RewardServer start(RewardPipeline pipeline, Options options) throws IOException {
+        for (RewardPipeline.Weighted w : pipeline.sources())
+            if (w.source() instanceof dev.tare.serve.source.ModelSource m) m.checkServedModel();   // before the port opens
         RewardServer s = new RewardServer(pipeline, options);
         s.http.start();
         return s;

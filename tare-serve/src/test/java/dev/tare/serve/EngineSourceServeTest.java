@@ -48,6 +48,28 @@ class EngineSourceServeTest {
                 RewardServer.Options.defaults().withPort(0));
     }
 
+    /**
+     * A deployment in front of the wrong vLLM model, or an engine that is down, refuses to start (before the port opens)
+     * with the served-model check's message, instead of starting healthy and answering 500 to every trainer request.
+     */
+    @Test void theServedModelIsCheckedBeforeThePortOpens() throws Exception {
+        try (var v = new VllmLoopback("other-rm", 4096, EngineSourceServeTest::logit)) {
+            var e = assertThrows(dev.tare.scorers.ScorerException.class, () -> serve("http:" + v.url() + ",protocol=vllm-pooling,model=rm"));
+            assertTrue(e.getMessage().contains("/v1/models") && e.getMessage().contains("other-rm"), e.getMessage());
+            assertNull(server, "no server was started");
+            assertTrue(v.requests.isEmpty(), "nothing was scored");
+        }
+        int closedPort;
+        try (var sock = new java.net.ServerSocket(0)) { closedPort = sock.getLocalPort(); }
+        assertThrows(dev.tare.scorers.ScorerException.class,
+                () -> serve("http:http://127.0.0.1:" + closedPort + ",protocol=vllm-pooling,model=rm,retries=0,timeout=2"));
+        assertNull(server);
+        try (var t = new TeiLoopback("other-rm", List.of("LABEL_0"), 4096, x -> new double[]{logit(x)})) {
+            var e = assertThrows(dev.tare.scorers.ScorerException.class, () -> serve("http:" + t.url() + ",protocol=tei,model=rm"));
+            assertTrue(e.getMessage().contains("/info"), e.getMessage());
+        }
+    }
+
     @Test void openRlhfRenderedQueriesThroughVllmScoreExactlyAsTheChatMessagesDo() throws Exception {
         try (var v = new VllmLoopback("rm", 4096, EngineSourceServeTest::logit)) {
             serve("http:" + v.url() + ",protocol=vllm-pooling,model=rm");

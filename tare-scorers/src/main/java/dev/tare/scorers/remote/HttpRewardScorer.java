@@ -107,6 +107,9 @@ public final class HttpRewardScorer implements RenderedTextScorer {
      * Checks the served model against this spec now (vLLM {@code GET /v1/models}, TEI {@code GET /info}), at most once;
      * throws a {@link ScorerException} naming the mismatch. Scoring calls it before the first request.
      */
+    /** Whether this scorer checks the served model before its first request ({@code check_server}, on by default). */
+    public boolean checksServer() { return wire.checkServer(); }
+
     public ServedModel verify() {
         ServedModel s = served;
         if (s != null) return s;

@@ -21,6 +21,15 @@ public record ModelSource(RewardScorer scorer) implements RewardSource {
         return scorer instanceof RenderedTextScorer r ? r.specialTokenTexts() : java.util.Set.of();
     }
 
+    /**
+     * Checks a remote model now (vLLM {@code /v1/models}, TEI {@code /info}: name, label, max input length), so that a
+     * server in front of the wrong or an unreachable engine refuses to start instead of answering 500 later; local
+     * models were checked when loaded. Throws the check's {@link ScorerException}.
+     */
+    public void checkServedModel() {
+        if (scorer instanceof dev.tare.scorers.remote.HttpRewardScorer h && h.checksServer()) h.verify();
+    }
+
     @Override
     public double[] evaluate(List<RewardItem> batch) {
         double[] out = new double[batch.size()];
