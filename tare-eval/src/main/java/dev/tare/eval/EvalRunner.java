@@ -141,6 +141,14 @@ public final class EvalRunner {
                 } catch (ExecutionException e) {
                     inFlight.forEach(f -> f.cancel(true));
                     Throwable c = e.getCause();
+                    String part = "";
+                    if (c instanceof InBatch ib) {   // the scorer named one conversation: name its item, not the batch's first
+                        at += ib.item;
+                        part = ", " + ib.response;
+                        ScorerException se = (ScorerException) ib.getCause();
+                        throw new ScorerException("scoring item " + (at + 1) + " (" + items.get(at).subset() + "/" + items.get(at).id() + part
+                                + ") failed: " + ib.getMessage(), se.retryable(), se);
+                    }
                     String where = "scoring item " + (at + 1) + " (" + items.get(at).subset() + "/" + items.get(at).id() + ") failed: ";
                     if (c instanceof ScorerException se) throw new ScorerException(where + se.getMessage(), se.retryable(), se);
                     throw new IllegalStateException(where + c, c);
@@ -154,6 +162,39 @@ public final class EvalRunner {
             }
         }
         return convs;
+    }
+
+    /** A scorer failure on one conversation of a batch, carried to the loop with the item (index in the batch) it belongs to. */
+    private static final class InBatch extends RuntimeException {
+        final int item;
+        final String response;
+
+        private InBatch(int item, String response, ScorerException cause) {
+            super(inItem(cause), cause, false, false);
+            this.item = item;
+            this.response = response;
+        }
+
+        /** The scorer's message with its batch-relative "conversation N" / "row N" read as the response named instead. */
+        private static String inItem(ScorerException e) {
+            String c = Integer.toString(e.conversation());
+            return e.getMessage().replace("conversation " + c + ": ", "").replace("conversation " + c + " ", "the response ")
+                    .replace("row " + c + " ", "the response ");
+        }
+
+        /** {@code e} itself when it names no conversation, else wrapped with the item and response it names. */
+        static RuntimeException of(List<PreferenceItem> batch, ScorerException e) {
+            int c = e.conversation();
+            if (c < 0) return e;
+            for (int k = 0; k < batch.size(); k++) {
+                PreferenceItem p = batch.get(k);
+                int nc = p.chosen().size(), nr = p.rejected().size();
+                if (c < nc) return new InBatch(k, nc == 1 ? "chosen response" : "chosen response " + (c + 1), e);
+                if (c < nc + nr) return new InBatch(k, nr == 1 ? "rejected response" : "rejected response " + (c - nc + 1), e);
+                c -= nc + nr;
+            }
+            return e;
+        }
     }
 
     /** The identity field every line of a resumable run records (see {@link dev.tare.scorers.RewardScorer#identity()}). */
@@ -244,7 +285,12 @@ public final class EvalRunner {
             for (String c : p.chosen()) convs.add(p.conversation(c));
             for (String r : p.rejected()) convs.add(p.conversation(r));
         }
-        double[] r = scorer.score(convs);
+        double[] r;
+        try {
+            r = scorer.score(convs);
+        } catch (ScorerException e) {
+            throw InBatch.of(batch, e);
+        }
         if (r.length != convs.size()) {
             throw new ScorerException(scorer.name() + " returned " + r.length + " rewards for " + convs.size() + " conversations");
         }
@@ -266,7 +312,12 @@ public final class EvalRunner {
             for (String c : p.chosen()) convs.add(p.conversation(c));
             for (String r : p.rejected()) convs.add(p.conversation(r));
         }
-        List<dev.tare.runtime.model.ObjectiveScores> o = scorer.explain(convs);
+        List<dev.tare.runtime.model.ObjectiveScores> o;
+        try {
+            o = scorer.explain(convs);
+        } catch (ScorerException e) {
+            throw InBatch.of(batch, e);
+        }
         if (o.size() != convs.size()) {
             throw new ScorerException(scorer.name() + " returned " + o.size() + " breakdowns for " + convs.size() + " conversations");
         }

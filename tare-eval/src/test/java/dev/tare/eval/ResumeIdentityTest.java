@@ -65,4 +65,26 @@ class ResumeIdentityTest {
         var s = assertThrows(IllegalStateException.class, () -> run(rm, items(), out, true, opts.withMaxLength(64)));
         assertTrue(s.getMessage().contains("settings"), s.getMessage());
     }
+
+    /**
+     * In a batch of several items, a response over max_position_embeddings is reported as the item and response it
+     * belongs to (not the batch's first item and a batch-relative conversation number).
+     */
+    @Test
+    void anOverLongResponseInABatchNamesItsOwnItemAndResponse() throws Exception {
+        Path rm = tmp.resolve("short-rm");
+        var d = TinyCheckpoint.Spec.defaults();
+        TinyCheckpoint.write(rm, new TinyCheckpoint.Spec(d.hidden(), d.layers(), d.heads(), d.kvHeads(), d.intermediate(), 256, d.causal(), d.dtype()), 1);
+        List<PreferenceItem> items = new ArrayList<>(items());
+        PreferenceItem q4 = items.get(4);
+        items.set(4, new PreferenceItem(q4.id(), q4.subset(), q4.prompt(), q4.chosen(), List.of("x".repeat(400)), Map.of()));
+        Path out = tmp.resolve("long.jsonl");
+        try (var s = LocalRewardScorer.open(rm, LocalRewardScorer.Options.defaults())) {
+            var e = assertThrows(dev.tare.scorers.ScorerException.class, () -> EvalRunner.run(items, s, out, false,
+                    new EvalRunner.Options(12, 1, 256, java.time.Duration.ofSeconds(5)), EvalRunnerTest.quiet()));
+            assertTrue(e.getMessage().startsWith("scoring item 5 (s/q4, rejected response) failed: "), e.getMessage());
+            assertTrue(e.getMessage().contains("the response is ") && e.getMessage().contains("max_position_embeddings 256"), e.getMessage());
+            assertFalse(e.getMessage().contains("conversation 9"), "no batch-relative index: " + e.getMessage());
+        }
+    }
 }

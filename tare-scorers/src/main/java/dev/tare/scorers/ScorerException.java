@@ -5,34 +5,44 @@ public final class ScorerException extends RuntimeException {
     private final boolean retryable;
     private final boolean badInput;
     private final int upstreamStatus;
+    private final int conversation;
 
     public ScorerException(String message, boolean retryable, Throwable cause) {
-        this(message, retryable, false, 0, cause);
+        this(message, retryable, false, 0, -1, cause);
     }
 
-    private ScorerException(String message, boolean retryable, boolean badInput, int upstreamStatus, Throwable cause) {
+    private ScorerException(String message, boolean retryable, boolean badInput, int upstreamStatus, int conversation, Throwable cause) {
         super(message, cause);
         this.retryable = retryable;
         this.badInput = badInput;
         this.upstreamStatus = upstreamStatus;
+        this.conversation = conversation;
     }
 
     public ScorerException(String message) { this(message, false, null); }
 
     /** The caller's input cannot be scored (over the max length, tokens outside the vocabulary, a template refusing it). */
     public static ScorerException badInput(String message, Throwable cause) {
-        return new ScorerException(message, false, true, 0, cause);
+        return new ScorerException(message, false, true, 0, -1, cause);
     }
 
     /** A remote scorer's endpoint refused the call with a non-retryable HTTP status (4xx other than 408/429). */
     public static ScorerException upstreamRefused(int status, String message) {
-        return new ScorerException(message, false, false, status, null);
+        return new ScorerException(message, false, false, status, -1, null);
     }
 
     /** The same failure with a message prefix (e.g. which row), keeping its flags. */
     public ScorerException prefixed(String prefix) {
-        return new ScorerException(prefix + getMessage(), retryable, badInput, upstreamStatus, this);
+        return new ScorerException(prefix + getMessage(), retryable, badInput, upstreamStatus, conversation, this);
     }
+
+    /** The same failure, marked as caused by the conversation at {@code index} of the scorer's input list. */
+    public ScorerException atConversation(int index) {
+        return new ScorerException(getMessage(), retryable, badInput, upstreamStatus, index, getCause());
+    }
+
+    /** The index, in the list given to the scorer, of the conversation at fault; −1 when none is known. */
+    public int conversation() { return conversation; }
 
     /** True when trying again later may succeed (timeouts, 429, 5xx). */
     public boolean retryable() { return retryable; }
