@@ -79,12 +79,20 @@ public final class AtomicFiles {
      * the command writes), so a folder of other work is never replaced; on any failure before the swap it is untouched.
      */
     public static void replaceDirectory(Path target, java.util.Set<String> owned, DirectoryBody body) {
+        replaceDirectory(target, (java.util.function.Predicate<String>) owned::contains, body);
+    }
+
+    /**
+     * As {@link #replaceDirectory(Path, java.util.Set, DirectoryBody)}, for a command whose file names depend on its
+     * options (one results file per swept value, say): {@code owned} tells whether a name is one it writes.
+     */
+    public static void replaceDirectory(Path target, java.util.function.Predicate<String> owned, DirectoryBody body) {
         Path abs = target.toAbsolutePath().normalize();
         try {
             if (Files.exists(abs)) {
                 if (!Files.isDirectory(abs)) throw new IllegalArgumentException("output " + target + " exists and is not a folder");
                 try (var s = Files.list(abs)) {
-                    var others = s.map(p -> p.getFileName().toString()).filter(n -> !owned.contains(n)).sorted().limit(5).toList();
+                    var others = s.map(p -> p.getFileName().toString()).filter(n -> !owned.test(n)).sorted().limit(5).toList();
                     if (!others.isEmpty()) {
                         throw new IllegalArgumentException("output folder " + target + " holds files this command does not write ("
                                 + String.join(", ", others) + "): give a new or empty folder, or one from an earlier run of it");
@@ -116,6 +124,56 @@ public final class AtomicFiles {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Body that writes one file of a set, to the (temp) path it is given. */
+    @FunctionalInterface
+    public interface FileBody { void write(Path file) throws IOException; }
+
+    /**
+     * Writes a set of summary files into a folder that cannot be replaced whole (it also holds resumable results
+     * written as the run goes), so that the set is consistent: {@code last} (e.g. summary.json) is the marker, written
+     * last; its presence means the folder's summary files are complete and of one run.
+     * <ol>
+     * <li>every file is written in full to a temp file beside its target ({@code .NAME.*.tmp}); a failure here
+     * leaves the folder untouched (the old set whole) and no temp file behind;</li>
+     * <li>the old marker is deleted, then the old copy of every name mapped to {@code null} (a file of the set this
+     * run does not write, which must not outlive its run);</li>
+     * <li>the other new files are renamed into place (each replacing its old copy atomically), the marker last.</li>
+     * </ol>
+     * A failure or kill at any moment therefore leaves the old set with its marker, or no marker, or the new set
+     * with its marker: never a new marker beside an old file of the set, nor an old marker beside a new one.
+     * {@code files} maps plain file names to their bodies, in the order they are written; it must hold {@code last}.
+     */
+    public static void writeSet(Path dir, java.util.Map<String, FileBody> files, String last) {
+        if (files.get(last) == null) throw new IllegalArgumentException("the set must write its marker file " + last);
+        for (String name : files.keySet()) {
+            Path n = Path.of(name);
+            if (n.getNameCount() != 1 || n.isAbsolute() || name.equals(".") || name.equals(".."))
+                throw new IllegalArgumentException("not a plain file name: " + name);
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        java.util.Map<String, Path> written = new java.util.LinkedHashMap<>();
+        try {
+            Files.createDirectories(abs);
+            try {
+                for (var e : files.entrySet()) {
+                    if (e.getValue() == null) continue;
+                    Path tmp = Files.createTempFile(abs, "." + e.getKey() + ".", ".tmp");
+                    written.put(e.getKey(), tmp);
+                    readableByAll(tmp);
+                    e.getValue().write(tmp);
+                }
+                Files.deleteIfExists(abs.resolve(last)); // from here until the end the folder reads as incomplete
+                for (var e : files.entrySet()) if (e.getValue() == null) Files.deleteIfExists(abs.resolve(e.getKey()));
+                for (var e : written.entrySet()) if (!e.getKey().equals(last)) move(e.getValue(), abs.resolve(e.getKey()));
+                move(written.get(last), abs.resolve(last));
+            } finally {
+                for (Path tmp : written.values()) Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + String.join(", ", files.keySet()) + " in " + dir + ": " + e.getMessage(), e);
         }
     }
 

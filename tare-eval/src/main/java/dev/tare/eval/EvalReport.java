@@ -18,7 +18,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Writes an eval's {@code summary.json} and self-contained {@code report.html} (both atomically). */
+/**
+ * Writes an eval's {@code summary.json} and self-contained {@code report.html} as one set ({@link #writePair}): the
+ * folder also holds the resumable results.jsonl, so it is not replaced whole; summary.json is written last; its
+ * presence means the folder's summary files are complete.
+ */
 public final class EvalReport {
     private EvalReport() {}
 
@@ -56,8 +60,21 @@ public final class EvalReport {
             JudgeCost.put(j, cost);
             h.keyValues(List.<String[]>of(new String[]{"Judge cost (this run)", cost.toString()}));
         }
-        j.write(dir.resolve("summary.json"));
-        h.write(dir.resolve("report.html"));
+        writePair(dir, j, h);
+    }
+
+    /**
+     * Writes {@code summary.json} and {@code report.html} into {@code dir} with {@link dev.tare.data.AtomicFiles#writeSet}:
+     * both in full as temp files, then the old summary.json deleted, report.html renamed into place and summary.json
+     * last. summary.json is written last; its presence means the folder's summary files are complete: a failure or
+     * kill at any moment leaves the old pair, or no summary.json, never a new summary.json beside an old report.html
+     * (or the reverse). Shared by every `tare eval` flow that writes the pair.
+     */
+    public static void writePair(Path dir, JsonSummary summary, HtmlReport report) {
+        java.util.Map<String, dev.tare.data.AtomicFiles.FileBody> files = new java.util.LinkedHashMap<>();
+        files.put("report.html", report::write);
+        files.put("summary.json", summary::write);
+        dev.tare.data.AtomicFiles.writeSet(dir, files, "summary.json");
     }
 
     private static void objectives(JsonSummary j, ObjectiveAudit a) {

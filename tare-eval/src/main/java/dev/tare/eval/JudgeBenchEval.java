@@ -97,7 +97,9 @@ public final class JudgeBenchEval {
 
     /**
      * summary.json and report.html. For a judge, {@code bias} (first-shown, longer, more-markdown rates, unparseable
-     * verdicts) and {@code cost} (this run's calls and tokens) are added; both are null for a reward model.
+     * verdicts) and {@code cost} (this run's calls and tokens) are added; both are null for a reward model. Written
+     * as one set ({@link EvalReport#writePair}): summary.json is written last; its presence means the folder's summary
+     * files are complete.
      */
     public static void write(String model, JudgeBenchScores s, JudgeBias bias, JudgeStats cost, EvalReport.RunInfo info, Path dir) {
         JsonSummary j = new JsonSummary();
@@ -111,7 +113,6 @@ public final class JudgeBenchEval {
         if (s.twoGamePairs() > 0) j.put("position_consistency", s.positionConsistency());
         if (bias != null) bias.putTo(j);
         if (cost != null) JudgeCost.put(j, cost);
-        j.write(dir.resolve("summary.json"));
         HtmlReport h = new HtmlReport("tare eval: " + model + " on JudgeBench");
         h.subtitle(s.pairs() + " pairs; percent");
         List<String[]> kv = new ArrayList<>(List.of(new String[]{"Scorer", info.scorer()}, new String[]{"Data", info.data()},
@@ -123,6 +124,6 @@ public final class JudgeBenchEval {
         Table.Builder t = Table.builder("Per category", "category", "score", "pairs");
         s.categories().forEach((k, v) -> t.row(k, String.format(Locale.ROOT, "%.2f", v), String.valueOf(s.categoryPairs().get(k))));
         h.table(t.build());
-        h.write(dir.resolve("report.html"));
+        EvalReport.writePair(dir, j, h);
     }
 }

@@ -38,7 +38,10 @@ public final class JudgeSummary {
         return sb.append(r.bias().rowTail()).toString();
     }
 
-    /** summary.json and report.html; {@code cost} (this run's judge calls and tokens) may be null. */
+    /**
+     * summary.json and report.html; {@code cost} (this run's judge calls and tokens) may be null. Written as one set
+     * ({@link EvalReport#writePair}): summary.json is written last; its presence means the folder's summary files are complete.
+     */
     public static void write(Result r, EvalReport.RunInfo info, JudgeStats cost, Path dir) {
         JsonSummary j = new JsonSummary();
         j.put("model", r.model()).put("benchmark", r.benchmark().cliName()).put("scorer", info.scorer()).put("data", info.data())
@@ -49,7 +52,6 @@ public final class JudgeSummary {
         r.scores().parts().forEach(parts::put);
         r.bias().putTo(j);
         if (cost != null) JudgeCost.put(j, cost);
-        j.write(dir.resolve("summary.json"));
         HtmlReport h = new HtmlReport("tare eval: judge " + r.model() + " on " + r.benchmark().cliName());
         h.subtitle(r.items() + " pairs, each judged in both orders (JudgeBench combination)");
         List<String[]> kv = new ArrayList<>();
@@ -65,6 +67,6 @@ public final class JudgeSummary {
         r.scores().parts().forEach((k, v) -> t.row(k, EvalSummary.pctCi(v)));
         h.table(t.build());
         for (String n : r.scores().notes()) h.note(n);
-        h.write(dir.resolve("report.html"));
+        EvalReport.writePair(dir, j, h);
     }
 }

@@ -42,6 +42,36 @@ class EvalSummaryTest {
         assertTrue(Files.exists(tmp.resolve("report.html")) && Files.exists(tmp.resolve("summary.json")));
     }
 
+    /**
+     * summary.json and report.html are one set beside the resumable results.jsonl, summary.json last: a write that
+     * cannot put report.html in place (a non-empty folder stands in its way) leaves no summary.json, never a new one
+     * beside the earlier run's report; and no temp file.
+     */
+    @Test void summaryJsonIsWrittenLastSoItNeverSitsBesideAnOlderReport() throws Exception {
+        List<PreferenceItem> items = TestData.rewardBenchItems().subList(0, 20);
+        Path dir = tmp.resolve("eval"), results = dir.resolve("results.jsonl");
+        Files.createDirectories(dir);
+        EvalRunner.run(items, new TestData.LengthScorer(), results, false, EvalRunner.Options.defaults(), EvalRunnerTest.quiet());
+        var r = EvalSummary.analyze(Benchmark.PAIRS, items, ResultsReader.read(results), new Bootstrap(50, 1, 0.95));
+        EvalReport.write(r, new EvalReport.RunInfo("first-run", "rb", results.toString(), 1.0), dir);
+        assertTrue(Files.readString(dir.resolve("summary.json")).contains("first-run"));
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("first-run"));
+        Files.delete(dir.resolve("report.html"));
+        Files.createDirectories(dir.resolve("report.html"));
+        Files.writeString(dir.resolve("report.html/blocker"), "x");
+        assertThrows(java.io.UncheckedIOException.class,
+                () -> EvalReport.write(r, new EvalReport.RunInfo("second-run", "rb", results.toString(), 1.0), dir));
+        assertTrue(!Files.exists(dir.resolve("summary.json")) || Files.readString(dir.resolve("summary.json")).contains("first-run"),
+                "a new summary.json beside a report.html that is not its own");
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of("report.html", "results.jsonl"), s.map(f -> f.getFileName().toString()).sorted().toList(), "no temp file left behind");
+        }
+        dev.tare.data.AtomicFiles.deleteTree(dir.resolve("report.html"));
+        EvalReport.write(r, new EvalReport.RunInfo("third-run", "rb", results.toString(), 1.0), dir);
+        assertTrue(Files.readString(dir.resolve("summary.json")).contains("third-run"));
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("third-run"));
+    }
+
     @Test void resultsThatDoNotMatchTheDatasetAreRejected() {
         List<PreferenceItem> items = TestData.rewardBenchItems().subList(0, 20);
         Path out = tmp.resolve("r.jsonl");

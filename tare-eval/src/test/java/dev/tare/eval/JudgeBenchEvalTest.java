@@ -38,6 +38,27 @@ class JudgeBenchEvalTest {
         assertEquals("A>B", JudgeBenchEval.outputs(List.of(aBetter), List.of(result(aBetter, 0.6, 0.5)), "rm").getFirst().games().getFirst().decision());
     }
 
+    /** summary.json is written last: a write that cannot put report.html in place leaves no new summary.json beside an old report. */
+    @Test
+    void summaryJsonIsWrittenLastSoItNeverSitsBesideAnOlderReport(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        JudgePair aBetter = new JudgePair("p1", "o1", "mmlu-pro-math", "q", "m", "ra", "rb", "A>B");
+        JudgePair bBetter = new JudgePair("p2", "o2", "mmlu-pro-math", "q", "m", "ra", "rb", "B>A");
+        var scores = JudgeBenchEval.score(JudgeBenchEval.outputs(List.of(aBetter, bBetter),
+                List.of(result(aBetter, 0.6, 0.5), result(bBetter, 0.5, 0.5)), "rm"), new dev.tare.metrics.stats.Bootstrap(20, 1, 0.95));
+        JudgeBenchEval.write("first-model", scores, null, null, new EvalReport.RunInfo("rm", "jb", "results.jsonl", 1.0), dir);
+        assertTrue(Files.readString(dir.resolve("summary.json")).contains("first-model"));
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("first-model"));
+        Files.delete(dir.resolve("report.html"));
+        Files.createDirectories(dir.resolve("report.html"));
+        Files.writeString(dir.resolve("report.html/blocker"), "x");
+        assertThrows(java.io.UncheckedIOException.class, () ->
+                JudgeBenchEval.write("second-model", scores, null, null, new EvalReport.RunInfo("rm", "jb", "results.jsonl", 1.0), dir));
+        assertFalse(Files.exists(dir.resolve("summary.json")), "no summary.json: the folder's summary files read as incomplete");
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of("report.html"), s.map(f -> f.getFileName().toString()).toList(), "no temp file left behind");
+        }
+    }
+
     @Test
     void storedRewardModelDecisionsAreReproducedFromTheirScores() throws Exception {
         Path dir = SharedData.data("judgebench/judge-outputs").orElse(null);

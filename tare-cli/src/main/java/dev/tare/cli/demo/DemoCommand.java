@@ -120,8 +120,7 @@ public final class DemoCommand implements Callable<Integer> {
             o.print(SimulationDemo.console(r));
         }
         Path htmlFile = out.resolve("report.html"), jsonFile = out.resolve("summary.json");
-        html.write(htmlFile);
-        json.write(jsonFile);
+        dev.tare.eval.EvalReport.writePair(out, json, html);   // summary.json last: never beside another run's report
         o.printf("%nWrote %s and %s%n", htmlFile, jsonFile);
         o.flush();
         return 0;
@@ -162,8 +161,7 @@ public final class DemoCommand implements Callable<Integer> {
         TrainedDemoReport.addTo(json, r, origin);
         o.print(TrainedDemoReport.console(r, origin));
         Path htmlFile = out.resolve("report.html"), jsonFile = out.resolve("summary.json");
-        html.write(htmlFile);
-        json.write(jsonFile);
+        dev.tare.eval.EvalReport.writePair(out, json, html);   // summary.json last: never beside another run's report
         o.printf("%nWrote %s and %s (%.0f s)%n", htmlFile, jsonFile, r.seconds());
         o.flush();
         return 0;

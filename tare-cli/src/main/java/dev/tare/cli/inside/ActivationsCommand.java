@@ -2,6 +2,7 @@ package dev.tare.cli.inside;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tare.core.Progress;
+import dev.tare.data.AtomicFiles;
 import dev.tare.data.Jsonl;
 import dev.tare.data.Message;
 import dev.tare.data.bbq.BbqItem;
@@ -22,9 +23,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
-/** `tare activations`: the residual stream per layer of a local causal LM over BBQ items or a JSONL, into .npy + items.jsonl. */
+/**
+ * `tare activations`: the residual stream per layer of a local causal LM over BBQ items or a JSONL, into .npy + items.jsonl.
+ * The output folder appears all at once ({@link AtomicFiles#replaceDirectory}): the run fills a temp folder beside it,
+ * renamed into place at the end, so a run killed midway leaves the previous run's pair whole (and a folder holding
+ * other files is refused untouched, before the model runs).
+ */
 @Command(name = "activations", mixinStandardHelpOptions = true,
         description = {"Run a local causal LM over BBQ items (--bbq) or prompts (--jsonl) and store the residual stream of every "
                 + "layer at one position per item: OUT/activations.npy, float32 [items, layers + 1, hidden] (0 = embeddings, "
@@ -66,10 +73,13 @@ public final class ActivationsCommand implements Callable<Integer> {
             if (limit > 0 && limit < items.size()) items = items.subList(0, limit);
         }
         PrintWriter w = cli.commandLine().getOut();
-        ActivationRun.Outcome o;
+        ActivationRun.Outcome[] done = new ActivationRun.Outcome[1];
+        List<ActivationItem> run = items;
         try (LocalChatGenerator g = LocalChatGenerator.load(model, 1); Progress p = Progress.stderr("activations", items.size())) {
-            o = ActivationRun.run(items, g, pos, maxTokens, out.resolve("activations.npy"), out.resolve("items.jsonl"), p);
+            AtomicFiles.replaceDirectory(out, Set.of("activations.npy", "items.jsonl"), dir ->
+                    done[0] = ActivationRun.run(run, g, pos, maxTokens, dir.resolve("activations.npy"), dir.resolve("items.jsonl"), p));
         }
+        ActivationRun.Outcome o = done[0];
         w.printf("%d items x %d hidden-states indices x %d at %s -> %s%n", o.items(), o.layers(), o.hidden(), pos.key(), out.resolve("activations.npy"));
         for (var e : o.labelCounts().entrySet()) w.printf("label %-12s 0: %d  1: %d%n", e.getKey(), e.getValue()[0], e.getValue()[1]);
         w.flush();

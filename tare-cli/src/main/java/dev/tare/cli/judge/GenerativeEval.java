@@ -52,7 +52,7 @@ public final class GenerativeEval {
         if (o.unparseable() == total) {
             ObjectNode root = Jsonl.MAPPER.createObjectNode();
             generation(root, spec, o);
-            AtomicFiles.writeString(out.resolve("summary.json"), root.toPrettyString() + "\n");
+            writeSummary(out, root);
             w.printf("none of the %d replies was a single letter A/B/C: nothing to score (see %s)%n", total, preds);
             w.flush();
             return 1;
@@ -60,7 +60,7 @@ public final class GenerativeEval {
         BbqAudit.Result r = BbqAudit.run(Files.isDirectory(data) ? data : data.getParent(), preds, "prediction", BbqAudit.Format.LETTER, bootstrap);
         ObjectNode root = BbqScoreCommand.toJson(r);
         generation(root, spec, o);
-        AtomicFiles.writeString(out.resolve("summary.json"), root.toPrettyString() + "\n");
+        writeSummary(out, root);
         BbqScoreCommand.printTable(w, r);
         w.printf("%d items (%d resumed); %d replies were not a single letter A/B/C (unparseable, counted as unmatched above)%n",
                 o.resumed() + o.generated(), o.resumed(), o.unparseable());
@@ -68,6 +68,20 @@ public final class GenerativeEval {
                 o.completionTokensPerSecond());
         w.flush();
         return 0;
+    }
+
+    /**
+     * summary.json through {@link AtomicFiles#writeSet}, as every `tare eval` flow writes its summary files: the folder
+     * keeps its resumable predictions / results, so it is not replaced whole. These runs write no report.html, so a
+     * stale one (an earlier run's in the same folder) is deleted before the new summary.json appears: summary.json is
+     * written last; its presence means the folder's summary files are complete.
+     */
+    private static void writeSummary(Path out, ObjectNode root) {
+        java.util.Map<String, AtomicFiles.FileBody> files = new java.util.LinkedHashMap<>();
+        files.put("report.html", null);
+        String json = root.toPrettyString() + "\n";
+        files.put("summary.json", f -> AtomicFiles.writeString(f, json));
+        AtomicFiles.writeSet(out, files, "summary.json");
     }
 
     private static void generation(ObjectNode root, ScorerSpec spec, GenerativeBbq.Outcome o) {
@@ -98,7 +112,7 @@ public final class GenerativeEval {
         ObjectNode root = dev.tare.eval.judge.JudgeRmBench.toJson(r);
         root.put("model", model).put("template", template.name());
         dev.tare.eval.JudgeCost.put(root, judge.stats());
-        AtomicFiles.writeString(out.resolve("summary.json"), root.toPrettyString() + "\n");
+        writeSummary(out, root);
         w.printf("%-8s %5s %22s %22s %22s %22s%n", "domain", "n", "hard [95% CI]", "normal", "easy", "average");
         for (var e : r.groups().entrySet()) rmRow(w, e.getKey(), -1, e.getValue());
         rmRow(w, "overall", r.items(), r.overall());

@@ -29,6 +29,7 @@ record ObjectiveSweepOutputs(Path model, String objective, String benchmark, lon
         w.flush();
     }
 
+    /** Writes sweep.json and report.html into {@code out} (the temp folder that SweepCommand then renames to OUT whole). */
     void write(LoraSweep.Outcome sweep, Path out) {
         LambdaSweep.Result res = sweep.result();
         JsonSummary js = new JsonSummary();

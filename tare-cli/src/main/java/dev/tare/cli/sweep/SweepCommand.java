@@ -20,7 +20,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +31,11 @@ import java.util.Locale;
  * on the held-out split. The sweep is {@link LoraSweep}; this command parses the options and renders its outcome
  * (stdout, sweep.json, HTML with accuracy-vs-λ plots; the library writes the per-λ results files). Over 150 lines:
  * 15 options (λ grid in both sign conventions, selection rule, heads, objectives) and their cross-checks.
+ * <p>The output folder appears all at once ({@link AtomicFiles#replaceDirectory}): a sweep has no --resume (its
+ * per-λ results files are written as each λ finishes, but never read back), so the whole sweep runs into a temp folder
+ * beside OUT (results-*.jsonl as they finish, then sweep.json and report.html), which replaces OUT in one rename at
+ * the end. A sweep killed midway leaves the previous run's folder whole, never its sweep.json beside new results
+ * files; a folder holding files a sweep does not write ({@link #owned}) is refused untouched before any scoring.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Sweep the signed strength of a LoRA adapter on RM-Bench, pick it on a selection split, report on held-out.",
@@ -117,14 +121,15 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
                 LambdaSweep.Reference.parse(reference));
         LoraSweep.Settings settings = new LoraSweep.Settings(lambdas, headChoice, theRule, selection, seed, maxItems, maxLength);
         List<PreferenceItem> items = RmBenchReader.readPath(resolveData());
-        Files.createDirectories(out);
-        LoraSweep.Outcome o;
-        try (Progress p = Progress.stderr("sweep", -1)) {
-            o = LoraSweep.run(model, adapter, items, settings, out, p, w -> System.err.println("warning: " + w));
-        }
         var outputs = new SweepOutputs(model, adapter, benchmark, seed, theRule, headChoice);
-        outputs.write(o, out);
-        outputs.print(spec.commandLine().getOut(), o, out);
+        LoraSweep.Outcome[] done = new LoraSweep.Outcome[1];
+        AtomicFiles.replaceDirectory(out, SweepCommand::owned, dir -> {
+            try (Progress p = Progress.stderr("sweep", -1)) {
+                done[0] = LoraSweep.run(model, adapter, items, settings, dir, p, w -> System.err.println("warning: " + w));
+            }
+            outputs.write(done[0], dir);
+        });
+        outputs.print(spec.commandLine().getOut(), done[0], out);
         return 0;
     }
 
@@ -138,15 +143,16 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         LambdaSweep.Rule theRule = new LambdaSweep.Rule(r[0].strip(), r[1].strip(), Double.parseDouble(r[2].strip()), LambdaSweep.Reference.parse(reference));
         var settings = new dev.tare.eval.objectives.ObjectiveSweep.Settings(objective, grid, theRule, selection, seed, maxItems);
         List<PreferenceItem> items = RmBenchReader.readPath(resolveData());
-        Files.createDirectories(out);
-        LoraSweep.Outcome o;
-        try (var scorer = dev.tare.scorers.local.LocalRewardScorer.open(model, dev.tare.scorers.local.LocalRewardScorer.Options.defaults().withMaxLength(maxLength));
-             Progress p = Progress.stderr("sweep", -1)) {
-            o = dev.tare.eval.objectives.ObjectiveSweep.run(scorer, items, settings, out, p);
-        }
         var outputs = new ObjectiveSweepOutputs(model, objective, benchmark, seed, theRule);
-        outputs.write(o, out);
-        outputs.print(spec.commandLine().getOut(), o, out);
+        LoraSweep.Outcome[] done = new LoraSweep.Outcome[1];
+        AtomicFiles.replaceDirectory(out, SweepCommand::owned, dir -> {
+            try (var scorer = dev.tare.scorers.local.LocalRewardScorer.open(model, dev.tare.scorers.local.LocalRewardScorer.Options.defaults().withMaxLength(maxLength));
+                 Progress p = Progress.stderr("sweep", -1)) {
+                done[0] = dev.tare.eval.objectives.ObjectiveSweep.run(scorer, items, settings, dir, p);
+            }
+            outputs.write(done[0], dir);
+        });
+        outputs.print(spec.commandLine().getOut(), done[0], out);
         return 0;
     }
 
@@ -156,4 +162,13 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     }
 
     static String fmt(double l) { return LoraSweep.fmt(l); }
+
+    /**
+     * Whether a file name is one a sweep writes (both kinds, any λ grid): sweep.json, report.html, results-base.jsonl,
+     * results-lambda=X.jsonl. An existing OUT holding only these is an earlier sweep's, replaced whole.
+     */
+    static boolean owned(String name) {
+        return name.equals("sweep.json") || name.equals("report.html") || name.equals("results-base.jsonl")
+                || (name.startsWith("results-lambda=") && name.endsWith(".jsonl"));
+    }
 }

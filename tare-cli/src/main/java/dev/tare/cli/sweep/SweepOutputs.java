@@ -42,7 +42,7 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
         w.flush();
     }
 
-    /** Writes OUT/sweep.json and OUT/report.html. */
+    /** Writes sweep.json and report.html into {@code out} (the temp folder that SweepCommand then renames to OUT whole). */
     void write(LoraSweep.Outcome sweep, Path out) {
         LambdaSweep.Rule theRule = rule;
         HeadChoice headChoice = head;

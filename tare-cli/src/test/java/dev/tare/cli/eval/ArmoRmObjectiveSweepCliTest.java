@@ -60,5 +60,16 @@ class ArmoRmObjectiveSweepCliTest {
             for (var e : want.entrySet())
                 assertArrayEquals(e.getValue(), got.get(e.getKey()), 1e-5, "lambda " + c[0] + " item " + e.getKey());
         }
+        // the folder is written whole: one holding files a sweep does not write is refused untouched
+        Path foreign = tmp.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        CliRun refused = CliRun.of("sweep", "--model", d.toString(), "--objective", "helpsteer-verbosity", "--data", data.toString(),
+                "--lambdas", "-1,0", "--out", foreign.toString());
+        assertNotEquals(0, refused.rc());
+        assertTrue(refused.err().contains("holds files this command does not write (notes.txt)"), refused.err());
+        try (var s = Files.list(foreign)) {
+            assertEquals(List.of("notes.txt"), s.map(f -> f.getFileName().toString()).toList());
+        }
     }
 }

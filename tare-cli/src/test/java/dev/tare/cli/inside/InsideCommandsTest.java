@@ -102,6 +102,21 @@ class InsideCommandsTest {
         assertEquals(6, zero.size());
         assertNotEquals(zero, pos, "steering with alpha 8 changed no reply");
         assertNotEquals(zero, neg, "steering with alpha -8 changed no reply");
+        // steer.json and steer.html are one set beside the resumable alpha_<a>/ folders, steer.json (the marker) last:
+        // a rerun that cannot put steer.html in place leaves no steer.json rather than a new one beside the old page
+        Files.delete(steer.resolve("steer.html"));
+        Files.createDirectories(steer.resolve("steer.html"));
+        Files.writeString(steer.resolve("steer.html/blocker"), "x");
+        CliRun blocked = CliRun.of("steer", "--model", model.toString(), "--bbq", data.toString(), "--limit", "6", "--layer", "0",
+                "--direction", probe.resolve("directions.npy").toString(), "--unit", "--alphas", "0", "--max-tokens", "3",
+                "--batch", "3", "--bootstrap", "100", "--resume", "--out", steer.toString());
+        assertNotEquals(0, blocked.rc(), blocked.out());
+        assertTrue(!Files.exists(steer.resolve("steer.json")) || m.readTree(steer.resolve("steer.json").toFile()).get("alphas").size() == 3,
+                "a steer.json of the failed rerun (1 alpha) beside the earlier run's steer.html");
+        try (var st = Files.list(steer)) {
+            assertTrue(st.noneMatch(f -> f.getFileName().toString().startsWith(".")), "no temp file left behind");
+        }
+        assertEquals(zero, replies(steer.resolve("alpha_0/predictions.jsonl")), "the resumable predictions are kept");
         // alpha 0 is the unsteered model: the same replies as tare eval's generative BBQ run
         Path plain = tmp.resolve("plain");
         CliRun e = CliRun.of("eval", "--benchmark", "bbq", "--data", data.toString(), "--scorer", "judge:local:" + model + ",max_tokens=3,batch=3",
@@ -151,6 +166,24 @@ class InsideCommandsTest {
         assertNotEquals(0, bad.rc());
         assertTrue(bad.err().contains("in.jsonl") && bad.err().contains("labels.long"), bad.err());
         assertFalse(Files.exists(tmp.resolve("bad/activations.npy")));
+
+        // the pair appears at once: a rerun replaces it, a folder holding other files is refused untouched
+        Files.writeString(in, "{\"id\": \"a\", \"prompt\": \"w5\", \"labels\": {\"long\": 1}}\n");
+        assertEquals(0, CliRun.of("activations", "--model", model.toString(), "--jsonl", in.toString(), "--out", tmp.resolve("last").toString()).rc());
+        assertEquals(1, Files.readAllLines(tmp.resolve("last/items.jsonl")).size());
+        assertEquals(1, NpyArray.read(tmp.resolve("last/activations.npy")).shape()[0]);
+        Path foreign = tmp.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        CliRun refused = CliRun.of("activations", "--model", model.toString(), "--jsonl", in.toString(), "--out", foreign.toString());
+        assertNotEquals(0, refused.rc());
+        assertTrue(refused.err().contains("holds files this command does not write (notes.txt)"), refused.err());
+        try (var s = Files.list(foreign)) {
+            assertEquals(List.of("notes.txt"), s.map(f -> f.getFileName().toString()).toList());
+        }
+        try (var s = Files.list(tmp)) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith(".")), "no temp folder left behind");
+        }
     }
 
     private static List<String> replies(Path f) throws Exception {

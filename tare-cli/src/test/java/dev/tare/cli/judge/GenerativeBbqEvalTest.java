@@ -103,10 +103,15 @@ class GenerativeBbqEvalTest {
         Path f = data();
         Path model = TinyCausalLm.make(tmp.resolve("tiny"), "llama-causal");
         Path out = tmp.resolve("local");
+        // a report.html of an earlier run in this folder would not match the new summary.json: it goes
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("report.html"), "stale");
         Run r = run("eval", "--benchmark", "bbq", "--data", f.toString(), "--scorer", "judge:local:" + model + ",max_tokens=3,batch=4",
                 "--out", out.toString(), "--limit", "6");
         assertEquals(1, r.rc(), r.out());
         assertTrue(r.out().contains("none of the 6 replies was a single letter"), r.out());
+        assertTrue(Files.exists(out.resolve("summary.json")));
+        assertFalse(Files.exists(out.resolve("report.html")), "a stale report.html beside the new summary.json");
         List<String> rows = Files.readAllLines(out.resolve("predictions.jsonl"));
         assertEquals(6, rows.size());
         for (String row : rows) {

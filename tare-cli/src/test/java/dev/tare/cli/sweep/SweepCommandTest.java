@@ -158,6 +158,36 @@ class SweepCommandTest {
     }
 
     @Test
+    void theOutputFolderAppearsWholeAndAFolderOfOtherFilesIsRefusedUntouched() throws Exception {
+        Path out = tmp.resolve("out-rerun");
+        assertEquals(0, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,-0.5,0",
+                "--head", "base", "--data", data.toString(), "--seed", "3", "--out", out.toString()));
+        assertTrue(Files.exists(out.resolve("results-lambda=-0.5.jsonl")));
+        // a rerun with another grid replaces the folder whole: no results file of the earlier grid beside the new sweep.json
+        assertEquals(0, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0",
+                "--head", "base", "--data", data.toString(), "--seed", "3", "--out", out.toString()));
+        try (var s = Files.list(out)) {
+            assertEquals(List.of("report.html", "results-lambda=-1.jsonl", "results-lambda=0.jsonl", "sweep.json"),
+                    s.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(2, Jsonl.MAPPER.readTree(out.resolve("sweep.json").toFile()).get("lambdas").size());
+        try (var s = Files.list(tmp)) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith(".out-rerun")), "no temp folder left beside OUT");
+        }
+        Path foreign = tmp.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        var r = dev.tare.cli.CliRun.of("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0",
+                "--head", "base", "--data", data.toString(), "--out", foreign.toString());
+        assertNotEquals(0, r.rc());
+        assertTrue(r.err().contains("holds files this command does not write (notes.txt)"), r.err());
+        try (var s = Files.list(foreign)) {
+            assertEquals(List.of("notes.txt"), s.map(f -> f.getFileName().toString()).toList());
+        }
+        assertEquals("mine", Files.readString(foreign.resolve("notes.txt")));
+    }
+
+    @Test
     void refusesASweepWithoutLambdaZeroAndWritesNothing() {
         Path out = tmp.resolve("bad");
         assertEquals(2, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0.5",
