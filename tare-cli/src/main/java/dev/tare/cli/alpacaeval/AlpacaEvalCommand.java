@@ -7,7 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.cli.options.BootstrapOption;
 import dev.tare.cli.options.JsonFileOption;
 import dev.tare.cli.options.SeedOption;
+import dev.tare.cli.eval.EvalRun;
+import dev.tare.debias.alpacaeval.ModelRewards;
 import dev.tare.debias.alpacaeval.RewardEvaluation;
+import dev.tare.eval.JudgeCost;
+import dev.tare.eval.JudgeItemScorer;
+import dev.tare.scorers.judge.ChatGenerator;
+import dev.tare.scorers.judge.JudgeStats;
+import dev.tare.scorers.judge.JudgeTemplate;
+import dev.tare.scorers.judge.PairwiseJudge;
 import dev.tare.debias.alpacaeval.RewardEvaluationScores;
 import dev.tare.debias.calibration.CalibrationSettings;
 import dev.tare.metrics.alpacaeval.AlpacaModelScores;
@@ -36,14 +44,16 @@ import java.util.concurrent.Callable;
 /**
  * `tare alpacaeval`: AlpacaEval win rate, standard error and length-controlled win rate of published results folders.
  * Over 150 lines: it also finds AlpacaEval's layout (annotator sub-folders, a baseline folder with outputs only, the
- * leaderboard and GLM-weights CSVs next to or above the results); the scoring is AlpacaEvalScoring's and RewardEvaluation's.
+ * leaderboard and GLM-weights CSVs next to or above the results); the scoring is AlpacaEvalScoring's and RewardEvaluation's
+ * (a reward model via RewardScoring, a generative pairwise judge via JudgeScoring, uncalibrated).
  */
 @Command(name = "alpacaeval", mixinStandardHelpOptions = true,
         description = {"AlpacaEval 2 metrics of results folders as tatsu-lab/alpaca_eval publishes them (results/<model>/ with",
                 "annotations.json, directly or in an annotator sub-folder): raw win rate and standard error exactly as",
                 "AlpacaEval computes them, and the length-controlled win rate (length_controlled_v1 GLM) on instruction",
                 "difficulties estimated jointly from all the given folders (at least two) and calibrated on AlpacaEval's",
-                "published GLM weights and leaderboard. Rates in percent."})
+                "published GLM weights and leaderboard. Rates in percent. --scorer also evaluates a reward model or a",
+                "pairwise judge as the evaluator."})
 public final class AlpacaEvalCommand implements Callable<Integer> {
     static final String LEADERBOARD = "weighted_alpaca_eval_gpt4_turbo_leaderboard.csv";
     static final String WEIGHTS = "length_controlled_v1_weights_baseline_gpt4_1106_preview.csv";
@@ -64,8 +74,21 @@ public final class AlpacaEvalCommand implements Callable<Integer> {
             description = {"Also evaluate a reward model as the judge: score every answer and the reference answers with SPEC",
                     "(local:DIR[,...] or http:URL[,...]); per-model reward win rate vs the reference and agreement with the",
                     "GPT-4 judge, raw and LOWESS-calibrated on length over all answers, and Spearman/Kendall of the model",
-                    "ranking against the LC win rates, with bootstrap intervals over instructions."})
+                    "ranking against the LC win rates, with bootstrap intervals over instructions. A generative judge",
+                    "(judge:openai:URL,model=NAME[,...], judge:local:DIR[,...] or openai:URL,model=NAME) judges each answer",
+                    "against the reference answer in both orders instead (2 calls per pair, 2K with votes=K); no length",
+                    "calibration for a judge."})
     String scorer;
+
+    @Option(names = "--judge-template", paramLabel = "NAME|FILE",
+            description = "Judge prompt for a judge --scorer: arena-hard, rewardbench, gram-r2 or a template JSON (default: "
+                    + EvalRun.DEFAULT_JUDGE_TEMPLATE + ", as tare eval; the spec's template= wins).")
+    String judgeTemplate;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+            description = "Evaluate the --scorer on the first N instructions only (the first model's order), for every model; "
+                    + "AlpacaEval's own win rates always use every instruction.")
+    int limit;
 
     @Mixin BootstrapOption bootstrap;
     @Mixin SeedOption seed;
@@ -78,6 +101,10 @@ public final class AlpacaEvalCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     @Override public Integer call() throws Exception {
+        if (limit < 0) throw new IllegalArgumentException("--limit N needs N >= 1, got " + limit);
+        if (scorer == null && (limit > 0 || judgeTemplate != null))
+            throw new IllegalArgumentException((limit > 0 ? "--limit" : "--judge-template") + " applies to the --scorer evaluation; give --scorer SPEC");
+        ScorerSpec scorerSpec = scorer == null ? null : ScorerSpec.parse(scorer); // a malformed spec fails before any reading
         List<List<AlpacaAnnotation>> runs = new ArrayList<>();
         List<String> files = new ArrayList<>();
         List<List<AlpacaModelOutput>> outputsOnly = new ArrayList<>();
@@ -105,21 +132,33 @@ public final class AlpacaEvalCommand implements Callable<Integer> {
         AlpacaEvalScores scores = AlpacaEvalScoring.score(runs, published);
         ObjectNode summary = scores.json();
         RewardEvaluationScores rm = null;
-        if (scorer != null) {
+        if (scorerSpec != null) {
             List<List<AlpacaAnnotation>> judged = runs.stream().filter(r -> !r.getFirst().generator1().equals(r.getFirst().generator2())).toList();
             if (judged.isEmpty()) throw new IllegalArgumentException("--scorer needs at least one model judged against the baseline");
+            if (limit > 0) judged = firstInstructions(judged, limit);
             Map<String, Double> lc = new HashMap<>();
             for (AlpacaModelScores s : scores.models()) {
                 if (s.lc() != null) lc.put(s.model(), s.lc().lcWinRate());
                 else if (s.published() != null && !Double.isNaN(s.published().lcWinRate())) lc.put(s.model(), s.published().lcWinRate());
             }
-            ScorerSpec spec = ScorerSpec.parse(scorer);
-            try (RewardScorer rs = spec.rewardScorer(System::getenv)) {
-                var scored = RewardScoring.score(rs, judged, lc);
-                rm = RewardEvaluation.evaluate(spec.redacted(), scored.referenceRewards(), scored.referenceLengths(), scored.models(),
-                        CalibrationSettings.defaults(), bootstrap.with(seed.seed()));
+            ObjectNode r;
+            if (scorerSpec.isJudge()) {
+                Judged jd = judge(scorerSpec, judged, lc);
+                rm = jd.scores();
+                r = rm.json();
+                r.put("template", jd.template());
+                r.put("votes", jd.votes());
+                JudgeCost.put(r, jd.cost());
+            } else {
+                if (judgeTemplate != null) throw new IllegalArgumentException("--judge-template applies to a judge --scorer (judge:... or openai:...), not " + scorerSpec.redacted());
+                try (RewardScorer rs = scorerSpec.rewardScorer(System::getenv)) {
+                    var scored = RewardScoring.score(rs, judged, lc);
+                    rm = RewardEvaluation.evaluate(scorerSpec.redacted(), scored.referenceRewards(), scored.referenceLengths(), scored.models(),
+                            CalibrationSettings.defaults(), bootstrap.with(seed.seed()));
+                }
+                r = rm.json();
             }
-            ObjectNode r = rm.json();
+            r.put("instructions", judged.getFirst().size());
             r.put("bootstrap_resamples", bootstrap.resamples());
             r.put("bootstrap_seed", seed.seed());
             summary.set("reward_model", r);
@@ -135,6 +174,42 @@ public final class AlpacaEvalCommand implements Callable<Integer> {
         pw.print(json.json() ? text + "\n" : scores.table() + (rm == null ? "" : "\n" + rm.table()));
         pw.flush();
         return 0;
+    }
+
+    /** A judge's evaluation, the template name and votes it ran with, and its cost. */
+    private record Judged(RewardEvaluationScores scores, String template, int votes, JudgeStats cost) {}
+
+    /**
+     * A generative judge as the evaluator: each model answer against the reference answer in both orders (tare eval's
+     * JudgeItemScorer, votes=K as there), no length calibration; the judge's cost goes to stderr (and the JSON's "cost").
+     */
+    private Judged judge(ScorerSpec spec, List<List<AlpacaAnnotation>> judged, Map<String, Double> lc) {
+        ScorerSpec.Judge js = spec instanceof ScorerSpec.Judge j ? j : null;
+        String templateName = js != null ? js.option("template", judgeTemplate != null ? judgeTemplate : EvalRun.DEFAULT_JUDGE_TEMPLATE)
+                : judgeTemplate != null ? judgeTemplate : EvalRun.DEFAULT_JUDGE_TEMPLATE;
+        JudgeTemplate template = JudgeTemplate.load(templateName);
+        int votes = js != null ? js.intOption("votes", 1) : 1;
+        if (votes < 1) throw new IllegalArgumentException("judge option votes=" + votes + ": needs votes >= 1");
+        if (votes > 1 && js.doubleOption("temperature", template.temperature()) == 0)
+            throw new IllegalArgumentException("votes=" + votes + " needs sampling: set temperature=T > 0 in the judge spec (greedy gives identical votes)");
+        if (js != null && js.option("mode", "pairwise").equals("round-robin"))
+            throw new IllegalArgumentException("judge option mode=round-robin does not apply: tare alpacaeval judges each answer against the reference answer");
+        List<ModelRewards> models;
+        JudgeStats cost;
+        try (ChatGenerator gen = spec.chatGenerator(System::getenv)) {
+            PairwiseJudge pj = JudgeScoring.newJudge(gen, spec, templateName);
+            models = JudgeScoring.score(new JudgeItemScorer(pj, gen.name(), votes), judged, lc);
+            cost = pj.stats();
+        }
+        System.err.println("judge cost: " + cost);
+        return new Judged(RewardEvaluation.evaluateJudge(spec.redacted(), models, bootstrap.with(seed.seed())), template.name(), votes, cost);
+    }
+
+    /** Each run restricted to the first {@code limit} instructions of the first run, in that run's order. */
+    static List<List<AlpacaAnnotation>> firstInstructions(List<List<AlpacaAnnotation>> runs, int limit) {
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        for (AlpacaAnnotation a : runs.getFirst().subList(0, Math.min(limit, runs.getFirst().size()))) keep.add(a.instruction());
+        return runs.stream().map(r -> r.stream().filter(a -> keep.contains(a.instruction())).toList()).toList();
     }
 
     /** Whether the folder has an annotations.json (directly or in an annotator sub-folder). */

@@ -80,4 +80,40 @@ class RewardEvaluationTest {
         assertTrue(q.raw().spearman().lo() <= q.raw().spearman().value() && q.raw().spearman().value() <= q.raw().spearman().hi());
         System.out.print(q.table());
     }
+
+    /**
+     * A judge's combined verdicts (+2..−2) as rewards against a reference of 0: with every pair decided, evaluateJudge's
+     * numbers (intervals included) are exactly the reward-model path's raw ones; a no-verdict pair (NaN) is left out.
+     */
+    @Test void judgeVerdictsReuseTheRewardStatistics() {
+        java.util.Random rnd = new java.util.Random(3);
+        int n = 60;
+        List<ModelRewards> models = new ArrayList<>();
+        for (int m = 0; m < 4; m++) {
+            double[] s = new double[n], g = new double[n];
+            int[] l = new int[n];
+            for (int i = 0; i < n; i++) { s[i] = rnd.nextInt(5) - 2; g[i] = rnd.nextInt(3) / 2.0; l[i] = 10 + i; }
+            models.add(new ModelRewards("m" + m, s, l, g, 10 * m + rnd.nextInt(10)));
+        }
+        Bootstrap boot = new Bootstrap(100, 5, 0.95);
+        var j = RewardEvaluation.evaluateJudge("judge", models, boot);
+        var r = RewardEvaluation.evaluate("rm", new double[n], new int[n], models, CalibrationSettings.defaults(), boot);
+        for (int m = 0; m < 4; m++) {
+            assertEquals(r.models().get(m).rawWinRate(), j.models().get(m).rawWinRate());
+            assertEquals(r.models().get(m).rawAgreement(), j.models().get(m).rawAgreement());
+            assertNull(j.models().get(m).calibratedWinRate());
+            assertEquals(0, j.models().get(m).withoutVerdict());
+        }
+        assertEquals(r.raw(), j.raw());
+        assertNull(j.calibrated());
+        assertTrue(j.judge() && j.json().get("calibration").asText().startsWith("none"));
+
+        double[] s = {2, 0, -1, Double.NaN, 1}, g = {1, 0, 1, 1, 0.5};
+        var one = RewardEvaluation.evaluateJudge("judge", List.of(new ModelRewards("x", s, new int[5], g, Double.NaN)), boot);
+        ModelEvaluation e = one.models().getFirst();
+        assertEquals(100 * (1 + 0.5 + 0 + 1) / 4, e.rawWinRate().value(), 1e-12);
+        assertEquals(100 * (1 + 0.5 + 0) / 3, e.rawAgreement().value(), 1e-12); // our tie ½; GPT-4 tie (0.5) and the no-verdict pair skipped
+        assertEquals(1, e.withoutVerdict());
+        assertEquals(5, e.pairs());
+    }
 }
