@@ -21,7 +21,12 @@ import java.util.concurrent.Callable;
 
 /**
  * `tare steer`: an α sweep of activation steering on generative BBQ with a local causal LM; per-α table, JSON and plots.
- * Over 150 lines: two modes (BBQ generation, RM-Bench reward models) with 14 options; the sweeps are tare-eval's.
+ * Over 150 lines: two modes (BBQ generation, RM-Bench reward models with the levers to compare) with 16 options; the sweeps are tare-eval's.
+ * <p>Outputs appear all at once. With --rm-bench the folder holds only steer.json (and direction.npy with --style),
+ * so it is written whole with {@link AtomicFiles#replaceDirectory} (a folder holding other files is refused
+ * untouched). With --bbq it also holds the resumable alpha_&lt;a&gt;/predictions.jsonl, so it is never replaced:
+ * steer.html and steer.json are written as one set ({@link AtomicFiles#writeSet}); steer.json is written last; its
+ * presence means the folder's summary files are complete.
  */
 @Command(name = "steer", mixinStandardHelpOptions = true,
         description = {"Add alpha * v to the residual stream after decoder layer L at every position (prompt and generated) "
@@ -43,6 +48,15 @@ public final class SteerCommand implements Callable<Integer> {
     @Option(names = "--style", paramLabel = "S", description = "--rm-bench without --direction: the direction is the style's mean difference "
             + "at the score token after layer L, markdown (detailed markdown - detailed plain) or length (detailed plain - concise).")
     String style;
+
+    @Option(names = "--calibrate", description = "--rm-bench: add a row for the unsteered RM LOWESS-calibrated on the style's feature "
+            + "(chars for length, the markdown count for markdown; RC-LWR over all responses, as tare calibrate).")
+    boolean calibrate;
+
+    @Option(names = "--compare", paramLabel = "SPEC", description = "--rm-bench: add a row scored by this scorer spec on the same items, e.g. "
+            + "local:RM,adapter=forget-lora,lambda=-1 (tare's lambda is PEFT's signed scaling: -1 subtracts; the forget-LoRA "
+            + "scripts call that +1). Repeatable.")
+    List<String> compare = new java.util.ArrayList<>();
 
     @Option(names = "--layer", required = true, paramLabel = "L", description = "Decoder layer after which alpha * v is added (0-based).")
     int layer;
@@ -89,6 +103,9 @@ public final class SteerCommand implements Callable<Integer> {
         return v;
     }
 
+    /** The files a --rm-bench run writes: OUT holds only these (replaced whole). */
+    static final java.util.Set<String> RM_FILES = java.util.Set.of("steer.json", "direction.npy");
+
     /** Reward-model steering on RM-Bench: the per-alpha Hard / Normal / Easy table, reward change and style gap. */
     private int rm() throws java.io.IOException {
         List<dev.tare.data.PreferenceItem> items = dev.tare.data.rmbench.RmBenchReader.readPath(rmBench);
@@ -112,13 +129,26 @@ public final class SteerCommand implements Callable<Integer> {
                 }
             }
             s = new Steering(layer, shape(v, L, H), 0);
-            try (dev.tare.core.Progress p = dev.tare.core.Progress.stderr("steer rm", (long) (alphas.length + 1) * items.size())) {
-                rows = dev.tare.eval.inside.RmSteerSweep.run(items, rm, s, st, alphas, bootstrap.with(dev.tare.metrics.stats.Bootstrap.DEFAULT_SEED), p);
+            List<dev.tare.eval.inside.RmSteerSweep.Other> others = new java.util.ArrayList<>();
+            try {
+                for (String spec : compare) {
+                    var parsed = dev.tare.scorers.ScorerSpec.parse(spec);
+                    others.add(new dev.tare.eval.inside.RmSteerSweep.Other(parsed.redacted(), parsed.rewardScorer(System::getenv)));
+                }
+                try (dev.tare.core.Progress p = dev.tare.core.Progress.stderr("steer rm", (long) (alphas.length + 1 + others.size()) * items.size())) {
+                    rows = dev.tare.eval.inside.RmSteerSweep.run(items, rm, s, st, alphas, calibrate, others,
+                            bootstrap.with(dev.tare.metrics.stats.Bootstrap.DEFAULT_SEED), p);
+                }
+            } finally {
+                for (var o : others) o.scorer().close();
             }
         }
-        Files.createDirectories(out);
-        AtomicFiles.writeString(out.resolve("steer.json"), dev.tare.eval.inside.RmSteerSweep.toJson(s, st, rows).toPrettyString() + "\n");
-        if (direction == null) new dev.tare.data.npy.NpyArray(new int[]{s.vector().length}, s.vector()).write(out.resolve("direction.npy"));
+        // the folder appears whole: a rerun killed midway leaves the previous run's files, never a mix of two runs
+        String json = dev.tare.eval.inside.RmSteerSweep.toJson(s, st, rows).toPrettyString() + "\n";
+        AtomicFiles.replaceDirectory(out, RM_FILES, dir -> {
+            AtomicFiles.writeString(dir.resolve("steer.json"), json);
+            if (direction == null) new dev.tare.data.npy.NpyArray(new int[]{s.vector().length}, s.vector()).write(dir.resolve("direction.npy"));
+        });
         w.printf("%d RM-Bench items, alpha * v after decoder layer %d, v = %s%n", items.size(), layer,
                 direction != null ? direction.toString() : st.name().toLowerCase(java.util.Locale.ROOT) + " style direction (written to direction.npy)");
         dev.tare.eval.inside.RmSteerSweep.printTable(w, rows);
@@ -129,6 +159,7 @@ public final class SteerCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         if ((bbq == null) == (rmBench == null)) throw new IllegalArgumentException("give exactly one of --bbq (a causal LM) and --rm-bench (a reward model)");
+        if (rmBench == null && (calibrate || !compare.isEmpty())) throw new IllegalArgumentException("--calibrate and --compare compare levers on a reward model: they need --rm-bench");
         if (rmBench != null) return rm();
         if (direction == null) throw new IllegalArgumentException("--bbq needs --direction FILE");
         List<BbqItem> items = ActivationsCommand.readBbq(bbq, limit);
@@ -145,8 +176,12 @@ public final class SteerCommand implements Callable<Integer> {
             rows = SteerSweep.run(items, dataDir, g, s, alphas, new SamplingParams(maxTokens, 0, 1.0, 0), batch, out, resume,
                     bootstrap.with(dev.tare.metrics.stats.Bootstrap.DEFAULT_SEED));
         }
-        AtomicFiles.writeString(out.resolve("steer.json"), SteerSweep.toJson(s, rows).toPrettyString() + "\n");
-        AtomicFiles.writeString(out.resolve("steer.html"), SteerSweep.html("tare steer: layer " + layer, s, rows));
+        // OUT keeps the resumable alpha_<a>/ folders: the summary pair is one set, steer.json (the marker) last
+        String json = SteerSweep.toJson(s, rows).toPrettyString() + "\n", html = SteerSweep.html("tare steer: layer " + layer, s, rows);
+        java.util.Map<String, AtomicFiles.FileBody> files = new java.util.LinkedHashMap<>();
+        files.put("steer.html", f -> AtomicFiles.writeString(f, html));
+        files.put("steer.json", f -> AtomicFiles.writeString(f, json));
+        AtomicFiles.writeSet(out, files, "steer.json");
         w.printf("%d BBQ items, alpha * v after decoder layer %d%s%n", items.size(), layer, orthogonalise != null ? " (v orthogonalised against " + orthogonalise.getFileName() + ")" : "");
         SteerSweep.printTable(w, rows);
         w.println("wrote " + out.resolve("steer.json") + " and " + out.resolve("steer.html"));

@@ -67,9 +67,86 @@ class SteerRmCommandTest {
             double val = x.get(k).get("value").asDouble();
             assertTrue(val >= 0 && val <= 1, k + " " + val);
         }
+        // the --rm-bench folder is written whole: a rerun with a given direction leaves no direction.npy of the
+        // earlier style run, and a folder holding other files is refused untouched
+        Path given = tmp.resolve("given.npy");
+        Files.copy(out.resolve("direction.npy"), given);
+        CliRun again = CliRun.of("steer", "--model", rm.toString(), "--rm-bench", data.toString(), "--layer", "1", "--direction", given.toString(),
+                "--alphas", "0,4", "--bootstrap", "100", "--out", out.toString());
+        assertEquals(0, again.rc(), again.out() + again.err());
+        try (var s = Files.list(out)) {
+            assertEquals(List.of("steer.json"), s.map(f -> f.getFileName().toString()).toList());
+        }
+        assertEquals(2, new ObjectMapper().readTree(out.resolve("steer.json").toFile()).get("alphas").size());
+        Path foreign = tmp.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        CliRun refused = CliRun.of("steer", "--model", rm.toString(), "--rm-bench", data.toString(), "--layer", "1", "--style", "markdown",
+                "--alphas", "0", "--bootstrap", "100", "--out", foreign.toString());
+        assertNotEquals(0, refused.rc());
+        assertTrue(refused.err().contains("holds files this command does not write (notes.txt)"), refused.err());
+        try (var s = Files.list(foreign)) {
+            assertEquals(List.of("notes.txt"), s.map(f -> f.getFileName().toString()).toList());
+        }
+        CliRun bbqLevers = CliRun.of("steer", "--model", rm.toString(), "--bbq", data.toString(), "--layer", "1", "--alphas", "0",
+                "--calibrate", "--out", tmp.resolve("y").toString());
+        assertNotEquals(0, bbqLevers.rc());
+        assertTrue(bbqLevers.err().contains("they need --rm-bench"), bbqLevers.err());
         CliRun both = CliRun.of("steer", "--model", rm.toString(), "--rm-bench", data.toString(), "--bbq", data.toString(),
                 "--layer", "1", "--alphas", "0", "--out", tmp.resolve("x").toString());
         assertNotEquals(0, both.rc());
         assertTrue(both.err().contains("exactly one of --bbq"), both.err());
+    }
+
+    /**
+     * The levers side by side: steering rows, the unsteered RM LOWESS-calibrated on the style's feature (equal to
+     * `tare eval` + `tare calibrate --method lwr --feature markdown` on the same items) and base − λ·LoRA given as a
+     * scorer spec (equal to `tare eval` with that spec; the spec of the base itself reproduces the α = 0 row).
+     */
+    @Test
+    void leversTableMatchesCalibrateAndLoraScoredSeparately() throws Exception {
+        Path rm = tmp.resolve("rm");
+        TinyCheckpoint.write(rm, TinyCheckpoint.Spec.defaults(), 5);
+        Path lora = tmp.resolve("lora");
+        TinyCheckpoint.writeLora(lora, rm, TinyCheckpoint.Spec.defaults(), List.of("q_proj", "v_proj"), 4, 8, 7);
+        Path data = tmp.resolve("chat_filtered.json");
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < 8; i++) {
+            if (i > 0) sb.append(',');
+            sb.append(String.format("""
+                    {"id": %d, "subset": "s", "prompt": "question %d?", "chosen": ["yes %d", "yes %d, because it is so", "**yes** %d\\n- because\\n- it is"],
+                     "rejected": ["no", "no, because %d is odd", "# no\\n- because %d"]}""", i, i, i, i, i, i, i));
+        }
+        Files.writeString(data, sb.append("]").toString());
+        String loraSpec = "local:" + rm + ",adapter=" + lora + ",lambda=-1";
+        Path out = tmp.resolve("levers");
+        CliRun r = CliRun.of("steer", "--model", rm.toString(), "--rm-bench", data.toString(), "--layer", "1", "--style", "markdown",
+                "--alphas", "0,4", "--calibrate", "--compare", loraSpec, "--compare", "local:" + rm, "--bootstrap", "100", "--out", out.toString());
+        assertEquals(0, r.rc(), r.out() + r.err());
+        assertTrue(r.out().contains("LOWESS on markdown") && r.out().contains("adapter="), r.out());
+        JsonNode j = new ObjectMapper().readTree(out.resolve("steer.json").toFile());
+        JsonNode base = j.get("alphas").get(0), cmp = j.get("compare");
+        assertEquals(3, cmp.size(), cmp.toString());
+        assertEquals("LOWESS on markdown", cmp.get(0).get("lever").asText());
+        for (String k : List.of("hard", "normal", "easy"))
+            assertEquals(base.get(k).get("value").asDouble(), cmp.get(2).get(k).get("value").asDouble(), 0.0, "the base as a spec is the alpha 0 row: " + k);
+        assertEquals(0.0, cmp.get(2).get("mean_reward_change").asDouble(), 1e-9);
+        assertNotEquals(0.0, cmp.get(1).get("mean_reward_change").asDouble(), "the LoRA row changed no reward");
+
+        // the same numbers from the commands a user would run one by one
+        Path ev = tmp.resolve("eval"), lev = tmp.resolve("eval-lora"), cal = tmp.resolve("cal");
+        assertEquals(0, CliRun.of("eval", "--scorer", "local:" + rm, "--benchmark", "rm-bench", "--data", data.toString(), "--out", ev.toString(), "--bootstrap", "100").rc());
+        assertEquals(0, CliRun.of("eval", "--scorer", loraSpec, "--benchmark", "rm-bench", "--data", data.toString(), "--out", lev.toString(), "--bootstrap", "100").rc());
+        CliRun c = CliRun.of("calibrate", "--results", ev.resolve("results.jsonl").toString(), "--data", data.toString(), "--benchmark", "rm-bench",
+                "--method", "lwr", "--feature", "markdown", "--out", cal.toString());
+        assertEquals(0, c.rc(), c.out() + c.err());
+        JsonNode calSum = new ObjectMapper().readTree(cal.resolve("summary.json").toFile());
+        JsonNode loraSum = new ObjectMapper().readTree(lev.resolve("summary.json").toFile());
+        for (String[] k : new String[][]{{"hard", "Hard"}, {"normal", "Normal"}, {"easy", "Easy"}}) {
+            assertEquals(calSum.get("metrics").get("after").get(k[0]).get("value").asDouble(),
+                    cmp.get(0).get(k[0]).get("value").asDouble(), 1e-12, "calibrated " + k[0] + ": " + calSum.get("metrics"));
+            assertEquals(loraSum.get("scores").get("parts").get(k[1]).get("value").asDouble(),
+                    cmp.get(1).get(k[0]).get("value").asDouble(), 1e-12, "LoRA " + k[0]);
+        }
     }
 }

@@ -49,8 +49,22 @@ public final class RmSteerSweep {
         }
     }
 
-    /** One α: RM-Bench scores, mean reward change vs α = none, and the mean reward gap (more − less styled). */
-    public record Row(double alpha, RmBenchScores scores, double meanRewardChange, double styleGap) {}
+    /**
+     * One row of the comparison table: a debias lever ({@code steer α=…}, a LOWESS calibration, another scorer), its
+     * RM-Bench scores, the mean reward change vs the unsteered RM and the mean reward gap (more − less styled);
+     * {@code alpha} is NaN on the rows that are not steering.
+     */
+    public record Row(String lever, double alpha, RmBenchScores scores, double meanRewardChange, double styleGap) {
+        public boolean steering() { return !Double.isNaN(alpha); }
+    }
+
+    /** Another lever scored on the same items for the table, e.g. base − λ·LoRA given as a scorer spec. */
+    public record Other(String name, dev.tare.scorers.RewardScorer scorer) {}
+
+    /** The feature a style's calibration row corrects: code points for length, the paper's markdown count for markdown. */
+    public static dev.tare.bias.Feature feature(Style style) {
+        return style == Style.LENGTH ? dev.tare.bias.Feature.CHARS : dev.tare.bias.Feature.MARKDOWN;
+    }
 
     /** The style direction after decoder layer {@code layer} (the input of a {@link Steering}). */
     public static float[] direction(List<PreferenceItem> items, LocalRewardScorer rm, int layer, Style style, Progress progress) {
@@ -89,27 +103,72 @@ public final class RmSteerSweep {
     /** Scores every item's six responses unsteered (the reference of the reward change) and with the steering at each α. */
     public static List<Row> run(List<PreferenceItem> items, LocalRewardScorer rm, Steering direction, Style style, double[] alphas,
                                 Bootstrap boot, Progress progress) {
+        return run(items, rm, direction, style, alphas, false, List.of(), boot, progress);
+    }
+
+    /**
+     * The steering rows, then the levers to compare on the same items and the same bootstrap: with {@code calibrate}
+     * the unsteered RM's rewards LOWESS-calibrated on the style's feature ({@link #feature}; RC-LWR fitted on all six
+     * responses of every item, in-sample, as {@code tare calibrate} with its defaults), and each of {@code others}
+     * (e.g. {@code local:RM,adapter=forget-lora,lambda=-1}).
+     */
+    public static List<Row> run(List<PreferenceItem> items, LocalRewardScorer rm, Steering direction, Style style, double[] alphas,
+                                boolean calibrate, List<Other> others, Bootstrap boot, Progress progress) {
         if (items.isEmpty()) throw new IllegalArgumentException("no RM-Bench items");
-        progress.setTotal((long) (alphas.length + 1) * items.size());
+        progress.setTotal((long) (alphas.length + 1 + others.size()) * items.size());
         double[][] base = scores(items, rm.withSteering(null), progress);
         List<Row> rows = new ArrayList<>();
         for (double a : alphas) {
             double[][] s = a == 0 ? base : scores(items, rm.withSteering(direction.withAlpha(a)), progress);
             if (a == 0) progress.advance(items.size());
-            List<ScoredItem> scored = new ArrayList<>();
-            double change = 0;
-            for (int i = 0; i < items.size(); i++) {
-                PreferenceItem it = items.get(i);
-                List<Double> c = List.of(s[i][0], s[i][1], s[i][2]), r = List.of(s[i][3], s[i][4], s[i][5]);
-                Map<String, Object> extra = new LinkedHashMap<>();
-                extra.put("domain", it.meta().get("domain"));
-                scored.add(new ScoredItem(it.id(), it.subset(), rm.name(), c, r, null, extra));
-                for (int k = 0; k < 6; k++) change += s[i][k] - base[i][k];
-            }
-            change /= 6.0 * items.size();
-            rows.add(new Row(a, RmBenchMetrics.compute(scored, boot), change, styleGap(s, style)));
+            rows.add(row("steer alpha=" + SteerSweep.fmt(a), a, items, rm.name(), s, base, style, boot));
         }
+        if (calibrate) {
+            dev.tare.bias.Feature f = feature(style);
+            rows.add(row("LOWESS on " + f.cliName(), Double.NaN, items, rm.name(), calibrated(items, base, f), base, style, boot));
+        }
+        for (Other o : others) rows.add(row(o.name(), Double.NaN, items, o.scorer().name(), scores(items, o.scorer(), progress), base, style, boot));
         return rows;
+    }
+
+    private static Row row(String lever, double alpha, List<PreferenceItem> items, String model, double[][] s, double[][] base,
+                           Style style, Bootstrap boot) {
+        List<ScoredItem> scored = new ArrayList<>();
+        double change = 0;
+        for (int i = 0; i < items.size(); i++) {
+            PreferenceItem it = items.get(i);
+            List<Double> c = List.of(s[i][0], s[i][1], s[i][2]), r = List.of(s[i][3], s[i][4], s[i][5]);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("domain", it.meta().get("domain"));
+            scored.add(new ScoredItem(it.id(), it.subset(), model, c, r, null, extra));
+            for (int k = 0; k < 6; k++) change += s[i][k] - base[i][k];
+        }
+        change /= 6.0 * items.size();
+        return new Row(lever, alpha, RmBenchMetrics.compute(scored, boot), change, styleGap(s, style));
+    }
+
+    /** The six rewards of every item LOWESS-calibrated on {@code f} over all responses (RC-LWR, default settings). */
+    static double[][] calibrated(List<PreferenceItem> items, double[][] base, dev.tare.bias.Feature f) {
+        int n = items.size() * 6;
+        double[] scores = new double[n], feat = new double[n];
+        int[] item = new int[n];
+        boolean[] chosen = new boolean[n];
+        for (int i = 0; i < items.size(); i++) {
+            PreferenceItem it = items.get(i);
+            for (int k = 0; k < 6; k++) {
+                int r = 6 * i + k;
+                scores[r] = base[i][k];
+                feat[r] = f.of(k < 3 ? it.chosen().get(k) : it.rejected().get(k - 3));
+                item[r] = i;
+                chosen[r] = k < 3;
+            }
+        }
+        var res = dev.tare.debias.calibration.RewardCalibration.calibrate(dev.tare.debias.calibration.Method.LWR,
+                new dev.tare.debias.calibration.ResponsePool(scores, item, chosen), Map.of(f.cliName(), feat),
+                dev.tare.debias.calibration.CalibrationSettings.defaults());
+        double[][] out = new double[items.size()][6];
+        for (int r = 0; r < n; r++) out[r / 6][r % 6] = res.scores()[r];
+        return out;
     }
 
     /** Mean reward gap (more − less styled) over every chosen and rejected response of each row's scores. */
@@ -120,14 +179,15 @@ public final class RmSteerSweep {
     }
 
     public static void printTable(PrintWriter w, List<Row> rows) {
-        w.printf("%7s %22s %22s %22s %22s %14s %10s%n", "alpha", "hard [95% CI]", "normal", "easy", "average", "reward change", "style gap");
+        int width = Math.max(5, rows.stream().mapToInt(r -> r.lever().length()).max().orElse(5));
+        w.printf("%-" + width + "s %22s %22s %22s %22s %14s %10s%n", "lever", "hard [95% CI]", "normal", "easy", "average", "reward change", "style gap");
         for (Row r : rows) {
             RmBenchScores s = r.scores();
-            w.printf("%7s %22s %22s %22s %22s %14.4f %10.4f%n", SteerSweep.fmt(r.alpha()), cell(s.hard()), cell(s.normal()), cell(s.easy()),
+            w.printf("%-" + width + "s %22s %22s %22s %22s %14.4f %10.4f%n", r.lever(), cell(s.hard()), cell(s.normal()), cell(s.easy()),
                     cell(s.score()), r.meanRewardChange(), r.styleGap());
         }
-        w.println("RM-Bench accuracy in percent with 95% bootstrap CIs; reward change = mean over all responses vs the unsteered RM; "
-                + "style gap = mean reward of the more-styled minus the less-styled variant");
+        w.println("RM-Bench accuracy in percent with 95% bootstrap CIs (one bootstrap seed for every row); reward change = mean over "
+                + "all responses vs the unsteered RM; style gap = mean reward of the more-styled minus the less-styled variant");
     }
 
     static String cell(Interval iv) {
@@ -138,9 +198,11 @@ public final class RmSteerSweep {
         ObjectNode o = Jsonl.MAPPER.createObjectNode();
         o.put("layer", s.layer()).put("style", style.name().toLowerCase(Locale.ROOT));
         ArrayNode a = o.putArray("alphas");
+        ArrayNode cmp = o.putArray("compare");
         for (Row r : rows) {
-            ObjectNode x = a.addObject();
-            x.put("alpha", r.alpha());
+            ObjectNode x = r.steering() ? a.addObject() : cmp.addObject();
+            if (r.steering()) x.put("alpha", r.alpha());
+            else x.put("lever", r.lever());
             x.set("hard", IntervalJson.SUMMARY.node(r.scores().hard()));
             x.set("normal", IntervalJson.SUMMARY.node(r.scores().normal()));
             x.set("easy", IntervalJson.SUMMARY.node(r.scores().easy()));
@@ -150,7 +212,7 @@ public final class RmSteerSweep {
         return o;
     }
 
-    private static double[][] scores(List<PreferenceItem> items, LocalRewardScorer rm, Progress progress) {
+    private static double[][] scores(List<PreferenceItem> items, dev.tare.scorers.RewardScorer rm, Progress progress) {
         double[][] out = new double[items.size()][];
         for (int i = 0; i < items.size(); i++) {
             PreferenceItem it = items.get(i);
