@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
                 dev.tare.cli.eval.EvalCommand.class,
                 dev.tare.cli.judge.JudgeCommand.class,
                 dev.tare.cli.serve.ServeCommand.class,
+                dev.tare.cli.spark.SparkCommand.class,
                 dev.tare.cli.sweep.SweepCommand.class,
                 dev.tare.cli.tiny.TinyCommand.class,
                 dev.tare.cli.train.TrainCommand.class,
