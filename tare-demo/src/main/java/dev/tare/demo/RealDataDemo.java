@@ -3,6 +3,7 @@ package dev.tare.demo;
 import dev.tare.data.DataFormatException;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.rewardbench.InternLmRewardBenchScores;
+import dev.tare.metrics.Units;
 import dev.tare.metrics.bbq.BbqAudit;
 import dev.tare.metrics.bbq.BbqScores;
 import dev.tare.metrics.judgebench.JudgeBenchAudit;
@@ -328,7 +329,10 @@ public final class RealDataDemo {
 
     private static String f2(Double v) { return v == null || v.isNaN() ? "–" : String.format(Locale.ROOT, "%.2f", v); }
 
-    /** The real-data part of the JSON summary. */
+    /**
+     * The real-data part of the JSON summary, in fractions as every tare JSON ({@link Units}): the BBQ, JudgeBench and
+     * pair-accuracy figures the console and report show in percent (and the published BBQ numbers) are scaled here.
+     */
     public static void addTo(JsonSummary json, Result r) {
         JsonSummary real = json.object("real_data").put("root", r.root().toString());
         for (var e : r.bbq().entrySet()) {
@@ -340,14 +344,14 @@ public final class RealDataDemo {
         for (JudgeBenchAudit.Result j : r.judgeBench()) {
             JudgeBenchScores s = j.scores();
             JsonSummary o = real.object("judgebench").object(judgeLabel(j));
-            o.put("overall", s.overall()).put("category_mean", s.categoryMean()).put("pairs", s.pairs());
-            for (var c : s.categories().entrySet()) o.put(c.getKey(), c.getValue());
-            o.put("position_consistency", s.twoGamePairs() == 0 ? Double.NaN : s.positionConsistency());
+            o.put("overall", Units.toFraction(s.overall())).put("category_mean", Units.toFraction(s.categoryMean())).put("pairs", s.pairs());
+            for (var c : s.categories().entrySet()) o.put(c.getKey(), Units.toFraction(c.getValue()));
+            o.put("position_consistency", s.twoGamePairs() == 0 ? Double.NaN : Units.toFraction(s.positionConsistency()));
         }
         for (var e : r.judgeBenchLength().entrySet()) {
             PairAudit.Result a = e.getValue();
             JsonSummary o = real.object("judgebench_length_calibration").object(e.getKey());
-            o.put("pairs", a.pairs().size()).put("accuracy_before", accuracy(a, a.before())).put("accuracy_after", accuracy(a, a.after()))
+            o.put("pairs", a.pairs().size()).put("accuracy_before", Units.toFraction(accuracy(a, a.before()))).put("accuracy_after", Units.toFraction(accuracy(a, a.after())))
                     .put("spearman_length_before", a.measuresBefore().length().spearman()).put("spearman_length_after", a.measuresAfter().length().spearman())
                     .put("longer_wins_before", a.measuresBefore().longerWins().rate()).put("longer_wins_after", a.measuresAfter().longerWins().rate())
                     .put("preferences_flipped", a.flipped());
@@ -358,8 +362,10 @@ public final class RealDataDemo {
     }
 
     private static void bbq(JsonSummary o, BbqScores s, double[] published) {
-        o.put("s_amb", s.sAmb()).put("s_dis", s.sDis()).put("acc_ambig", s.accAmbig()).put("acc_disambig", s.accDisambig())
-                .put("commit_bias_ambig", s.commitBiasAmbig()).put("abstain_disambig", s.abstainDisambig());
-        if (published != null) o.object("published").put("s_amb", published[0]).put("acc_ambig", published[1]).put("s_dis", published[2]).put("acc_disambig", published[3]);
+        o.put("s_amb", Units.toFraction(s.sAmb())).put("s_dis", Units.toFraction(s.sDis())).put("acc_ambig", Units.toFraction(s.accAmbig()))
+                .put("acc_disambig", Units.toFraction(s.accDisambig())).put("commit_bias_ambig", Units.toFraction(s.commitBiasAmbig()))
+                .put("abstain_disambig", Units.toFraction(s.abstainDisambig()));
+        if (published != null) o.object("published").put("s_amb", Units.toFraction(published[0])).put("acc_ambig", Units.toFraction(published[1]))
+                .put("s_dis", Units.toFraction(published[2])).put("acc_disambig", Units.toFraction(published[3]));
     }
 }

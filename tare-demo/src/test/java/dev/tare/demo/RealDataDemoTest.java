@@ -137,8 +137,16 @@ class RealDataDemoTest {
         JsonSummary json = new JsonSummary();
         RealDataDemo.addTo(json, result);
         var node = json.node().get("real_data");
-        assertEquals(29.8, node.get("bbq").get("race").get("Age").get("s_amb").get("value").asDouble(), 0.05);
-        assertEquals(29.8, node.get("bbq").get("race").get("Age").get("published").get("s_amb").asDouble());
+        // the BBQ authors' 29.8 (percent), as a fraction like every number in summary.json
+        assertEquals(0.298, node.get("bbq").get("race").get("Age").get("s_amb").get("value").asDouble(), 0.0005);
+        assertEquals(0.298, node.get("bbq").get("race").get("Age").get("published").get("s_amb").asDouble(), 1e-12);
+        var jb = node.get("judgebench");
+        assertTrue(jb.size() > 0, "JudgeBench rows");
+        for (var it = jb.elements(); it.hasNext(); ) {
+            var o = it.next();
+            double overall = o.get("overall").get("value").asDouble();
+            assertTrue(overall >= 0 && overall <= 1 && o.get("category_mean").asDouble() <= 1, "JudgeBench in fractions: " + o);
+        }
     }
 
     @Test

@@ -113,7 +113,7 @@ public final class EvalReport {
     }
 
     static JsonSummary summary(AuditResult r, RunInfo info) {
-        JsonSummary j = new JsonSummary();
+        JsonSummary j = JsonSummary.fractions();
         j.put("model", r.model()).put("benchmark", EvalSummary.benchmark(r).cliName()).put("scorer", info.scorer());
         info.settings().forEach((k, v) -> j.put(k, String.valueOf(v)));
         j.put("data", info.data()).put("results", info.resultsFile()).put("items", r.items())

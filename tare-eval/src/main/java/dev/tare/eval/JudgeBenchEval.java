@@ -7,6 +7,7 @@ import dev.tare.data.judgebench.JudgePair;
 import dev.tare.data.judgebench.Judgment;
 import dev.tare.metrics.judgebench.JudgeBenchMetrics;
 import dev.tare.metrics.judgebench.JudgeBenchScores;
+import dev.tare.metrics.Units;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -96,21 +97,22 @@ public final class JudgeBenchEval {
     }
 
     /**
-     * summary.json and report.html. For a judge, {@code bias} (first-shown, longer, more-markdown rates, unparseable
-     * verdicts) and {@code cost} (this run's calls and tokens) are added; both are null for a reward model. Written
+     * summary.json (every score and rate a fraction in [0, 1], {@code "units": "fraction"}) and report.html (percent).
+     * For a judge, {@code bias} (first-shown, longer, more-markdown rates, unparseable verdicts) and {@code cost} (this
+     * run's calls and tokens) are added; both are null for a reward model. Written
      * as one set ({@link EvalReport#writePair}): summary.json is written last; its presence means the folder's summary
      * files are complete.
      */
     public static void write(String model, JudgeBenchScores s, JudgeBias bias, JudgeStats cost, EvalReport.RunInfo info, Path dir) {
-        JsonSummary j = new JsonSummary();
+        JsonSummary j = JsonSummary.fractions();   // JudgeBenchScores are percent (as the report shows them): scaled here
         j.put("model", model).put("benchmark", "judgebench").put("scorer", info.scorer()).put("data", info.data())
                 .put("results", info.resultsFile()).put("items", (long) s.pairs());
-        j.put("overall_pair_weighted", s.overall()).put("category_mean", s.categoryMean());
+        j.put("overall_pair_weighted", Units.toFraction(s.overall())).put("category_mean", Units.toFraction(s.categoryMean()));
         JsonSummary c = j.object("categories");
-        s.categories().forEach(c::put);
+        s.categories().forEach((k, v) -> c.put(k, Units.toFraction(v)));
         j.object("counts").put("correct", (long) s.correct()).put("incorrect", (long) s.incorrect()).put("tie", (long) s.tie())
                 .put("two_game_pairs", (long) s.twoGamePairs()).put("inconsistent", (long) s.inconsistent()).put("nulls", (long) s.nulls());
-        if (s.twoGamePairs() > 0) j.put("position_consistency", s.positionConsistency());
+        if (s.twoGamePairs() > 0) j.put("position_consistency", Units.toFraction(s.positionConsistency()));
         if (bias != null) bias.putTo(j);
         if (cost != null) JudgeCost.put(j, cost);
         HtmlReport h = new HtmlReport("tare eval: " + model + " on JudgeBench");

@@ -43,7 +43,7 @@ public final class JudgeSummary {
      * ({@link EvalReport#writePair}): summary.json is written last; its presence means the folder's summary files are complete.
      */
     public static void write(Result r, EvalReport.RunInfo info, JudgeStats cost, Path dir) {
-        JsonSummary j = new JsonSummary();
+        JsonSummary j = JsonSummary.fractions();
         j.put("model", r.model()).put("benchmark", r.benchmark().cliName()).put("scorer", info.scorer()).put("data", info.data())
                 .put("results", info.resultsFile()).put("items", r.items()).put("judge", true);
         JsonSummary s = j.object("scores");

@@ -17,9 +17,10 @@ public final class ScoresJson {
 
     private ScoresJson() {}
 
-    /** A scores object that starts with the model and the item count. */
+    /** A scores object that starts with {@code "units": "fraction"} ({@link Units}), the model and the item count. */
     public static ObjectNode object(String model, int items) {
         ObjectNode o = MAPPER.createObjectNode();
+        Units.fraction(o);
         o.put("model", model);
         o.put("items", items);
         return o;

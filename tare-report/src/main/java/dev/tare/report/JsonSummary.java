@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.data.AtomicFiles;
+import dev.tare.metrics.Units;
 import dev.tare.metrics.stats.Interval;
 import dev.tare.metrics.stats.IntervalJson;
 
@@ -20,6 +21,12 @@ public final class JsonSummary {
     public JsonSummary() { this.root = JsonNodeFactory.instance.objectNode(); }
 
     private JsonSummary(ObjectNode node) { this.root = node; }
+
+    /**
+     * A top-level summary that starts with {@code "units": "fraction"}: its rates, accuracies and scores are fractions
+     * in [0, 1] ({@link Units}, tare's one convention for the JSON it writes).
+     */
+    public static JsonSummary fractions() { return new JsonSummary().put(Units.FIELD, Units.FRACTION); }
 
     /** The child object under {@code key} (created when absent). */
     public JsonSummary object(String key) {

@@ -3,6 +3,7 @@ package dev.tare.cli.bbq;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.data.Jsonl;
+import dev.tare.metrics.Units;
 import dev.tare.metrics.bbq.BbqAudit;
 import dev.tare.metrics.bbq.BbqScores;
 import dev.tare.metrics.stats.Interval;
@@ -25,7 +26,7 @@ import java.util.concurrent.Callable;
 /** `tare bbq score`: BBQ accuracy and bias scores of one model's predictions, per category and overall. */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = {"Score BBQ predictions: acc_ambig, acc_disambig, abstain_disambig, commit_bias_ambig, s_dis, s_amb",
-                "(percent, 95%% bootstrap intervals), per category and all items pooled ('overall')."})
+                "(percent, 95%% bootstrap intervals), per category and all items pooled ('overall'). --json / --out: fractions."})
 public final class BbqScoreCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -71,9 +72,14 @@ public final class BbqScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The JSON shape other tooling relies on: {category: {acc_ambig, ..., s_amb, ci: {...}, n_ambig, n_disambig}, overall: {...}}. */
+    /**
+     * The JSON shape other tooling relies on: {units: "fraction", category: {acc_ambig, ..., s_amb, ci95: {...}, n_ambig,
+     * n_disambig}, overall: {...}}. Accuracies and rates are fractions in [0, 1], the bias scores (s_dis, s_amb,
+     * acc_gap_disambig) fractions in [-1, 1] ({@link Units}); the table shows percent as the BBQ paper does. Every
+     * object but {@code units} is a category or {@code overall}.
+     */
     public static ObjectNode toJson(BbqAudit.Result r) {
-        ObjectNode root = Jsonl.MAPPER.createObjectNode();
+        ObjectNode root = Units.fraction(Jsonl.MAPPER.createObjectNode());
         for (var e : r.categories().entrySet()) root.set(e.getKey(), scores(e.getValue()));
         ObjectNode overall = scores(r.overall());
         overall.put("predictions", r.predictions());
@@ -93,7 +99,8 @@ public final class BbqScoreCommand implements Callable<Integer> {
         for (var e : m.entrySet()) {
             num(o, e.getKey(), e.getValue().value());
             ArrayNode a = ci.putArray(e.getKey());
-            for (double x : new double[]{e.getValue().lo(), e.getValue().hi()}) if (Double.isNaN(x)) a.addNull(); else a.add(x);
+            for (double x : new double[]{e.getValue().lo(), e.getValue().hi()})
+                if (Double.isNaN(x)) a.addNull(); else a.add(Units.toFraction(x));   // BbqScores are percent
         }
         o.set("ci95", ci);
         o.put("n_ambig", s.nAmbig());
@@ -102,7 +109,7 @@ public final class BbqScoreCommand implements Callable<Integer> {
     }
 
     private static void num(ObjectNode o, String k, double v) {
-        if (Double.isNaN(v)) o.putNull(k); else o.put(k, v);
+        if (Double.isNaN(v)) o.putNull(k); else o.put(k, Units.toFraction(v));   // BbqScores are percent
     }
 
     private static Map<String, Interval> metrics(BbqScores s) {

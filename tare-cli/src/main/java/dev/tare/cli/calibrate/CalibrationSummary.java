@@ -36,9 +36,12 @@ final class CalibrationSummary {
 
     // ---- summary.json ----------------------------------------------------------------------------------------------
 
-    /** The summary: benchmark, method, steps, features, fit settings (or applied), the report, and the held-out part. */
+    /**
+     * The summary: {@code "units": "fraction"} (every score, rate and share in [0, 1]), benchmark, method, steps, features,
+     * fit settings (or applied), the report, and the held-out part.
+     */
     static ObjectNode json(CalibrationRun.Outcome o) {
-        ObjectNode s = MAPPER.createObjectNode();
+        ObjectNode s = dev.tare.metrics.Units.fraction(MAPPER.createObjectNode());
         s.put("benchmark", o.kind().cliName());
         s.put("method", CalibrationRun.methodName(o.steps()));
         ArrayNode steps = s.putArray("steps");

@@ -96,7 +96,7 @@ public final class DemoCommand implements Callable<Integer> {
         Optional<Path> root = resolveRoot();
         if (!simulate && (trained || retrain || root.isEmpty())) return trainedDemo(boot);
         HtmlReport html = new HtmlReport("tare demo: reward-model bias, measured and removed");
-        JsonSummary json = new JsonSummary();
+        JsonSummary json = JsonSummary.fractions();
         json.put("tool", "tare demo");
         boolean real = root.isPresent() && !simulate;
         json.put("mode", real ? "real-data" : "simulation");
@@ -156,7 +156,7 @@ public final class DemoCommand implements Callable<Integer> {
         HtmlReport html = new HtmlReport("tare demo: a reward model tare trained, its style bias measured and removed");
         html.subtitle("A 2-layer LlamaForSequenceClassification trained by tare on synthetic GSM8K-format pairs; nothing here is real-world data");
         TrainedDemoReport.addTo(html, r, origin);
-        JsonSummary json = new JsonSummary();
+        JsonSummary json = JsonSummary.fractions();
         json.put("tool", "tare demo").put("mode", "trained-model");
         TrainedDemoReport.addTo(json, r, origin);
         o.print(TrainedDemoReport.console(r, origin));

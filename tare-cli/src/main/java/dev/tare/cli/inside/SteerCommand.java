@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 /**
  * `tare steer`: an α sweep of activation steering on generative BBQ with a local causal LM; per-α table, JSON and plots.
- * Over 150 lines: two modes (BBQ generation, RM-Bench reward models with the levers to compare) with 16 options; the sweeps are tare-eval's.
+ * Over 150 lines: two modes (BBQ generation, RM-Bench reward models with the levers to compare) with 17 options; the sweeps are tare-eval's.
  * <p>Outputs appear all at once. With --rm-bench the folder holds only steer.json (and direction.npy with --style),
  * so it is written whole with {@link AtomicFiles#replaceDirectory} (a folder holding other files is refused
  * untouched). With --bbq it also holds the resumable alpha_&lt;a&gt;/predictions.jsonl, so it is never replaced:
@@ -57,6 +57,10 @@ public final class SteerCommand implements Callable<Integer> {
             + "local:RM,adapter=forget-lora,lambda=-1 (tare's lambda is PEFT's signed scaling: -1 subtracts; the forget-LoRA "
             + "scripts call that +1). Repeatable.")
     List<String> compare = new java.util.ArrayList<>();
+
+    @Option(names = "--max-length", defaultValue = "0", paramLabel = "N", description = "--rm-bench: truncate each conversation's prompt "
+            + "to fit N tokens, as the scorer option max-length=N (0 = none: an input over max_position_embeddings is refused).")
+    int maxLength;
 
     @Option(names = "--layer", required = true, paramLabel = "L", description = "Decoder layer after which alpha * v is added (0-based).")
     int layer;
@@ -117,7 +121,7 @@ public final class SteerCommand implements Callable<Integer> {
         List<dev.tare.eval.inside.RmSteerSweep.Row> rows;
         Steering s;
         try (dev.tare.scorers.local.LocalRewardScorer rm = dev.tare.scorers.local.LocalRewardScorer.open(model,
-                dev.tare.scorers.local.LocalRewardScorer.Options.defaults())) {
+                dev.tare.scorers.local.LocalRewardScorer.Options.defaults().withMaxLength(maxLength))) {
             int L = rm.model().config().numLayers(), H = rm.model().config().hiddenSize();
             if (layer < 0 || layer >= L) throw new IllegalArgumentException("--layer " + layer + ": the model has decoder layers 0.." + (L - 1));
             float[] v;

@@ -50,7 +50,7 @@ public final class GenerativeEval {
         }
         int total = o.resumed() + o.generated();
         if (o.unparseable() == total) {
-            ObjectNode root = Jsonl.MAPPER.createObjectNode();
+            ObjectNode root = dev.tare.metrics.Units.fraction(Jsonl.MAPPER.createObjectNode());
             generation(root, spec, o);
             writeSummary(out, root);
             w.printf("none of the %d replies was a single letter A/B/C: nothing to score (see %s)%n", total, preds);

@@ -91,7 +91,7 @@ public final class JudgeAuditCommand implements Callable<Integer> {
             r = InjectionAudit.run(pj, items, plants, boot, p::advance);
             cost = pj.stats().toString();
         }
-        JsonSummary j = new JsonSummary();
+        JsonSummary j = JsonSummary.fractions();   // rates as fractions; the table and report show percent
         j.put("judge", spec.redacted()).put("model", name).put("template", t.name()).put("benchmark", benchmark)
                 .put("data", data.toString()).put("pairs", (long) items.size()).put("calls", r.calls()).put("cost", cost);
         put(j.object("unplanted"), r.baseline());

@@ -3,6 +3,7 @@ package dev.tare.cli.judgebench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tare.data.Jsonl;
 import dev.tare.metrics.judgebench.JudgeBenchAudit;
+import dev.tare.metrics.Units;
 import dev.tare.metrics.judgebench.JudgeBenchScores;
 import dev.tare.scorers.judge.AnswerTagVerdictParser;
 import dev.tare.scorers.judge.ArenaHardVerdictParser;
@@ -77,17 +78,20 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {"overall", "knowledge", "reasoning", "math", "coding", "pairs"} in percent, plus labelled extras. */
+    /**
+     * {"units": "fraction", "overall", "knowledge", "reasoning", "math", "coding", "pairs"} plus labelled extras; every
+     * score, consistency and interval bound a fraction in [0, 1] ({@link Units}; the text output shows percent).
+     */
     public static ObjectNode toJson(JudgeBenchAudit.Result r, JudgeBenchReparse.Result rp) {
         JudgeBenchScores s = r.scores();
-        ObjectNode o = Jsonl.MAPPER.createObjectNode();
-        o.put("overall", s.overall().value());
+        ObjectNode o = Units.fraction(Jsonl.MAPPER.createObjectNode());
+        o.put("overall", fraction(s.overall().value()));
         for (var e : s.categories().entrySet()) {
-            if (Double.isNaN(e.getValue())) o.putNull(e.getKey()); else o.put(e.getKey(), e.getValue());
+            if (Double.isNaN(e.getValue())) o.putNull(e.getKey()); else o.put(e.getKey(), fraction(e.getValue()));
         }
         o.put("pairs", s.pairs());
-        o.put("category_mean", s.categoryMean());
-        if (Double.isNaN(s.positionConsistency())) o.putNull("position_consistency"); else o.put("position_consistency", s.positionConsistency());
+        o.put("category_mean", fraction(s.categoryMean()));
+        if (Double.isNaN(s.positionConsistency())) o.putNull("position_consistency"); else o.put("position_consistency", fraction(s.positionConsistency()));
         if (rp.gamesParsed() == 0) o.putNull("reparse_disagreements"); else o.put("reparse_disagreements", rp.disagreements().size());
         o.put("games_reparsed", rp.gamesParsed());
         var ex = o.putArray("reparse_examples");
@@ -100,13 +104,13 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
             x.put("parsed", d.parsed().toString());
         });
         var ci = o.putArray("overall_ci95");
-        ci.add(s.overall().lo());
-        ci.add(s.overall().hi());
-        ObjectNode cis = o.putObject("ci95");   // seeded percentile bootstrap over pairs, percent: name -> [lo, hi]
+        ci.add(fraction(s.overall().lo()));
+        ci.add(fraction(s.overall().hi()));
+        ObjectNode cis = o.putObject("ci95");   // seeded percentile bootstrap over pairs, fractions: name -> [lo, hi]
         s.ci95().forEach((k, iv) -> {
             var pair = cis.putArray(k);
-            pair.add(iv.lo());
-            pair.add(iv.hi());
+            pair.add(fraction(iv.lo()));
+            pair.add(fraction(iv.hi()));
         });
         o.put("protocol", r.singleGame() ? "single_game" : "both_orders");
         o.put("judge_name", r.judgeName());
@@ -126,6 +130,9 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
         s.categoryPairs().forEach(cp::put);
         return o;
     }
+
+    /** JudgeBenchScores' percent (as the text shows it) as the JSON's fraction. */
+    private static double fraction(double percent) { return Units.toFraction(percent); }
 
     private static void printText(PrintWriter w, JudgeBenchAudit.Result r, JudgeBenchReparse.Result rp) {
         JudgeBenchScores s = r.scores();

@@ -62,7 +62,7 @@ public final class ReportCommand implements Callable<Integer> {
         String model = items.getFirst().model() == null || items.getFirst().model().isBlank() ? results.getFileName().toString() : items.getFirst().model();
         HtmlReport html = new HtmlReport("tare report: " + model)
                 .subtitle("Results " + results + (data == null ? "" : ", texts from " + data));
-        JsonSummary json = new JsonSummary().put("tool", "tare report").put("results", results.toString());
+        JsonSummary json = JsonSummary.fractions().put("tool", "tare report").put("results", results.toString());
         Path htmlFile = out.resolve("report.html"), jsonFile = out.resolve("summary.json");
         PrintWriter o = spec.commandLine().getOut();
         if (StyleAudit.applies(items)) {

@@ -3,6 +3,7 @@ package dev.tare.cli.sweep;
 import dev.tare.data.AtomicFiles;
 import dev.tare.debias.lora.LambdaSweep;
 import dev.tare.eval.lora.LoraSweep;
+import dev.tare.metrics.Units;
 import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -29,10 +30,13 @@ record ObjectiveSweepOutputs(Path model, String objective, String benchmark, lon
         w.flush();
     }
 
-    /** Writes sweep.json and report.html into {@code out} (the temp folder that SweepCommand then renames to OUT whole). */
+    /**
+     * Writes sweep.json (fractions, {@code "units": "fraction"}) and report.html (percent) into {@code out} (the temp
+     * folder that SweepCommand then renames to OUT whole).
+     */
     void write(LoraSweep.Outcome sweep, Path out) {
         LambdaSweep.Result res = sweep.result();
-        JsonSummary js = new JsonSummary();
+        JsonSummary js = JsonSummary.fractions();   // the sweep's percent (as the tables show it) scaled to fractions
         js.put("model", model.toString()).put("objective", objective).put("benchmark", benchmark).put("items", (long) sweep.items().size())
                 .put("selection_items", (long) sweep.split().selection().size()).put("held_out_items", (long) sweep.split().heldOut().size())
                 .put("seed", seed).put("rule", rule.describe()).put("none_eligible", res.noneEligible()).put("chosen_lambda", res.chosen())
@@ -45,13 +49,13 @@ record ObjectiveSweepOutputs(Path model, String objective, String benchmark, lon
             o.put("weight", 1 + row.lambda());
             o.put("eligible", row.eligible());
             JsonSummary s = o.object("selection");
-            row.selection().forEach(s::put);
+            row.selection().forEach((k, v) -> s.put(k, Units.toFraction(v)));
             JsonSummary h = o.object("held_out");
-            row.heldOut().forEach(h::put);
+            row.heldOut().forEach((k, v) -> h.put(k, Units.toFraction(v)));
         }
         for (double l : new double[]{0.0, res.chosen()}) {
             RmBenchScores rep = sweep.heldOutReport(l);
-            js.object("held_out_ci_lambda=" + fmt(l)).put("hard", rep.hard().times(100)).put("normal", rep.normal().times(100)).put("easy", rep.easy().times(100));
+            js.object("held_out_ci_lambda=" + fmt(l)).put("hard", rep.hard()).put("normal", rep.normal()).put("easy", rep.easy());
         }
         AtomicFiles.writeString(out.resolve("sweep.json"), js.render());
 

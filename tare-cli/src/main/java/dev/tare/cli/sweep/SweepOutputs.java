@@ -9,6 +9,7 @@ import dev.tare.debias.lora.LambdaSweep;
 import dev.tare.core.Progress;
 import dev.tare.eval.lora.LoraSweep;
 import dev.tare.eval.lora.SweepReport;
+import dev.tare.metrics.Units;
 import dev.tare.metrics.rmbench.RmBenchScores;
 import dev.tare.report.HtmlReport;
 import dev.tare.report.JsonSummary;
@@ -42,7 +43,10 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
         w.flush();
     }
 
-    /** Writes sweep.json and report.html into {@code out} (the temp folder that SweepCommand then renames to OUT whole). */
+    /**
+     * Writes sweep.json (fractions, {@code "units": "fraction"}) and report.html (percent) into {@code out} (the temp
+     * folder that SweepCommand then renames to OUT whole).
+     */
     void write(LoraSweep.Outcome sweep, Path out) {
         LambdaSweep.Rule theRule = rule;
         HeadChoice headChoice = head;
@@ -50,7 +54,7 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
         LambdaSweep.Split split = sweep.split();
         int n = sweep.items().size();
         double seconds = sweep.seconds();
-        JsonSummary js = new JsonSummary();
+        JsonSummary js = JsonSummary.fractions();   // the sweep's percent (as the tables show it) scaled to fractions
         js.put("model", model.toString()).put("adapter", adapter.toString()).put("head", headChoice.name().toLowerCase(Locale.ROOT))
                 .put("benchmark", benchmark).put("items", (long) n).put("selection_items", (long) split.selection().size())
                 .put("held_out_items", (long) split.heldOut().size()).put("seed", seed)
@@ -64,24 +68,24 @@ record SweepOutputs(Path model, Path adapter, String benchmark, long seed, Lambd
         baseObj.put("what", sweep.baseScoredSeparately() ? "the real base model (adapter off, base head), scored separately"
                 : "identical to lambda 0 (--head base)");
         JsonSummary bs = baseObj.object("selection");
-        res.base().selection().forEach(bs::put);
+        res.base().selection().forEach((k, v) -> bs.put(k, Units.toFraction(v)));
         JsonSummary bh = baseObj.object("held_out");
-        res.base().heldOut().forEach(bh::put);
+        res.base().heldOut().forEach((k, v) -> bh.put(k, Units.toFraction(v)));
         JsonSummary rows = js.object("lambdas");
         for (LambdaSweep.Row row : res.rows()) {
             JsonSummary o = rows.object(fmt(row.lambda()));
             o.put("subtract", subtract(row.lambda()));
             o.put("eligible", row.eligible());
             JsonSummary s = o.object("selection");
-            row.selection().forEach(s::put);
+            row.selection().forEach((k, v) -> s.put(k, Units.toFraction(v)));
             JsonSummary h = o.object("held_out");
-            row.heldOut().forEach(h::put);
+            row.heldOut().forEach((k, v) -> h.put(k, Units.toFraction(v)));
         }
         // held-out CIs for the chosen lambda and lambda 0
         for (double l : new double[]{0.0, res.chosen()}) {
             RmBenchScores rep = sweep.heldOutReport(l);
             JsonSummary ci = js.object("held_out_ci_lambda=" + fmt(l));
-            ci.put("hard", rep.hard().times(100)).put("normal", rep.normal().times(100)).put("easy", rep.easy().times(100));
+            ci.put("hard", rep.hard()).put("normal", rep.normal()).put("easy", rep.easy());
         }
         AtomicFiles.writeString(out.resolve("sweep.json"), js.render());
 

@@ -40,13 +40,16 @@ class BbqScoreCommandTest {
                 "--prediction-field", "unifiedqa-t5-11b_pred_race", "--json", "--resamples", "50", "--out", saved.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode j = Jsonl.MAPPER.readTree(r.out());
-        assertEquals(6, j.size(), "5 categories + overall");
+        assertEquals(7, j.size(), "units + 5 categories + overall");
+        assertEquals("fraction", j.get("units").asText());
         for (String k : new String[]{"acc_ambig", "acc_disambig", "abstain_disambig", "commit_bias_ambig", "s_dis", "s_amb"})
             assertTrue(j.get("overall").get(k).isNumber(), k);
-        // BBQ paper, UnifiedQA RACE format: Age s_AMB 29.8, Nationality s_DIS 1.2
-        assertEquals(29.8, j.get("Age").get("s_amb").asDouble(), 0.05);
-        assertEquals(54.7, j.get("Age").get("acc_ambig").asDouble(), 0.05);
-        assertEquals(1.2, j.get("Nationality").get("s_dis").asDouble(), 0.05);
+        // BBQ paper, UnifiedQA RACE format: Age s_AMB 29.8, Nationality s_DIS 1.2 (percent; the JSON's fractions)
+        assertEquals(0.298, j.get("Age").get("s_amb").asDouble(), 0.0005);
+        assertEquals(0.547, j.get("Age").get("acc_ambig").asDouble(), 0.0005);
+        assertEquals(0.012, j.get("Nationality").get("s_dis").asDouble(), 0.0005);
+        double lo = j.get("Age").get("ci95").get("s_amb").get(0).asDouble(), hi = j.get("Age").get("ci95").get("s_amb").get(1).asDouble();
+        assertTrue(lo <= 0.298 && 0.298 <= hi && hi < 1, "interval bounds in fractions too: [" + lo + ", " + hi + "]");
         assertEquals(2, j.get("Age").get("ci95").get("s_amb").size());
         assertEquals(j, Jsonl.MAPPER.readTree(Files.readString(saved)));
 
@@ -72,9 +75,9 @@ class BbqScoreCommandTest {
         assertEquals(1839, age.get("n_ambig").asInt());
         assertTrue(age.get("acc_disambig").isNull() && age.get("s_dis").isNull(), age.toString());
         assertTrue(age.get("ci95").get("s_dis").get(0).isNull(), age.toString());
-        // BBQ paper, question-only baseline, Age: accuracy 30.3, bias 51.4
-        assertEquals(30.3, age.get("acc_ambig").asDouble(), 0.05);
-        assertEquals(51.4, age.get("s_amb").asDouble(), 0.05);
+        // BBQ paper, question-only baseline, Age: accuracy 30.3, bias 51.4 (percent; the JSON's fractions)
+        assertEquals(0.303, age.get("acc_ambig").asDouble(), 0.0005);
+        assertEquals(0.514, age.get("s_amb").asDouble(), 0.0005);
         assertTrue(j.get("overall").get("question_only").asBoolean());
         assertEquals(1840, j.get("overall").get("question_only_dropped_disambig").asInt());
 

@@ -74,6 +74,7 @@ class CalibrateCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonNode j = Jsonl.MAPPER.readTree(r.out().substring(0, r.out().lastIndexOf("}") + 1));
         assertEquals("rm-bench", j.get("benchmark").asText());
+        dev.tare.cli.JsonUnits.assertFractions(j, "calibrate summary.json");
         assertEquals(441, j.get("items").asInt());
         assertEquals(2646, j.get("responses").asInt());
         // README: safety-refuse hard/normal/easy/mean 0.9131/0.9577/0.9648/0.9452 (284 rows), safety-response

@@ -37,8 +37,11 @@ class CompareCommandTest {
         assertEquals(r.out(), Files.readString(md));
         var m = JsonMapper.builder().build();
         JsonNode j = m.readTree(jb.toFile()), s = m.readTree(rm.toFile()), a = m.readTree(ae.toFile());
-        // every cell is the source value, in percent
-        assertTrue(r.out().contains("| o1-mini-2024-09-12 (arena_hard) | " + p(j.get("overall").asDouble()) + " [" + p(j.get("ci95").get("overall").get(0).asDouble())), r.out());
+        // every cell is the source value in percent: the fraction files (judgebench, metrics) times 100, alpacaeval's percent as is
+        assertEquals("fraction", j.get("units").asText());
+        assertEquals("fraction", s.get("units").asText());
+        assertEquals("percent", a.get("units").asText());
+        assertTrue(r.out().contains("| o1-mini-2024-09-12 (arena_hard) | " + p(100 * j.get("overall").asDouble()) + " [" + p(100 * j.get("ci95").get("overall").get(0).asDouble())), r.out());
         assertTrue(r.out().contains("| internlm-xcomposer2d5-7b-reward | — | — | " + p(100 * s.get("score").get("value").asDouble()) + " ["), r.out());
         JsonNode fuse = a.get("models").get(0);
         assertTrue(r.out().contains("| FuseChat-Llama-3.1-8B-Instruct | — | — | — | " + p(fuse.get("win_rate").asDouble()) + " ["

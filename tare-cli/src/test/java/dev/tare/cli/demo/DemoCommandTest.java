@@ -39,6 +39,7 @@ class DemoCommandTest {
         assertTrue(html.startsWith("<!DOCTYPE html>") && html.trim().endsWith("</html>"));
         assertTrue(html.contains("<svg"));
         JsonNode j = Jsonl.MAPPER.readTree(out.resolve("summary.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(j, "demo summary.json");
         assertEquals("simulation", j.get("mode").asText());
         JsonNode sim = j.get("simulation");
         assertEquals(400, sim.get("config").get("pairs").asInt());
@@ -61,7 +62,9 @@ class DemoCommandTest {
         assertTrue(r.out().contains("Everything here is synthetic") && r.out().contains("subtract 1 = lambda -1"), r.out());
         assertTrue(Files.isRegularFile(out.resolve("model/model.safetensors")) && Files.isRegularFile(out.resolve("forget-style/adapter_model.safetensors")));
         JsonNode j = Jsonl.MAPPER.readTree(out.resolve("summary.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(j, "demo summary.json");
         assertEquals("trained-model", j.get("mode").asText());
+        assertEquals("fraction", j.get("units").asText());
         double lambda = j.get("chosen_lambda").asDouble();
         assertTrue(lambda < 0 && j.get("chosen_subtract").asDouble() == -lambda, "the chosen strength subtracts the forget-LoRA: " + lambda);
         assertFalse(j.get("none_eligible").asBoolean());
@@ -109,12 +112,14 @@ class DemoCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Age                  29.8 (29.8)"), r.out());
         JsonNode j = Jsonl.MAPPER.readTree(out.resolve("summary.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(j, "demo summary.json");
         assertEquals("real-data", j.get("mode").asText());
         JsonNode jb = j.get("real_data").get("judgebench");
         JsonNode o1 = null;
         for (var it = jb.fields(); it.hasNext(); ) { var e = it.next(); if (e.getKey().contains("o1-mini")) o1 = e.getValue(); }
         assertNotNull(o1, jb.toString());
-        assertEquals(65.71, o1.get("overall").get("value").asDouble(), 0.005);
+        assertEquals("fraction", j.get("units").asText());
+        assertEquals(0.6571, o1.get("overall").get("value").asDouble(), 0.00005, "JudgeBench's published 65.71%, as a fraction");
         assertTrue(Files.readString(out.resolve("report.html")).contains("UnifiedQA"));
     }
 

@@ -47,6 +47,7 @@ class ArmoRmObjectiveSweepCliTest {
         assertEquals(0, r.rc(), r.err() + r.out());
         assertTrue(r.out().contains("objective helpsteer-verbosity: chosen lambda = "), r.out());
         JsonNode sweep = OM.readTree(out.resolve("sweep.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(sweep, "objective sweep.json");
         assertEquals("helpsteer-verbosity", sweep.get("objective").asText());
         assertEquals(List.of("-1", "-0.5", "0"), OM.convertValue(sweep.get("lambdas"), Map.class).keySet().stream().toList());
         assertTrue(List.of(-1.0, -0.5, 0.0).contains(sweep.get("chosen_lambda").asDouble()));

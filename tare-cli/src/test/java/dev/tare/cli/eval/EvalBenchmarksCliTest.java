@@ -77,6 +77,7 @@ class EvalBenchmarksCliTest {
                     "--out", out.toString(), "--bootstrap", "100");
             assertEquals(0, r.rc(), r.err());
             JsonNode s = M.readTree(out.resolve("summary.json").toFile());
+            dev.tare.cli.JsonUnits.assertFractions(s, "eval summary.json");
             assertEquals("rewardbench2", s.get("benchmark").asText());
             assertEquals(70, s.get("items").asInt());
             assertEquals(280, s.get("responses").asInt());
@@ -133,6 +134,7 @@ class EvalBenchmarksCliTest {
                     "--out", out.toString(), "--bootstrap", "100");
             assertEquals(0, r.rc(), r.err());
             JsonNode s = M.readTree(out.resolve("summary.json").toFile());
+            dev.tare.cli.JsonUnits.assertFractions(s, "eval summary.json");
             JsonNode parts = s.get("scores").get("parts");
             assertEquals(45, s.get("items").asInt());
             assertEquals(hard, parts.get("Hard").get("value").asDouble(), 1e-12);
@@ -194,6 +196,7 @@ class EvalBenchmarksCliTest {
             assertEquals(0, r.rc(), r.err());
             assertEquals(items * 12, judge.calls.get(), "every pair of 4 responses in both orders");
             JsonNode s = M.readTree(out.resolve("summary.json").toFile());
+            dev.tare.cli.JsonUnits.assertFractions(s, "eval summary.json");
             for (var e : acc.entrySet())
                 assertEquals(e.getValue()[0] / e.getValue()[1], s.get("scores").get("parts").get(e.getKey()).get("value").asDouble(), 1e-12, e.getKey());
             JsonNode line = M.readTree(Files.readAllLines(out.resolve("results.jsonl")).getFirst());

@@ -60,6 +60,7 @@ class EvalCommandTest {
                         "--benchmark", "rewardbench", "--data", data.toString(), "--out", outDir.toString(), "--bootstrap", "200");
             assertEquals(0, run.rc(), run.err());
             JsonNode summary = M.readTree(outDir.resolve("summary.json").toFile());
+            dev.tare.cli.JsonUnits.assertFractions(summary, "eval summary.json");
             JsonNode parts = summary.get("scores").get("parts");
             assertEquals(83.77, round2(parts.get("Chat Hard").get("value").asDouble()));
             assertEquals(87.84, round2(parts.get("Safety").get("value").asDouble()));

@@ -44,14 +44,18 @@ class JudgeBenchEvalTest {
                         "--benchmark", "judgebench", "--data", pairs.toString(), "--out", outDir.toString(), "--bootstrap", "200");
             assertEquals(0, run.rc(), run.err());
             JsonNode s = M.readTree(outDir.resolve("summary.json").toFile());
+            dev.tare.cli.JsonUnits.assertFractions(s, "eval judgebench summary.json");
             assertEquals(350, s.get("items").asInt());
-            assertEquals(64.29, Math.round(s.get("overall_pair_weighted").get("value").asDouble() * 100) / 100.0);
-            assertEquals(65.00, Math.round(s.get("category_mean").asDouble() * 100) / 100.0);
+            // JudgeBench's published percent; summary.json holds fractions ("units": "fraction"), compared here as percent
+            assertEquals("fraction", s.get("units").asText());
+            assertEquals(64.29, Math.round(s.get("overall_pair_weighted").get("value").asDouble() * 10000) / 100.0);
+            assertTrue(s.get("overall_pair_weighted").get("hi").asDouble() <= 1, s.toString());
+            assertEquals(65.00, Math.round(s.get("category_mean").asDouble() * 10000) / 100.0);
             JsonNode c = s.get("categories");
-            assertEquals(59.74, Math.round(c.get("knowledge").asDouble() * 100) / 100.0);
-            assertEquals(66.33, Math.round(c.get("reasoning").asDouble() * 100) / 100.0);
-            assertEquals(83.93, Math.round(c.get("math").asDouble() * 100) / 100.0);
-            assertEquals(50.00, Math.round(c.get("coding").asDouble() * 100) / 100.0);
+            assertEquals(59.74, Math.round(c.get("knowledge").asDouble() * 10000) / 100.0);
+            assertEquals(66.33, Math.round(c.get("reasoning").asDouble() * 10000) / 100.0);
+            assertEquals(83.93, Math.round(c.get("math").asDouble() * 10000) / 100.0);
+            assertEquals(50.00, Math.round(c.get("coding").asDouble() * 10000) / 100.0);
             String row = run.out().strip();
             assertTrue(row.startsWith("| Skywork-Reward-Gemma-2-27B | judgebench | 64.3") && row.contains("category mean 65.0"), row);
         } finally {

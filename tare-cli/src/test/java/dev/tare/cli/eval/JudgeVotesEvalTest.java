@@ -64,6 +64,7 @@ class JudgeVotesEvalTest {
                 assertEquals(chosenLonger ? 6.0 : -6.0, l.get("scores_chosen").asDouble());
             }
             JsonNode summary = M.readTree(out.resolve("summary.json").toFile());
+            dev.tare.cli.JsonUnits.assertFractions(summary, "judge eval summary.json");
             assertEquals(4.0 / 6, summary.get("scores").get("score").get("value").asDouble(), 1e-12);
         }
         try (FakeJudgeServer server = new FakeJudgeServer(JudgeVotesEvalTest::longer)) {

@@ -59,6 +59,7 @@ class InsideCommandsTest {
                 "--bootstrap", "200", "--out", probe.toString());
         assertEquals(0, p.rc(), p.out() + p.err());
         JsonNode pj = m.readTree(probe.resolve("probe.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(pj, "probe.json");
         assertEquals(3, pj.get("layers").size());
         for (JsonNode l : pj.get("layers")) {
             double acc = l.get("accuracy").get("value").asDouble();
@@ -95,6 +96,7 @@ class InsideCommandsTest {
                 "--batch", "3", "--bootstrap", "100", "--out", steer.toString());
         assertEquals(0, s.rc(), s.out() + s.err());
         JsonNode sj = m.readTree(steer.resolve("steer.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(sj, "steer.json (--bbq)");
         assertEquals(3, sj.get("alphas").size());
         assertTrue(Files.readString(steer.resolve("steer.html")).contains("tare steer"));
         List<String> neg = replies(steer.resolve("alpha_-8/predictions.jsonl")), zero = replies(steer.resolve("alpha_0/predictions.jsonl")),

@@ -58,6 +58,7 @@ class SteerRmCommandTest {
             for (int i = 0; i < H; i++) assertEquals(want[i], v[i], 1e-5, "markdown direction entry " + i);
         }
         JsonNode j = new ObjectMapper().readTree(out.resolve("steer.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(j, "steer.json (--rm-bench)");
         JsonNode rows = j.get("alphas");
         assertEquals(3, rows.size());
         assertEquals(0.0, rows.get(1).get("mean_reward_change").asDouble(), 0.0, "alpha 0 is the unsteered model");
@@ -98,6 +99,34 @@ class SteerRmCommandTest {
         assertTrue(both.err().contains("exactly one of --bbq"), both.err());
     }
 
+    /** An input over max_position_embeddings is refused naming its item (direction and scoring); --max-length truncates the prompt instead. */
+    @Test
+    void overLongItemsAreNamedAndMaxLengthTruncatesThePrompt() throws Exception {
+        Path rm = tmp.resolve("short-rm");
+        var d = TinyCheckpoint.Spec.defaults();
+        TinyCheckpoint.write(rm, new TinyCheckpoint.Spec(d.hidden(), d.layers(), d.heads(), d.kvHeads(), d.intermediate(), 128, d.causal(), d.dtype()), 3);
+        Path data = tmp.resolve("chat_filtered.json");
+        Files.writeString(data, """
+                [{"id": "short", "subset": "s", "prompt": "q?", "chosen": ["yes", "yes because", "**yes** because"], "rejected": ["no", "no because", "- no because"]},
+                 {"id": "long", "subset": "s", "prompt": "%s?", "chosen": ["yes", "yes because", "**yes** because"], "rejected": ["no", "no because", "- no because"]}]
+                """.formatted("why ".repeat(60)));
+        for (String[] mode : new String[][]{{"--style", "markdown"}, {"--direction", null}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("steer", "--model", rm.toString(), "--rm-bench", data.toString(), "--layer", "1",
+                    "--alphas", "0", "--bootstrap", "20", "--out", tmp.resolve("o-" + mode[0].substring(2)).toString()));
+            if (mode[1] == null) {
+                Path v = tmp.resolve("v.npy");
+                new dev.tare.data.npy.NpyArray(new int[]{d.hidden()}, new float[d.hidden()]).write(v);
+                args.addAll(List.of("--direction", v.toString()));
+            } else args.addAll(List.of(mode));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertNotEquals(0, r.rc());
+            assertTrue(r.err().contains("item long") && r.err().contains("max_position_embeddings 128"), r.err());
+        }
+        CliRun ok = CliRun.of("steer", "--model", rm.toString(), "--rm-bench", data.toString(), "--layer", "1", "--style", "markdown",
+                "--alphas", "0", "--max-length", "128", "--bootstrap", "20", "--out", tmp.resolve("ok").toString());
+        assertEquals(0, ok.rc(), ok.out() + ok.err());
+    }
+
     /**
      * The levers side by side: steering rows, the unsteered RM LOWESS-calibrated on the style's feature (equal to
      * `tare eval` + `tare calibrate --method lwr --feature markdown` on the same items) and base − λ·LoRA given as a
@@ -125,6 +154,7 @@ class SteerRmCommandTest {
         assertEquals(0, r.rc(), r.out() + r.err());
         assertTrue(r.out().contains("LOWESS on markdown") && r.out().contains("adapter="), r.out());
         JsonNode j = new ObjectMapper().readTree(out.resolve("steer.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(j, "steer.json (--rm-bench)");
         JsonNode base = j.get("alphas").get(0), cmp = j.get("compare");
         assertEquals(3, cmp.size(), cmp.toString());
         assertEquals("LOWESS on markdown", cmp.get(0).get("lever").asText());

@@ -71,12 +71,14 @@ class GenerativeBbqEvalTest {
             assertTrue(r.out().contains(unknownTarget + " replies were not a single letter"), r.out());
         }
         JsonNode sum = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(sum, "generative BBQ summary.json");
         JsonNode o = sum.get("Sexual_orientation");
+        assertEquals("fraction", sum.get("units").asText());
         assertEquals(0.0, o.get("acc_ambig").asDouble(), 1e-9, "ambiguous gold is always 'unknown'");
-        assertEquals(100.0, o.get("commit_bias_ambig").asDouble(), 1e-9);
-        assertEquals(100.0, o.get("s_amb").asDouble(), 1e-9, "s_amb = (1 - 0) * 100");
-        assertEquals(100.0, o.get("s_dis").asDouble(), 1e-9);
-        assertEquals(100.0 * disGoldBiased / dis, o.get("acc_disambig").asDouble(), 1e-9);
+        assertEquals(1.0, o.get("commit_bias_ambig").asDouble(), 1e-9);
+        assertEquals(1.0, o.get("s_amb").asDouble(), 1e-9, "s_amb = (1 - 0) * 1 (100%)");
+        assertEquals(1.0, o.get("s_dis").asDouble(), 1e-9);
+        assertEquals((double) disGoldBiased / dis, o.get("acc_disambig").asDouble(), 1e-9);
         assertEquals(ambig, o.get("n_ambig").asInt());
         assertEquals(dis, o.get("n_disambig").asInt());
         assertEquals(unknownTarget, sum.get("generation").get("unparseable").asInt());

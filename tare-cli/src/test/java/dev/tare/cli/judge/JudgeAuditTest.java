@@ -52,7 +52,9 @@ class JudgeAuditTest {
             assertEquals(6 * 2 * (plants + 1), server.calls.get(), "both orders, unplanted and every planting");
             assertTrue(run.out().contains("rewardbench/code-fence") && run.out().contains("cost: "), run.out());
             assertTrue(Files.readString(out.resolve("report.html")).contains("Flip rate per planting"));
-            return M.readTree(out.resolve("summary.json").toFile());
+            JsonNode sum = M.readTree(out.resolve("summary.json").toFile());
+            dev.tare.cli.JsonUnits.assertFractions(sum, "judge audit summary.json");
+            return sum;
         }
     }
 

@@ -50,6 +50,7 @@ class JudgeRmBenchEvalTest {
         assertEquals(0, rc, buf.toString());
         assertTrue(buf.toString().contains("judge cost (this run): " + 18 * limit + " judge calls"), buf.toString());
         JsonNode sum = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(sum, "judge RM-Bench summary.json");
         JsonNode m = sum.get("domains").get("chat").get("matrix");
         for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) assertEquals(want[i][j], m.get(i).get(j).asDouble(), 1e-12, i + "," + j);
         double hard = (want[0][1] + want[0][2] + want[1][2]) / 3, easy = (want[1][0] + want[2][0] + want[2][1]) / 3;
@@ -194,6 +195,7 @@ class JudgeRmBenchEvalTest {
             assertEquals(30 * limit, s.calls.get(), "15 pairs x 2 orders per item");
         }
         JsonNode sum = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(sum, "judge RM-Bench summary.json");
         double hard = (want[0][1] + want[0][2] + want[1][2]) / 3, normal = (want[0][0] + want[1][1] + want[2][2]) / 3;
         assertEquals(hard, sum.get("scores").get("parts").get("Hard").get("value").asDouble(), 1e-12, sum.get("scores").toString());
         assertEquals(normal, sum.get("scores").get("parts").get("Normal").get("value").asDouble(), 1e-12);

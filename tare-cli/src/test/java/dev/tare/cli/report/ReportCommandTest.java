@@ -86,7 +86,9 @@ class ReportCommandTest {
         Run withData = run("report", "--results", lb.toString(), "--data", data.resolve("rewardbench/filtered.jsonl").toString(),
                 "--bootstrap", "20", "--out", dir.resolve("o2").toString());
         assertEquals(0, withData.code(), withData.err());
-        JsonNode before = Jsonl.MAPPER.readTree(dir.resolve("o2/summary.json").toFile()).get("report").get("before");
+        JsonNode reportSummary = Jsonl.MAPPER.readTree(dir.resolve("o2/summary.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(reportSummary, "report summary.json");
+        JsonNode before = reportSummary.get("report").get("before");
         double rho = before.get("spearman_length").get("value").asDouble();
         assertEquals(0.0201, rho, 5e-4);
         assertTrue(rho > 0, "the responses' length correlates positively with the reward: " + rho);

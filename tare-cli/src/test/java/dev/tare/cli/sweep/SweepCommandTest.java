@@ -53,17 +53,21 @@ class SweepCommandTest {
         assertEquals(0, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,-0.5,0,0.5",
                 "--head", "base", "--data", data.toString(), "--seed", "3", "--out", out.toString()));
         JsonNode s = Jsonl.MAPPER.readTree(out.resolve("sweep.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(s, "sweep.json");
         assertEquals(12, s.get("items").asInt());
         assertEquals(6, s.get("selection_items").asInt());
         JsonNode lambdas = s.get("lambdas");
         assertEquals(4, lambdas.size());
         double chosen = s.get("chosen_lambda").asDouble();
         // the rule, recomputed from the table: best selection Hard among rows within 1 point of lambda 0's Normal
+        // (sweep.json holds fractions: 1 point = 0.01)
+        assertEquals("fraction", s.get("units").asText());
         double normal0 = lambdas.get("0").get("selection").get("normal").asDouble();
         double best = Double.NEGATIVE_INFINITY;
         for (var e : lambdas.properties()) {
             JsonNode sel = e.getValue().get("selection");
-            boolean ok = sel.get("normal").asDouble() >= normal0 - 1 - 1e-9;
+            boolean ok = sel.get("normal").asDouble() >= normal0 - 0.01 - 1e-9;
+            for (String k : List.of("hard", "normal", "easy", "score")) assertTrue(sel.get(k).asDouble() >= 0 && sel.get(k).asDouble() <= 1, k + " " + sel);
             assertEquals(ok, e.getValue().get("eligible").asBoolean());
             if (ok) best = Math.max(best, sel.get("hard").asDouble());
         }
@@ -92,6 +96,7 @@ class SweepCommandTest {
         assertEquals(0, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-1,0,0.5",
                 "--data", data.toString(), "--seed", "3", "--out", out.toString()));
         JsonNode s = Jsonl.MAPPER.readTree(out.resolve("sweep.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(s, "sweep.json");
         assertEquals("adapter", s.get("head").asText());
         assertEquals("lambda0", s.get("reference").asText(), "default keeps PEFT's lambda 0 as the reference");
         assertTrue(s.get("rule").asText().contains("lambda=0 value") && s.get("reference_is").asText().contains("adapter's head"), s.toString());
@@ -122,8 +127,8 @@ class SweepCommandTest {
         var point = new dev.tare.metrics.stats.Bootstrap(1, 3, 0.95);
         var baseSel = dev.tare.eval.lora.LoraSweep.metrics(dev.tare.metrics.rmbench.RmBenchMetrics.compute(
                 baseRows.stream().filter(x -> split.selection().contains(x.domain() + "/" + x.id())).toList(), point));
-        assertEquals(baseSel.get("normal"), s.get("base").get("selection").get("normal").asDouble(), 1e-9);
-        assertEquals(baseSel.get("hard"), s.get("base").get("selection").get("hard").asDouble(), 1e-9);
+        assertEquals(baseSel.get("normal") / 100, s.get("base").get("selection").get("normal").asDouble(), 1e-9, "the sweep's percent as a fraction");
+        assertEquals(baseSel.get("hard") / 100, s.get("base").get("selection").get("hard").asDouble(), 1e-9);
         assertTrue(s.get("base").get("held_out").has("easy"));
         // --reference base: eligibility is against the base row's selection Normal
         Path out2 = tmp.resolve("out-ref-base");
@@ -134,7 +139,7 @@ class SweepCommandTest {
         assertTrue(s2.get("rule").asText().contains("base-model"), s2.get("rule").asText());
         double ref = s2.get("base").get("selection").get("normal").asDouble();
         for (var e : s2.get("lambdas").properties())
-            assertEquals(e.getValue().get("selection").get("normal").asDouble() >= ref - 1 - 1e-9, e.getValue().get("eligible").asBoolean(), "lambda " + e.getKey());
+            assertEquals(e.getValue().get("selection").get("normal").asDouble() >= ref - 0.01 - 1e-9, e.getValue().get("eligible").asBoolean(), "lambda " + e.getKey());
         assertEquals(2, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--data", data.toString(),
                 "--reference", "nope", "--out", tmp.resolve("bad-ref").toString()));
     }
@@ -216,6 +221,7 @@ class SweepCommandTest {
         assertEquals(0, run("sweep", "--model", base.toString(), "--adapter", adapter.toString(), "--lambdas=-0.5,0",
                 "--data", rm.get().toString(), "--max-items", "6", "--out", out.toString()));
         JsonNode s = Jsonl.MAPPER.readTree(out.resolve("sweep.json").toFile());
+        dev.tare.cli.JsonUnits.assertFractions(s, "sweep.json");
         assertEquals(6, s.get("items").asInt());
         assertTrue(s.get("lambdas").get("-0.5").get("held_out").has("hard"));
     }

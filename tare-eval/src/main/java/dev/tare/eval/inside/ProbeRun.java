@@ -69,8 +69,9 @@ public record ProbeRun(String label, int rows, int positives, int folds, long se
         return new NpyArray(new int[]{L, H}, d);
     }
 
+    /** probe.json: {@code "units": "fraction"}; accuracies and the majority baseline as fractions in [0, 1]. */
     public ObjectNode toJson() {
-        ObjectNode o = Jsonl.MAPPER.createObjectNode();
+        ObjectNode o = dev.tare.metrics.Units.fraction(Jsonl.MAPPER.createObjectNode());
         o.put("label", label).put("rows", rows).put("positives", positives).put("folds", folds).put("seed", seed).put("C", c);
         ArrayNode a = o.putArray("layers");
         for (int l = 0; l < layers.size(); l++) {

@@ -91,7 +91,17 @@ public final class RmSteerSweep {
 
     /** The raw residual stream after decoder layer {@code layer} at the token the score is read from. */
     private static float[] at(RewardModel m, LocalRewardScorer rm, PreferenceItem it, String response, int layer) {
-        int[] ids = rm.encode(it.conversation(response)).ids();
+        int[] ids;
+        try {
+            ids = rm.encode(it.conversation(response)).ids();
+        } catch (dev.tare.scorers.ScorerException e) {
+            throw e.prefixed("item " + it.id() + ": ");
+        }
+        int max = m.config().maxPositionEmbeddings();
+        if (ids.length > max)
+            throw new IllegalArgumentException("item " + it.id() + ": a response variant is " + ids.length + " tokens, over the model's "
+                    + "max_position_embeddings " + max + " (" + m.config().file() + "); pass --max-length N (at most " + max
+                    + ") to truncate its prompt, or leave the item out");
         int t = m.scoreTokenRule().index(ids, m.config().padTokenId());
         float[] hs = m.hiddenStates(ids)[layer + 1];
         int H = m.config().hiddenSize();
@@ -194,8 +204,9 @@ public final class RmSteerSweep {
         return String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", 100 * iv.value(), 100 * iv.lo(), 100 * iv.hi());
     }
 
+    /** steer.json: {@code "units": "fraction"}, the RM-Bench accuracies as fractions in [0, 1]. */
     public static ObjectNode toJson(Steering s, Style style, List<Row> rows) {
-        ObjectNode o = Jsonl.MAPPER.createObjectNode();
+        ObjectNode o = dev.tare.metrics.Units.fraction(Jsonl.MAPPER.createObjectNode());
         o.put("layer", s.layer()).put("style", style.name().toLowerCase(Locale.ROOT));
         ArrayNode a = o.putArray("alphas");
         ArrayNode cmp = o.putArray("compare");
@@ -220,7 +231,13 @@ public final class RmSteerSweep {
             for (String x : it.chosen()) conv.add(it.conversation(x));
             for (String x : it.rejected()) conv.add(it.conversation(x));
             if (conv.size() != 6) throw new IllegalArgumentException(it.id() + ": RM-Bench items have 3 chosen and 3 rejected variants");
-            out[i] = rm.score(conv);
+            try {
+                out[i] = rm.score(conv);
+            } catch (dev.tare.scorers.ScorerException e) {
+                int k = e.conversation();
+                if (k < 0) throw e.prefixed("item " + it.id() + ": ");
+                throw e.prefixed("item " + it.id() + " (" + (k < 3 ? "chosen" : "rejected") + " variant " + (k % 3 + 1) + " of 3): ");
+            }
             progress.advance(1);
         }
         return out;

@@ -6,6 +6,7 @@ import dev.tare.core.Progress;
 import dev.tare.data.Jsonl;
 import dev.tare.data.bbq.BbqItem;
 import dev.tare.eval.bbq.GenerativeBbq;
+import dev.tare.metrics.Units;
 import dev.tare.metrics.bbq.BbqAudit;
 import dev.tare.metrics.bbq.BbqScores;
 import dev.tare.metrics.stats.Bootstrap;
@@ -92,14 +93,15 @@ public final class SteerSweep {
         return String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", iv.value(), iv.lo(), iv.hi()); // BbqScores are in percent
     }
 
+    /** steer.json: {@code "units": "fraction"}; the BBQ scores (percent in the table and report) as fractions. */
     public static ObjectNode toJson(Steering s, List<Row> rows) {
-        ObjectNode o = Jsonl.MAPPER.createObjectNode();
+        ObjectNode o = Units.fraction(Jsonl.MAPPER.createObjectNode());
         o.put("layer", s.layer());
         ArrayNode a = o.putArray("alphas");
         for (Row r : rows) {
             ObjectNode x = a.addObject();
             x.put("alpha", r.alpha()).put("items", r.outcome().resumed() + r.outcome().generated()).put("unparseable", r.outcome().unparseable());
-            if (r.scores() != null) for (var e : metrics(r.scores()).entrySet()) x.set(e.getKey(), IntervalJson.SUMMARY.node(e.getValue()));
+            if (r.scores() != null) for (var e : metrics(r.scores()).entrySet()) x.set(e.getKey(), IntervalJson.SUMMARY.node(Units.toFraction(e.getValue())));
             else x.putNull("scores");
         }
         return o;

@@ -209,9 +209,9 @@ public final class JudgeRmBench {
         return p == null ? "none" : p == Preference.A ? "chosen" : p == Preference.B ? "rejected" : "tie";
     }
 
-    /** summary.json content. */
+    /** summary.json content: {@code "units": "fraction"}, every accuracy and rate a fraction in [0, 1]. */
     public static ObjectNode toJson(Result r) {
-        ObjectNode root = Jsonl.MAPPER.createObjectNode();
+        ObjectNode root = dev.tare.metrics.Units.fraction(Jsonl.MAPPER.createObjectNode());
         root.put("items", r.items());
         String[] names = {"hard", "normal", "easy", "average"};
         ObjectNode ov = root.putObject("overall");

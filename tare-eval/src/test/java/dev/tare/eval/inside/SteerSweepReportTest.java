@@ -67,8 +67,11 @@ class SteerSweepReportTest {
         Steering s = new Steering(1, new float[]{1, 0}, 0);
         JsonNode j = SteerSweep.toJson(s, rows);
         assertEquals(1, j.get("layer").asInt());
-        assertEquals(biased.sDis().value(), j.get("alphas").get(1).get("s_DIS").get("value").asDouble(), 1e-12);
-        assertEquals(abstain.abstainDisambig().value(), j.get("alphas").get(0).get("abstain_disambig").get("value").asDouble(), 1e-12);
+        assertEquals("fraction", j.get("units").asText(), "steer.json says its unit");
+        assertEquals(biased.sDis().value() / 100, j.get("alphas").get(1).get("s_DIS").get("value").asDouble(), 1e-12, "the audit's percent as a fraction");
+        assertEquals(biased.sAmb().hi() / 100, j.get("alphas").get(1).get("s_AMB").get("hi").asDouble(), 1e-12);
+        assertEquals(abstain.abstainDisambig().value() / 100, j.get("alphas").get(0).get("abstain_disambig").get("value").asDouble(), 1e-12);
+        assertEquals(1.0, j.get("alphas").get(0).get("acc_ambig").get("value").asDouble(), 1e-12, "always Unknown: acc_ambig 100% = 1");
         assertTrue(j.get("alphas").get(2).get("scores").isNull());
         String html = SteerSweep.html("t", s, rows);
         assertEquals(2, html.split("<svg", -1).length - 1, "bias/accuracy vs alpha and the frontier");

@@ -15,7 +15,7 @@ public record AlpacaEvalScores(List<AlpacaModelScores> models, InstructionDiffic
     public ObjectNode json() {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
-        root.put("units", "percent");
+        root.put(dev.tare.metrics.Units.FIELD, dev.tare.metrics.Units.PERCENT);   // the one exception to tare's fractions: AlpacaEval's own unit
         var arr = root.putArray("models");
         for (AlpacaModelScores s : models) {
             ObjectNode m = arr.addObject();

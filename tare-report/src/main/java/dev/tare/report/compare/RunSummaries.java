@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tare.data.DataFormatException;
 import dev.tare.data.Jsonl;
+import dev.tare.metrics.Units;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,11 +17,17 @@ import java.util.Map;
 
 /**
  * Reads the JSON summaries tare's commands write into leaderboard entries, every score converted to percent:
- * {@code tare eval}'s summary.json (score and calibrated score, length Spearman ρ, longer-wins rate, markdown ρ; fractions
- * there), {@code tare metrics --out} (RewardBench / RM-Bench score; fractions), {@code tare judgebench score --out}
- * (overall and position consistency; percent), {@code tare bbq score --out} (pooled accuracy on ambiguous and
- * disambiguated items and the bias score s_amb; percent) and {@code tare alpacaeval --out} (one entry per model: win rate
- * and LC with ±1.96·SE intervals; percent). Any other JSON is a {@link DataFormatException} naming the file.
+ * {@code tare eval}'s summary.json (score and calibrated score, length Spearman ρ, longer-wins rate, markdown ρ),
+ * {@code tare metrics --out} (RewardBench / RM-Bench score), {@code tare judgebench score --out} (overall and position
+ * consistency), {@code tare bbq score --out} (pooled accuracy on ambiguous and disambiguated items and the bias score
+ * s_amb) and {@code tare alpacaeval --out} (one entry per model: win rate and LC with ±1.96·SE intervals).
+ * <p>
+ * The unit is read from the file's {@code units} field ({@link Units}): {@code "fraction"} (every summary tare writes
+ * now, but alpacaeval's) is multiplied by 100, {@code "percent"} (alpacaeval's) is taken as is; any other value is a
+ * {@link DataFormatException}. Older files without {@code units} are still read by the rule of the tare that wrote them,
+ * per kind: eval and metrics summaries in fractions, judgebench score and bbq score JSON in percent (alpacaeval's
+ * always carried {@code "units": "percent"}). Correlations are not scaled. Any other JSON is a
+ * {@link DataFormatException} naming the file.
  */
 public final class RunSummaries {
     /** One run's values: the run (model) name, the file it came from, and its cells by column. */
@@ -41,56 +48,68 @@ public final class RunSummaries {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (j == null || !j.isObject()) throw new DataFormatException(file, 0, null, "expected a JSON object (a tare summary)");
-        if (j.has("scorer") && j.has("scores") && j.has("bias")) return List.of(eval(file, j));
-        if (j.has("benchmark") && j.has("results_files") && j.has("score")) return List.of(metrics(file, j));
-        if (j.has("protocol") && j.has("judge_model") && j.has("overall")) return List.of(judgeBench(file, j));
-        if (j.has("overall") && j.path("overall").has("acc_ambig")) return List.of(bbq(file, j));
-        if (j.has("models") && "percent".equals(j.path("units").asText(null)) && j.path("models").path(0).has("win_rate")) return alpacaEval(file, j);
+        if (j.has("scorer") && j.has("scores") && j.has("bias")) return List.of(eval(file, j, toPercent(file, j, 100)));
+        if (j.has("benchmark") && j.has("results_files") && j.has("score")) return List.of(metrics(file, j, toPercent(file, j, 100)));
+        if (j.has("protocol") && j.has("judge_model") && j.has("overall")) return List.of(judgeBench(file, j, toPercent(file, j, 1)));
+        if (j.has("overall") && j.path("overall").has("acc_ambig")) return List.of(bbq(file, j, toPercent(file, j, 1)));
+        if (j.has("models") && j.hasNonNull(Units.FIELD) && j.path("models").path(0).has("win_rate")) return alpacaEval(file, j, toPercent(file, j, 1));
         throw new DataFormatException(file, 0, null, "not a summary tare compare knows (tare eval summary.json, or the --out JSON of "
                 + "tare metrics, judgebench score, bbq score, alpacaeval)");
     }
 
-    private static Entry eval(Path file, JsonNode j) {
+    /**
+     * The factor that turns the file's scores into percent: 100 for {@code "units": "fraction"}, 1 for {@code "percent"},
+     * {@code legacy} (the kind's unit before files said so) when the file has no {@code units} field.
+     */
+    static double toPercent(Path file, JsonNode j, double legacy) {
+        JsonNode u = j.get(Units.FIELD);
+        if (u == null || u.isNull()) return legacy;
+        if (Units.FRACTION.equals(u.asText())) return 100;
+        if (Units.PERCENT.equals(u.asText())) return 1;
+        throw new DataFormatException(file, 0, Units.FIELD, "expected \"" + Units.FRACTION + "\" or \"" + Units.PERCENT + "\", got " + u);
+    }
+
+    private static Entry eval(Path file, JsonNode j, double k) {
         String b = text(file, j, "benchmark");
         Map<Column, Cell> c = new LinkedHashMap<>();
-        c.put(Column.percent(b), interval(file, j.path("scores"), "score").times(100));
-        c.put(Column.percent(b + " calibrated"), interval(file, j.path("calibrated_scores"), "score").times(100));
+        c.put(Column.percent(b), interval(file, j.path("scores"), "score").times(k));
+        c.put(Column.percent(b + " calibrated"), interval(file, j.path("calibrated_scores"), "score").times(k));
         JsonNode bias = j.path("bias");
         if (bias.has("chars")) c.put(Column.correlation(b + " length ρ"), interval(file, bias.path("chars"), "spearman"));
-        if (bias.has("longer_wins")) c.put(Column.biasPercent(b + " longer wins"), interval(file, bias.path("longer_wins"), "rate").times(100));
+        if (bias.has("longer_wins")) c.put(Column.biasPercent(b + " longer wins"), interval(file, bias.path("longer_wins"), "rate").times(k));
         if (bias.has("markdown")) c.put(Column.correlation(b + " markdown ρ"), interval(file, bias.path("markdown"), "spearman"));
         return new Entry(runName(file, j.path("model")), file, c);
     }
 
-    private static Entry metrics(Path file, JsonNode j) {
+    private static Entry metrics(Path file, JsonNode j, double k) {
         Map<Column, Cell> c = new LinkedHashMap<>();
-        c.put(Column.percent(text(file, j, "benchmark")), interval(file, j, "score").times(100));
+        c.put(Column.percent(text(file, j, "benchmark")), interval(file, j, "score").times(k));
         return new Entry(runName(file, j.path("model")), file, c);
     }
 
-    private static Entry judgeBench(Path file, JsonNode j) {
+    private static Entry judgeBench(Path file, JsonNode j, double k) {
         Map<Column, Cell> c = new LinkedHashMap<>();
-        c.put(Column.percent("JudgeBench"), pair(file, j, "overall"));
-        if (j.has("position_consistency")) c.put(Column.biasPercent("JudgeBench position consistency"), pair(file, j, "position_consistency"));
+        c.put(Column.percent("JudgeBench"), pair(file, j, "overall").times(k));
+        if (j.has("position_consistency")) c.put(Column.biasPercent("JudgeBench position consistency"), pair(file, j, "position_consistency").times(k));
         String name = text(file, j, "judge_model") + (j.hasNonNull("judge_name") ? " (" + j.get("judge_name").asText() + ")" : "");
         return new Entry(name, file, c);
     }
 
-    private static Entry bbq(Path file, JsonNode j) {
+    private static Entry bbq(Path file, JsonNode j, double k) {
         JsonNode o = j.path("overall");
         Map<Column, Cell> c = new LinkedHashMap<>();
-        c.put(Column.percent("BBQ acc ambig"), pair(file, o, "acc_ambig"));
-        c.put(Column.percent("BBQ acc disambig"), pair(file, o, "acc_disambig"));
-        c.put(Column.biasPercent("BBQ s_amb"), pair(file, o, "s_amb"));
+        c.put(Column.percent("BBQ acc ambig"), pair(file, o, "acc_ambig").times(k));
+        c.put(Column.percent("BBQ acc disambig"), pair(file, o, "acc_disambig").times(k));
+        c.put(Column.biasPercent("BBQ s_amb"), pair(file, o, "s_amb").times(k));
         return new Entry(runName(file, j.path("model")), file, c);
     }
 
-    private static List<Entry> alpacaEval(Path file, JsonNode j) {
+    private static List<Entry> alpacaEval(Path file, JsonNode j, double k) {
         List<Entry> out = new ArrayList<>();
         for (JsonNode m : j.get("models")) {
             Map<Column, Cell> c = new LinkedHashMap<>();
-            c.put(Column.percent("AlpacaEval win rate"), bySe(file, m, "win_rate", "standard_error"));
-            if (m.hasNonNull("lc_win_rate")) c.put(Column.percent("AlpacaEval LC"), bySe(file, m, "lc_win_rate", "lc_standard_error"));
+            c.put(Column.percent("AlpacaEval win rate"), bySe(file, m, "win_rate", "standard_error").times(k));
+            if (m.hasNonNull("lc_win_rate")) c.put(Column.percent("AlpacaEval LC"), bySe(file, m, "lc_win_rate", "lc_standard_error").times(k));
             out.add(new Entry(text(file, m, "model"), file, c));
         }
         return out;

@@ -56,6 +56,45 @@ class LeaderboardTest {
         return new Cell(Math.round(c.value() * 1e9) / 1e9, Math.round(c.lo() * 1e9) / 1e9, Math.round(c.hi() * 1e9) / 1e9);
     }
 
+    /** The file's units field decides the scale; files written before it existed keep their kind's old unit. */
+    @Test void readsTheUnitsFieldAndOlderFilesByKind() throws Exception {
+        Path jbNew = write("jb-new.json", """
+                {"units":"fraction","overall":0.6571,"pairs":350,"position_consistency":0.7,"protocol":"both_orders","judge_name":"arena_hard",
+                 "judge_model":"o1-mini","ci95":{"overall":[0.61,0.70],"position_consistency":[0.65,0.75]}}
+                """);
+        Path jbOld = write("jb-old.json", """
+                {"overall":64.29,"pairs":350,"protocol":"both_orders","judge_name":"reward_model","judge_model":"skywork",
+                 "ci95":{"overall":[59.0,69.0]}}
+                """);
+        Path bbqNew = write("bbq-new.json", """
+                {"units":"fraction","model":"lm-new","overall":{"acc_ambig":0.547,"acc_disambig":0.9,"s_amb":0.298,"ci95":{"s_amb":[0.25,0.35]}}}
+                """);
+        Path bbqOld = write("bbq-old.json", """
+                {"model":"lm-old","overall":{"acc_ambig":54.7,"acc_disambig":90.0,"s_amb":29.8,"ci95":{"s_amb":[25.0,35.0]}}}
+                """);
+        Path evalNew = write("eval-new.json", """
+                {"units":"fraction","model":"rm-new","benchmark":"rm-bench","scorer":"x","scores":{"score":{"value":0.5,"lo":0.4,"hi":0.6}},
+                 "calibrated_scores":{"score":0.55},"bias":{}}
+                """);
+        Leaderboard lb = Leaderboard.read(List.of(jbNew, jbOld, bbqNew, bbqOld, evalNew));
+        var rows = lb.rows();
+        assertEquals(new Cell(65.71, 61, 70), round(rows.get(0).cells().get(Column.percent("JudgeBench"))));
+        assertEquals(new Cell(70, 65, 75), round(rows.get(0).cells().get(Column.biasPercent("JudgeBench position consistency"))));
+        assertEquals(new Cell(64.29, 59, 69), round(rows.get(1).cells().get(Column.percent("JudgeBench"))), "no units: judgebench score JSON was percent");
+        assertEquals(new Cell(29.8, 25, 35), round(rows.get(2).cells().get(Column.biasPercent("BBQ s_amb"))));
+        assertEquals(new Cell(29.8, 25, 35), round(rows.get(3).cells().get(Column.biasPercent("BBQ s_amb"))), "no units: bbq score JSON was percent");
+        assertEquals(54.7, rows.get(3).cells().get(Column.percent("BBQ acc ambig")).value(), 1e-9);
+        assertEquals(54.7, rows.get(2).cells().get(Column.percent("BBQ acc ambig")).value(), 1e-9);
+        assertEquals(new Cell(50, 40, 60), round(rows.get(4).cells().get(Column.percent("rm-bench"))));
+        assertEquals(55.0, rows.get(4).cells().get(Column.percent("rm-bench calibrated")).value(), 1e-9);
+
+        Path odd = write("odd.json", """
+                {"units":"permille","overall":657.1,"pairs":350,"protocol":"both_orders","judge_model":"o1-mini"}
+                """);
+        var e = assertThrows(DataFormatException.class, () -> RunSummaries.read(odd));
+        assertTrue(e.getMessage().contains("odd.json") && e.getMessage().contains("'units'"), e.getMessage());
+    }
+
     @Test void unknownJsonNamesTheFile() throws Exception {
         Path f = write("other.json", "{\"foo\":1}");
         var e = assertThrows(DataFormatException.class, () -> RunSummaries.read(f));
