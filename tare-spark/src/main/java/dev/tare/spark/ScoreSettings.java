@@ -7,15 +7,24 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * What one Spark scoring job reads and writes: the dataset (JSONL, any Hadoop URI) and its benchmark's row reader
- * (rewardbench or pairs), the scorer spec opened once per executor JVM, the parts folder (any Hadoop URI), rows per
- * part (the resume unit) and the batch size in conversations (0: the scorer's own).
+ * What one Spark scoring job reads and writes: the dataset (JSONL or Parquet, any Hadoop URI) and its benchmark's row
+ * reader (rewardbench or pairs), the scorer spec opened once per executor JVM, the parts folder (any Hadoop URI), rows
+ * per part (the resume unit), the batch size in conversations (0: the scorer's own) and the input format
+ * ({@code auto}, {@code jsonl} or {@code parquet}; auto: see {@link InputFormat#resolve}).
  */
-public record ScoreSettings(String input, String benchmark, String scorer, String parts, int rowsPerPart, int batchSize)
+public record ScoreSettings(String input, String benchmark, String scorer, String parts, int rowsPerPart, int batchSize, String format)
         implements Serializable {
+    /** The input format detected from the input (auto). */
+    public ScoreSettings(String input, String benchmark, String scorer, String parts, int rowsPerPart, int batchSize) {
+        this(input, benchmark, scorer, parts, rowsPerPart, batchSize, "auto");
+    }
+
     public ScoreSettings {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(parts, "parts");
+        format = format == null ? "auto" : format.toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.List.of("auto", "jsonl", "parquet").contains(format))
+            throw new IllegalArgumentException("--format must be auto, jsonl or parquet, got " + format);
         Benchmark b = Benchmark.byName(benchmark);
         if (b != Benchmark.REWARDBENCH && b != Benchmark.PAIRS)
             throw new IllegalArgumentException("--benchmark " + benchmark + ": tare spark reads rewardbench or pairs rows");

@@ -9,7 +9,6 @@ import dev.tare.eval.EvalSummary;
 import dev.tare.metrics.stats.Bootstrap;
 import dev.tare.results.ResultsReader;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,8 +42,8 @@ public final class SparkMain implements Callable<Integer> {
 
     /** The rows of the input parsed on the driver, in row order (for the collected audit). */
     public static List<PreferenceItem> collectItems(SparkSession spark, ScoreSettings s) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<RowText> rows = SparkScore.rows(jsc, s).collect();
+        List<RowText> rows = new ArrayList<>(SparkScore.rows(spark, s).collect());
+        rows.sort(java.util.Comparator.comparingLong(RowText::position));
         List<PreferenceItem> out = new ArrayList<>(rows.size());
         for (RowText r : rows) out.add(r.item(s.input(), s.reader()));
         return out;
@@ -60,12 +59,15 @@ public final class SparkMain implements Callable<Integer> {
 
     /** score: see the class comment. */
     @Command(name = "score", mixinStandardHelpOptions = true, description = {
-            "Scores a JSONL preference file on Spark executors (one model per executor JVM), resumable by part;",
+            "Scores a JSONL or Parquet preference file on Spark executors (one model per executor JVM), resumable by part;",
             "then joins the parts into OUT/results.jsonl and writes tare eval's summary.json/report.html and",
             "tare calibrate's calibrated.jsonl (LOWESS on chars over every response) for data that fits the driver."})
     static final class Score implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-        @Option(names = "--data", required = true, paramLabel = "URI", description = "JSONL rows (a local path or any Hadoop URI).") String data;
+        @Option(names = "--data", required = true, paramLabel = "URI", description = "JSONL rows, or a Parquet file or folder of part files (a local path or any Hadoop URI).") String data;
+        @Option(names = "--format", defaultValue = "auto", description = {"auto, jsonl or parquet (default ${DEFAULT-VALUE}: .parquet is Parquet, .jsonl/.ndjson/.json",
+                "JSONL, else Parquet when every file of the input is Parquet by name or its PAR1 magic).",
+                "Parquet rows are taken in file path order, then row order within each file."}) String format;
         @Option(names = "--benchmark", defaultValue = "rewardbench", description = "rewardbench or pairs (default ${DEFAULT-VALUE}).") String benchmark;
         @Option(names = "--scorer", required = true, paramLabel = "SPEC", description = "local:DIR[,...] or http:URL[,...] (tare's scorer spec).") String scorer;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Local folder for results.jsonl, summary.json, report.html, calibrated.jsonl.") Path out;
@@ -83,7 +85,8 @@ public final class SparkMain implements Callable<Integer> {
         @Override public Integer call() throws Exception {
             ScoreSettings st;
             try {
-                st = new ScoreSettings(data, benchmark, scorer, parts != null ? parts : out.resolve("parts").toAbsolutePath().toString(), rowsPerPart, batch);
+                st = new ScoreSettings(data, benchmark, scorer, parts != null ? parts : out.resolve("parts").toAbsolutePath().toString(), rowsPerPart, batch, format);
+                st = new ScoreSettings(st.input(), st.benchmark(), st.scorer(), st.parts(), st.rowsPerPart(), st.batchSize(), InputFormat.resolve(st));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -12,7 +12,14 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import scala.Tuple2;
 
 import java.io.IOException;
@@ -24,10 +31,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The Spark scoring job: reads the JSONL rows in parallel (line numbers and row positions kept), checks every row
- * strictly and (subset, id) unique, then scores part k = rows [k·R, (k+1)·R) on the executors ({@link PartWriter}).
+ * The Spark scoring job: reads the JSONL or Parquet rows in parallel (line or file and row numbers, and global row
+ * positions kept; see {@link #parquetRows} for Parquet's row order), checks every row strictly and (subset, id) unique, then scores part k = rows [k·R, (k+1)·R) on the executors ({@link PartWriter}).
  * Parts whose file exists are skipped (a killed job resumes); {@code _manifest.json} records what the parts are of,
- * and a rerun with another input (path or size), scorer or part size is refused. {@link #concatenate} joins the parts in order into
+ * and a rerun with another input (path, format or size), scorer or part size is refused. {@link #concatenate} joins the parts in order into
  * one results file, the same bytes tare eval writes for the same items.
  */
 public final class SparkScore {
@@ -45,18 +52,76 @@ public final class SparkScore {
 
     private SparkScore() {}
 
-    /** The rows of the input in position order across the cluster (blank lines skipped, as tare's JSONL reader does). */
-    public static JavaRDD<RowText> rows(JavaSparkContext jsc, ScoreSettings s) {
+    /**
+     * The rows of the input with their global positions. JSONL: in position order (blank lines skipped, as tare's JSONL
+     * reader does). Parquet ({@link #parquetRows}): in no particular order; positions as described there.
+     */
+    public static JavaRDD<RowText> rows(SparkSession spark, ScoreSettings s) {
+        return rows(spark, s, InputFormat.resolve(s));
+    }
+
+    static JavaRDD<RowText> rows(SparkSession spark, ScoreSettings s, String format) {
+        if (InputFormat.PARQUET.equals(format)) return parquetRows(spark, s.input());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         JavaPairRDD<String, Long> lines = jsc.textFile(s.input()).zipWithIndex();
         return lines.filter(t -> !t._1().isBlank()).zipWithIndex()
                 .map(t -> new RowText(t._1()._2() + 1, t._2(), t._1()._1()));
+    }
+
+    /**
+     * The rows of a Parquet input (a file, a folder of part files or a glob; any Hadoop URI) read with Spark's Parquet
+     * reader, schemas of all files merged (a column a file lacks is null in its rows). The global row order is the
+     * files' path order (Spark's file paths compared as strings: in one folder, file name order), then the row order
+     * within each file: position = the rows of the files before + the row's index in its file (Spark's
+     * {@code _metadata.row_index}), whatever the splits. Each row becomes one JSON object of its columns (binary columns
+     * as UTF-8 text, nulls kept) that {@link RowText#item} reads with the same strict row reader as a JSONL line.
+     */
+    static JavaRDD<RowText> parquetRows(SparkSession spark, String input) {
+        java.nio.file.Path where = java.nio.file.Path.of(input.replaceFirst("^file:", ""));
+        Dataset<Row> df;
+        try {
+            df = spark.read().option("mergeSchema", "true").parquet(input);
+        } catch (Exception e) {   // also Spark's (undeclared, checked) SparkException, e.g. schemas that cannot be merged
+            throw new DataFormatException(where, 0, null, "cannot read the Parquet input: " + sparkMessage(e), e);
+        }
+        List<Column> cols = new ArrayList<>();
+        for (StructField f : df.schema().fields()) {
+            Column c = df.col("`" + f.name().replace("`", "``") + "`");
+            if (f.dataType() instanceof BinaryType) c = c.cast(DataTypes.StringType);
+            cols.add(c.as(f.name()));
+        }
+        if (cols.isEmpty()) throw new DataFormatException(where, 0, null, "the Parquet input has no columns");
+        Dataset<Row> rows = df.select(functions.to_json(functions.struct(cols.toArray(new Column[0])), java.util.Map.of("ignoreNullFields", "false")).as("json"),
+                functions.col("_metadata.file_path").as("file"), functions.col("_metadata.row_index").as("row"));
+        java.util.TreeMap<String, Long> counts = new java.util.TreeMap<>();
+        try {
+            for (Row r : rows.groupBy("file").count().collectAsList()) counts.put(r.getString(0), r.getLong(1));
+        } catch (Exception e) {   // a file that cannot be read (corrupt footer, lost file)
+            throw new DataFormatException(where, 0, null, "cannot read the Parquet input: " + sparkMessage(e), e);
+        }
+        java.util.HashMap<String, Long> offsets = new java.util.HashMap<>();
+        long before = 0;
+        for (var e : counts.entrySet()) {
+            offsets.put(e.getKey(), before);
+            before += e.getValue();
+        }
+        Broadcast<java.util.HashMap<String, Long>> first = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(offsets);
+        return rows.toJavaRDD().map(r -> new RowText(r.getLong(2) + 1, first.value().get(r.getString(1)) + r.getLong(2), r.getString(0), r.getString(1)));
+    }
+
+    /** An error's message and, where it differs, its root cause's (Spark's schema merge names the types there). */
+    private static String sparkMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root == e || root.getMessage() == null ? e.getMessage() : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     /** Runs the job; see the class comment. */
     public static Outcome run(SparkSession spark, ScoreSettings s) {
         long t0 = System.nanoTime();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<RowText> rows = rows(jsc, s).cache();
+        String format = InputFormat.resolve(s);
+        JavaRDD<RowText> rows = rows(spark, s, format).cache();
         try {
             String input = s.input();
             String benchmark = s.benchmark();
@@ -68,27 +133,30 @@ public final class SparkScore {
                     r.item(input, dev.tare.data.pairs.Benchmark.byName(benchmark));
                     return java.util.Collections.<RowError>emptyIterator();
                 } catch (DataFormatException e) {
-                    return List.of(new RowError(e.line(), e.field(), e.problem())).iterator();
+                    return List.of(new RowError(r.position(), e.file().toString(), e.row(), e.line(), e.field(), e.problem())).iterator();
                 }
             }).takeOrdered(1);
-            if (!bad.isEmpty()) throw new DataFormatException(java.nio.file.Path.of(input), bad.getFirst().line(), bad.getFirst().field(), bad.getFirst().problem());
-            List<Tuple2<String, Iterable<Long>>> dup = unwrap(() -> rows
+            if (!bad.isEmpty()) throw bad.getFirst().exception();
+            List<Tuple2<String, Iterable<RowAt>>> dup = unwrap(() -> rows
                     .mapToPair(r -> {
                         PreferenceItem it = r.item(input, dev.tare.data.pairs.Benchmark.byName(benchmark));
-                        return new Tuple2<>(it.subset() + "\u0000" + it.id(), r.line());
+                        return new Tuple2<>(it.subset() + "\u0000" + it.id(), new RowAt(r.position(), r.file(input).toString(), r.line(), r.parquetFile() != null));
                     })
                     .groupByKey().filter(t -> count(t._2()) > 1).take(1));
             if (!dup.isEmpty()) {
-                List<Long> at = new ArrayList<>();
+                List<RowAt> at = new ArrayList<>();
                 dup.getFirst()._2().forEach(at::add);
                 at.sort(null);
                 String[] k = dup.getFirst()._1().split("\u0000", 2);
-                throw new DataFormatException(java.nio.file.Path.of(input), at.get(1), "id",
-                        "duplicate (subset, id) = (" + k[0] + ", " + k[1] + "), first at row " + at.get(0));
+                RowAt was = at.get(0), again = at.get(1);
+                String problem = "duplicate (subset, id) = (" + k[0] + ", " + k[1] + "), first at row " + was.number()
+                        + (was.file().equals(again.file()) ? "" : " of " + was.file());
+                throw again.parquet() ? DataFormatException.atRow(java.nio.file.Path.of(again.file()), again.number(), 0, "id", problem)
+                        : new DataFormatException(java.nio.file.Path.of(input), again.number(), "id", problem);
             }
             int parts = s.partsFor(n);
             FileSystem fs = PartWriter.fs(s.parts());
-            Manifest.check(fs, s, n, parts);
+            Manifest.check(fs, s, format, n, parts);
             Set<Integer> done = new HashSet<>();
             for (int p = 0; p < parts; p++) if (exists(fs, PartWriter.partPath(s.parts(), p))) done.add(p);
             Broadcast<Set<Integer>> finished = jsc.broadcast(done);
@@ -118,14 +186,24 @@ public final class SparkScore {
         }
     }
 
-    /** A row that failed tare's strict reader on an executor: its line, field and problem, to rethrow on the driver. */
-    record RowError(long line, String field, String problem) implements java.io.Serializable, Comparable<RowError> {
-        @Override public int compareTo(RowError o) { return Long.compare(line, o.line); }
+    /** A row that failed tare's strict reader on an executor: where it is and what is wrong, to rethrow on the driver. */
+    record RowError(long position, String file, long row, long line, String field, String problem) implements java.io.Serializable, Comparable<RowError> {
+        @Override public int compareTo(RowError o) { return Long.compare(position, o.position); }
+
+        DataFormatException exception() {
+            java.nio.file.Path f = java.nio.file.Path.of(file);
+            return row > 0 ? DataFormatException.atRow(f, row, line, field, problem) : new DataFormatException(f, line, field, problem);
+        }
     }
 
-    private static long count(Iterable<Long> it) {
+    /** Where a row is: its position, its file, its line (JSONL) or row number in the file (Parquet). */
+    record RowAt(long position, String file, long number, boolean parquet) implements java.io.Serializable, Comparable<RowAt> {
+        @Override public int compareTo(RowAt o) { return Long.compare(position, o.position); }
+    }
+
+    private static long count(Iterable<?> it) {
         long c = 0;
-        for (Long ignored : it) c++;
+        for (Object ignored : it) c++;
         return c;
     }
 
@@ -203,9 +281,10 @@ public final class SparkScore {
             }
         }
 
-        static void check(FileSystem fs, ScoreSettings s, long rows, int parts) {
+        static void check(FileSystem fs, ScoreSettings s, String format, long rows, int parts) {
             ObjectNode m = Jsonl.MAPPER.createObjectNode();
             m.put("input", s.input());
+            m.put("format", format);
             m.put("input_bytes", inputBytes(s.input()));
             m.put("benchmark", s.benchmark());
             m.put("scorer", s.scorerRedacted());
@@ -219,7 +298,9 @@ public final class SparkScore {
                     try (FSDataInputStream in = fs.open(file)) {
                         had = (ObjectNode) Jsonl.MAPPER.readTree(in);
                     }
-                    if (!had.toString().equals(m.toString()))
+                    ObjectNode same = m.deepCopy();   // a manifest from before Parquet input recorded no format: its input was JSONL
+                    if (!had.has("format") && InputFormat.JSONL.equals(format)) same.remove("format");
+                    if (!had.toString().equals(same.toString()))
                         throw new IllegalStateException(file + " records another job (" + had + ") than this one (" + m
                                 + "): its parts cannot be resumed; use another --parts folder or remove it");
                     return;

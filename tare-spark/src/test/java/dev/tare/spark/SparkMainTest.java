@@ -52,6 +52,14 @@ class SparkMainTest {
     }
 
     @Test
+    void anUnknownFormatIsAUsageError() {
+        Run r = run("score", "--data", tmp.resolve("rows").toString(), "--format", "csv", "--scorer", "local:" + tmp.resolve("rm"),
+                "--out", tmp.resolve("out").toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("--format must be auto, jsonl or parquet, got csv"), r.out());
+    }
+
+    @Test
     void scoreThenRelabelThenBench() throws Exception {
         var rb = SharedData.data("rewardbench/filtered.jsonl");
         assumeTrue(rb.isPresent(), "../shared/data/rewardbench/filtered.jsonl is absent (a user's clone): skipping");

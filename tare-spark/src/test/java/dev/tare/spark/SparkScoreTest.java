@@ -175,6 +175,12 @@ class SparkScoreTest {
         Path resumed = dir.resolve("resumed.jsonl");
         SparkScore.concatenate(st.parts(), 3, resumed);
         assertEquals(Files.readString(whole), Files.readString(resumed));
+        // a manifest written before Parquet input (no "format"): still this JSONL job
+        Path mf = parts.resolve("_manifest.json");
+        var old = (com.fasterxml.jackson.databind.node.ObjectNode) dev.tare.data.Jsonl.MAPPER.readTree(mf.toFile());
+        assertEquals("jsonl", old.remove("format").asText());
+        Files.writeString(mf, old.toPrettyString() + "\n");
+        assertEquals(3, SparkScore.run(spark, st).skipped());
         // other part size on the same folder: refused, nothing rescored
         var e = assertThrows(IllegalStateException.class, () -> SparkScore.run(spark, settings(small, parts, 20)));
         assertTrue(e.getMessage().contains("records another job"), e.getMessage());
@@ -235,6 +241,125 @@ class SparkScoreTest {
                 new ScoreSettings(dupFile.toString(), "rewardbench", scorer, dir.resolve("parts-dup").toString(), 2, BATCH)));
         assertEquals(4, d.line(), d.getMessage());
         assertTrue(d.getMessage().contains("first at row 2"), d.getMessage());
+    }
+
+    /** tare eval's results file for {@code input}, scored in this process (once per input). */
+    static synchronized Path single(Path input) throws IOException {
+        Path out = dir.resolve("single-" + input.getFileName());
+        if (Files.exists(out)) return out;
+        List<PreferenceItem> items = Benchmark.REWARDBENCH.read(input);
+        try (RewardScorer s = ScorerSpec.parse(scorer).rewardScorer(System::getenv);
+             Progress p = Progress.on(new PrintStream(OutputStream.nullOutputStream()), "eval", items.size())) {
+            EvalRunner.run(items, s, out, false, new EvalRunner.Options(BATCH, 1, 256, Duration.ofSeconds(5)), p);
+        }
+        return out;
+    }
+
+    /**
+     * The JSONL rows written with Spark as a Parquet folder of {@code files} part files (rows in line order: file k holds
+     * the k-th slice), after {@code edit} (e.g. a column dropped); returns the folder and its part files in name order.
+     */
+    static List<Path> parquet(Path jsonl, String name, int files, java.util.function.UnaryOperator<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> edit) throws IOException {
+        var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        var text = spark.createDataset(jsc.parallelize(Files.readAllLines(jsonl), files).rdd(), org.apache.spark.sql.Encoders.STRING());
+        Path out = dir.resolve(name);
+        edit.apply(spark.read().json(text)).write().parquet(out.toString());
+        List<Path> all = new ArrayList<>(List.of(out));
+        try (var l = Files.list(out)) {
+            all.addAll(l.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted().toList());
+        }
+        assertEquals(files + 1, all.size(), "one Parquet file per slice: " + all);
+        return all;
+    }
+
+    @Test
+    void parquetInputGivesTheJsonlInputsResultsByteForByte() throws IOException {
+        // the 299 rows in 3 Parquet files (Spark's writer: id as int64, columns sorted by name), parts of 64 rows across file ends
+        List<Path> pq = parquet(data, "rb-parquet", 3, d -> d);
+        assertEquals(InputFormat.PARQUET, InputFormat.detect(pq.getFirst().toString()), "a folder of .parquet part files");
+        ScoreSettings st = settings(pq.getFirst(), dir.resolve("parts-parquet"), 64);
+        assertEquals("auto", st.format());
+        SparkScore.Outcome o = SparkScore.run(spark, st);
+        List<PreferenceItem> items = Benchmark.REWARDBENCH.read(data);
+        assertEquals(items.size(), o.rows());
+        assertEquals((items.size() + 63) / 64, o.parts());
+        Path results = dir.resolve("parquet-results.jsonl");
+        SparkScore.concatenate(st.parts(), o.parts(), results);
+        ScoreSettings js = settings(data, dir.resolve("parts-parquet-vs-jsonl"), 64);
+        SparkScore.Outcome jo = SparkScore.run(spark, js);
+        Path jsonlResults = dir.resolve("parquet-vs-jsonl-results.jsonl");
+        SparkScore.concatenate(js.parts(), jo.parts(), jsonlResults);
+        assertEquals(Files.readString(jsonlResults), Files.readString(results), "Parquet input's results = JSONL input's");
+        assertEquals(Files.readString(single(data)), Files.readString(results), "Parquet input's results = tare eval's");
+        assertEquals(items, SparkMain.collectItems(spark, st), "the same items in the same order on the driver");
+        var manifest = dev.tare.data.Jsonl.MAPPER.readTree(dir.resolve("parts-parquet").resolve("_manifest.json").toFile());
+        assertEquals("parquet", manifest.get("format").asText());
+        assertEquals("jsonl", dev.tare.data.Jsonl.MAPPER.readTree(dir.resolve("parts-parquet-vs-jsonl").resolve("_manifest.json").toFile()).get("format").asText());
+        // a part file without its .parquet name is recognized by its magic; a JSONL file by its content
+        Path bare = dir.resolve("bare-rows");
+        Files.copy(pq.get(1), bare);
+        assertEquals(InputFormat.PARQUET, InputFormat.detect(bare.toString()));
+        Path text = dir.resolve("text-rows");
+        Files.copy(data, text);
+        assertEquals(InputFormat.JSONL, InputFormat.detect(text.toString()));
+        Path mixed = dir.resolve("mixed");
+        Files.createDirectories(mixed);
+        Files.copy(pq.get(1), mixed.resolve("a.parquet"));
+        Files.copy(data, mixed.resolve("b.jsonl"));
+        var mix = assertThrows(IllegalArgumentException.class, () -> InputFormat.detect(mixed.toString()));
+        assertTrue(mix.getMessage().contains("pass --format"), mix.getMessage());
+    }
+
+    @Test
+    void aParquetFileWithoutAColumnOrWithAWronglyTypedOneIsRefusedNamingIt() throws IOException {
+        List<Path> noChosen = parquet(small, "rb-no-chosen", 2, d -> d.drop("chosen"));
+        var e = assertThrows(DataFormatException.class, () -> SparkScore.run(spark, settings(noChosen.getFirst(), dir.resolve("parts-no-chosen"), 25)));
+        assertEquals(noChosen.get(1) + ": row 1: field 'chosen': missing: the Parquet data has no column 'chosen'"
+                + " (its columns: chosen_model, id, prompt, rejected, rejected_model, subset)", e.getMessage());
+        assertEquals("chosen", e.field());
+        assertEquals(1, e.row());
+        assertEquals(noChosen.get(1), e.file());
+        assertTrue(Files.notExists(dir.resolve("parts-no-chosen").resolve(ScoreSettings.partName(0))), "nothing scored");
+        // chosen as an integer column
+        List<Path> typed = parquet(small, "rb-int-chosen", 2, d -> d.withColumn("chosen", org.apache.spark.sql.functions.lit(7)));
+        var t = assertThrows(DataFormatException.class, () -> SparkScore.run(spark, settings(typed.getFirst(), dir.resolve("parts-int-chosen"), 25)));
+        assertEquals(typed.get(1) + ": row 1: field 'chosen': expected a string, got NUMBER", t.getMessage());
+        // one file with chosen as text, one appended with chosen as an integer: the schemas cannot be merged
+        Path clash = dir.resolve("rb-clash");
+        var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        var rows = spark.read().json(spark.createDataset(jsc.parallelize(Files.readAllLines(small), 1).rdd(), org.apache.spark.sql.Encoders.STRING()));
+        rows.write().parquet(clash.toString());
+        rows.withColumn("chosen", org.apache.spark.sql.functions.lit(7)).write().mode("append").parquet(clash.toString());
+        var c = assertThrows(DataFormatException.class, () -> SparkScore.run(spark, settings(clash, dir.resolve("parts-clash"), 25)));
+        assertTrue(c.getMessage().startsWith(clash + ": cannot read the Parquet input: "), c.getMessage());
+    }
+
+    @Test
+    void aKilledParquetJobResumesSkippingFinishedParts() throws IOException {
+        // 60 rows in 2 files of 30; parts of 25 rows: part 1 spans both files
+        List<Path> pq = parquet(small, "rb-small-parquet", 2, d -> d);
+        Path parts = dir.resolve("parts-parquet-resume");
+        ScoreSettings st = new ScoreSettings(pq.getFirst().toString(), "rewardbench", scorer, parts.toString(), 25, BATCH, "parquet");
+        SparkScore.Outcome first = SparkScore.run(spark, st);
+        assertEquals(3, first.parts());
+        Path whole = dir.resolve("parquet-whole.jsonl");
+        SparkScore.concatenate(st.parts(), 3, whole);
+        assertEquals(Files.readString(single(small)), Files.readString(whole), "Parquet input's results = tare eval's");
+        Path part1 = parts.resolve(ScoreSettings.partName(1));
+        Files.createDirectories(parts.resolve("_tmp"));
+        Files.move(part1, parts.resolve("_tmp").resolve(ScoreSettings.partName(1) + ".9-99"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long part0Modified = Files.getLastModifiedTime(parts.resolve(ScoreSettings.partName(0))).toMillis();
+        SparkScore.Outcome again = SparkScore.run(spark, st);
+        assertEquals(2, again.skipped());
+        assertEquals(List.of(1), again.results().stream().map(PartResult::part).toList());
+        assertEquals(part0Modified, Files.getLastModifiedTime(parts.resolve(ScoreSettings.partName(0))).toMillis());
+        assertTrue(Files.notExists(parts.resolve("_tmp")));
+        Path resumed = dir.resolve("parquet-resumed.jsonl");
+        SparkScore.concatenate(st.parts(), 3, resumed);
+        assertEquals(Files.readString(whole), Files.readString(resumed));
+        // the same parts folder for the JSONL file of the same rows: another input and format, refused
+        var e = assertThrows(IllegalStateException.class, () -> SparkScore.run(spark, settings(small, parts, 25)));
+        assertTrue(e.getMessage().contains("records another job") && e.getMessage().contains("\"format\":\"parquet\""), e.getMessage());
     }
 
     private static List<String> iterable(java.util.Iterator<String> it) {
