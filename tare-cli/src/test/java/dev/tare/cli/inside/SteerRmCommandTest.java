@@ -24,19 +24,21 @@ import static org.junit.jupiter.api.Assertions.*;
 class SteerRmCommandTest {
     @TempDir Path tmp;
 
+    /** An RM-Bench-style JSON array of {@code n} items, item i written by {@code item}. */
+    private static Path items(Path file, int n, java.util.function.IntFunction<String> item) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < n; i++) sb.append(i > 0 ? "," : "").append(item.apply(i));
+        Files.writeString(file, sb.append("]").toString());
+        return file;
+    }
+
     @Test
     void styleDirectionAndAlphaSweepOnRmBenchItems() throws Exception {
         Path rm = tmp.resolve("rm");
         TinyCheckpoint.write(rm, TinyCheckpoint.Spec.defaults(), 3);
-        Path data = tmp.resolve("chat_filtered.json");
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < 4; i++) {
-            if (i > 0) sb.append(',');
-            sb.append(String.format("""
-                    {"id": %d, "subset": "s", "prompt": "q%d?", "chosen": ["yes %d", "yes %d because", "**yes** %d because"],
-                     "rejected": ["no", "no because %d", "- no because %d"]}""", i, i, i, i, i, i, i));
-        }
-        Files.writeString(data, sb.append("]").toString());
+        Path data = items(tmp.resolve("chat_filtered.json"), 4, i -> String.format("""
+                {"id": %d, "subset": "s", "prompt": "q%d?", "chosen": ["yes %d", "yes %d because", "**yes** %d because"],
+                 "rejected": ["no", "no because %d", "- no because %d"]}""", i, i, i, i, i, i, i));
         Path out = tmp.resolve("out");
         CliRun r = CliRun.of("steer", "--model", rm.toString(), "--rm-bench", data.toString(), "--layer", "1", "--style", "markdown",
                 "--alphas", "-4,0,4", "--bootstrap", "100", "--out", out.toString());
@@ -138,15 +140,9 @@ class SteerRmCommandTest {
         TinyCheckpoint.write(rm, TinyCheckpoint.Spec.defaults(), 5);
         Path lora = tmp.resolve("lora");
         TinyCheckpoint.writeLora(lora, rm, TinyCheckpoint.Spec.defaults(), List.of("q_proj", "v_proj"), 4, 8, 7);
-        Path data = tmp.resolve("chat_filtered.json");
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < 8; i++) {
-            if (i > 0) sb.append(',');
-            sb.append(String.format("""
-                    {"id": %d, "subset": "s", "prompt": "question %d?", "chosen": ["yes %d", "yes %d, because it is so", "**yes** %d\\n- because\\n- it is"],
-                     "rejected": ["no", "no, because %d is odd", "# no\\n- because %d"]}""", i, i, i, i, i, i, i));
-        }
-        Files.writeString(data, sb.append("]").toString());
+        Path data = items(tmp.resolve("chat_filtered.json"), 8, i -> String.format("""
+                {"id": %d, "subset": "s", "prompt": "question %d?", "chosen": ["yes %d", "yes %d, because it is so", "**yes** %d\\n- because\\n- it is"],
+                 "rejected": ["no", "no, because %d is odd", "# no\\n- because %d"]}""", i, i, i, i, i, i, i));
         String loraSpec = "local:" + rm + ",adapter=" + lora + ",lambda=-1";
         Path out = tmp.resolve("levers");
         CliRun r = CliRun.of("steer", "--model", rm.toString(), "--rm-bench", data.toString(), "--layer", "1", "--style", "markdown",
