@@ -51,6 +51,25 @@ class SparkMainTest {
         return n.asText();
     }
 
+    /** Every 75th RewardBench row from ../shared (40 rows) in DIR/rb.jsonl; skips the test when ../shared is absent. */
+    static Path sampleRows(Path dir) throws java.io.IOException {
+        var rb = SharedData.data("rewardbench/filtered.jsonl");
+        assumeTrue(rb.isPresent(), "../shared/data/rewardbench/filtered.jsonl is absent (a user's clone): skipping");
+        List<String> lines = Files.readAllLines(rb.get());
+        List<String> rows = new ArrayList<>();
+        for (int i = 5; i < lines.size(); i += 75) rows.add(lines.get(i));
+        Path data = dir.resolve("rb.jsonl");
+        Files.write(data, rows);
+        return data;
+    }
+
+    /** A one-layer tiny reward model (hidden 16, 16384 positions for long byte-level rows) in DIR/rm. */
+    static Path tinyModel(Path dir) {
+        Path model = dir.resolve("rm");
+        TinyCheckpoint.write(model, new TinyCheckpoint.Spec(16, 1, 1, 1, 32, 16384, false, dev.tare.runtime.kernel.DType.F32), 3);
+        return model;
+    }
+
     @Test
     void anUnknownFormatIsAUsageError() {
         Run r = run("score", "--data", tmp.resolve("rows").toString(), "--format", "csv", "--scorer", "local:" + tmp.resolve("rm"),
@@ -61,15 +80,8 @@ class SparkMainTest {
 
     @Test
     void scoreThenRelabelThenBench() throws Exception {
-        var rb = SharedData.data("rewardbench/filtered.jsonl");
-        assumeTrue(rb.isPresent(), "../shared/data/rewardbench/filtered.jsonl is absent (a user's clone): skipping");
-        List<String> lines = Files.readAllLines(rb.get());
-        List<String> rows = new ArrayList<>();
-        for (int i = 5; i < lines.size(); i += 75) rows.add(lines.get(i));
-        Path data = tmp.resolve("rb.jsonl");
-        Files.write(data, rows);
-        Path model = tmp.resolve("rm");
-        TinyCheckpoint.write(model, new TinyCheckpoint.Spec(16, 1, 1, 1, 32, 16384, false, dev.tare.runtime.kernel.DType.F32), 3);
+        Path data = SparkMainTest.sampleRows(tmp), model = SparkMainTest.tinyModel(tmp);
+        List<String> rows = Files.readAllLines(data);
         Path out = tmp.resolve("out");
         Run s = run("score", "--data", data.toString(), "--scorer", "local:" + model, "--out", out.toString(),
                 "--rows-per-part", "16", "--master", "local[2]", "--bootstrap", "100", "--parquet", out.resolve("results.parquet").toString());

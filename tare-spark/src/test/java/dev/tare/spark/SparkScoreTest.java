@@ -163,15 +163,7 @@ class SparkScoreTest {
         Path whole = dir.resolve("whole.jsonl");
         SparkScore.concatenate(st.parts(), 3, whole);
         // a job killed while part 1 was being written: its file never got its name, a torn attempt sits in _tmp
-        Path part1 = parts.resolve(ScoreSettings.partName(1));
-        Files.createDirectories(parts.resolve("_tmp"));
-        Files.move(part1, parts.resolve("_tmp").resolve(ScoreSettings.partName(1) + ".9-99"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        long part0Modified = Files.getLastModifiedTime(parts.resolve(ScoreSettings.partName(0))).toMillis();
-        SparkScore.Outcome again = SparkScore.run(spark, st);
-        assertEquals(2, again.skipped());
-        assertEquals(List.of(1), again.results().stream().map(PartResult::part).toList());
-        assertEquals(part0Modified, Files.getLastModifiedTime(parts.resolve(ScoreSettings.partName(0))).toMillis());
-        assertTrue(Files.notExists(parts.resolve("_tmp")), "the torn attempt is cleaned up once every part is in place");
+        killPart1AndRerun(st, parts);
         Path resumed = dir.resolve("resumed.jsonl");
         SparkScore.concatenate(st.parts(), 3, resumed);
         assertEquals(Files.readString(whole), Files.readString(resumed));
@@ -345,15 +337,7 @@ class SparkScoreTest {
         Path whole = dir.resolve("parquet-whole.jsonl");
         SparkScore.concatenate(st.parts(), 3, whole);
         assertEquals(Files.readString(single(small)), Files.readString(whole), "Parquet input's results = tare eval's");
-        Path part1 = parts.resolve(ScoreSettings.partName(1));
-        Files.createDirectories(parts.resolve("_tmp"));
-        Files.move(part1, parts.resolve("_tmp").resolve(ScoreSettings.partName(1) + ".9-99"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        long part0Modified = Files.getLastModifiedTime(parts.resolve(ScoreSettings.partName(0))).toMillis();
-        SparkScore.Outcome again = SparkScore.run(spark, st);
-        assertEquals(2, again.skipped());
-        assertEquals(List.of(1), again.results().stream().map(PartResult::part).toList());
-        assertEquals(part0Modified, Files.getLastModifiedTime(parts.resolve(ScoreSettings.partName(0))).toMillis());
-        assertTrue(Files.notExists(parts.resolve("_tmp")));
+        killPart1AndRerun(st, parts);
         Path resumed = dir.resolve("parquet-resumed.jsonl");
         SparkScore.concatenate(st.parts(), 3, resumed);
         assertEquals(Files.readString(whole), Files.readString(resumed));
@@ -366,5 +350,21 @@ class SparkScoreTest {
         List<String> l = new ArrayList<>();
         it.forEachRemaining(l::add);
         return l;
+    }
+
+    /**
+     * A job killed while part 1 was being written (its file never got its name, a torn attempt sits in _tmp), then
+     * rerun: only part 1 is scored again, part 0 is untouched and the torn attempt is cleaned up.
+     */
+    private static void killPart1AndRerun(ScoreSettings st, Path parts) throws IOException {
+        Path part1 = parts.resolve(ScoreSettings.partName(1));
+        Files.createDirectories(parts.resolve("_tmp"));
+        Files.move(part1, parts.resolve("_tmp").resolve(ScoreSettings.partName(1) + ".9-99"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long part0Modified = Files.getLastModifiedTime(parts.resolve(ScoreSettings.partName(0))).toMillis();
+        SparkScore.Outcome again = SparkScore.run(spark, st);
+        assertEquals(2, again.skipped());
+        assertEquals(List.of(1), again.results().stream().map(PartResult::part).toList());
+        assertEquals(part0Modified, Files.getLastModifiedTime(parts.resolve(ScoreSettings.partName(0))).toMillis());
+        assertTrue(Files.notExists(parts.resolve("_tmp")), "the torn attempt is cleaned up once every part is in place");
     }
 }

@@ -36,15 +36,8 @@ class TareSparkCliTest {
 
     @Test
     void benchSparkThroughTheTareCommandLine() throws Exception {
-        var rb = SharedData.data("rewardbench/filtered.jsonl");
-        assumeTrue(rb.isPresent(), "../shared/data/rewardbench/filtered.jsonl is absent (a user's clone): skipping");
-        List<String> lines = Files.readAllLines(rb.get());
-        List<String> rows = new ArrayList<>();
-        for (int i = 5; i < lines.size(); i += 75) rows.add(lines.get(i));
-        Path data = tmp.resolve("rb.jsonl");
-        Files.write(data, rows);
-        Path model = tmp.resolve("rm");
-        TinyCheckpoint.write(model, new TinyCheckpoint.Spec(16, 1, 1, 1, 32, 16384, false, dev.tare.runtime.kernel.DType.F32), 3);
+        Path data = SparkMainTest.sampleRows(tmp), model = SparkMainTest.tinyModel(tmp);
+        List<String> rows = Files.readAllLines(data);
 
         Path repo = Path.of("").toAbsolutePath().getParent();
         Path jars = Files.createDirectories(tmp.resolve("spark-home").resolve("jars"));
