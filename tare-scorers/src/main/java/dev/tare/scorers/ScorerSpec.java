@@ -70,6 +70,20 @@ public sealed interface ScorerSpec permits ScorerSpec.Local, ScorerSpec.Http, Sc
         };
     }
 
+    /**
+     * The pairwise judge this spec asks for on {@code gen} with {@code template} (a name or a template file): the
+     * template's decoding defaults, overridden by a {@code judge:} spec's temperature= and max_tokens=, sampling seeded
+     * by its seed=S (default 42; voting@k uses S, S+1, …).
+     */
+    default dev.tare.scorers.judge.PairwiseJudge pairwiseJudge(ChatGenerator gen, String template) {
+        var t = dev.tare.scorers.judge.JudgeTemplate.load(template);
+        var js = this instanceof Judge j ? j : null;
+        long base = js != null ? js.seed(42) : 42;
+        double temperature = js != null ? js.doubleOption("temperature", t.temperature()) : t.temperature();
+        int maxTokens = js != null ? js.intOption("max_tokens", t.maxTokens()) : t.maxTokens();
+        return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(maxTokens, temperature, 1.0, base));
+    }
+
     /** Opens the chat generator of an {@code openai:} or {@code judge:} spec ({@code env} resolves token references). */
     default ChatGenerator chatGenerator(Function<String, String> env) {
         return switch (this) {

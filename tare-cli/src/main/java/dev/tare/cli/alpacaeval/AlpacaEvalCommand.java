@@ -188,16 +188,13 @@ public final class AlpacaEvalCommand implements Callable<Integer> {
         String templateName = js != null ? js.option("template", judgeTemplate != null ? judgeTemplate : EvalRun.DEFAULT_JUDGE_TEMPLATE)
                 : judgeTemplate != null ? judgeTemplate : EvalRun.DEFAULT_JUDGE_TEMPLATE;
         JudgeTemplate template = JudgeTemplate.load(templateName);
-        int votes = js != null ? js.intOption("votes", 1) : 1;
-        if (votes < 1) throw new IllegalArgumentException("judge option votes=" + votes + ": needs votes >= 1");
-        if (votes > 1 && js.doubleOption("temperature", template.temperature()) == 0)
-            throw new IllegalArgumentException("votes=" + votes + " needs sampling: set temperature=T > 0 in the judge spec (greedy gives identical votes)");
+        int votes = js != null ? js.intOption("votes", 1) : 1;   // checked (>= 1, sampling when > 1) by JudgeItemScorer before any call
         if (js != null && js.option("mode", "pairwise").equals("round-robin"))
             throw new IllegalArgumentException("judge option mode=round-robin does not apply: tare alpacaeval judges each answer against the reference answer");
         List<ModelRewards> models;
         JudgeStats cost;
         try (ChatGenerator gen = spec.chatGenerator(System::getenv)) {
-            PairwiseJudge pj = JudgeScoring.newJudge(gen, spec, templateName);
+            PairwiseJudge pj = spec.pairwiseJudge(gen, templateName);
             models = JudgeScoring.score(new JudgeItemScorer(pj, gen.name(), votes), judged, lc);
             cost = pj.stats();
         }

@@ -5,13 +5,9 @@ import dev.tare.data.Message;
 import dev.tare.data.PreferenceItem;
 import dev.tare.data.alpacaeval.AlpacaAnnotation;
 import dev.tare.debias.alpacaeval.ModelRewards;
+import dev.tare.eval.EvalRunner;
 import dev.tare.eval.JudgeItemScorer;
 import dev.tare.results.ScoredItem;
-import dev.tare.scorers.ScorerSpec;
-import dev.tare.scorers.judge.ChatGenerator;
-import dev.tare.scorers.judge.JudgeTemplate;
-import dev.tare.scorers.judge.PairwiseJudge;
-import dev.tare.scorers.judge.SamplingParams;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,19 +23,6 @@ import java.util.Map;
  */
 final class JudgeScoring {
     private JudgeScoring() {}
-
-    /**
-     * The judge as tare eval builds it: the template's decoding defaults, overridden by the spec's temperature= and
-     * max_tokens=, seeded by its seed=S (default 42).
-     */
-    static PairwiseJudge newJudge(ChatGenerator gen, ScorerSpec spec, String template) {
-        JudgeTemplate t = JudgeTemplate.load(template);
-        var js = spec instanceof ScorerSpec.Judge j ? j : null;
-        long base = js != null ? js.seed(42) : 42;
-        double temperature = js != null ? js.doubleOption("temperature", t.temperature()) : t.temperature();
-        int maxTokens = js != null ? js.intOption("max_tokens", t.maxTokens()) : t.maxTokens();
-        return new PairwiseJudge(gen, t, new SamplingParams(maxTokens, temperature, 1.0, base));
-    }
 
     /**
      * Per model, aligned to the first run's instruction order: the combined verdict (NaN: no verdict in either order), the
@@ -63,16 +46,9 @@ final class JudgeScoring {
                         List.of(a.output1()), Map.of()));
             }
         }
-        List<ScoredItem> scored = new ArrayList<>(items.size());
-        int batch = Math.max(1, scorer.preferredBatchSize());
+        List<ScoredItem> scored;
         try (Progress bar = Progress.stderr("judging answers", items.size())) {
-            for (int s = 0; s < items.size(); s += batch) {
-                List<PreferenceItem> part = items.subList(s, Math.min(items.size(), s + batch));
-                List<ScoredItem> r = scorer.score(part);
-                if (r.size() != part.size()) throw new IllegalStateException("judge returned " + r.size() + " verdicts for " + part.size() + " pairs");
-                scored.addAll(r);
-                bar.advance(part.size());
-            }
+            scored = EvalRunner.score(items, scorer, EvalRunner.Options.defaults(), bar);   // batches of the scorer's preferred size
         }
         List<ModelRewards> models = new ArrayList<>();
         int k = 0;

@@ -92,12 +92,7 @@ public record EvalRun(String scorer, String benchmark, Path data, Path out, bool
 
     /** The judge for tare eval: the template's decoding defaults, seeded by the spec's seed=S (default 42). */
     private dev.tare.scorers.judge.PairwiseJudge newJudge(dev.tare.scorers.judge.ChatGenerator gen, String judgeTemplate) {
-        var t = dev.tare.scorers.judge.JudgeTemplate.load(judgeTemplate);
-        var js = scorer.trim().startsWith("judge:") ? ScorerSpec.Judge.parse(scorer) : null;
-        long base = js != null ? js.seed(42) : 42;
-        double temperature = js != null ? js.doubleOption("temperature", t.temperature()) : t.temperature();
-        int maxTokens = js != null ? js.intOption("max_tokens", t.maxTokens()) : t.maxTokens();
-        return new dev.tare.scorers.judge.PairwiseJudge(gen, t, new dev.tare.scorers.judge.SamplingParams(maxTokens, temperature, 1.0, base));
+        return ScorerSpec.parse(scorer).pairwiseJudge(gen, judgeTemplate);
     }
 
     /** votes=K &gt; 1 needs a sampling temperature (the spec's temperature=, else the template's): refused before any output. */
