@@ -141,12 +141,10 @@ public final class EvalRunner {
                 } catch (ExecutionException e) {
                     inFlight.forEach(f -> f.cancel(true));
                     Throwable c = e.getCause();
-                    String part = "";
                     if (c instanceof InBatch ib) {   // the scorer named one conversation: name its item, not the batch's first
-                        at += ib.item;
-                        part = ", " + ib.response;
+                        PreferenceItem p = items.get(at + ib.item);
                         ScorerException se = (ScorerException) ib.getCause();
-                        throw new ScorerException("scoring item " + (at + 1) + " (" + items.get(at).subset() + "/" + items.get(at).id() + part
+                        throw new ScorerException("scoring item " + (at + ib.item + 1) + " (" + p.subset() + "/" + p.id() + ", " + ib.response
                                 + ") failed: " + ib.getMessage(), se.retryable(), se);
                     }
                     String where = "scoring item " + (at + 1) + " (" + items.get(at).subset() + "/" + items.get(at).id() + ") failed: ";

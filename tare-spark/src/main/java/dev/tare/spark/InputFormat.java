@@ -43,22 +43,25 @@ public final class InputFormat {
         try {
             FileStatus[] matched = fs.globStatus(PartWriter.qualified(input));
             if (matched == null) return JSONL;
+            java.util.List<FileStatus> files = new java.util.ArrayList<>();
+            for (FileStatus m : matched) {
+                if (!m.isDirectory()) {
+                    files.add(m);
+                    continue;
+                }
+                int root = m.getPath().toUri().getPath().length();
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), true);
+                while (it.hasNext()) {
+                    LocatedFileStatus f = it.next();
+                    if (!hidden(f.getPath().toUri().getPath().substring(root))) files.add(f);
+                }
+            }
             String parquet = null;
             String other = null;
-            for (FileStatus m : matched) {
-                if (m.isDirectory()) {
-                    int root = m.getPath().toUri().getPath().length();
-                    RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), true);
-                    while (it.hasNext()) {
-                        LocatedFileStatus f = it.next();
-                        if (hidden(f.getPath().toUri().getPath().substring(root)) || f.getLen() == 0) continue;
-                        if (isParquet(fs, f)) parquet = parquet == null ? f.getPath().toString() : parquet;
-                        else other = other == null ? f.getPath().toString() : other;
-                    }
-                } else if (m.getLen() > 0) {
-                    if (isParquet(fs, m)) parquet = parquet == null ? m.getPath().toString() : parquet;
-                    else other = other == null ? m.getPath().toString() : other;
-                }
+            for (FileStatus f : files) {
+                if (f.getLen() == 0) continue;
+                if (isParquet(fs, f)) parquet = parquet == null ? f.getPath().toString() : parquet;
+                else other = other == null ? f.getPath().toString() : other;
             }
             if (parquet != null && other != null)
                 throw new IllegalArgumentException("--data " + input + " holds Parquet files (" + parquet + ") and other files (" + other

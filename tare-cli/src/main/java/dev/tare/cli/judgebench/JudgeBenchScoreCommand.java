@@ -85,13 +85,13 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
     public static ObjectNode toJson(JudgeBenchAudit.Result r, JudgeBenchReparse.Result rp) {
         JudgeBenchScores s = r.scores();
         ObjectNode o = Units.fraction(Jsonl.MAPPER.createObjectNode());
-        o.put("overall", fraction(s.overall().value()));
+        o.put("overall", Units.toFraction(s.overall().value()));
         for (var e : s.categories().entrySet()) {
-            if (Double.isNaN(e.getValue())) o.putNull(e.getKey()); else o.put(e.getKey(), fraction(e.getValue()));
+            if (Double.isNaN(e.getValue())) o.putNull(e.getKey()); else o.put(e.getKey(), Units.toFraction(e.getValue()));
         }
         o.put("pairs", s.pairs());
-        o.put("category_mean", fraction(s.categoryMean()));
-        if (Double.isNaN(s.positionConsistency())) o.putNull("position_consistency"); else o.put("position_consistency", fraction(s.positionConsistency()));
+        o.put("category_mean", Units.toFraction(s.categoryMean()));
+        if (Double.isNaN(s.positionConsistency())) o.putNull("position_consistency"); else o.put("position_consistency", Units.toFraction(s.positionConsistency()));
         if (rp.gamesParsed() == 0) o.putNull("reparse_disagreements"); else o.put("reparse_disagreements", rp.disagreements().size());
         o.put("games_reparsed", rp.gamesParsed());
         var ex = o.putArray("reparse_examples");
@@ -104,13 +104,13 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
             x.put("parsed", d.parsed().toString());
         });
         var ci = o.putArray("overall_ci95");
-        ci.add(fraction(s.overall().lo()));
-        ci.add(fraction(s.overall().hi()));
+        ci.add(Units.toFraction(s.overall().lo()));
+        ci.add(Units.toFraction(s.overall().hi()));
         ObjectNode cis = o.putObject("ci95");   // seeded percentile bootstrap over pairs, fractions: name -> [lo, hi]
         s.ci95().forEach((k, iv) -> {
             var pair = cis.putArray(k);
-            pair.add(fraction(iv.lo()));
-            pair.add(fraction(iv.hi()));
+            pair.add(Units.toFraction(iv.lo()));
+            pair.add(Units.toFraction(iv.hi()));
         });
         o.put("protocol", r.singleGame() ? "single_game" : "both_orders");
         o.put("judge_name", r.judgeName());
@@ -130,9 +130,6 @@ public final class JudgeBenchScoreCommand implements Callable<Integer> {
         s.categoryPairs().forEach(cp::put);
         return o;
     }
-
-    /** JudgeBenchScores' percent (as the text shows it) as the JSON's fraction. */
-    private static double fraction(double percent) { return Units.toFraction(percent); }
 
     private static void printText(PrintWriter w, JudgeBenchAudit.Result r, JudgeBenchReparse.Result rp) {
         JudgeBenchScores s = r.scores();
