@@ -217,15 +217,7 @@ class DeploymentTest {
     void aGatedMultiObjectiveModelIsServedWithItsObjectivesReweighted() throws Exception {
         var shared = dev.tare.data.SharedData.root();
         org.junit.jupiter.api.Assumptions.assumeTrue(shared.isPresent(), "../shared absent (user clone): skipping armorm-tiny");
-        String env = System.getenv("TARE_ARMORM");
-        Path fx = env != null && !env.isBlank() ? Path.of(env) : shared.get().resolve("fixtures/armorm-tiny");
-        Path tok = shared.get().resolve("data/tokenizers/llama3_1");
-        Path d = tmp.resolve("armorm-tiny");
-        Files.createDirectories(d);
-        for (Path f : List.of(fx.resolve("config.json"), fx.resolve("model.safetensors"), tok.resolve("tokenizer.json"), tok.resolve("tokenizer_config.json"))) {
-            assertTrue(Files.isRegularFile(f), f + " is missing");
-            Files.createSymbolicLink(d.resolve(f.getFileName()), f.toAbsolutePath());
-        }
+        Path d = dev.tare.testkit.SharedFixtures.armormTiny(shared.get(), tmp);
         String masked = "local:" + d + ",objectives=-helpsteer-verbosity";
         try (RewardScorer cli = ScorerSpec.parse(masked).rewardScorer(k -> null);
              RewardScorer plain = ScorerSpec.parse("local:" + d).rewardScorer(k -> null);

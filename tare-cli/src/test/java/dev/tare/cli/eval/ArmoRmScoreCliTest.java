@@ -28,18 +28,9 @@ class ArmoRmScoreCliTest {
 
     /** armorm-tiny's config and weights with the Llama 3 tokenizer, linked into {@code tmp} (also used by the sweep test). */
     static Path modelDir(Path tmp) throws Exception {
-        String env = System.getenv("TARE_ARMORM");
         var shared = SharedData.root();
         Assumptions.assumeTrue(shared.isPresent(), "armorm-tiny / Llama 3 tokenizer: ../shared is absent (user clone): skipping");
-        Path fx = env != null && !env.isBlank() ? Path.of(env) : shared.get().resolve("fixtures/armorm-tiny");
-        Path tok = shared.get().resolve("data/tokenizers/llama3_1");
-        Path d = tmp.resolve("armorm-tiny");
-        Files.createDirectories(d);
-        for (Path f : List.of(fx.resolve("config.json"), fx.resolve("model.safetensors"), tok.resolve("tokenizer.json"), tok.resolve("tokenizer_config.json"))) {
-            assertTrue(Files.isRegularFile(f), f + " is missing");
-            Files.createSymbolicLink(d.resolve(f.getFileName()), f.toAbsolutePath());
-        }
-        return d;
+        return dev.tare.testkit.SharedFixtures.armormTiny(shared.get(), tmp);
     }
 
     Path pairs() throws Exception {
