@@ -3,9 +3,15 @@
 
 Reads a Qwen2ForSequenceClassification checkpoint directory (config.json + one model.safetensors, as written by
 `tare bench runtime --keep-model DIR`) and a JSON file of token-id sequences (all the same length), runs the
-Qwen2 forward (RMSNorm, RoPE, GQA causal attention, SwiGLU MLP, score head read at the last token) in float32 with
-the weights widened from their stored dtype, and prints one JSON line: tokens/s per repeat and the scores.
-Needs only torch (Debian python3-torch, torch 1.13); no transformers.
+Qwen2 forward (RMSNorm, RoPE, GQA causal attention, SwiGLU MLP, score head read at the last token) and prints one
+JSON line: tokens/s per repeat and the scores.
+
+--dtype f32 widens the weights to float32 and computes in float32. --dtype bf16 keeps BF16 weights and computes as
+transformers' eager Qwen2 forward does under dtype=bfloat16: bf16 activations and matmuls (oneDNN, AMX where the CPU
+has it), RMSNorm's variance in float32, softmax in float32 cast back to bf16.
+--engine plain (default) needs only torch (Debian python3-torch, torch 1.13). --engine transformers loads the folder
+with transformers' AutoModelForSequenceClassification in the requested dtype and times its own forward; it exits
+with code 3 and one line on stderr when transformers cannot be imported.
 """
 import argparse
 import json
@@ -41,7 +47,7 @@ def load_safetensors(path):
 
 
 class Qwen2:
-    def __init__(self, model_dir):
+    def __init__(self, model_dir, dtype):
         with open(os.path.join(model_dir, "config.json")) as f:
             c = json.load(f)
         self.layers = c["num_hidden_layers"]
@@ -52,8 +58,9 @@ class Qwen2:
         self.eps = c["rms_norm_eps"]
         self.theta = c.get("rope_theta", 10000.0)
         w = load_safetensors(os.path.join(model_dir, "model.safetensors"))
-        self.embed = w["model.embed_tokens.weight"]          # kept as stored; rows are widened on lookup
-        f32 = lambda name: w[name].float().contiguous()
+        self.dtype = dtype
+        self.embed = w["model.embed_tokens.weight"]          # kept as stored; rows are converted on lookup
+        f32 = lambda name: w[name].to(dtype).contiguous()
         self.p = []
         for i in range(self.layers):
             pre = "model.layers.%d." % i
@@ -66,16 +73,18 @@ class Qwen2:
         self.score = f32("score.weight")
 
     def rms(self, x, w):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * w
+        # as transformers' Qwen2RMSNorm: the variance in float32, the product back in the input dtype
+        x32 = x.float()
+        return w * (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype)
 
     def forward(self, ids):
         B, L = ids.shape
-        x = self.embed[ids].float()
+        x = self.embed[ids].to(self.dtype)
         inv = 1.0 / (self.theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim))
         freqs = torch.outer(torch.arange(L, dtype=torch.float32), inv)
         emb = torch.cat((freqs, freqs), dim=-1)
-        cos, sin = emb.cos(), emb.sin()
-        mask = torch.full((L, L), float("-inf")).triu(1)
+        cos, sin = emb.cos().to(self.dtype), emb.sin().to(self.dtype)
+        mask = torch.full((L, L), float("-inf")).triu(1).to(self.dtype)
         groups = self.heads // self.kv_heads
         F = torch.nn.functional
 
@@ -92,12 +101,33 @@ class Qwen2:
             k = k * cos + rot(k) * sin
             k = k.repeat_interleave(groups, dim=1)
             v = v.repeat_interleave(groups, dim=1)
-            a = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.head_dim) + mask, dim=-1) @ v
+            w = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.head_dim) + mask, dim=-1, dtype=torch.float32)
+            a = w.to(self.dtype) @ v
             x = x + F.linear(a.transpose(1, 2).reshape(B, L, self.hidden), p["self_attn.o_proj.weight"])
             h = self.rms(x, p["post_attention_layernorm.weight"])
             x = x + F.linear(F.silu(F.linear(h, p["mlp.gate_proj.weight"])) * F.linear(h, p["mlp.up_proj.weight"]), p["mlp.down_proj.weight"])
         x = self.rms(x, self.norm)
         return F.linear(x[:, -1, :], self.score)   # no pad tokens in the inputs: the score token is the last one
+
+
+class Transformers:
+    """transformers' own Qwen2ForSequenceClassification on the folder, in the requested dtype."""
+
+    def __init__(self, model_dir, dtype):
+        try:
+            import transformers
+            from transformers import AutoModelForSequenceClassification
+        except Exception as e:  # noqa: BLE001 - any import failure means "not available"
+            print("transformers is not importable by %s: %s" % (sys.executable, e), file=sys.stderr)
+            sys.exit(3)
+        self.version = transformers.__version__
+        major = int(self.version.split(".")[0])
+        kw = {"dtype": dtype} if major >= 5 else {"torch_dtype": dtype}
+        self.model = AutoModelForSequenceClassification.from_pretrained(model_dir, **kw).eval()
+        self.attn = getattr(self.model.config, "_attn_implementation", None)
+
+    def forward(self, ids):
+        return self.model(input_ids=ids).logits
 
 
 def main():
@@ -106,6 +136,9 @@ def main():
     ap.add_argument("--ids", required=True, help="JSON file: a list of equal-length token-id lists")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads (default: all CPUs)")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs after one warm-up run")
+    ap.add_argument("--dtype", choices=("f32", "bf16"), default="f32", help="compute dtype (default f32)")
+    ap.add_argument("--engine", choices=("plain", "transformers"), default="plain",
+                    help="plain torch ops (default) or transformers' own model class")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     with open(args.ids) as f:
@@ -114,7 +147,8 @@ def main():
         sys.exit("%s: expected a non-empty list of equal-length token-id lists" % args.ids)
     ids = torch.tensor(seqs, dtype=torch.long)
     t0 = time.perf_counter()
-    model = Qwen2(args.model)
+    dtype = torch.float32 if args.dtype == "f32" else torch.bfloat16
+    model = Qwen2(args.model, dtype) if args.engine == "plain" else Transformers(args.model, dtype)
     load_s = time.perf_counter() - t0
     rates, scores, cpu = [], None, 0.0
     with torch.inference_mode():
@@ -127,10 +161,12 @@ def main():
                 cpu += time.process_time() - c0
             print("torch run %d/%d: %.1f tokens/s%s" % (r, args.repeats, ids.numel() / s, " (warm-up)" if r == 0 else ""),
                   file=sys.stderr, flush=True)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "load_s": round(load_s, 2),
+    print(json.dumps({"torch": torch.__version__, "engine": args.engine, "dtype": args.dtype,
+                      "transformers": getattr(model, "version", None), "attn": getattr(model, "attn", None),
+                      "mkldnn": torch.backends.mkldnn.is_available(), "threads": torch.get_num_threads(), "load_s": round(load_s, 2),
                       "tokens": ids.numel(), "tokens_per_s": [round(x, 2) for x in rates],
                       "tokens_per_cpu_s": round(ids.numel() * args.repeats / cpu, 2) if cpu > 0 else None,
-                      "scores": [float(v) for v in scores[:, 0]]}))
+                      "scores": [float(v) for v in scores[:, 0].float()]}))
 
 
 if __name__ == "__main__":

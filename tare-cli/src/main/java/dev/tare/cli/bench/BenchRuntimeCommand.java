@@ -4,12 +4,15 @@ import dev.tare.demo.bench.MatmulBench;
 import dev.tare.demo.bench.ModelBench;
 import dev.tare.demo.bench.RuntimeBench;
 import dev.tare.demo.bench.TorchBench;
+import dev.tare.runtime.kernel.Kernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** `tare bench runtime`: measured f32 peak, matmul kernel GFLOP/s, and a random Qwen2.5-0.5B-shaped model forward. */
@@ -42,8 +45,17 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
             description = "Write the random checkpoint and ids.json to DIR and keep them (reused when present).")
     Path keepModel;
 
-    @Option(names = "--compare-torch", description = "Also run tools/bench/torch_bench.py (needs python3-torch) on the same checkpoint and inputs.")
+    @Option(names = "--compare-torch", description = "Also run tools/bench/torch_bench.py's plain-torch Qwen2 forward (needs python3-torch) "
+            + "on the same checkpoint, ids and threads, in f32 and in bf16 (oneDNN, AMX where the CPU has it).")
     boolean compareTorch;
+
+    @Option(names = "--compare-hf", description = "As --compare-torch, plus transformers' own Qwen2ForSequenceClassification forward "
+            + "in f32 and bf16 (needs a Python with transformers: --python).")
+    boolean compareHf;
+
+    @Option(names = "--kernels", split = ",", paramLabel = "KERNEL", converter = KernelConverter.class,
+            description = "tare kernels to run the model with, each loading the checkpoint anew, e.g. java,native (Java-kernel runs go first) (default: the one -Dtare.kernel selects).")
+    List<Kernels.Choice> kernels;
 
     @Option(names = "--torch-script", paramLabel = "FILE", description = "Path of torch_bench.py (default: found from the working directory or the jar).")
     Path torchScript;
@@ -60,10 +72,22 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RuntimeBench.Options d = RuntimeBench.Options.defaults(quick);
+        List<TorchBench.Variant> baselines = new ArrayList<>();
+        if (compareTorch || compareHf) baselines.addAll(List.of(TorchBench.Variant.PLAIN_F32, TorchBench.Variant.PLAIN_BF16));
+        if (compareHf) baselines.addAll(List.of(TorchBench.Variant.HF_F32, TorchBench.Variant.HF_BF16));
         var o = new RuntimeBench.Options(quick, or(repeats, d.repeats()), or(modelRepeats, d.modelRepeats()), or(layers, d.layers()),
-                or(seqLen, d.seqLen()), or(sequences, d.sequences()), keepModel, compareTorch, torchScript, python, skipMatmul, skipModel);
+                or(seqLen, d.seqLen()), or(sequences, d.sequences()), keepModel, kernels == null ? d.kernels() : kernels, baselines,
+                torchScript, python, skipMatmul, skipModel);
         render(RuntimeBench.run(o, System.err), spec.commandLine().getOut());
         return 0;
+    }
+
+    /** java, native, auto or reference, as -Dtare.kernel spells them. */
+    static final class KernelConverter implements CommandLine.ITypeConverter<Kernels.Choice> {
+        @Override public Kernels.Choice convert(String v) {
+            for (Kernels.Choice c : Kernels.Choice.values()) if (c.property().equals(v.trim())) return c;
+            throw new CommandLine.TypeConversionException("expected java, native, auto or reference, got '" + v + "'");
+        }
     }
 
     private static int or(Integer given, int otherwise) { return given != null ? given : otherwise; }
@@ -93,33 +117,48 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
                 shape.layers(), shape.hidden(), shape.heads(), shape.kvHeads(), shape.intermediate(), shape.vocab(), md.weightBytes() / 1048576.0);
         out.printf("input: %d sequences x %d tokens; %.1f GFLOP per run (2 x %.1fM linear params per token + causal attention)%n",
                 n, len, md.flops() / 1e9, shape.linearParams() / 1e6);
-        ModelBench.Result r = md.tare();
-        if (r != null) {
+        for (RuntimeBench.TareRun t : md.tare()) {
+            ModelBench.Result r = t.result();
             double[] tps = r.tokensPerSecond();
-            double med = md.tareMedian(), gf = md.gflops(med);
-            out.printf("tare: load+pack %.1f s; %.1f tokens/s median (%.1f–%.1f over %d runs); %.1f GFLOP/s = %.0f%% of measured peak%n",
-                    r.loadSeconds(), med, tps[0], tps[tps.length - 1], tps.length, gf, 100 * gf / res.peak().wall());
+            double med = t.median(), gf = md.gflops(med);
+            String name = "tare [" + t.kernel().property() + "]";
+            out.printf("%s kernel: %s%n", name, t.description());
+            out.printf("%s: load+pack %.1f s; %.1f tokens/s median (%.1f–%.1f over %d runs); %.1f GFLOP/s = %.0f%% of measured f32 peak%n",
+                    name, r.loadSeconds(), med, tps[0], tps[tps.length - 1], tps.length, gf, 100 * gf / res.peak().wall());
             double gfCpu = md.gflops(r.tokensPerCpuSecond());
-            out.printf("tare per CPU-second: %.1f tokens, %.1f GFLOP = %.0f%% of the per-CPU-second peak%n",
-                    r.tokensPerCpuSecond(), gfCpu, 100 * gfCpu / res.peak().perCpuSecond());
-            mem(out, "after load", r.afterLoad(), md.weightBytes());
-            mem(out, "after runs", r.afterRun(), md.weightBytes());
-            out.printf("tare peak VmHWM %.0f MiB%n", r.rssPeak() / 1048576.0);
+            out.printf("%s per CPU-second: %.1f tokens, %.1f GFLOP = %.0f%% of the per-CPU-second f32 peak%n",
+                    name, r.tokensPerCpuSecond(), gfCpu, 100 * gfCpu / res.peak().perCpuSecond());
+            mem(out, name + " memory after load", r.afterLoad(), md.weightBytes());
+            mem(out, name + " memory after runs", r.afterRun(), md.weightBytes());
+            out.printf("%s peak VmHWM %.0f MiB (the process's, since it started)%n", name, r.rssPeak() / 1048576.0);
         }
-        switch (md.torch()) {
-            case null -> { }
-            case TorchBench.Failed f -> out.println("torch: " + f.reason());
-            case TorchBench.Ran t -> {
-                double[] tps = t.tokensPerSecond();
-                double med = t.median(), tareMed = md.tareMedian(), tareCpu = r == null ? 0 : r.tokensPerCpuSecond();
-                out.printf("torch %s (%d threads, f32 compute, BLAS: %s): %.1f tokens/s median (%.1f–%.1f over %d runs)%n",
-                        t.torchVersion(), t.threads(), t.blas(), med, tps[0], tps[tps.length - 1], tps.length);
-                if (tareMed > 0) out.printf("tare / torch tokens/s: %.2f%n", tareMed / med);
-                if (t.tokensPerCpuSecond() > 0) out.printf("torch per CPU-second: %.1f tokens%s%n", t.tokensPerCpuSecond(),
-                        tareCpu > 0 ? String.format("; tare / torch per CPU-second: %.2f", tareCpu / t.tokensPerCpuSecond()) : "");
-                double[] diff = md.scoreDiff();
-                if (diff != null) out.printf("tare vs torch scores: max |diff| %.2e (max |score| %.3f)%n", diff[0], diff[1]);
+        for (TorchBench.Outcome o : md.torch()) {
+            switch (o) {
+                case TorchBench.Failed f -> out.println("baseline unavailable: " + f.reason());
+                case TorchBench.Ran t -> {
+                    double[] tps = t.tokensPerSecond();
+                    out.printf("%s (torch %s%s, %d threads%s): %.1f tokens/s median (%.1f–%.1f over %d runs)%s%n",
+                            t.variant().label(), t.torchVersion(),
+                            t.transformersVersion() == null ? "" : ", transformers " + t.transformersVersion()
+                                    + (t.attention() == null ? "" : ", attention " + t.attention()),
+                            t.threads(), t.variant().dtype().equals("f32") && t.variant().engine().equals("plain") ? ", BLAS: " + t.blas() : "",
+                            t.median(), tps[0], tps[tps.length - 1], tps.length,
+                            t.tokensPerCpuSecond() > 0 ? String.format("; %.1f per CPU-second", t.tokensPerCpuSecond()) : "");
+                }
             }
+        }
+        var ran = md.torch().stream().filter(TorchBench.Ran.class::isInstance).map(TorchBench.Ran.class::cast).toList();
+        if (!md.tare().isEmpty() && !ran.isEmpty()) {
+            out.println("ratios in this run (tokens/s median; per CPU-second; largest score difference):");
+            for (RuntimeBench.TareRun t : md.tare())
+                for (TorchBench.Ran b : ran) {
+                    double[] diff = RuntimeBench.Model.scoreDiff(t, b);
+                    double tc = t.result().tokensPerCpuSecond();
+                    out.printf("  tare [%s] / %-20s %5.2f x%s; max |diff| %.2e (max |score| %.3f)%n", t.kernel().property(),
+                            b.variant().label(), t.median() / b.median(),
+                            tc > 0 && b.tokensPerCpuSecond() > 0 ? String.format("; %5.2f x per CPU-second", tc / b.tokensPerCpuSecond()) : "",
+                            diff[0], diff[1]);
+                }
         }
     }
 
@@ -135,7 +174,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
 
     private static void mem(PrintWriter out, String when, ModelBench.Memory m, long weightBytes) {
         double mib = 1048576.0;
-        out.printf("tare memory %s: VmRSS %.0f MiB = %.2f x weights (%.0f MiB); anon %.0f + file-mapped %.0f MiB; "
+        out.printf("%s: VmRSS %.0f MiB = %.2f x weights (%.0f MiB); anon %.0f + file-mapped %.0f MiB; "
                         + "Java heap used %.0f of %.0f MiB committed%n",
                 when, m.rss() / mib, (double) m.rss() / weightBytes, weightBytes / mib, m.anon() / mib, m.file() / mib,
                 m.heapUsed() / mib, m.heapCommitted() / mib);

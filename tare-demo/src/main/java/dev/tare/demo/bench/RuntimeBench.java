@@ -6,6 +6,7 @@ import dev.tare.core.Progress;
 import dev.tare.demo.generate.RandomQwen2Checkpoint;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.kernel.KernelPool;
+import dev.tare.runtime.kernel.Kernels;
 import dev.tare.runtime.kernel.PackedLinear;
 import dev.tare.runtime.kernel.PeakFlops;
 
@@ -30,12 +31,28 @@ import java.util.stream.Stream;
 public final class RuntimeBench {
     /** What to run; {@link #defaults} gives a full or a quick run's sizes. */
     public record Options(boolean quick, int repeats, int modelRepeats, int layers, int seqLen, int sequences, Path keepModel,
-                          boolean compareTorch, Path torchScript, String python, boolean skipMatmul, boolean skipModel) {
-        /** Full: 10 matmul repeats, 3 model runs, 24 layers, 4 x 512 tokens; quick: 3, 1, 4 layers, 2 x 256. */
+                          List<Kernels.Choice> kernels, List<TorchBench.Variant> baselines, Path torchScript, String python,
+                          boolean skipMatmul, boolean skipModel) {
+        public Options {
+            kernels = List.copyOf(kernels);
+            baselines = List.copyOf(baselines);
+            if (kernels.isEmpty()) throw new IllegalArgumentException("at least one kernel to run tare with");
+        }
+
+        /**
+         * Full: 10 matmul repeats, 3 model runs, 24 layers, 4 x 512 tokens; quick: 3, 1, 4 layers, 2 x 256; tare with the
+         * kernel -Dtare.kernel selects, no PyTorch baselines.
+         */
         public static Options defaults(boolean quick) {
             return new Options(quick, quick ? 3 : 10, quick ? 1 : 3, quick ? 4 : RandomQwen2Checkpoint.QWEN25_05B.layers(),
-                    quick ? 256 : 512, quick ? 2 : 4, null, false, null, null, false, false);
+                    quick ? 256 : 512, quick ? 2 : 4, null, List.of(Kernels.configured()), List.of(), null, null, false, false);
         }
+    }
+
+    /** tare's forward with one kernel: the choice, the line describing it on this machine, and the figures. */
+    public record TareRun(Kernels.Choice kernel, String description, ModelBench.Result result) {
+        /** Median tokens/s. */
+        public double median() { return result.tokensPerSecond()[result.tokensPerSecond().length / 2]; }
     }
 
     /** Kernel threads, processors, JDK, matrix-kernel and preferred vector widths (bits), and the load average after the peak. */
@@ -44,24 +61,29 @@ public final class RuntimeBench {
         public boolean busy() { return loadAverage > processors * 0.5; }
     }
 
-    /** The model phase: shape and input, and tare's forward (null with skipModel) and PyTorch's (null without compareTorch). */
-    public record Model(RandomQwen2Checkpoint.Shape shape, int sequences, int seqLen, long weightBytes, ModelBench.Result tare,
-                        TorchBench.Outcome torch) {
+    /** The model phase: shape and input, tare's forward per kernel (empty with skipModel) and each PyTorch baseline's outcome. */
+    public record Model(RandomQwen2Checkpoint.Shape shape, int sequences, int seqLen, long weightBytes, List<TareRun> tare,
+                        List<TorchBench.Outcome> torch) {
+        public Model {
+            tare = List.copyOf(tare);
+            torch = List.copyOf(torch);
+        }
+
         /** FLOPs of one run over all sequences. */
         public double flops() { return sequences * shape.forwardFlops(seqLen); }
 
-        /** tare's median tokens/s, 0 without a tare run. */
-        public double tareMedian() { return tare == null ? 0 : tare.tokensPerSecond()[tare.tokensPerSecond().length / 2]; }
+        /** The fastest tare run's median tokens/s, 0 without a tare run. */
+        public double tareMedian() { return tare.stream().mapToDouble(TareRun::median).max().orElse(0); }
 
         /** GFLOP/s at {@code tokensPerSecond}. */
         public double gflops(double tokensPerSecond) { return tokensPerSecond * flops() / ((double) sequences * seqLen) / 1e9; }
 
-        /** The largest |tare − torch| score and the largest |torch| score, over the sequences both scored; null unless both ran. */
-        public double[] scoreDiff() {
-            if (tare == null || !(torch instanceof TorchBench.Ran r)) return null;
+        /** The largest |tare − baseline| score and the largest |baseline| score, over the sequences both scored. */
+        public static double[] scoreDiff(TareRun t, TorchBench.Ran r) {
             double maxAbs = 0, maxRef = 0;
-            for (int i = 0; i < tare.scores().length && i < r.scores().length; i++) {
-                maxAbs = Math.max(maxAbs, Math.abs(tare.scores()[i] - r.scores()[i]));
+            float[] mine = t.result().scores();
+            for (int i = 0; i < mine.length && i < r.scores().length; i++) {
+                maxAbs = Math.max(maxAbs, Math.abs(mine[i] - r.scores()[i]));
                 maxRef = Math.max(maxRef, Math.abs(r.scores()[i]));
             }
             return new double[] {maxAbs, maxRef};
@@ -78,7 +100,7 @@ public final class RuntimeBench {
         public double bestPeak() { return Math.max(peak.wall(), peakAgain); }
 
         /** tare's forward in GFLOP/s (median run), 0 without one. */
-        public double forwardGflops() { return model == null || model.tare() == null ? 0 : model.gflops(model.tareMedian()); }
+        public double forwardGflops() { return model == null ? 0 : model.gflops(model.tareMedian()); }
 
         /** The best median GFLOP/s of the matmul shapes with more than one row, 0 without any. */
         public double matmulBestShape() {
@@ -101,7 +123,7 @@ public final class RuntimeBench {
                 PackedLinear.defaultVectorBits(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         // the model runs first so that its memory figures are not inflated by the matmul phase's garbage
-        Model model = !o.skipModel() || o.compareTorch() ? model(o, err) : null;
+        Model model = !o.skipModel() || !o.baselines().isEmpty() ? model(o, err) : null;
         List<MatmulBench.Result> matmul = o.skipMatmul() ? List.of() : matmul(o, err);
         // the machine's load may have changed while the phases ran: re-measure
         err.println("re-measuring f32 FMA peak ...");
@@ -148,9 +170,19 @@ public final class RuntimeBench {
             int[][] ids = randomIds(o.sequences(), o.seqLen(), IDS_SEED);
             Path idsFile = dir.resolve("ids.json");
             Files.writeString(idsFile, new ObjectMapper().writeValueAsString(ids), StandardCharsets.UTF_8);
-            ModelBench.Result tare = o.skipModel() ? null : ModelBench.run(dir, ids, o.modelRepeats(), err);
-            TorchBench.Outcome torch = o.compareTorch()
-                    ? TorchBench.run(o.torchScript(), o.python(), dir, idsFile, o.modelRepeats(), err) : null;
+            List<TareRun> tare = new ArrayList<>();
+            // Java-kernel runs first: in one run here, the Java BF16 tile compiled after a native run kept deoptimising
+            // (uncommon traps) and stayed in slow code for minutes; compiled first, it is not disturbed by the native run
+            List<Kernels.Choice> order = o.kernels().stream()
+                    .sorted(java.util.Comparator.comparing(k -> k == Kernels.Choice.NATIVE || k == Kernels.Choice.AUTO)).toList();
+            if (!o.skipModel())
+                for (Kernels.Choice k : order) {
+                    err.println("tare with kernel " + k.property() + ": " + Kernels.describe(k));
+                    tare.add(new TareRun(k, Kernels.describe(k), Kernels.with(k, () -> ModelBench.run(dir, ids, o.modelRepeats(), err))));
+                }
+            List<TorchBench.Outcome> torch = new ArrayList<>();
+            for (TorchBench.Variant v : o.baselines())
+                torch.add(TorchBench.run(o.torchScript(), o.python(), dir, idsFile, o.modelRepeats(), v, err));
             return new Model(shape, o.sequences(), o.seqLen(), weightBytes, tare, torch);
         } finally {
             if (o.keepModel() == null) deleteTree(dir, err);

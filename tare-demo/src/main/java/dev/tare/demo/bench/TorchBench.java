@@ -12,14 +12,34 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs tools/bench/torch_bench.py (PyTorch, f32) on a checkpoint and token ids, for the comparison in `tare bench runtime`. */
+/**
+ * Runs tools/bench/torch_bench.py on a checkpoint and token ids, for the comparisons in `tare bench runtime`: a plain-torch
+ * Qwen2 forward or transformers' own model class, in f32 or bf16.
+ */
 public final class TorchBench {
+    /** Which PyTorch forward: {@code plain} torch ops or {@code transformers}' model class, in {@code f32} or {@code bf16}. */
+    public record Variant(String engine, String dtype) {
+        public static final Variant PLAIN_F32 = new Variant("plain", "f32"), PLAIN_BF16 = new Variant("plain", "bf16"),
+                HF_F32 = new Variant("transformers", "f32"), HF_BF16 = new Variant("transformers", "bf16");
+
+        public Variant {
+            if (!engine.equals("plain") && !engine.equals("transformers")) throw new IllegalArgumentException("engine: plain or transformers, got " + engine);
+            if (!dtype.equals("f32") && !dtype.equals("bf16")) throw new IllegalArgumentException("dtype: f32 or bf16, got " + dtype);
+        }
+
+        /** e.g. "plain torch, bf16" or "transformers, f32". */
+        public String label() { return (engine.equals("plain") ? "plain torch" : "transformers") + ", " + dtype; }
+    }
+
     /** What the PyTorch run gave: a measurement, or why there is none. */
     public sealed interface Outcome permits Ran, Failed {}
 
-    /** The script's figures: tokens/s per run (sorted ascending), per CPU-second (0 when not reported), and the scores. */
-    public record Ran(String torchVersion, int threads, String blas, double[] tokensPerSecond, double tokensPerCpuSecond,
-                      double[] scores) implements Outcome {
+    /**
+     * The script's figures: the versions (transformers null for plain torch) and attention implementation transformers
+     * chose, tokens/s per run (sorted ascending), per CPU-second (0 when not reported), and the scores.
+     */
+    public record Ran(Variant variant, String torchVersion, String transformersVersion, String attention, int threads, String blas,
+                      double[] tokensPerSecond, double tokensPerCpuSecond, double[] scores) implements Outcome {
         public double median() { return tokensPerSecond[tokensPerSecond.length / 2]; }
     }
 
@@ -34,12 +54,19 @@ public final class TorchBench {
      */
     public static Outcome run(Path script, String python, Path model, Path idsFile, int repeats, java.io.PrintStream err)
             throws IOException, InterruptedException {
+        return run(script, python, model, idsFile, repeats, Variant.PLAIN_F32, err);
+    }
+
+    /** As above for one {@link Variant}; transformers missing from that Python is a {@link Failed} saying so. */
+    public static Outcome run(Path script, String python, Path model, Path idsFile, int repeats, Variant variant, java.io.PrintStream err)
+            throws IOException, InterruptedException {
         if (script == null) script = findScript();
         if (script == null || !Files.isRegularFile(script))
             return new Failed("tools/bench/torch_bench.py not found (pass --torch-script FILE)");
         String py = python != null ? python : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         List<String> cmd = List.of(py, script.toString(), "--model", model.toString(), "--ids", idsFile.toString(),
-                "--threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "--repeats", Integer.toString(repeats));
+                "--threads", Integer.toString(dev.tare.runtime.kernel.KernelPool.threads()), "--repeats", Integer.toString(repeats),
+                "--engine", variant.engine(), "--dtype", variant.dtype());
         err.println("running " + String.join(" ", cmd));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         // Debian's torch links the reference libblas unless the alternative points elsewhere; prefer OpenBLAS when present
@@ -57,8 +84,10 @@ public final class TorchBench {
         }
         String stdout = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!proc.waitFor(1, TimeUnit.HOURS)) proc.destroy();
+        if (proc.exitValue() == 3 && variant.engine().equals("transformers"))
+            return new Failed(variant.label() + ": transformers is not importable by " + py + " (pass --python PATH of a Python that has it)");
         if (proc.exitValue() != 0 || stdout.isEmpty())
-            return new Failed(py + " " + script + " failed (exit " + proc.exitValue() + "); is python3-torch installed?");
+            return new Failed(variant.label() + ": " + py + " " + script + " failed (exit " + proc.exitValue() + "); is python3-torch installed?");
         String last = stdout.lines().reduce((a, b) -> b).orElse("");
         JsonNode j = new ObjectMapper().readTree(last);
         double[] tps = new double[j.path("tokens_per_s").size()];
@@ -66,7 +95,10 @@ public final class TorchBench {
         Arrays.sort(tps);
         double[] scores = new double[j.path("scores").size()];
         for (int i = 0; i < scores.length; i++) scores[i] = j.path("scores").get(i).asDouble();
-        return new Ran(j.path("torch").asText(), j.path("threads").asInt(), blas, tps, j.path("tokens_per_cpu_s").asDouble(0), scores);
+        String hf = j.path("transformers").isTextual() ? j.path("transformers").asText() : null;
+        String attn = j.path("attn").isTextual() ? j.path("attn").asText() : null;
+        return new Ran(variant, j.path("torch").asText(), hf, attn, j.path("threads").asInt(), blas, tps,
+                j.path("tokens_per_cpu_s").asDouble(0), scores);
     }
 
     private static Path findScript() {

@@ -23,6 +23,42 @@ class TorchBenchTest {
         assertTrue(noPython instanceof TorchBench.Failed f && f.reason().startsWith("could not start " + dir.resolve("no-python")), noPython.toString());
     }
 
+    /**
+     * A stand-in for torch_bench.py run by /bin/sh: prints the JSON line the real script prints, echoing the engine and
+     * dtype it was given, or exits 3 as the real script does when transformers cannot be imported.
+     */
+    private static Path standIn(Path dir, boolean hasTransformers) throws Exception {
+        return Files.writeString(dir.resolve("stand-in.sh"), """
+                engine=""; dtype=""
+                while [ $# -gt 0 ]; do case "$1" in --engine) engine="$2"; shift;; --dtype) dtype="$2"; shift;; esac; shift; done
+                if [ "$engine" = transformers ] && [ "%s" = no ]; then echo "transformers is not importable" >&2; exit 3; fi
+                hf=null; [ "$engine" = transformers ] && hf='"5.17.0"'
+                echo '{"torch": "2.11.0", "engine": "'$engine'", "dtype": "'$dtype'", "transformers": '$hf', "attn": "sdpa", "threads": 2, "tokens": 8, "tokens_per_s": [30.0, 10.0, 20.0], "tokens_per_cpu_s": 9.5, "scores": [0.25, -1.5]}'
+                """.formatted(hasTransformers ? "yes" : "no"));
+    }
+
+    @Test void eachVariantIsPassedToTheScriptAndReadBack(@TempDir Path dir) throws Exception {
+        Path script = standIn(dir, true);
+        for (var v : java.util.List.of(TorchBench.Variant.PLAIN_F32, TorchBench.Variant.PLAIN_BF16, TorchBench.Variant.HF_BF16)) {
+            var out = TorchBench.run(script, "/bin/sh", dir, dir.resolve("ids.json"), 3, v, QUIET);
+            var ran = assertInstanceOf(TorchBench.Ran.class, out);
+            assertEquals(v, ran.variant());
+            assertArrayEquals(new double[] {10, 20, 30}, ran.tokensPerSecond());
+            assertEquals(20, ran.median());
+            assertArrayEquals(new double[] {0.25, -1.5}, ran.scores());
+            assertEquals(v.engine().equals("transformers") ? "5.17.0" : null, ran.transformersVersion());
+        }
+    }
+
+    @Test void transformersMissingIsAReasonNamingThePython(@TempDir Path dir) throws Exception {
+        var out = TorchBench.run(standIn(dir, false), "/bin/sh", dir, dir.resolve("ids.json"), 1, TorchBench.Variant.HF_F32, QUIET);
+        assertEquals(new TorchBench.Failed("transformers, f32: transformers is not importable by /bin/sh (pass --python PATH of a Python that has it)"), out);
+        assertInstanceOf(TorchBench.Ran.class, TorchBench.run(standIn(dir, false), "/bin/sh", dir, dir.resolve("ids.json"), 1,
+                TorchBench.Variant.PLAIN_BF16, QUIET), "plain torch still runs");
+        assertThrows(IllegalArgumentException.class, () -> new TorchBench.Variant("plain", "fp8"));
+        assertThrows(IllegalArgumentException.class, () -> new TorchBench.Variant("onnx", "f32"));
+    }
+
     @Test void randomIdsAreSeededAndBelowThePadId() {
         int[][] a = RuntimeBench.randomIds(3, 50, RuntimeBench.IDS_SEED), b = RuntimeBench.randomIds(3, 50, RuntimeBench.IDS_SEED);
         assertArrayEquals(a, b);

@@ -29,8 +29,22 @@ public final class Kernels {
 
     private Kernels() {}
 
-    /** The choice {@code -Dtare.kernel} makes (default {@link Choice#JAVA}); an unknown value is an error naming the property. */
-    public static Choice configured() { return parse(System.getProperty(PROPERTY)); }
+    private static final ScopedValue<Choice> SCOPED = ScopedValue.newInstance();
+
+    /**
+     * The choice in force: the one bound by {@link #with} around the current call, else the one {@code -Dtare.kernel}
+     * makes (default {@link Choice#JAVA}); an unknown property value is an error naming the property.
+     */
+    public static Choice configured() { return SCOPED.isBound() ? SCOPED.get() : parse(System.getProperty(PROPERTY)); }
+
+    /**
+     * Runs {@code body} with {@code choice} in force for every weight it builds through {@link #linear(MemorySegment,
+     * DType, int, int)} on this thread (a model loaded inside keeps those kernels for its life), e.g. one benchmark
+     * loading the same checkpoint once with each kernel.
+     */
+    public static <T, X extends Throwable> T with(Choice choice, ScopedValue.CallableOp<T, X> body) throws X {
+        return ScopedValue.where(SCOPED, java.util.Objects.requireNonNull(choice, "choice")).call(body);
+    }
 
     static Choice parse(String v) {
         if (v == null || v.isBlank()) return Choice.JAVA;
@@ -92,13 +106,16 @@ public final class Kernels {
      * "native bf16 (oneDNN 2.6.3, avx512_core_bf16)" or "java f32 (Vector API, 512-bit)".
      */
     public static String describe() {
-        String java = "java f32 (Vector API, " + PackedLinear.defaultVectorBits() + "-bit)";
-        Choice c;
         try {
-            c = configured();
+            return describe(configured());
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+    }
+
+    /** One line naming the kernel {@code c} gives on this machine (see {@link #describe()}). */
+    public static String describe(Choice c) {
+        String java = "java f32 (Vector API, " + PackedLinear.defaultVectorBits() + "-bit)";
         if (c == Choice.JAVA) return java;
         if (c == Choice.REFERENCE) return "reference (scalar, -D" + PROPERTY + "=reference)";
         OneDnn.Availability dnn = OneDnn.availability();

@@ -229,7 +229,12 @@ public final class NativeBf16Linear implements LinearWeight {
         }
         try {
             MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);
-            toBf16(x, rows * in, src);
+            int parts = threads(rows, in);
+            if (parts == 1) toBf16(x, 0, rows * in, src);
+            else KernelPool.parallelFor(parts, t -> {
+                int lo = part(rows, parts, t) * in, hi = part(rows, parts, t + 1) * in;
+                toBf16(x, lo, hi - lo, src);
+            });
             if (p.scratchBytes() > 0)
                 dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
                         new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},
@@ -237,7 +242,11 @@ public final class NativeBf16Linear implements LinearWeight {
             else
                 dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST},
                         new MemorySegment[] {p.srcMd(), wMd, p.dstMd()}, new MemorySegment[] {src, weights, dst});
-            MemorySegment.copy(dst, F32, 0, y, 0, rows * out);
+            if (parts == 1) MemorySegment.copy(dst, F32, 0, y, 0, rows * out);
+            else KernelPool.parallelFor(parts, t -> {
+                int lo = part(rows, parts, t) * out, hi = part(rows, parts, t + 1) * out;
+                MemorySegment.copy(dst, F32, 4L * lo, y, lo, hi - lo);
+            });
         } finally {
             if (callArena != null) callArena.close();
         }
@@ -248,17 +257,31 @@ public final class NativeBf16Linear implements LinearWeight {
     private static final VectorSpecies<Short> SS = ShortVector.SPECIES_128;
 
     /** dst[i] = {@link DType#toBf16}(x[i]) for i in [0, n): the same rounding (nearest even, NaN kept), 8 lanes at a time. */
-    static void toBf16(float[] x, int n, MemorySegment dst) {
-        int i = 0;
-        for (int end = FS.loopBound(n); i < end; i += FS.length()) {
+    static void toBf16(float[] x, int n, MemorySegment dst) { toBf16(x, 0, n, dst); }
+
+    /** As {@link #toBf16(float[], int, MemorySegment)} for x[from, from + n) into dst's elements [from, from + n). */
+    static void toBf16(float[] x, int from, int n, MemorySegment dst) {
+        int i = from, to = from + n;
+        for (int end = from + FS.loopBound(n); i < end; i += FS.length()) {
             FloatVector f = FloatVector.fromArray(FS, x, i);
             IntVector bits = f.reinterpretAsInts();
             IntVector r = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).lanewise(VectorOperators.LSHR, 16);
             r = r.blend(0x7FC0, f.test(VectorOperators.IS_NAN).cast(IS));
             r.castShape(SS, 0).reinterpretAsShorts().intoMemorySegment(dst, 2L * i, ByteOrder.LITTLE_ENDIAN);
         }
-        for (; i < n; i++) dst.setAtIndex(I16, i, DType.toBf16(x[i]));
+        for (; i < to; i++) dst.setAtIndex(I16, i, DType.toBf16(x[i]));
     }
+
+    /** Threads that convert the input and copy the output: all kernel threads for large products, else 1. */
+    private static int threads(int rows, int in) {
+        return KernelPool.isSequential() || (long) rows * in < CONVERT_PARALLEL_MIN ? 1 : Math.min(KernelPool.threads(), rows);
+    }
+
+    /** First row of part {@code t} of {@code parts} equal splits of {@code rows}. */
+    private static int part(int rows, int parts, int t) { return (int) ((long) rows * t / parts); }
+
+    /** Input elements from which the bf16 conversion and the output copy are split over the kernel threads. */
+    private static final long CONVERT_PARALLEL_MIN = 1L << 16;
 
     private static long align(long bytes) { return (bytes + 63) & ~63L; }
 }

@@ -21,6 +21,7 @@ public final class Transformer {
     private final Rope[] rope; // per layer (layers with equal parameters share one)
     private final boolean gemma;
     private final float embedScale;
+    private final Attention attention;
     /** Multiply-adds of attention in one layer above which heads run in parallel. */
     static final long PARALLEL_ATTENTION_WORK = 1L << 20;
     /** Per-forward activation buffers, reused by later forwards instead of becoming garbage (heap growth = RSS). */
@@ -95,6 +96,7 @@ public final class Transformer {
         embed = w.require("model.embed_tokens.weight").requireShape(cfg.vocabSize(), h);
         dev.tare.runtime.kernel.MemoryAdvice.random(embed.data());   // row lookups: no read-ahead of neighbouring rows
         embedScale = gemma ? (float) Math.sqrt(h) : 1f;
+        attention = new Attention(cfg);
         rope = new Rope[cfg.numLayers()];
         java.util.Map<ModelConfig.RopeParams, Rope> ropes = new java.util.HashMap<>();
         for (int i = 0; i < rope.length; i++) rope[i] = ropes.computeIfAbsent(cfg.ropeByLayer()[i], p -> new Rope(p, hd));
@@ -152,6 +154,7 @@ public final class Transformer {
         rope = t.rope;
         gemma = t.gemma;
         embedScale = t.embedScale;
+        attention = t.attention;
         workspaces = t.workspaces;
         layers = new Layer[t.layers.length];
         for (int i = 0; i < layers.length; i++) layers[i] = t.layers[i].decorated("model.layers." + i + ".", deco);
@@ -206,6 +209,7 @@ public final class Transformer {
                 for (int i = 0; i < H; i++) x[o + i] = embed.get(base + i) * embedScale;
             }
         }
+        dev.tare.runtime.kernel.MemoryAdvice.release(embed.data());
         callHook(hook, -1, seqs, starts, x);
         Workspace ws = takeWorkspace(T);
         try {
@@ -222,6 +226,7 @@ public final class Transformer {
         int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads(), I = cfg.intermediateSize();
         float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att, o = ws.o, g = ws.g, u = ws.u;
         final int total = T;
+        Attention.Blocks blocks = attention.blocks(seqs);
         for (int li = 0; li < layers.length; li++) {
             Layer L = layers[li];
             rmsNorm(x, h, total, L.inNorm);
@@ -251,19 +256,7 @@ public final class Transformer {
                 System.arraycopy(k, starts[s] * kvW, c.keys[li], c.length * kvW, n * kvW);
                 System.arraycopy(v, starts[s] * kvW, c.values[li], c.length * kvW, n * kvW);
             }
-            final int layerIndex = li;
-            long work = 0;
-            for (Seq sq : seqs) {
-                long n = sq.ids().length, keys = (sq.cache() == null ? 0 : sq.cache().length) + n;
-                work += n * keys * hd * nh;
-            }
-            IntStream jobs = IntStream.range(0, seqs.size() * nh);
-            // small attention runs on the calling thread: a hand-off to the pool costs more than it saves
-            if (work >= PARALLEL_ATTENTION_WORK) jobs = jobs.parallel();
-            jobs.forEach(job -> {
-                int s = job / nh, head = job % nh;
-                attend(layerIndex, L, seqs.get(s), starts[s], head, q, k, v, att);
-            });
+            attention.forward(li, L.window, seqs, starts, q, k, v, att, blocks);
             L.o.forward(att, T, o);
             addBias(o, T, L.ob);
             if (gemma) rmsNorm(o, o, T, L.postAttnNorm);
@@ -288,10 +281,7 @@ public final class Transformer {
     /** g ← act(g)·u on [from, from+n): SiLU, or gelu_pytorch_tanh. */
     private static void activate(float[] g, float[] u, int from, int n, boolean silu) {
         if (silu) {
-            for (int i = from; i < from + n; i++) {
-                float a = g[i];
-                g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
-            }
+            VecOps.siluMul(g, u, from, n);
         } else {
             for (int i = from; i < from + n; i++) {
                 float a = g[i];
@@ -315,78 +305,6 @@ public final class Transformer {
         float[] out = new float[H];
         rmsNorm(in, out, 1, finalNorm);
         return out;
-    }
-
-    private void attend(int li, Layer L, Seq seq, int start, int head, float[] q, float[] k, float[] v, float[] att) {
-        int hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads();
-        int kvHead = head / (nh / kvh);
-        int n = seq.ids().length;
-        int kvW = kvh * hd;
-        float[] keys, vals;
-        int past, kBase;
-        KvCache c = seq.cache();
-        if (c != null) {
-            past = c.length;
-            keys = c.keys[li];
-            vals = c.values[li];
-            kBase = 0;
-        } else {
-            past = 0;
-            keys = k;
-            vals = v;
-            kBase = start;
-        }
-        float scale = cfg.attentionScale();
-        float cap = cfg.attnSoftcap();
-        int window = L.window;
-        int total = past + n;
-        float[] sc = new float[total];
-        // many queries: keys transposed to [hd][total] so that scores are contiguous scaled adds (no lane reductions)
-        float[] kt = null, vt = null;
-        if (n >= 16) {
-            kt = new float[hd * total];
-            vt = new float[hd * total];   // values transposed too: each output is one long dot product over the keys
-            for (int j = 0; j < total; j++) {
-                int ko = (kBase + j) * kvW + kvHead * hd;
-                for (int d = 0; d < hd; d++) {
-                    kt[d * total + j] = keys[ko + d];
-                    vt[d * total + j] = vals[ko + d];
-                }
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            int qi = past + i;
-            int qo = (start + i) * nh * hd + head * hd;
-            int lo = window > 0 ? Math.max(0, qi - window + 1) : 0;
-            float max = Float.NEGATIVE_INFINITY;
-            if (kt != null) {
-                java.util.Arrays.fill(sc, lo, qi + 1, 0f);
-                for (int d = 0; d < hd; d++) VecOps.axpy(q[qo + d], kt, d * total + lo, sc, lo, qi - lo + 1);
-            } else {
-                for (int j = lo; j <= qi; j++) sc[j] = VecOps.dot(q, qo, keys, (kBase + j) * kvW + kvHead * hd, hd);
-            }
-            if (cap > 0f) {
-                for (int j = lo; j <= qi; j++) {
-                    float s = (float) Math.tanh(sc[j] * scale / cap) * cap;
-                    sc[j] = s;
-                    if (s > max) max = s;
-                }
-            } else {
-                max = VecOps.scaleMax(sc, lo, qi - lo + 1, scale);
-            }
-            double sum = VecOps.expShift(sc, lo, qi - lo + 1, max);
-            float inv = (float) (1.0 / sum);
-            int ao = (start + i) * nh * hd + head * hd;
-            if (vt != null) {
-                for (int d = 0; d < hd; d++) att[ao + d] = VecOps.dot(sc, lo, vt, d * total + lo, qi - lo + 1) * inv;
-            } else {
-                for (int d = 0; d < hd; d++) att[ao + d] = 0f;
-                for (int j = lo; j <= qi; j++) {
-                    float p = sc[j] * inv;
-                    VecOps.axpy(p, vals, (kBase + j) * kvW + kvHead * hd, att, ao, hd);
-                }
-            }
-        }
     }
 
     private void rmsNorm(float[] in, float[] out, int rows, float[] w) {

@@ -5,7 +5,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Small Vector API helpers for attention and LoRA (dot product, scaled add, softmax's exponentials). */
+/** Small Vector API helpers for attention, activations and LoRA (dot product, scaled add, softmax's exponentials, SiLU). */
 public final class VecOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
@@ -61,31 +61,49 @@ public final class VecOps {
         return y * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 
-    /** sc[lo+i] ← exp(sc[lo+i] − max) for i in [0, n); returns their sum. */
+    /** exp of each lane by the steps of {@link #exp(float)}. */
+    private static FloatVector exp(FloatVector x) {
+        x = x.max(LO).min(HI);
+        FloatVector k = x.mul(LOG2E).add(MAGIC).sub(MAGIC);
+        FloatVector r = x.sub(k.mul(C1)).sub(k.mul(C2));
+        FloatVector z = r.mul(r);
+        FloatVector y = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+        y = y.mul(z).add(r).add(1f);
+        IntVector e = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(e.reinterpretAsFloats());
+    }
+
+    /**
+     * sc[lo+i] ← exp(sc[lo+i] − max) for i in [0, n); returns their sum: float lanes summed across vectors, then the lanes
+     * and the tail in a fixed order (the same bits compiled or interpreted).
+     */
     public static double expShift(float[] sc, int lo, int n, float max) {
         int i = 0, step = S.length();
         double sum = 0;
         if (n >= step) {
-            FloatVector m = FloatVector.broadcast(S, max);
+            FloatVector m = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
             for (; i <= n - step; i += step) {
-                FloatVector x = FloatVector.fromArray(S, sc, lo + i).sub(m).max(LO).min(HI);
-                FloatVector k = x.mul(LOG2E).add(MAGIC).sub(MAGIC);
-                FloatVector r = x.sub(k.mul(C1)).sub(k.mul(C2));
-                FloatVector z = r.mul(r);
-                FloatVector y = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
-                y = y.mul(z).add(r).add(1f);
-                IntVector e = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-                FloatVector v = y.mul(e.reinterpretAsFloats());
-                v.intoArray(sc, lo + i);
-                for (int l = 0; l < step; l++) sum += v.lane(l);
+                FloatVector e = exp(FloatVector.fromArray(S, sc, lo + i).sub(m));
+                e.intoArray(sc, lo + i);
+                acc = acc.add(e);
             }
+            for (int l = 0; l < step; l++) sum += acc.lane(l);
+        }
+        for (; i < n; i++) sum += sc[lo + i] = exp(sc[lo + i] - max);
+        return sum;
+    }
+
+    /** g[from+i] ← silu(g[from+i])·u[from+i] = g/(1 + exp(−g))·u for i in [0, n). */
+    public static void siluMul(float[] g, float[] u, int from, int n) {
+        int i = 0, step = S.length();
+        for (; i <= n - step; i += step) {
+            FloatVector a = FloatVector.fromArray(S, g, from + i);
+            a.div(exp(a.neg()).add(1f)).mul(FloatVector.fromArray(S, u, from + i)).intoArray(g, from + i);
         }
         for (; i < n; i++) {
-            float v = exp(sc[lo + i] - max);
-            sc[lo + i] = v;
-            sum += v;
+            float a = g[from + i];
+            g[from + i] = a / (exp(-a) + 1f) * u[from + i];
         }
-        return sum;
     }
 
     /** sc[lo+i] ← sc[lo+i]·scale for i in [0, n) (n ≥ 1); returns their maximum. */
