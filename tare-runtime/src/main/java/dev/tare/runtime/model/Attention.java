@@ -23,6 +23,11 @@ final class Attention {
     private static final int L = S.length();
     /** Keys of one transposed key panel: the width of a score tile (2 vectors). */
     private static final int PANEL = 2 * L;
+    /**
+     * Whether P·V takes 4 vectors of head_dim per step (16 accumulators: 512-bit CPUs have 32 vector registers); with
+     * 256-bit vectors (AVX2, 16 registers) one vector per step, so that nothing spills.
+     */
+    private static final boolean WIDE_PV = S.vectorBitSize() >= 512;
     /** Query rows of one register tile. */
     private static final int ROWS = 4;
     /** Query rows of one parallel job (a multiple of {@link #ROWS}). */
@@ -216,7 +221,7 @@ final class Attention {
     /** out[r·hdPad + d] ← inv_r · Σ_{j in [lo, hi]} p[r·tp + j] · v_j[d] for the 4 rows (p is 0 outside a row's keys). */
     private void values(float[] p, int tp, float[] vp, int vb, int lo, int hi, float[] inv, float[] out, int outOff) {
         int c = 0;
-        for (; c + 4 * L <= hdPad; c += 4 * L) {
+        for (; WIDE_PV && c + 4 * L <= hdPad; c += 4 * L) {
             FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
                     a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
             for (int j = lo; j <= hi; j++) {
