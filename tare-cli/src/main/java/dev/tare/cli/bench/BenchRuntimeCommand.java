@@ -141,7 +141,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
                             t.variant().label(), t.torchVersion(),
                             t.transformersVersion() == null ? "" : ", transformers " + t.transformersVersion()
                                     + (t.attention() == null ? "" : ", attention " + t.attention()),
-                            t.threads(), t.variant().dtype().equals("f32") && t.variant().engine().equals("plain") ? ", BLAS: " + t.blas() : "",
+                            t.threads(), t.variant().equals(TorchBench.Variant.PLAIN_F32) ? ", BLAS: " + t.blas() : "",
                             t.median(), tps[0], tps[tps.length - 1], tps.length,
                             t.tokensPerCpuSecond() > 0 ? String.format("; %.1f per CPU-second", t.tokensPerCpuSecond()) : "");
                 }

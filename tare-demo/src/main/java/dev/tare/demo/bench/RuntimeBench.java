@@ -171,8 +171,9 @@ public final class RuntimeBench {
             Path idsFile = dir.resolve("ids.json");
             Files.writeString(idsFile, new ObjectMapper().writeValueAsString(ids), StandardCharsets.UTF_8);
             List<TareRun> tare = new ArrayList<>();
-            // Java-kernel runs first: in one run here, the Java BF16 tile compiled after a native run kept deoptimising
-            // (uncommon traps) and stayed in slow code for minutes; compiled first, it is not disturbed by the native run
+            // Java-kernel runs first, so that the Java tiles are compiled before the native run adds C2 work. The cause
+            // of the slow tiles seen after a native run (C1 tier 2, then no C2) is handled by -XX:Tier3DelayOn in
+            // tare.jvm.flags and the launcher; this order only keeps a run without that flag from hitting it as often.
             List<Kernels.Choice> order = o.kernels().stream()
                     .sorted(java.util.Comparator.comparing(k -> k == Kernels.Choice.NATIVE || k == Kernels.Choice.AUTO)).toList();
             if (!o.skipModel())

@@ -50,14 +50,9 @@ public final class TorchBench {
 
     /**
      * Runs {@code script} (null: found from the working directory or the jar) with {@code python} (null: /usr/bin/python3
-     * when it exists, else python3), preferring OpenBLAS when present; the script's stderr goes to this process's.
+     * when it exists, else python3), preferring OpenBLAS when present, for one {@link Variant}; the script's stderr goes
+     * to this process's; transformers missing from that Python is a {@link Failed} saying so.
      */
-    public static Outcome run(Path script, String python, Path model, Path idsFile, int repeats, java.io.PrintStream err)
-            throws IOException, InterruptedException {
-        return run(script, python, model, idsFile, repeats, Variant.PLAIN_F32, err);
-    }
-
-    /** As above for one {@link Variant}; transformers missing from that Python is a {@link Failed} saying so. */
     public static Outcome run(Path script, String python, Path model, Path idsFile, int repeats, Variant variant, java.io.PrintStream err)
             throws IOException, InterruptedException {
         if (script == null) script = findScript();

@@ -16,10 +16,10 @@ class TorchBenchTest {
     static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @Test void aMissingScriptOrInterpreterIsAReasonNotACrash(@TempDir Path dir) throws Exception {
-        var missing = TorchBench.run(dir.resolve("nope.py"), "python3", dir, dir.resolve("ids.json"), 1, QUIET);
+        var missing = TorchBench.run(dir.resolve("nope.py"), "python3", dir, dir.resolve("ids.json"), 1, TorchBench.Variant.PLAIN_F32, QUIET);
         assertEquals(new TorchBench.Failed("tools/bench/torch_bench.py not found (pass --torch-script FILE)"), missing);
         Path script = Files.writeString(dir.resolve("torch_bench.py"), "print('{}')\n");
-        var noPython = TorchBench.run(script, dir.resolve("no-python").toString(), dir, dir.resolve("ids.json"), 1, QUIET);
+        var noPython = TorchBench.run(script, dir.resolve("no-python").toString(), dir, dir.resolve("ids.json"), 1, TorchBench.Variant.PLAIN_F32, QUIET);
         assertTrue(noPython instanceof TorchBench.Failed f && f.reason().startsWith("could not start " + dir.resolve("no-python")), noPython.toString());
     }
 

@@ -162,19 +162,8 @@ final class Attention {
             int keyLo = lo[0], keyHi = qi[ROWS - 1];
             scores(q, qo, kt, kb, tp, keyLo, keyHi, sc);
             for (int r = 0; r < ROWS; r++) {
-                int off = r * tp, len = qi[r] - lo[r] + 1;
-                float max;
-                if (cap > 0f) {
-                    max = Float.NEGATIVE_INFINITY;
-                    for (int j = lo[r]; j <= qi[r]; j++) {
-                        float x = (float) Math.tanh(sc[off + j] * scale / cap) * cap;
-                        sc[off + j] = x;
-                        if (x > max) max = x;
-                    }
-                } else {
-                    max = VecOps.scaleMax(sc, off + lo[r], len, scale);
-                }
-                inv[r] = (float) (1.0 / VecOps.expShift(sc, off + lo[r], len, max));
+                int off = r * tp;
+                inv[r] = softmax(sc, off + lo[r], qi[r] - lo[r] + 1);
                 java.util.Arrays.fill(sc, off + keyLo, off + lo[r], 0f);
                 java.util.Arrays.fill(sc, off + qi[r] + 1, off + keyHi + 1, 0f);
             }
@@ -263,6 +252,25 @@ final class Attention {
         }
     }
 
+    /**
+     * sc[from + j] ← exp(s_j − max s) for the raw dot products there, s = dot·scale (soft-capped when the model caps);
+     * returns 1 / Σ: the factor that turns the row into probabilities.
+     */
+    private float softmax(float[] sc, int from, int len) {
+        float max;
+        if (cap > 0f) {
+            max = Float.NEGATIVE_INFINITY;
+            for (int j = from; j < from + len; j++) {
+                float x = (float) Math.tanh(sc[j] * scale / cap) * cap;
+                sc[j] = x;
+                if (x > max) max = x;
+            }
+        } else {
+            max = VecOps.scaleMax(sc, from, len, scale);
+        }
+        return (float) (1.0 / VecOps.expShift(sc, from, len, max));
+    }
+
     /** One head of a sequence with few new tokens: per-key dot products against the keys (cache or packed rows). */
     private void attendByKey(int li, int window, Transformer.Seq seq, int start, int head, float[] q, float[] k, float[] v,
                              float[] att) {
@@ -289,17 +297,7 @@ final class Attention {
             int qo = (start + i) * nh * hd + head * hd;
             int lo = window > 0 ? Math.max(0, qi - window + 1) : 0;
             for (int j = lo; j <= qi; j++) sc[j] = VecOps.dot(q, qo, keys, (kBase + j) * kvW + kvHead * hd, hd);
-            float max = Float.NEGATIVE_INFINITY;
-            if (cap > 0f) {
-                for (int j = lo; j <= qi; j++) {
-                    float s = (float) Math.tanh(sc[j] * scale / cap) * cap;
-                    sc[j] = s;
-                    if (s > max) max = s;
-                }
-            } else {
-                max = VecOps.scaleMax(sc, lo, qi - lo + 1, scale);
-            }
-            float inv = (float) (1.0 / VecOps.expShift(sc, lo, qi - lo + 1, max));
+            float inv = softmax(sc, lo, qi - lo + 1);
             int ao = (start + i) * nh * hd + head * hd;
             for (int d = 0; d < hd; d++) att[ao + d] = 0f;
             for (int j = lo; j <= qi; j++) VecOps.axpy(sc[j] * inv, vals, (kBase + j) * kvW + kvHead * hd, att, ao, hd);
