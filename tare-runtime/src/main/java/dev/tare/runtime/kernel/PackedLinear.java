@@ -146,17 +146,20 @@ public final class PackedLinear implements LinearWeight {
             yt = new float[MR * out];
         }
         final float[] xTail = xt, yTail = yt;
-        int chunkPanels = chunk(panels, (long) (fullBlocks + (tail > 0 ? 1 : 0)) * MR * in * panels * NR);
-        int chunks = (panels + chunkPanels - 1) / chunkPanels;
-        KernelPool.parallelFor(chunks, ch -> {
-            int p0 = ch * chunkPanels, p1 = Math.min(panels, p0 + chunkPanels);
+        int blocks = fullBlocks + (tail > 0 ? 1 : 0);
+        Split split = Split.of(panels, blocks, (long) blocks * MR * in * panels * NR);
+        KernelPool.parallelFor(split.items(), item -> {
+            int p0 = split.panelStart(item), p1 = split.panelEnd(item);
+            int b0 = split.blockStart(item), b1 = split.blockEnd(item);
             int kBlock = bf16 ? KB : KB_F32;
             for (int kb = 0; kb < in; kb += kBlock) {
                 int kLen = Math.min(kBlock, in - kb);
                 boolean acc = kb > 0;
                 for (int p = p0; p < p1; p++) {
-                    for (int b = 0; b < fullBlocks; b++) block(p, kb, kLen, x, b * MR * in, y, b * MR * out, acc);
-                    if (xTail != null) block(p, kb, kLen, xTail, 0, yTail, 0, acc);
+                    for (int b = b0; b < b1; b++) {
+                        if (b < fullBlocks) block(p, kb, kLen, x, b * MR * in, y, b * MR * out, acc);
+                        else block(p, kb, kLen, xTail, 0, yTail, 0, acc);
+                    }
                 }
             }
         });
@@ -177,18 +180,37 @@ public final class PackedLinear implements LinearWeight {
     /** Multiply-adds below which a call stays on the caller's thread (a hand-off costs more than it saves). */
     static final long PARALLEL_MIN_MACS = 1L << 17;
 
-    /** Panels per work item: about 4 items per thread; one item (no hand-off) when the work is small. */
-    private static int chunk(int panels, long macs) {
-        if (macs < PARALLEL_MIN_MACS) return panels;
-        int items = Math.max(1, Math.min(panels, KernelPool.threads() * 4));
-        return (panels + items - 1) / items;
+    /**
+     * The work items of one call: a grid of panel groups × row-block groups whose sizes differ by at most one (so
+     * that the last items are not the long ones), about 4 items per thread; one item (no hand-off) when the work is
+     * small. Row blocks are split only where there are too few panels to keep every thread busy.
+     */
+    record Split(int panels, int panelGroups, int blocks, int blockGroups) {
+        static Split of(int panels, int blocks, long macs) {
+            if (macs < PARALLEL_MIN_MACS) return new Split(panels, 1, blocks, 1);
+            int want = KernelPool.threads() * 4;
+            int pg = Math.min(panels, want);
+            int bg = Math.max(1, Math.min(blocks, (want + pg - 1) / pg));
+            return new Split(panels, pg, blocks, bg);
+        }
+
+        int items() { return panelGroups * blockGroups; }
+        int panelStart(int item) { return start(item / blockGroups, panels, panelGroups); }
+        int panelEnd(int item) { return start(item / blockGroups + 1, panels, panelGroups); }
+        int blockStart(int item) { return start(item % blockGroups, blocks, blockGroups); }
+        int blockEnd(int item) { return start(item % blockGroups + 1, blocks, blockGroups); }
+
+        /** Start of group g when n units are cut into `groups` groups of ⌊n/groups⌋ or ⌈n/groups⌉, the larger first. */
+        private static int start(int g, int n, int groups) {
+            int q = n / groups, r = n % groups;
+            return g * q + Math.min(g, r);
+        }
     }
 
     private void gemv(float[] x, float[] y) {
-        int chunkPanels = chunk(panels, (long) in * panels * NR);
-        int chunks = (panels + chunkPanels - 1) / chunkPanels;
-        KernelPool.parallelFor(chunks, ch -> {
-            int p0 = ch * chunkPanels, p1 = Math.min(panels, p0 + chunkPanels);
+        Split split = Split.of(panels, 1, (long) in * panels * NR);
+        KernelPool.parallelFor(split.items(), item -> {
+            int p0 = split.panelStart(item), p1 = split.panelEnd(item);
             for (int p = p0; p < p1; p++) {
                 if (wide) {
                     if (bf16) gemvBf16(packed, p, kPairs, in, x, y, out);
@@ -363,12 +385,16 @@ public final class PackedLinear implements LinearWeight {
         long wo = (long) panel * kPairs * NR * 4L;
         int pairs = in >> 1;
         int kp = 0;
-        for (; kp + 1 < pairs; kp += 2, wo += 2 * NR * 4L) {
+        for (; kp + 3 < pairs; kp += 4, wo += 4 * NR * 4L) {   // 4 pairs (512 bytes) per step: more loads in flight
             int k = 2 * kp;
             IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
             IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
             IntVector u0 = IntVector.fromMemorySegment(IS, w, wo + 128, LE);
             IntVector u1 = IntVector.fromMemorySegment(IS, w, wo + 192, LE);
+            IntVector t0 = IntVector.fromMemorySegment(IS, w, wo + 256, LE);
+            IntVector t1 = IntVector.fromMemorySegment(IS, w, wo + 320, LE);
+            IntVector r0 = IntVector.fromMemorySegment(IS, w, wo + 384, LE);
+            IntVector r1 = IntVector.fromMemorySegment(IS, w, wo + 448, LE);
             FloatVector s0 = FloatVector.broadcast(FS, x[k]), s1 = FloatVector.broadcast(FS, x[k + 1]);
             FloatVector s2 = FloatVector.broadcast(FS, x[k + 2]), s3 = FloatVector.broadcast(FS, x[k + 3]);
             a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a0);
@@ -379,6 +405,16 @@ public final class PackedLinear implements LinearWeight {
             f0 = u0.and(0xFFFF0000).reinterpretAsFloats().fma(s3, f0);
             d1 = u1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s2, d1);
             f1 = u1.and(0xFFFF0000).reinterpretAsFloats().fma(s3, f1);
+            s0 = FloatVector.broadcast(FS, x[k + 4]); s1 = FloatVector.broadcast(FS, x[k + 5]);
+            s2 = FloatVector.broadcast(FS, x[k + 6]); s3 = FloatVector.broadcast(FS, x[k + 7]);
+            a0 = t0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a0);
+            b0 = t0.and(0xFFFF0000).reinterpretAsFloats().fma(s1, b0);
+            a1 = t1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a1);
+            b1 = t1.and(0xFFFF0000).reinterpretAsFloats().fma(s1, b1);
+            d0 = r0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s2, d0);
+            f0 = r0.and(0xFFFF0000).reinterpretAsFloats().fma(s3, f0);
+            d1 = r1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s2, d1);
+            f1 = r1.and(0xFFFF0000).reinterpretAsFloats().fma(s3, f1);
         }
         for (; kp < pairs; kp++, wo += NR * 4L) {
             int k = 2 * kp;

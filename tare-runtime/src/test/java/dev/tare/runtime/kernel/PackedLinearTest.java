@@ -172,6 +172,56 @@ class PackedLinearTest {
     }
 
     @Test
+    void workSplitCoversEveryPanelAndRowBlockOnceInNearEqualGroups() {
+        for (int panels : new int[] {1, 2, 3, 7, 28, 152})
+            for (int blocks : new int[] {1, 2, 9, 64}) {
+                PackedLinear.Split s = PackedLinear.Split.of(panels, blocks, Long.MAX_VALUE / 4);
+                String what = panels + " panels x " + blocks + " blocks -> " + s;
+                int[][] seen = new int[panels][blocks];
+                java.util.Set<Integer> panelSizes = new java.util.TreeSet<>(), blockSizes = new java.util.TreeSet<>();
+                for (int item = 0; item < s.items(); item++) {
+                    panelSizes.add(s.panelEnd(item) - s.panelStart(item));
+                    blockSizes.add(s.blockEnd(item) - s.blockStart(item));
+                    for (int p = s.panelStart(item); p < s.panelEnd(item); p++)
+                        for (int b = s.blockStart(item); b < s.blockEnd(item); b++) seen[p][b]++;
+                }
+                for (int[] row : seen) for (int c : row) assertEquals(1, c, what);
+                assertTrue(java.util.Collections.max(panelSizes) - java.util.Collections.min(panelSizes) <= 1, what + " " + panelSizes);
+                assertTrue(java.util.Collections.max(blockSizes) - java.util.Collections.min(blockSizes) <= 1, what + " " + blockSizes);
+                assertTrue(java.util.Collections.min(panelSizes) >= 1 && java.util.Collections.min(blockSizes) >= 1, what);
+                int want = KernelPool.threads() * 4;
+                assertTrue(s.items() <= Math.max(want, 1) + Math.max(panels, 1), what);   // about 4 items per thread
+                // rows are cut only where the panels alone cannot give every thread its share
+                if (panels >= want) assertEquals(1, s.blockGroups(), what);
+                else assertEquals(Math.min(blocks, (want + panels - 1) / panels), s.blockGroups(), what);
+            }
+        PackedLinear.Split small = PackedLinear.Split.of(152, 64, PackedLinear.PARALLEL_MIN_MACS - 1);
+        assertEquals(1, small.items(), "small work stays on the caller's thread");
+    }
+
+    @Test
+    void fewOutputPanelsWithManyRowsCutTheRowsAndStillMatch() {
+        Random rnd = new Random(5);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dt : new DType[] {DType.F32, DType.BF16}) {
+                int out = 40, in = 301, rows = 67;   // 2 panels, 9 row blocks (the last one 3 rows)
+                MemorySegment w = randomWeights(arena, dt, out, in, rnd);
+                ReferenceLinear ref = new ReferenceLinear(w, dt, out, in);
+                for (boolean wide : new boolean[] {true, false}) {
+                    PackedLinear fast = PackedLinear.pack(w, dt, out, in, wide);
+                    assertTrue(PackedLinear.Split.of(2, 9, 9L * PackedLinear.MR * in * 2 * PackedLinear.NR).blockGroups() > 1);
+                    float[] x = randomX(rows * in, rnd);
+                    assertClose(ref, fast, x, rows, dt + " " + fast.vectorBits() + "-bit, rows cut");
+                    float[] a = new float[rows * out], b = new float[rows * out];
+                    fast.forward(x, rows, a);
+                    KernelPool.sequential(() -> fast.forward(x, rows, b));
+                    assertArrayEquals(a, b);
+                }
+            }
+        }
+    }
+
+    @Test
     void parallelForRunsEveryIndexOnceAndPropagatesFailures() {
         AtomicInteger sum = new AtomicInteger();
         KernelPool.parallelFor(100, i -> sum.addAndGet(i + 1));
