@@ -2,6 +2,7 @@ package dev.tare.cli.bench;
 
 import dev.tare.demo.bench.KernelBench;
 import dev.tare.demo.bench.MatmulBench;
+import dev.tare.demo.bench.MemoryBench;
 import dev.tare.runtime.kernel.Kernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,14 +28,22 @@ public final class BenchKernelCommand implements Callable<Integer> {
             description = "Shapes to time, e.g. 512x896x4864 (default: the Qwen2.5-0.5B shapes 512x896x4864, 512x896x896, 512x4864x896, 1x896x4864).")
     String[] shapes;
 
+    @Option(names = "--memory-mib", paramLabel = "MIB",
+            description = "Also time one-row products (generation) cycling through this many MiB of BF16 weights, more than "
+                    + "the caches hold, against the measured memory read bandwidth; 0 skips it (default: 1024).")
+    long memoryMiB = 1024;
+
     @Override
     public Integer call() {
-        int[][] s = shapes == null ? KernelBench.QWEN25_05B : parse(shapes);
-        render(KernelBench.run(s, repeats, System.err), spec.commandLine().getOut());
+        if (memoryMiB != 0 && (memoryMiB < 16 || memoryMiB > (1L << 20)))
+            throw new CommandLine.ParameterException(spec.commandLine(), "--memory-mib " + memoryMiB + ": expected 0 (skip) or 16..1048576");
+        if (repeats < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--repeats " + repeats + ": expected at least 1");
+        int[][] s = shapes == null ? KernelBench.QWEN25_05B : parse(shapes, spec.commandLine());
+        render(KernelBench.run(s, repeats, memoryMiB, System.err), spec.commandLine().getOut());
         return 0;
     }
 
-    private static int[][] parse(String[] shapes) {
+    private static int[][] parse(String[] shapes, CommandLine cl) {
         int[][] out = new int[shapes.length][];
         for (int i = 0; i < shapes.length; i++) {
             String[] p = shapes[i].trim().toLowerCase().split("x");
@@ -43,7 +52,7 @@ public final class BenchKernelCommand implements Callable<Integer> {
                 out[i] = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
                 if (out[i][0] <= 0 || out[i][1] <= 0 || out[i][2] <= 0) throw new NumberFormatException();
             } catch (NumberFormatException e) {
-                throw new CommandLine.ParameterException(new CommandLine(new BenchKernelCommand()),
+                throw new CommandLine.ParameterException(cl,
                         "--shape " + shapes[i] + ": expected ROWSxINxOUT with positive integers, e.g. 512x896x4864");
             }
         }
@@ -62,6 +71,14 @@ public final class BenchKernelCommand implements Callable<Integer> {
             if (n != null)
                 out.printf("   native %7.1f (%7.1f) %4.0f%%   native/java %.2f  [%s]", n.median(), n.best(), 100 * n.median() / peak,
                         row.ratio(), row.nativeImpl());
+            out.println();
+        }
+        MemoryBench.Result m = r.memory();
+        if (m != null) {
+            out.printf("memory read bandwidth: %.1f GB/s on %d threads%n", m.readGBs(), r.threads());
+            out.printf("rows = 1 through %d x %d x %d BF16 weights (%.0f MiB): java %.1f GB/s of weights = %.0f%% of the read bandwidth",
+                    m.matrices(), MemoryBench.IN, MemoryBench.OUT, m.weightBytes() / 1048576.0, m.javaGBs(), 100 * m.javaShare());
+            if (!Double.isNaN(m.nativeGBs())) out.printf("; native %.1f GB/s = %.0f%%", m.nativeGBs(), 100 * m.nativeShare());
             out.println();
         }
     }

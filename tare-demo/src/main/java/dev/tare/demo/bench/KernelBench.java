@@ -23,13 +23,20 @@ public final class KernelBench {
         public double ratio() { return nativeBf16 == null ? Double.NaN : nativeBf16.median() / java.median(); }
     }
 
-    /** The run: kernel threads, why native is off (null when on), its description, the f32 peak and the rows. */
-    public record Result(int threads, String nativeOff, String nativeDescription, PeakFlops.Result peak, List<Row> rows) {}
+    /**
+     * The run: kernel threads, why native is off (null when on), its description, the f32 peak, the rows, and the
+     * one-row products over more weights than the caches hold (null when not asked for).
+     */
+    public record Result(int threads, String nativeOff, String nativeDescription, PeakFlops.Result peak, List<Row> rows,
+                         MemoryBench.Result memory) {}
 
     private KernelBench() {}
 
-    /** Measures the f32 peak, then times each (rows, in, out) shape on both kernels with {@code repeats} timed calls. */
-    public static Result run(int[][] shapes, int repeats, PrintStream err) {
+    /**
+     * Measures the f32 peak, then times each (rows, in, out) shape on both kernels with {@code repeats} timed calls,
+     * then (when {@code memoryMiB} > 0) one-row products over that many MiB of weights against the read bandwidth.
+     */
+    public static Result run(int[][] shapes, int repeats, long memoryMiB, PrintStream err) {
         int threads = KernelPool.threads();
         err.println("measuring f32 FMA peak ...");
         PeakFlops.Result peak = PeakFlops.measureBoth(threads, 0.5, 3);
@@ -52,6 +59,7 @@ public final class KernelBench {
             }
             rows.add(new Row(java, nat, impl));
         }
-        return new Result(threads, off, desc, peak, rows);
+        MemoryBench.Result memory = memoryMiB > 0 ? MemoryBench.run(memoryMiB, Math.min(repeats, 5), off == null, err) : null;
+        return new Result(threads, off, desc, peak, rows, memory);
     }
 }

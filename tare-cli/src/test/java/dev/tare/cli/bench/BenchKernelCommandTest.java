@@ -1,0 +1,41 @@
+package dev.tare.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.tare.cli.CliRun;
+import dev.tare.demo.bench.MemoryBench;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class BenchKernelCommandTest {
+
+    @Test
+    void printsTheOneRowRateAgainstTheMeasuredReadBandwidth() {
+        CliRun r = CliRun.of("bench", "kernel", "--shape", "9x64x40", "--repeats", "2", "--memory-mib", "16");
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("     9 x   64 x   40  java"), r.out());
+        Matcher bw = Pattern.compile("memory read bandwidth: ([0-9.]+) GB/s on (\\d+) threads").matcher(r.out());
+        assertTrue(bw.find(), r.out());
+        assertTrue(Double.parseDouble(bw.group(1)) > 0, r.out());
+        // 16 MiB holds one whole 896 x 4864 BF16 matrix (8.3 MiB): the rate is of the bytes actually streamed
+        Matcher gemv = Pattern.compile("rows = 1 through 1 x 896 x 4864 BF16 weights \\(8 MiB\\): java ([0-9.]+) GB/s of weights = (\\d+)% of the read bandwidth")
+                .matcher(r.out());
+        assertTrue(gemv.find(), r.out());
+        assertTrue(Double.parseDouble(gemv.group(1)) > 0, r.out());
+    }
+
+    @Test
+    void zeroSkipsTheMemoryPartAndBadValuesAreRejected() {
+        CliRun skip = CliRun.of("bench", "kernel", "--shape", "9x64x40", "--repeats", "1", "--memory-mib", "0");
+        assertEquals(0, skip.rc(), skip.err());
+        assertFalse(skip.out().contains("read bandwidth"), skip.out());
+        for (String[] bad : new String[][] {{"--memory-mib", "8"}, {"--memory-mib", "-1"}, {"--repeats", "0"}, {"--shape", "1x2"}}) {
+            CliRun r = CliRun.of("bench", "kernel", "--shape", "9x64x40", bad[0], bad[1]);
+            assertNotEquals(0, r.rc(), String.join(" ", bad));
+            assertTrue(r.err().contains(bad[0]), String.join(" ", bad) + ": " + r.err());
+        }
+        assertThrows(IllegalArgumentException.class, () -> MemoryBench.run(15, 1, false, System.err));
+        assertThrows(IllegalArgumentException.class, () -> MemoryBench.run(16, 0, false, System.err));
+    }
+}
