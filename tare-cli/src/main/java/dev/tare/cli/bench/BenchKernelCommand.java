@@ -35,8 +35,10 @@ public final class BenchKernelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (memoryMiB != 0 && (memoryMiB < 16 || memoryMiB > (1L << 20)))
-            throw new CommandLine.ParameterException(spec.commandLine(), "--memory-mib " + memoryMiB + ": expected 0 (skip) or 16..1048576");
+        // checked before the kernel timings, which come first and take a while
+        if (memoryMiB != 0 && (memoryMiB < MemoryBench.MIN_MIB || memoryMiB > MemoryBench.MAX_MIB))
+            throw new CommandLine.ParameterException(spec.commandLine(), "--memory-mib " + memoryMiB + ": expected 0 (skip) or "
+                    + MemoryBench.MIN_MIB + ".." + MemoryBench.MAX_MIB);
         if (repeats < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--repeats " + repeats + ": expected at least 1");
         int[][] s = shapes == null ? KernelBench.QWEN25_05B : parse(shapes, spec.commandLine());
         render(KernelBench.run(s, repeats, memoryMiB, System.err), spec.commandLine().getOut());

@@ -21,6 +21,8 @@ public final class MemoryBench {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     /** The matrices cycled through: Qwen2.5-0.5B's MLP up projection, 896 → 4864, 8.3 MiB each in BF16. */
     public static final int IN = 896, OUT = 4864;
+    /** The sizes {@link #run} accepts, in MiB: at least one whole matrix, at most 1 TiB. */
+    public static final long MIN_MIB = 16, MAX_MIB = 1L << 20;
 
     /** Read bandwidth (GB/s, best of the repeats) and weight bytes streamed per second by each kernel (NaN when not run). */
     public record Result(long weightBytes, int matrices, double readGBs, double javaGBs, double nativeGBs) {
@@ -37,7 +39,7 @@ public final class MemoryBench {
      * cycling through {@code mib} MiB of BF16 weights on the Java kernel and, when {@code withNative}, the native one.
      */
     public static Result run(long mib, int repeats, boolean withNative, PrintStream err) {
-        if (mib < 16 || mib > (1L << 20)) throw new IllegalArgumentException("weight MiB " + mib + " is outside 16..1048576");
+        if (mib < MIN_MIB || mib > MAX_MIB) throw new IllegalArgumentException("weight MiB " + mib + " is outside " + MIN_MIB + ".." + MAX_MIB);
         if (repeats < 1) throw new IllegalArgumentException("repeats " + repeats + " < 1");
         long bytes = mib << 20;
         err.printf("measuring memory read bandwidth over %d MiB ...%n", mib);
@@ -58,7 +60,7 @@ public final class MemoryBench {
             m.fill((byte) 1);
             float[] sink = new float[threads];
             for (int i = 0; i < 3000; i++) sink[0] += sum(m, 0, Math.min(part, 1 << 16));   // until the JIT has compiled sum
-            for (int r = 0; r <= repeats; r++) {   // the first pass warms up the JIT and is not counted
+            for (int r = 0; r <= repeats; r++) {   // the first pass (the pool's threads, the whole buffer) is not counted
                 long t0 = System.nanoTime();
                 KernelPool.parallelFor(threads, t -> sink[t] += sum(m, t * part, part));
                 double s = (System.nanoTime() - t0) / 1e9;
@@ -97,7 +99,7 @@ public final class MemoryBench {
         for (int i = 0; i < IN; i++) x[i] = (i % 13 - 6) / 13f;
         for (int i = 0; i < 300; i++) ws.get(0).forward(x, 1, y);   // until the JIT has compiled the kernel
         double best = 0, bytes = 2.0 * IN * OUT * matrices;
-        for (int r = 0; r <= repeats; r++) {   // the first pass warms up the JIT and is not counted
+        for (int r = 0; r <= repeats; r++) {   // the first pass (the native kernel builds each weight's primitive) is not counted
             long t0 = System.nanoTime();
             for (LinearWeight w : ws) w.forward(x, 1, y);
             double s = (System.nanoTime() - t0) / 1e9;

@@ -207,9 +207,9 @@ class PackedLinearTest {
                 int out = 40, in = 301, rows = 67;   // 2 panels, 9 row blocks (the last one 3 rows)
                 MemorySegment w = randomWeights(arena, dt, out, in, rnd);
                 ReferenceLinear ref = new ReferenceLinear(w, dt, out, in);
+                assertTrue(PackedLinear.Split.of(2, 9, 9L * PackedLinear.MR * in * 2 * PackedLinear.NR).blockGroups() > 1);
                 for (boolean wide : new boolean[] {true, false}) {
                     PackedLinear fast = PackedLinear.pack(w, dt, out, in, wide);
-                    assertTrue(PackedLinear.Split.of(2, 9, 9L * PackedLinear.MR * in * 2 * PackedLinear.NR).blockGroups() > 1);
                     float[] x = randomX(rows * in, rnd);
                     assertClose(ref, fast, x, rows, dt + " " + fast.vectorBits() + "-bit, rows cut");
                     float[] a = new float[rows * out], b = new float[rows * out];
