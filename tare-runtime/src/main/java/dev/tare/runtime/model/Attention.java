@@ -1,10 +1,10 @@
 package dev.tare.runtime.model;
 
+import dev.tare.runtime.kernel.KernelPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Causal grouped-query attention of one layer over packed sequences (optionally sliding-window and soft-capped),
@@ -96,9 +96,8 @@ final class Attention {
         }
         boolean parallel = work >= Transformer.PARALLEL_ATTENTION_WORK;
         // 1. per (sequence, key/value head): transposed keys and padded values
-        IntStream copies = IntStream.range(0, seqs.size() * kvh).filter(j -> b.keys[j / kvh] > 0);
-        if (parallel) copies = copies.parallel();
-        copies.forEach(j -> {
+        run(seqs.size() * kvh, parallel, j -> {
+            if (b.keys[j / kvh] == 0) return;
             int s = j / kvh, g = j % kvh;
             Transformer.Seq sq = seqs.get(s);
             KvCache c = sq.cache();
@@ -126,13 +125,17 @@ final class Attention {
                 }
             }
         }
-        IntStream jobs = IntStream.range(0, m / 3);
-        if (parallel) jobs = jobs.parallel();
-        jobs.forEach(j -> {
+        run(m / 3, parallel, j -> {
             int s = job[3 * j], head = job[3 * j + 1], from = job[3 * j + 2];
             if (from < 0) attendByKey(li, window, seqs.get(s), starts[s], head, q, k, v, att);
             else attendTiled(window, seqs.get(s), starts[s], head, from, q, att, b, s);
         });
+    }
+
+    /** body(j) for j in [0, n): over the kernel pool when {@code parallel}, else on this thread. */
+    private static void run(int n, boolean parallel, java.util.function.IntConsumer body) {
+        if (parallel) KernelPool.parallelFor(n, body);
+        else for (int j = 0; j < n; j++) body.accept(j);
     }
 
     /** Rows [from, from + CHUNK) of one head of sequence {@code s}, 4 at a time. */

@@ -49,20 +49,39 @@ public final class Rope {
     /** The transpose (inverse) rotation: maps a gradient w.r.t. rotated vectors to one w.r.t. the vectors before {@link #apply}. */
     public void applyTransposed(float[] x, int off, int heads, int pos) { rotate(x, off, heads, pos, true); }
 
-    private void rotate(float[] x, int off, int heads, int pos, boolean transposed) {
+    /** {@link #apply} on a token's query heads and key heads, with the angles for {@code pos} computed once. */
+    public void apply(float[] q, int qOff, int qHeads, float[] k, int kOff, int kHeads, int pos) {
         int half = headDim / 2;
-        float[] cos = new float[half], sin = new float[half];
+        float[] cs = new float[2 * half];
+        angles(pos, cs);
+        turn(q, qOff, qHeads, cs, false);
+        turn(k, kOff, kHeads, cs, false);
+    }
+
+    private void rotate(float[] x, int off, int heads, int pos, boolean transposed) {
+        float[] cs = new float[headDim];
+        angles(pos, cs);
+        turn(x, off, heads, cs, transposed);
+    }
+
+    /** cs[i] = cos(pos·invFreq[i]), cs[half + i] = sin(pos·invFreq[i]), in transformers' float32 angle. */
+    private void angles(int pos, float[] cs) {
+        int half = headDim / 2;
         for (int i = 0; i < half; i++) {
             float a = (float) pos * invFreq[i];
-            cos[i] = (float) Math.cos(a);
-            sin[i] = (float) Math.sin(a);
+            cs[i] = (float) Math.cos(a);
+            cs[half + i] = (float) Math.sin(a);
         }
+    }
+
+    private void turn(float[] x, int off, int heads, float[] cs, boolean transposed) {
+        int half = headDim / 2;
         for (int h = 0; h < heads; h++) {
             int b = off + h * headDim;
             for (int i = 0; i < half; i++) {
-                float x1 = x[b + i], x2 = x[b + i + half], s = transposed ? -sin[i] : sin[i];
-                x[b + i] = x1 * cos[i] - x2 * s;
-                x[b + i + half] = x2 * cos[i] + x1 * s;
+                float x1 = x[b + i], x2 = x[b + i + half], c = cs[i], s = transposed ? -cs[half + i] : cs[half + i];
+                x[b + i] = x1 * c - x2 * s;
+                x[b + i + half] = x2 * c + x1 * s;
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.tare.runtime.model;
 
+import dev.tare.runtime.kernel.KernelPool;
 import dev.tare.runtime.kernel.Kernels;
 import dev.tare.runtime.kernel.LinearWeight;
 import dev.tare.runtime.safetensors.Tensor;
@@ -7,7 +8,6 @@ import dev.tare.runtime.safetensors.WeightStore;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The decoder body shared by all heads: embeddings, decoder layers (Llama/Mistral/Qwen2/Qwen3/Gemma2 variants) and the
@@ -227,6 +227,8 @@ public final class Transformer {
         float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att, o = ws.o, g = ws.g, u = ws.u;
         final int total = T;
         Attention.Blocks blocks = attention.blocks(seqs);
+        int[] rowPos = new int[T];
+        for (int s = 0; s < seqs.size(); s++) System.arraycopy(seqs.get(s).positions(), 0, rowPos, starts[s], seqs.get(s).positions().length);
         for (int li = 0; li < layers.length; li++) {
             Layer L = layers[li];
             rmsNorm(x, h, total, L.inNorm);
@@ -240,14 +242,10 @@ public final class Transformer {
                 headNorm(q, T * nh, L.qNorm);
                 headNorm(k, T * kvh, L.kNorm);
             }
-            for (int s = 0; s < seqs.size(); s++) {
-                int[] pos = seqs.get(s).positions();
-                for (int t = 0; t < pos.length; t++) {
-                    int r = starts[s] + t;
-                    rope[li].apply(q, r * nh * hd, nh, pos[t]);
-                    rope[li].apply(k, r * kvh * hd, kvh, pos[t]);
-                }
-            }
+            Rope rp = rope[li];
+            rowRanges(T, (long) (nh + kvh) * hd, (from, to) -> {
+                for (int r = from; r < to; r++) rp.apply(q, r * nh * hd, nh, k, r * kvh * hd, kvh, rowPos[r]);
+            });
             for (int s = 0; s < seqs.size(); s++) {
                 KvCache c = seqs.get(s).cache();
                 if (c == null) continue;
@@ -260,20 +258,19 @@ public final class Transformer {
             L.o.forward(att, T, o);
             addBias(o, T, L.ob);
             if (gemma) rmsNorm(o, o, T, L.postAttnNorm);
-            for (int i = 0; i < T * H; i++) x[i] += o[i];
-            rmsNorm(x, h, T, gemma ? L.preFfnNorm : L.postAttnNorm);
+            addNorm(x, o, h, T, gemma ? L.preFfnNorm : L.postAttnNorm);
             L.gate.forward(h, T, g);
             L.up.forward(h, T, u);
             addBias(g, T, L.gateB);
             addBias(u, T, L.upB);
             boolean silu = cfg.activation() == ModelConfig.Activation.SILU;
-            IntStream rowsStream = IntStream.range(0, T);
-            if ((long) T * I >= PARALLEL_ATTENTION_WORK) rowsStream = rowsStream.parallel();
-            rowsStream.forEach(row -> activate(g, u, row * I, I, silu));
+            rowRanges(T, I, (from, to) -> activate(g, u, from * I, (to - from) * I, silu));
             L.down.forward(g, T, o);
             addBias(o, T, L.downB);
             if (gemma) rmsNorm(o, o, T, L.postFfnNorm);
-            for (int i = 0; i < T * H; i++) x[i] += o[i];
+            rowRanges(T, H, (from, to) -> {
+                for (int i = from * H; i < to * H; i++) x[i] += o[i];
+            });
             callHook(hook, li, seqs, starts, x);
         }
     }
@@ -307,10 +304,40 @@ public final class Transformer {
         return out;
     }
 
+    /** Elements of row-wise work below which it stays on the calling thread. */
+    static final long PARALLEL_ROW_WORK = 1L << 16;
+
+    /** A half-open range of rows. */
+    @FunctionalInterface
+    private interface RowRange { void run(int from, int to); }
+
+    /** body over [0, rows) cut into row ranges spread over the kernel pool when the work is large enough. */
+    private static void rowRanges(int rows, long perRow, RowRange body) {
+        if (rows < 2 || (long) rows * perRow < PARALLEL_ROW_WORK) {
+            body.run(0, rows);
+            return;
+        }
+        int parts = Math.min(rows, KernelPool.threads() * 4);
+        KernelPool.parallelFor(parts, i -> body.run((int) ((long) rows * i / parts), (int) ((long) rows * (i + 1) / parts)));
+    }
+
     private void rmsNorm(float[] in, float[] out, int rows, float[] w) {
+        rowRanges(rows, cfg.hiddenSize(), (from, to) -> rmsNormRows(in, out, from, to, w));
+    }
+
+    /** x ← x + o, then h ← rmsNorm(x), row by row. */
+    private void addNorm(float[] x, float[] o, float[] h, int rows, float[] w) {
+        int H = cfg.hiddenSize();
+        rowRanges(rows, H, (from, to) -> {
+            for (int i = from * H; i < to * H; i++) x[i] += o[i];
+            rmsNormRows(x, h, from, to, w);
+        });
+    }
+
+    private void rmsNormRows(float[] in, float[] out, int from, int to, float[] w) {
         int H = cfg.hiddenSize();
         float eps = (float) cfg.rmsNormEps();
-        for (int r = 0; r < rows; r++) {
+        for (int r = from; r < to; r++) {
             int o = r * H;
             double ss = 0;
             for (int i = 0; i < H; i++) ss += (double) in[o + i] * in[o + i];
