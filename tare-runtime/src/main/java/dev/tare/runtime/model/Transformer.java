@@ -363,7 +363,9 @@ public final class Transformer {
     private static void addBias(float[] y, int rows, float[] b) {
         if (b == null) return;
         int n = b.length;
-        for (int r = 0; r < rows; r++) for (int i = 0; i < n; i++) y[r * n + i] += b[i];
+        rowRanges(rows, n, (from, to) -> {
+            for (int r = from; r < to; r++) for (int i = 0; i < n; i++) y[r * n + i] += b[i];
+        });
     }
 
     /** Splits sequence lengths into chunks of at most {@code tokenBudget} tokens (a longer sequence is its own chunk), longest first. */

@@ -47,29 +47,37 @@ public final class VecOps {
     private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
             P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
     private static final float MAGIC = 12582912f;   // 1.5·2^23: adding and subtracting it rounds to the nearest integer
+    // t = x·log2 e + MAGIC holds k = round(x·log2 e) exactly; its bits are MAGIC's plus k, so 2^k's exponent bits are
+    // (bits(t) − EXP_BIAS) << 23 with integer lane ops only (a float-to-int conversion costs ~8 instructions: Java's
+    // NaN and saturation rules)
+    private static final int EXP_BIAS = Float.floatToRawIntBits(MAGIC) - 127;
     private static final float LO = -87.33654f, HI = 88.72283f;
 
     /** exp(x) by the same steps as {@link #expShift}'s vector lanes (within 2 ulp of Math.exp for x in [-87.3, 88.7]). */
     public static float exp(float x) {
         x = Math.min(Math.max(x, LO), HI);
-        float k = (x * LOG2E + MAGIC) - MAGIC;
+        float t = x * LOG2E + MAGIC;
+        float k = t - MAGIC;
         float r = x - k * C1;
         r = r - k * C2;
         float z = r * r;
         float y = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
         y = y * z + r + 1f;
-        return y * Float.intBitsToFloat(((int) k + 127) << 23);
+        return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) - EXP_BIAS) << 23);
     }
 
     /** exp of each lane by the steps of {@link #exp(float)}. */
     private static FloatVector exp(FloatVector x) {
-        x = x.max(LO).min(HI);
-        FloatVector k = x.mul(LOG2E).add(MAGIC).sub(MAGIC);
+        // clamp by compare and blend (2 instructions each; max/min follow Math.max's NaN and -0.0 rules: ~6); a NaN lane
+        // stays NaN either way
+        x = x.blend(LO, x.compare(VectorOperators.LT, LO)).blend(HI, x.compare(VectorOperators.GT, HI));
+        FloatVector t = x.mul(LOG2E).add(MAGIC);
+        FloatVector k = t.sub(MAGIC);
         FloatVector r = x.sub(k.mul(C1)).sub(k.mul(C2));
         FloatVector z = r.mul(r);
         FloatVector y = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
         y = y.mul(z).add(r).add(1f);
-        IntVector e = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        IntVector e = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
         return y.mul(e.reinterpretAsFloats());
     }
 
@@ -115,7 +123,7 @@ public final class VecOps {
             for (; i <= n - step; i += step) {
                 FloatVector v = FloatVector.fromArray(S, sc, lo + i).mul(scale);
                 v.intoArray(sc, lo + i);
-                m = m.max(v);
+                m = m.blend(v, v.compare(VectorOperators.GT, m));   // not max(): see exp's clamp
             }
             for (int l = 0; l < step; l++) max = Math.max(max, m.lane(l));
         }
