@@ -29,7 +29,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     @Option(names = "--repeats", description = "Timed repeats per matmul shape (default: 10, quick: 3).")
     Integer repeats;
 
-    @Option(names = "--model-repeats", description = "Timed model forward runs after one warm-up (default: 3, quick: 1).")
+    @Option(names = "--model-repeats", description = "Timed model forward runs after the warm-up: untimed forwards until the JIT has settled (3 to 12, at most 120 s: the last two no more than 5 %% faster than the best before them) (default: 3, quick: 1).")
     Integer modelRepeats;
 
     @Option(names = "--layers", description = "Decoder layers of the random model (default: 24, quick: 4).")
@@ -123,6 +123,9 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
             double med = t.median(), gf = md.gflops(med);
             String name = "tare [" + t.kernel().property() + "]";
             out.printf("%s kernel: %s%n", name, t.description());
+            double[] w = r.warmupSeconds();
+            out.printf("%s warm-up: %d untimed forwards (%s s) until the JIT settled%n", name, w.length,
+                    java.util.Arrays.stream(w).mapToObj(x -> String.format("%.2f", x)).collect(java.util.stream.Collectors.joining(", ")));
             out.printf("%s: load+pack %.1f s; %.1f tokens/s median (%.1f–%.1f over %d runs); %.1f GFLOP/s = %.0f%% of measured f32 peak%n",
                     name, r.loadSeconds(), med, tps[0], tps[tps.length - 1], tps.length, gf, 100 * gf / res.peak().wall());
             double gfCpu = md.gflops(r.tokensPerCpuSecond());

@@ -19,8 +19,36 @@ public final class ModelBench {
         }
     }
 
-    /** Timings (tokens/s sorted ascending), memory after load and after scoring, peak RSS, and the last run's scores. */
-    public record Result(double loadSeconds, double[] tokensPerSecond, double tokensPerCpuSecond, float[] scores, Memory afterLoad, Memory afterRun, long rssPeak) {}
+    /**
+     * Timings (tokens/s sorted ascending), the untimed warm-up forwards' seconds, memory after load and after scoring,
+     * peak RSS, and the last run's scores.
+     */
+    public record Result(double loadSeconds, double[] tokensPerSecond, double tokensPerCpuSecond, double[] warmupSeconds, float[] scores,
+                         Memory afterLoad, Memory afterRun, long rssPeak) {}
+
+    /**
+     * When the untimed warm-up forwards end: after at least {@code minRuns}, once the last two were both no more than
+     * {@code tolerance} faster than the fastest before them (the JIT has settled: C2 compiles the attention, norm and
+     * tile code over several forwards), or at {@code maxRuns} / {@code maxSeconds}.
+     */
+    public record Warmup(int minRuns, int maxRuns, double tolerance, double maxSeconds) {
+        public static final Warmup DEFAULT = new Warmup(3, 12, 0.05, 120);
+
+        public Warmup {
+            if (minRuns < 3 || maxRuns < minRuns || !(tolerance >= 0 && tolerance < 1) || !(maxSeconds > 0))
+                throw new IllegalArgumentException("warm-up needs 3 <= minRuns <= maxRuns, 0 <= tolerance < 1, maxSeconds > 0");
+        }
+
+        /** Whether another warm-up forward should run after these (seconds each, in order; {@code elapsed} in total). */
+        public boolean more(double[] seconds, double elapsed) {
+            int n = seconds.length;
+            if (n < minRuns) return true;
+            if (n >= maxRuns || elapsed >= maxSeconds) return false;
+            double before = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < n - 2; i++) before = Math.min(before, seconds[i]);
+            return Math.min(seconds[n - 2], seconds[n - 1]) < before * (1 - tolerance);
+        }
+    }
 
     private ModelBench() {}
 
@@ -32,16 +60,26 @@ public final class ModelBench {
             Memory afterLoad = Memory.now();
             long tokens = 0;
             for (int[] s : ids) tokens += s.length;
+            double[] warm = new double[0];
+            double warmTotal = 0;
+            while (Warmup.DEFAULT.more(warm, warmTotal)) {   // untimed: until the JIT has settled
+                long s0 = System.nanoTime();
+                model.score(ids);
+                double sec = (System.nanoTime() - s0) / 1e9;
+                warm = Arrays.copyOf(warm, warm.length + 1);
+                warm[warm.length - 1] = sec;
+                warmTotal += sec;
+                err.printf("tare warm-up forward %d: %.2f s%n", warm.length, sec);
+            }
             double[] rates = new double[repeats];
             float[][] scores = null;
-            Progress p = Progress.on(err, "tare forward runs", repeats + 1L);
-            long cpu0 = 0;
-            for (int r = 0; r <= repeats; r++) {   // run 0 warms up the JIT
-                if (r == 1) cpu0 = dev.tare.runtime.kernel.PeakFlops.processCpuNanos();
+            Progress p = Progress.on(err, "tare forward runs", repeats);
+            long cpu0 = dev.tare.runtime.kernel.PeakFlops.processCpuNanos();
+            for (int r = 0; r < repeats; r++) {
                 long s0 = System.nanoTime();
                 scores = model.score(ids);
                 double sec = (System.nanoTime() - s0) / 1e9;
-                if (r > 0) rates[r - 1] = tokens / sec;
+                rates[r] = tokens / sec;
                 p.update(r + 1);
             }
             p.close();
@@ -50,7 +88,7 @@ public final class ModelBench {
             float[] first = new float[scores.length];
             for (int i = 0; i < scores.length; i++) first[i] = scores[i][0];
             Arrays.sort(rates);
-            return new Result(load, rates, cpu > 0 ? tokens * (double) repeats / cpu : Double.NaN, first, afterLoad, afterRun, ProcStatus.kib("VmHWM") * 1024);
+            return new Result(load, rates, cpu > 0 ? tokens * (double) repeats / cpu : Double.NaN, warm, first, afterLoad, afterRun, ProcStatus.kib("VmHWM") * 1024);
         }
     }
 }
