@@ -29,7 +29,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     @Option(names = "--repeats", description = "Timed repeats per matmul shape (default: 10, quick: 3).")
     Integer repeats;
 
-    @Option(names = "--model-repeats", description = "Timed model forward runs after the warm-up: untimed forwards until the JIT has settled (3 to 12, at most 120 s: the last two no more than 5 %% faster than the best before them) (default: 3, quick: 1).")
+    @Option(names = "--model-repeats", description = "Timed model forward runs after the warm-up: untimed forwards until the JIT has settled (5 to 15, at most 120 s: the last two no more than 5 %% faster than the best before them) (default: 3, quick: 1).")
     Integer modelRepeats;
 
     @Option(names = "--layers", description = "Decoder layers of the random model (default: 24, quick: 4).")

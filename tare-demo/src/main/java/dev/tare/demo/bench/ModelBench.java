@@ -29,10 +29,10 @@ public final class ModelBench {
     /**
      * When the untimed warm-up forwards end: after at least {@code minRuns}, once the last two were both no more than
      * {@code tolerance} faster than the fastest before them (the JIT has settled: C2 compiles the attention, norm and
-     * tile code over several forwards), or at {@code maxRuns} / {@code maxSeconds}.
+     * tile code over several forwards), or at {@code maxRuns} / after {@code maxSeconds} (at least one forward).
      */
     public record Warmup(int minRuns, int maxRuns, double tolerance, double maxSeconds) {
-        public static final Warmup DEFAULT = new Warmup(3, 12, 0.05, 120);
+        public static final Warmup DEFAULT = new Warmup(5, 15, 0.05, 120);
 
         public Warmup {
             if (minRuns < 3 || maxRuns < minRuns || !(tolerance >= 0 && tolerance < 1) || !(maxSeconds > 0))
@@ -42,8 +42,9 @@ public final class ModelBench {
         /** Whether another warm-up forward should run after these (seconds each, in order; {@code elapsed} in total). */
         public boolean more(double[] seconds, double elapsed) {
             int n = seconds.length;
+            if (n == 0) return true;
+            if (n >= maxRuns || elapsed >= maxSeconds) return false;   // the time bound holds before minRuns too
             if (n < minRuns) return true;
-            if (n >= maxRuns || elapsed >= maxSeconds) return false;
             double before = Double.POSITIVE_INFINITY;
             for (int i = 0; i < n - 2; i++) before = Math.min(before, seconds[i]);
             return Math.min(seconds[n - 2], seconds[n - 1]) < before * (1 - tolerance);

@@ -17,8 +17,8 @@ class ModelBenchTest {
     @Test void warmUpContinuesWhileTheForwardStillGetsFaster() {
         assertTrue(W.more(new double[0], 0));
         assertTrue(W.more(new double[] {5, 4}, 9), "fewer than minRuns");
-        assertTrue(W.more(new double[] {5, 4, 3}, 12), "3 is 25 % faster than the best before the last two (5)");
-        assertTrue(W.more(new double[] {5, 4, 3, 2}, 14));
+        assertTrue(W.more(new double[] {5, 4, 3, 3.1}, 15), "fewer than minRuns");
+        assertTrue(W.more(new double[] {5, 4, 3, 2, 1.5}, 15.5), "1.5 is 25 % faster than the best before the last two (3)");
         // the last two (1.95, 2.05) are not 5 % faster than the best before them (2.0): settled
         assertFalse(W.more(new double[] {5, 4, 3, 2.0, 1.95, 2.05}, 18));
         // a noisy slow run alone does not end it while the other of the last two is still much faster
@@ -26,10 +26,11 @@ class ModelBenchTest {
     }
 
     @Test void warmUpIsBounded() {
-        double[] faster = new double[12];
+        double[] faster = new double[W.maxRuns()];
         for (int i = 0; i < faster.length; i++) faster[i] = 10.0 / (i + 1);
         assertFalse(W.more(faster, 30), "maxRuns");
-        assertFalse(W.more(new double[] {90, 60, 30}, 180), "maxSeconds");
+        assertFalse(W.more(new double[] {90, 60, 30}, 180), "maxSeconds, even before minRuns");
+        assertFalse(W.more(new double[] {200}, 200), "one forward longer than maxSeconds is enough");
         assertThrows(IllegalArgumentException.class, () -> new ModelBench.Warmup(2, 12, 0.05, 60));
         assertThrows(IllegalArgumentException.class, () -> new ModelBench.Warmup(3, 2, 0.05, 60));
         assertThrows(IllegalArgumentException.class, () -> new ModelBench.Warmup(3, 12, 1.0, 60));
