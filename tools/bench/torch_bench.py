@@ -27,6 +27,23 @@ import torch
 DTYPES = {"BF16": torch.bfloat16, "F32": torch.float32, "F16": torch.float16}
 
 
+def openblas_core():
+    """The kernel set the OpenBLAS loaded into this process runs (e.g. SkylakeX, Haswell; Prescott is its SSE3
+    fallback for CPUs it does not recognise), or None when torch does not use OpenBLAS."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "libopenblas" in line or "libblas.so" in line}
+        import ctypes
+        for lib in sorted(libs):
+            handle = ctypes.CDLL(lib)
+            if hasattr(handle, "openblas_get_corename"):
+                handle.openblas_get_corename.restype = ctypes.c_char_p
+                return handle.openblas_get_corename().decode()
+    except OSError:
+        pass
+    return None
+
+
 def load_safetensors(path):
     """Maps the file and returns {name: tensor in its stored dtype} (copy-on-write views, no full read)."""
     f = open(path, "rb")
@@ -164,6 +181,7 @@ def main():
     print(json.dumps({"torch": torch.__version__, "engine": args.engine, "dtype": args.dtype,
                       "transformers": getattr(model, "version", None), "attn": getattr(model, "attn", None),
                       "mkldnn": torch.backends.mkldnn.is_available(), "threads": torch.get_num_threads(), "load_s": round(load_s, 2),
+                      "blas_core": openblas_core(),
                       "tokens": ids.numel(), "tokens_per_s": [round(x, 2) for x in rates],
                       "tokens_per_cpu_s": round(ids.numel() * args.repeats / cpu, 2) if cpu > 0 else None,
                       "scores": [float(v) for v in scores[:, 0].float()]}))

@@ -71,6 +71,10 @@ public final class TorchBench {
             pb.environment().put("LD_LIBRARY_PATH", openblas.toString());
             blas = "OpenBLAS (" + openblas + ")";
         }
+        // OpenBLAS releases older than the CPU fall back to their SSE3 kernels ("Prescott": Debian's 0.3.21 does so on
+        // Sapphire/Emerald Rapids, 3x slower): name the kernel set the CPU's flags allow, unless the user named one
+        String coreType = System.getenv("OPENBLAS_CORETYPE") == null ? openblasCoreType(cpuFlags()) : null;
+        if (coreType != null) pb.environment().put("OPENBLAS_CORETYPE", coreType);
         Process proc;
         try {
             proc = pb.start();
@@ -92,8 +96,31 @@ public final class TorchBench {
         for (int i = 0; i < scores.length; i++) scores[i] = j.path("scores").get(i).asDouble();
         String hf = j.path("transformers").isTextual() ? j.path("transformers").asText() : null;
         String attn = j.path("attn").isTextual() ? j.path("attn").asText() : null;
+        if (j.path("blas_core").isTextual())
+            blas += ", kernels " + j.path("blas_core").asText() + (coreType != null ? " (OPENBLAS_CORETYPE=" + coreType + " set by the bench)" : "");
         return new Ran(variant, j.path("torch").asText(), hf, attn, j.path("threads").asInt(), blas, tps,
                 j.path("tokens_per_cpu_s").asDouble(0), scores);
+    }
+
+    /**
+     * The OpenBLAS kernel set for CPU flags: SkylakeX where AVX-512 F/BW/VL/DQ are present, Haswell where AVX2 and FMA
+     * are, else null (leave OpenBLAS's own detection).
+     */
+    static String openblasCoreType(java.util.Set<String> flags) {
+        if (flags.containsAll(List.of("avx512f", "avx512bw", "avx512vl", "avx512dq"))) return "SkylakeX";
+        if (flags.containsAll(List.of("avx2", "fma"))) return "Haswell";
+        return null;
+    }
+
+    /** The first processor's flags in /proc/cpuinfo (empty where the file is absent or unreadable). */
+    static java.util.Set<String> cpuFlags() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
+                if (line.startsWith("flags")) return java.util.Set.copyOf(java.util.Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
+        } catch (IOException | RuntimeException e) {
+            // no cpuinfo: OpenBLAS detects on its own
+        }
+        return java.util.Set.of();
     }
 
     private static Path findScript() {

@@ -33,7 +33,7 @@ class TorchBenchTest {
                 while [ $# -gt 0 ]; do case "$1" in --engine) engine="$2"; shift;; --dtype) dtype="$2"; shift;; esac; shift; done
                 if [ "$engine" = transformers ] && [ "%s" = no ]; then echo "transformers is not importable" >&2; exit 3; fi
                 hf=null; [ "$engine" = transformers ] && hf='"5.17.0"'
-                echo '{"torch": "2.11.0", "engine": "'$engine'", "dtype": "'$dtype'", "transformers": '$hf', "attn": "sdpa", "threads": 2, "tokens": 8, "tokens_per_s": [30.0, 10.0, 20.0], "tokens_per_cpu_s": 9.5, "scores": [0.25, -1.5]}'
+                echo '{"torch": "2.11.0", "engine": "'$engine'", "dtype": "'$dtype'", "transformers": '$hf', "attn": "sdpa", "threads": 2, "tokens": 8, "tokens_per_s": [30.0, 10.0, 20.0], "tokens_per_cpu_s": 9.5, "scores": [0.25, -1.5], "blas_core": "'${OPENBLAS_CORETYPE:-Prescott}'"}'
                 """.formatted(hasTransformers ? "yes" : "no"));
     }
 
@@ -47,7 +47,21 @@ class TorchBenchTest {
             assertEquals(20, ran.median());
             assertArrayEquals(new double[] {0.25, -1.5}, ran.scores());
             assertEquals(v.engine().equals("transformers") ? "5.17.0" : null, ran.transformersVersion());
+            // the OpenBLAS kernel set the child ran with: the one the bench named from the CPU flags, or the user's
+            String users = System.getenv("OPENBLAS_CORETYPE");
+            String named = users == null ? TorchBench.openblasCoreType(TorchBench.cpuFlags()) : null;
+            String core = users != null ? users : named != null ? named : "Prescott";
+            assertTrue(ran.blas().endsWith(", kernels " + core + (named != null ? " (OPENBLAS_CORETYPE=" + named + " set by the bench)" : "")),
+                    ran.blas());
         }
+    }
+
+    @Test void openblasKernelsFollowTheCpuFlags() {
+        assertEquals("SkylakeX", TorchBench.openblasCoreType(java.util.Set.of("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "amx_bf16")));
+        assertEquals("Haswell", TorchBench.openblasCoreType(java.util.Set.of("sse4_2", "avx", "avx2", "fma")));
+        assertEquals("Haswell", TorchBench.openblasCoreType(java.util.Set.of("avx2", "fma", "avx512f")), "AVX-512 F alone (Knights Landing) is not SkylakeX");
+        assertNull(TorchBench.openblasCoreType(java.util.Set.of("sse4_2", "avx")));
+        assertNull(TorchBench.openblasCoreType(java.util.Set.of()));
     }
 
     @Test void transformersMissingIsAReasonNamingThePython(@TempDir Path dir) throws Exception {
