@@ -105,7 +105,9 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         if (r.model() != null) model(r, out);
         if (!r.matmul().isEmpty()) matmul(r, out);
         out.printf("f32 FMA peak re-measured at the end: %.1f GFLOP/s; against the higher peak %.1f:%s%s%n", r.peakAgain(), r.bestPeak(),
-                r.forwardGflops() > 0 ? String.format(" forward %.0f%%", 100 * r.forwardGflops() / r.bestPeak()) : "",
+                r.model() == null ? "" : r.model().tare().stream()
+                        .map(t -> String.format(" forward [%s] %.0f%%", t.kernel().property(), 100 * r.model().gflops(t.median()) / r.bestPeak()))
+                        .collect(java.util.stream.Collectors.joining(",")),
                 r.matmulBestShape() > 0 ? String.format(", best matmul median %.0f%%", 100 * r.matmulBestShape() / r.bestPeak()) : "");
     }
 

@@ -72,9 +72,6 @@ public final class RuntimeBench {
         /** FLOPs of one run over all sequences. */
         public double flops() { return sequences * shape.forwardFlops(seqLen); }
 
-        /** The fastest tare run's median tokens/s, 0 without a tare run. */
-        public double tareMedian() { return tare.stream().mapToDouble(TareRun::median).max().orElse(0); }
-
         /** GFLOP/s at {@code tokensPerSecond}. */
         public double gflops(double tokensPerSecond) { return tokensPerSecond * flops() / ((double) sequences * seqLen) / 1e9; }
 
@@ -98,9 +95,6 @@ public final class RuntimeBench {
                          List<MatmulBench.Result> matmul, double peakAgain) {
         /** The higher of the two all-thread peaks: the conservative reading for the ratios. */
         public double bestPeak() { return Math.max(peak.wall(), peakAgain); }
-
-        /** tare's forward in GFLOP/s (median run), 0 without one. */
-        public double forwardGflops() { return model == null ? 0 : model.gflops(model.tareMedian()); }
 
         /** The best median GFLOP/s of the matmul shapes with more than one row, 0 without any. */
         public double matmulBestShape() {
