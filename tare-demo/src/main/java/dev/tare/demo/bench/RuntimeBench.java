@@ -172,6 +172,9 @@ public final class RuntimeBench {
                     .sorted(java.util.Comparator.comparing(k -> k == Kernels.Choice.NATIVE || k == Kernels.Choice.AUTO)).toList();
             if (!o.skipModel())
                 for (Kernels.Choice k : order) {
+                    // the previous kernel's model is closed but its off-heap weights go back to the C allocator only when
+                    // the GC finds them unreachable: collect now, so this kernel's memory figures are its own
+                    if (!tare.isEmpty()) releaseClosedModels();
                     err.println("tare with kernel " + k.property() + ": " + Kernels.describe(k));
                     tare.add(new TareRun(k, Kernels.describe(k), Kernels.with(k, () -> ModelBench.run(dir, ids, o.modelRepeats(), err))));
                 }
@@ -181,6 +184,16 @@ public final class RuntimeBench {
             return new Model(shape, o.sequences(), o.seqLen(), weightBytes, tare, torch);
         } finally {
             if (o.keepModel() == null) deleteTree(dir, err);
+        }
+    }
+
+    /** A full GC, then a short wait for the cleaner thread that frees the unreachable weights' native memory. */
+    private static void releaseClosedModels() {
+        System.gc();
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
