@@ -12,8 +12,8 @@ import java.util.List;
  *
  * <p>Sequences with at least {@link #MIN_TILED} new tokens take the blocked path: each key/value head's keys are copied
  * once per layer into transposed panels of 2 vectors of keys ([keys / panel][head_dim][panel], zero-padded) and its values into a [keys][padded head_dim]
- * block; then 4 query rows at a time get their scores from a 4 × 2-vector tile (one key-vector load feeds 4 fused
- * multiply-adds), a row softmax over only that row's allowed keys, and P·V from a 4 × 4-vector tile (one broadcast
+ * block; then 4 query rows at a time get their scores from a 4 × 4-vector tile over two key panels (4 × 2 with 256-bit
+ * vectors; one key-vector load feeds 4 fused multiply-adds), a row softmax over only that row's allowed keys, and P·V from a 4 × 4-vector tile (one broadcast
  * probability per row and key feeds 4 vector FMAs). Memory is O(rows-per-tile × keys) per thread, never keys × keys.
  * Fewer new tokens (generation steps) take per-key dot products over the cache. Every operation is an element-wise
  * FMA, add or multiply (no lane reductions), so the result does not depend on whether the JIT has compiled the code.
@@ -24,8 +24,9 @@ final class Attention {
     /** Keys of one transposed key panel: the width of a score tile (2 vectors). */
     private static final int PANEL = 2 * L;
     /**
-     * Whether P·V takes 4 vectors of head_dim per step (16 accumulators: 512-bit CPUs have 32 vector registers); with
-     * 256-bit vectors (AVX2, 16 registers) one vector per step, so that nothing spills.
+     * Whether P·V takes 4 vectors of head_dim per step and QKᵀ two key panels (16 accumulators: 512-bit CPUs have 32
+     * vector registers); with 256-bit vectors (AVX2, 16 registers) one vector and one panel per step, so that nothing
+     * spills.
      */
     private static final boolean WIDE_PV = S.vectorBitSize() >= 512;
     /** Query rows of one register tile. */
@@ -182,7 +183,28 @@ final class Attention {
      */
     private void scores(float[] q, int[] qo, float[] kt, int kb, int tp, int lo, int hi, float[] sc) {
         int q0 = qo[0], q1 = qo[1], q2 = qo[2], q3 = qo[3];
-        for (int j = lo / PANEL * PANEL; j <= hi; j += PANEL) {
+        int j = lo / PANEL * PANEL;
+        for (; WIDE_PV && j + PANEL <= hi; j += 2 * PANEL) {   // two panels (4 key vectors) per step, 512-bit only (16 accumulators)
+            FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
+                    a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+            for (int d = 0, kr = kb + j * hd, kr2 = kr + hd * PANEL; d < hd; d++, kr += PANEL, kr2 += PANEL) {
+                FloatVector k0 = FloatVector.fromArray(S, kt, kr), k1 = FloatVector.fromArray(S, kt, kr + L);
+                FloatVector k2 = FloatVector.fromArray(S, kt, kr2), k3 = FloatVector.fromArray(S, kt, kr2 + L);
+                FloatVector x = FloatVector.broadcast(S, q[q0 + d]);
+                a00 = k0.fma(x, a00); a01 = k1.fma(x, a01); a02 = k2.fma(x, a02); a03 = k3.fma(x, a03);
+                x = FloatVector.broadcast(S, q[q1 + d]);
+                a10 = k0.fma(x, a10); a11 = k1.fma(x, a11); a12 = k2.fma(x, a12); a13 = k3.fma(x, a13);
+                x = FloatVector.broadcast(S, q[q2 + d]);
+                a20 = k0.fma(x, a20); a21 = k1.fma(x, a21); a22 = k2.fma(x, a22); a23 = k3.fma(x, a23);
+                x = FloatVector.broadcast(S, q[q3 + d]);
+                a30 = k0.fma(x, a30); a31 = k1.fma(x, a31); a32 = k2.fma(x, a32); a33 = k3.fma(x, a33);
+            }
+            a00.intoArray(sc, j); a01.intoArray(sc, j + L); a02.intoArray(sc, j + 2 * L); a03.intoArray(sc, j + 3 * L);
+            a10.intoArray(sc, tp + j); a11.intoArray(sc, tp + j + L); a12.intoArray(sc, tp + j + 2 * L); a13.intoArray(sc, tp + j + 3 * L);
+            a20.intoArray(sc, 2 * tp + j); a21.intoArray(sc, 2 * tp + j + L); a22.intoArray(sc, 2 * tp + j + 2 * L); a23.intoArray(sc, 2 * tp + j + 3 * L);
+            a30.intoArray(sc, 3 * tp + j); a31.intoArray(sc, 3 * tp + j + L); a32.intoArray(sc, 3 * tp + j + 2 * L); a33.intoArray(sc, 3 * tp + j + 3 * L);
+        }
+        for (; j <= hi; j += PANEL) {
             FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
             for (int d = 0, kr = kb + j * hd; d < hd; d++, kr += PANEL) {
                 FloatVector k0 = FloatVector.fromArray(S, kt, kr), k1 = FloatVector.fromArray(S, kt, kr + L);
