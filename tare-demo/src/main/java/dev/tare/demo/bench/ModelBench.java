@@ -54,6 +54,7 @@ public final class ModelBench {
     private ModelBench() {}
 
     public static Result run(Path dir, int[][] ids, int repeats, PrintStream err) {
+        if (repeats < 1) throw new IllegalArgumentException("timed repeats must be >= 1, got " + repeats);
         long t0 = System.nanoTime();
         err.println("loading " + dir + " (packing weights) ...");
         try (RewardModel model = ModelLoader.loadRewardModel(dir)) {

@@ -48,5 +48,6 @@ class ModelBenchTest {
         assertEquals(2, r.tokensPerSecond().length);
         assertTrue(r.tokensPerSecond()[0] > 0 && r.tokensPerSecond()[0] <= r.tokensPerSecond()[1]);
         assertEquals(2, r.scores().length);
+        assertThrows(IllegalArgumentException.class, () -> ModelBench.run(dir, ids, 0, quiet));
     }
 }
