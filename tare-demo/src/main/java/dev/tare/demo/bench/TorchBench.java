@@ -73,7 +73,7 @@ public final class TorchBench {
         }
         // OpenBLAS releases older than the CPU fall back to their SSE3 kernels ("Prescott": Debian's 0.3.21 does so on
         // Sapphire/Emerald Rapids, 3x slower): name the kernel set the CPU's flags allow, unless the user named one
-        String coreType = System.getenv("OPENBLAS_CORETYPE") == null ? openblasCoreType(cpuFlags()) : null;
+        String coreType = System.getenv("OPENBLAS_CORETYPE") == null ? openblasCoreType(dev.tare.runtime.kernel.OneDnn.cpuFlags()) : null;
         if (coreType != null) pb.environment().put("OPENBLAS_CORETYPE", coreType);
         Process proc;
         try {
@@ -106,21 +106,10 @@ public final class TorchBench {
      * The OpenBLAS kernel set for CPU flags: SkylakeX where AVX-512 F/BW/VL/DQ are present, Haswell where AVX2 and FMA
      * are, else null (leave OpenBLAS's own detection).
      */
-    static String openblasCoreType(java.util.Set<String> flags) {
+    static String openblasCoreType(java.util.Collection<String> flags) {
         if (flags.containsAll(List.of("avx512f", "avx512bw", "avx512vl", "avx512dq"))) return "SkylakeX";
         if (flags.containsAll(List.of("avx2", "fma"))) return "Haswell";
         return null;
-    }
-
-    /** The first processor's flags in /proc/cpuinfo (empty where the file is absent or unreadable). */
-    static java.util.Set<String> cpuFlags() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
-                if (line.startsWith("flags")) return java.util.Set.copyOf(java.util.Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
-        } catch (IOException | RuntimeException e) {
-            // no cpuinfo: OpenBLAS detects on its own
-        }
-        return java.util.Set.of();
     }
 
     private static Path findScript() {

@@ -49,7 +49,7 @@ class TorchBenchTest {
             assertEquals(v.engine().equals("transformers") ? "5.17.0" : null, ran.transformersVersion());
             // the OpenBLAS kernel set the child ran with: the one the bench named from the CPU flags, or the user's
             String users = System.getenv("OPENBLAS_CORETYPE");
-            String named = users == null ? TorchBench.openblasCoreType(TorchBench.cpuFlags()) : null;
+            String named = users == null ? TorchBench.openblasCoreType(dev.tare.runtime.kernel.OneDnn.cpuFlags()) : null;
             String core = users != null ? users : named != null ? named : "Prescott";
             assertTrue(ran.blas().endsWith(", kernels " + core + (named != null ? " (OPENBLAS_CORETYPE=" + named + " set by the bench)" : "")),
                     ran.blas());

@@ -91,4 +91,24 @@ public final class KernelPool {
         if (t instanceof Error er) throw er;
         if (t != null) throw new IllegalStateException(t);
     }
+
+    /** Elements of row-wise work below which {@link #forRanges} stays on the calling thread. */
+    public static final long PARALLEL_ROW_WORK = 1L << 16;
+
+    /** A half-open range of rows. */
+    @FunctionalInterface
+    public interface Range { void run(int from, int to); }
+
+    /**
+     * body over [0, rows) cut into near-equal row ranges (about 4 per thread) spread over the pool when rows × perRow
+     * reaches {@link #PARALLEL_ROW_WORK}; one call on this thread otherwise.
+     */
+    public static void forRanges(int rows, long perRow, Range body) {
+        if (rows < 2 || (long) rows * perRow < PARALLEL_ROW_WORK) {
+            body.run(0, rows);
+            return;
+        }
+        int parts = Math.min(rows, THREADS * 4);
+        parallelFor(parts, i -> body.run((int) ((long) rows * i / parts), (int) ((long) rows * (i + 1) / parts)));
+    }
 }

@@ -229,12 +229,7 @@ public final class NativeBf16Linear implements LinearWeight {
         }
         try {
             MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);
-            int parts = threads(rows, in);
-            if (parts == 1) toBf16(x, 0, rows * in, src);
-            else KernelPool.parallelFor(parts, t -> {
-                int lo = part(rows, parts, t) * in, hi = part(rows, parts, t + 1) * in;
-                toBf16(x, lo, hi - lo, src);
-            });
+            KernelPool.forRanges(rows, in, (from, to) -> toBf16(x, from * in, (to - from) * in, src));
             if (p.scratchBytes() > 0)
                 dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
                         new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},
@@ -242,11 +237,8 @@ public final class NativeBf16Linear implements LinearWeight {
             else
                 dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST},
                         new MemorySegment[] {p.srcMd(), wMd, p.dstMd()}, new MemorySegment[] {src, weights, dst});
-            if (parts == 1) MemorySegment.copy(dst, F32, 0, y, 0, rows * out);
-            else KernelPool.parallelFor(parts, t -> {
-                int lo = part(rows, parts, t) * out, hi = part(rows, parts, t + 1) * out;
-                MemorySegment.copy(dst, F32, 4L * lo, y, lo, hi - lo);
-            });
+            KernelPool.forRanges(rows, in, (from, to) ->   // split as the conversion is
+                    MemorySegment.copy(dst, F32, 4L * from * out, y, from * out, (to - from) * out));
         } finally {
             if (callArena != null) callArena.close();
         }
@@ -271,17 +263,6 @@ public final class NativeBf16Linear implements LinearWeight {
         }
         for (; i < to; i++) dst.setAtIndex(I16, i, DType.toBf16(x[i]));
     }
-
-    /** Threads that convert the input and copy the output: all kernel threads for large products, else 1. */
-    private static int threads(int rows, int in) {
-        return KernelPool.isSequential() || (long) rows * in < CONVERT_PARALLEL_MIN ? 1 : Math.min(KernelPool.threads(), rows);
-    }
-
-    /** First row of part {@code t} of {@code parts} equal splits of {@code rows}. */
-    private static int part(int rows, int parts, int t) { return (int) ((long) rows * t / parts); }
-
-    /** Input elements from which the bf16 conversion and the output copy are split over the kernel threads. */
-    private static final long CONVERT_PARALLEL_MIN = 1L << 16;
 
     private static long align(long bytes) { return (bytes + 63) & ~63L; }
 }

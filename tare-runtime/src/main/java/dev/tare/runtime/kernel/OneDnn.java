@@ -225,11 +225,14 @@ public final class OneDnn {
 
     /** The bf16 flags of /proc/cpuinfo (avx512_bf16, amx_bf16), empty where there are none or the file is absent. */
     public static List<String> cpuBf16Flags() {
+        return cpuFlags().stream().filter(f -> f.equals("avx512_bf16") || f.equals("amx_bf16")).toList();
+    }
+
+    /** The first processor's flags in /proc/cpuinfo, in its order; empty where the file is absent or unreadable. */
+    public static List<String> cpuFlags() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
-                if (line.startsWith("flags"))
-                    return List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+")).stream()
-                            .filter(f -> f.equals("avx512_bf16") || f.equals("amx_bf16")).toList();
+                if (line.startsWith("flags")) return List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
         } catch (IOException | RuntimeException ignored) {
             // not Linux: no flags to report
         }

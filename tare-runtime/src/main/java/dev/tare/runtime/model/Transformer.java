@@ -243,7 +243,7 @@ public final class Transformer {
                 headNorm(k, T * kvh, L.kNorm);
             }
             Rope rp = rope[li];
-            rowRanges(T, (long) (nh + kvh) * hd, (from, to) -> {
+            KernelPool.forRanges(T, (long) (nh + kvh) * hd, (from, to) -> {
                 for (int r = from; r < to; r++) rp.apply(q, r * nh * hd, nh, k, r * kvh * hd, kvh, rowPos[r]);
             });
             for (int s = 0; s < seqs.size(); s++) {
@@ -264,11 +264,11 @@ public final class Transformer {
             addBias(g, T, L.gateB);
             addBias(u, T, L.upB);
             boolean silu = cfg.activation() == ModelConfig.Activation.SILU;
-            rowRanges(T, I, (from, to) -> activate(g, u, from * I, (to - from) * I, silu));
+            KernelPool.forRanges(T, I, (from, to) -> activate(g, u, from * I, (to - from) * I, silu));
             L.down.forward(g, T, o);
             addBias(o, T, L.downB);
             if (gemma) rmsNorm(o, o, T, L.postFfnNorm);
-            rowRanges(T, H, (from, to) -> {
+            KernelPool.forRanges(T, H, (from, to) -> {
                 for (int i = from * H; i < to * H; i++) x[i] += o[i];
             });
             callHook(hook, li, seqs, starts, x);
@@ -304,31 +304,14 @@ public final class Transformer {
         return out;
     }
 
-    /** Elements of row-wise work below which it stays on the calling thread. */
-    static final long PARALLEL_ROW_WORK = 1L << 16;
-
-    /** A half-open range of rows. */
-    @FunctionalInterface
-    private interface RowRange { void run(int from, int to); }
-
-    /** body over [0, rows) cut into row ranges spread over the kernel pool when the work is large enough. */
-    private static void rowRanges(int rows, long perRow, RowRange body) {
-        if (rows < 2 || (long) rows * perRow < PARALLEL_ROW_WORK) {
-            body.run(0, rows);
-            return;
-        }
-        int parts = Math.min(rows, KernelPool.threads() * 4);
-        KernelPool.parallelFor(parts, i -> body.run((int) ((long) rows * i / parts), (int) ((long) rows * (i + 1) / parts)));
-    }
-
     private void rmsNorm(float[] in, float[] out, int rows, float[] w) {
-        rowRanges(rows, cfg.hiddenSize(), (from, to) -> rmsNormRows(in, out, from, to, w));
+        KernelPool.forRanges(rows, cfg.hiddenSize(), (from, to) -> rmsNormRows(in, out, from, to, w));
     }
 
     /** x ← x + o, then h ← rmsNorm(x), row by row. */
     private void addNorm(float[] x, float[] o, float[] h, int rows, float[] w) {
         int H = cfg.hiddenSize();
-        rowRanges(rows, H, (from, to) -> {
+        KernelPool.forRanges(rows, H, (from, to) -> {
             for (int i = from * H; i < to * H; i++) x[i] += o[i];
             rmsNormRows(x, h, from, to, w);
         });
@@ -363,7 +346,7 @@ public final class Transformer {
     private static void addBias(float[] y, int rows, float[] b) {
         if (b == null) return;
         int n = b.length;
-        rowRanges(rows, n, (from, to) -> {
+        KernelPool.forRanges(rows, n, (from, to) -> {
             for (int r = from; r < to; r++) for (int i = 0; i < n; i++) y[r * n + i] += b[i];
         });
     }
