@@ -225,7 +225,7 @@ public final class NativeBf16Linear implements LinearWeight {
         if (buf == null || buf.byteSize() < total) {
             // C allocator, uninitialised (every byte a call reads is written first), not limited by MaxDirectMemorySize
             if (total <= KEEP_BUFFER_BYTES) buf = holder[0] = NativeMemory.allocate(Math.max(total, 1L << 20));
-            else buf = NativeMemory.allocate(total, callArena = Arena.ofConfined());
+            else buf = NativeMemory.allocate(total, callArena = Arena.ofShared());   // shared: the kernel threads convert and copy in it
         }
         try {
             MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);

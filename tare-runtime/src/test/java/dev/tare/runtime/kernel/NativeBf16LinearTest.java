@@ -148,6 +148,13 @@ class NativeBf16LinearTest {
             NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, DType.F32, out, in);
             assertBf16Exact(w, DType.F32, out, in, fast, PackedLinearTest.randomX(rows * in, rnd), rows, "rows " + rows);
         }
+        // the same over the parallel threshold (rows x in >= 2^16): the kernel threads convert and copy in that buffer
+        int wideIn = 32;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = PackedLinearTest.randomWeights(arena, DType.F32, out, wideIn, rnd);
+            NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, DType.F32, out, wideIn);
+            assertBf16Exact(w, DType.F32, out, wideIn, fast, PackedLinearTest.randomX(rows * wideIn, rnd), rows, "rows " + rows + ", in " + wideIn);
+        }
     }
 
     @Test
