@@ -190,7 +190,41 @@ public final class Transformer {
      * Runs the decoder over packed sequences and returns the residual stream after the last layer (NOT final-normed),
      * [Σ tokens, hidden]; sequence s occupies rows from {@code starts[s]}.
      */
-    float[] forward(List<Seq> seqs, int[] starts, ResidualHook hook) {
+    float[] forward(List<Seq> seqs, int[] starts, ResidualHook hook) { return forward(seqs, starts, hook, null); }
+
+    /**
+     * {@link #forward} for a caller that reads only the packed rows {@code keep} (ascending, distinct; e.g. each
+     * sequence's score token, or none when only the caches are wanted): the last layer computes keys and values for every
+     * row (so caches are complete) and the rest (queries, attention, output projection, MLP) for those rows only.
+     * Returns their residual stream after the last layer, [keep.length, hidden]: the same rows of {@link #forward}'s
+     * result within float rounding (a kept row's last attention takes the per-key path, whose sums run in another
+     * order). Every row is still a key of its sequence, so a reward model's work drops by about a layer's worth of
+     * attention and MLP.
+     */
+    float[] forwardRows(List<Seq> seqs, int[] starts, int[] keep) {
+        packStarts(seqs, starts);
+        int T = 0;
+        for (Seq s : seqs) T += s.ids().length;
+        for (int i = 0; i < keep.length; i++)
+            if (keep[i] < 0 || keep[i] >= T || (i > 0 && keep[i] <= keep[i - 1]))
+                throw new IllegalArgumentException("rows to keep must be ascending, distinct and in [0, " + T + "): " + java.util.Arrays.toString(keep));
+        float[] x = forward(seqs, starts, ResidualHook.NONE, keep);
+        int H = cfg.hiddenSize();
+        float[] out = new float[keep.length * H];
+        for (int i = 0; i < keep.length; i++) System.arraycopy(x, keep[i] * H, out, i * H, H);
+        return out;
+    }
+
+    /** starts[s] ← the packed row where sequence s begins (the layout every forward uses). */
+    static void packStarts(List<Seq> seqs, int[] starts) {
+        int T = 0;
+        for (int s = 0; s < seqs.size(); s++) {
+            starts[s] = T;
+            T += seqs.get(s).ids().length;
+        }
+    }
+
+    private float[] forward(List<Seq> seqs, int[] starts, ResidualHook hook, int[] keep) {
         int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads(), I = cfg.intermediateSize();
         int T = 0;
         for (int s = 0; s < seqs.size(); s++) {
@@ -213,7 +247,7 @@ public final class Transformer {
         callHook(hook, -1, seqs, starts, x);
         Workspace ws = takeWorkspace(T);
         try {
-            layers(seqs, starts, hook, x, T, ws);
+            layers(seqs, starts, hook, x, T, ws, keep);
         } finally {
             returnWorkspace(ws);
         }
@@ -221,8 +255,11 @@ public final class Transformer {
         return x;
     }
 
-    /** The decoder layers over the embedded packed tokens {@code x} (updated in place), with buffers from {@code ws}. */
-    private void layers(List<Seq> seqs, int[] starts, ResidualHook hook, float[] x, int T, Workspace ws) {
+    /**
+     * The decoder layers over the embedded packed tokens {@code x} (updated in place), with buffers from {@code ws};
+     * with {@code keep} (not null) the last layer updates only those rows of x (see {@link #forwardRows}).
+     */
+    private void layers(List<Seq> seqs, int[] starts, ResidualHook hook, float[] x, int T, Workspace ws, int[] keep) {
         int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads(), I = cfg.intermediateSize();
         float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att, o = ws.o, g = ws.g, u = ws.u;
         final int total = T;
@@ -231,6 +268,10 @@ public final class Transformer {
         for (int s = 0; s < seqs.size(); s++) System.arraycopy(seqs.get(s).positions(), 0, rowPos, starts[s], seqs.get(s).positions().length);
         for (int li = 0; li < layers.length; li++) {
             Layer L = layers[li];
+            if (keep != null && li == layers.length - 1) {
+                lastLayerRows(li, L, seqs, starts, rowPos, x, T, ws, blocks, keep);
+                break;
+            }
             rmsNorm(x, h, total, L.inNorm);
             L.q.forward(h, T, q);
             L.k.forward(h, T, k);
@@ -273,6 +314,71 @@ public final class Transformer {
             });
             callHook(hook, li, seqs, starts, x);
         }
+    }
+
+    /**
+     * Layer {@code li} for a caller that reads only rows {@code keep}: norm, keys and values (with RoPE, into the caches)
+     * for all T rows; queries, attention, output projection and MLP for the kept rows, packed at the front of the
+     * workspace buffers; their residual rows of x are updated, the others are left as they were.
+     */
+    private void lastLayerRows(int li, Layer L, List<Seq> seqs, int[] starts, int[] rowPos, float[] x, int T, Workspace ws,
+                               Attention.Blocks blocks, int[] keep) {
+        int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads(), I = cfg.intermediateSize();
+        int K = keep.length;
+        float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att, o = ws.o, g = ws.g, u = ws.u;
+        rmsNorm(x, h, T, L.inNorm);
+        L.k.forward(h, T, k);
+        L.v.forward(h, T, v);
+        addBias(k, T, L.kb);
+        addBias(v, T, L.vb);
+        if (L.kNorm != null) headNorm(k, T * kvh, L.kNorm);
+        Rope rp = rope[li];
+        KernelPool.forRanges(T, (long) kvh * hd, (from, to) -> {
+            for (int r = from; r < to; r++) rp.apply(k, r * kvh * hd, kvh, rowPos[r]);
+        });
+        for (int s = 0; s < seqs.size(); s++) {
+            KvCache c = seqs.get(s).cache();
+            if (c == null) continue;
+            int n = seqs.get(s).ids().length, kvW = kvh * hd;
+            c.ensure(c.length + n);
+            System.arraycopy(k, starts[s] * kvW, c.keys[li], c.length * kvW, n * kvW);
+            System.arraycopy(v, starts[s] * kvW, c.values[li], c.length * kvW, n * kvW);
+        }
+        if (K == 0) return;
+        for (int i = 0; i < K; i++) System.arraycopy(h, keep[i] * H, h, i * H, H);   // ascending: never overwrites a later source
+        // one kept row of a longer pass runs as two equal rows: one row would take the matrix-vector kernel, whose sums
+        // run in another order than the matrix kernel of the full pass (the second row's results are dropped)
+        int R = K == 1 && T > 1 ? 2 : K;
+        if (R > K) System.arraycopy(h, 0, h, H, H);
+        L.q.forward(h, R, q);
+        addBias(q, K, L.qb);
+        if (L.qNorm != null) headNorm(q, K * nh, L.qNorm);
+        for (int i = 0; i < K; i++) rp.apply(q, i * nh * hd, nh, rowPos[keep[i]]);
+        int[] seqOf = new int[K], local = new int[K];
+        for (int i = 0, s = 0; i < K; i++) {
+            while (s + 1 < seqs.size() && keep[i] >= starts[s + 1]) s++;
+            seqOf[i] = s;
+            local[i] = keep[i] - starts[s];
+        }
+        attention.rows(li, L.window, seqs, starts, seqOf, local, q, k, v, att, blocks);
+        if (R > K) System.arraycopy(att, 0, att, nh * hd, nh * hd);
+        float[] xk = new float[R * H];
+        for (int i = 0; i < K; i++) System.arraycopy(x, keep[i] * H, xk, i * H, H);
+        if (R > K) System.arraycopy(xk, 0, xk, H, H);
+        L.o.forward(att, R, o);
+        addBias(o, K, L.ob);
+        if (gemma) rmsNorm(o, o, K, L.postAttnNorm);
+        addNorm(xk, o, h, R, gemma ? L.preFfnNorm : L.postAttnNorm);
+        L.gate.forward(h, R, g);
+        L.up.forward(h, R, u);
+        addBias(g, K, L.gateB);
+        addBias(u, K, L.upB);
+        activate(g, u, 0, K * I, cfg.activation() == ModelConfig.Activation.SILU);
+        L.down.forward(g, R, o);
+        addBias(o, K, L.downB);
+        if (gemma) rmsNorm(o, o, K, L.postFfnNorm);
+        for (int i = 0; i < K * H; i++) xk[i] += o[i];
+        for (int i = 0; i < K; i++) System.arraycopy(xk, i * H, x, keep[i] * H, H);
     }
 
     /** g ← act(g)·u on [from, from+n): SiLU, or gelu_pytorch_tanh. */

@@ -2,6 +2,7 @@ package dev.tare.runtime.model;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -41,8 +42,9 @@ public final class VecOps {
     }
 
     // exp(x) as Cephes' expf: x = k·ln2 + r (k = round(x·log2 e), ln2 split in two for an exact reduction), a degree-7
-    // polynomial in r, scaled by 2^k built in the exponent bits. Only +, ·, a float-to-int conversion of an integral value
-    // and a shift: the same bits JIT-compiled or interpreted (unlike lanewise(EXP), whose intrinsic and fallback differ).
+    // polynomial in r, scaled by 2^k built in the exponent bits. Only fused multiply-adds (Math.fma in the scalar path:
+    // exactly rounded everywhere), +, ·, integer ops on the bits and compare/blend: the same bits JIT-compiled or
+    // interpreted (unlike lanewise(EXP), whose intrinsic and fallback differ).
     private static final float LOG2E = 1.44269504088896341f, C1 = 0.693359375f, C2 = -2.12194440e-4f;
     private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
             P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
@@ -53,32 +55,44 @@ public final class VecOps {
     private static final int EXP_BIAS = Float.floatToRawIntBits(MAGIC) - 127;
     private static final float LO = -87.33654f, HI = 88.72283f;
 
-    /** exp(x) by the same steps as {@link #expShift}'s vector lanes (within 2 ulp of Math.exp for x in [-87.3, 88.7]). */
+    /**
+     * exp(x) by the same steps as {@link #expShift}'s vector lanes: within 2 ulp of Math.exp for x in [-87.3, 88.7],
+     * exactly 0 below LO (where exp leaves float's normal range: a masked key, x = −∞, weighs nothing), clamped above HI.
+     */
     public static float exp(float x) {
-        x = Math.min(Math.max(x, LO), HI);
-        float t = x * LOG2E + MAGIC;
+        if (x < LO) return 0f;
+        x = Math.min(x, HI);
+        float t = Math.fma(x, LOG2E, MAGIC);
         float k = t - MAGIC;
-        float r = x - k * C1;
-        r = r - k * C2;
+        float r = Math.fma(k, -C1, x);
+        r = Math.fma(k, -C2, r);
         float z = r * r;
-        float y = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
-        y = y * z + r + 1f;
+        float y = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(P0, r, P1), r, P2), r, P3), r, P4), r, P5);
+        y = Math.fma(y, z, r) + 1f;
         return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) - EXP_BIAS) << 23);
     }
 
+    private static FloatVector b(float c) { return FloatVector.broadcast(S, c); }
+
     /** exp of each lane by the steps of {@link #exp(float)}. */
     private static FloatVector exp(FloatVector x) {
-        // clamp by compare and blend (2 instructions each; max/min follow Math.max's NaN and -0.0 rules: ~6); a NaN lane
-        // stays NaN either way
-        x = x.blend(LO, x.compare(VectorOperators.LT, LO)).blend(HI, x.compare(VectorOperators.GT, HI));
-        FloatVector t = x.mul(LOG2E).add(MAGIC);
+        // clamps by compare and blend (2 instructions each; max/min follow Math.max's NaN and -0.0 rules: ~6)
+        return expUpToHi(x.blend(HI, x.compare(VectorOperators.GT, HI)));
+    }
+
+    /** {@link #exp(FloatVector)} for lanes at most HI or NaN (a softmax's x − max ≤ 0): no upper clamp. */
+    private static FloatVector expUpToHi(FloatVector x) {
+        VectorMask<Float> under = x.compare(VectorOperators.LT, LO);   // a NaN lane is not under and stays NaN
+        x = x.blend(LO, under);
+        FloatVector t = x.fma(LOG2E, MAGIC);
         FloatVector k = t.sub(MAGIC);
-        FloatVector r = x.sub(k.mul(C1)).sub(k.mul(C2));
+        FloatVector r = k.fma(b(-C1), x);
+        r = k.fma(b(-C2), r);
         FloatVector z = r.mul(r);
-        FloatVector y = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
-        y = y.mul(z).add(r).add(1f);
+        FloatVector y = r.fma(P0, P1).fma(r, b(P2)).fma(r, b(P3)).fma(r, b(P4)).fma(r, b(P5));
+        y = y.fma(z, r).add(1f);
         IntVector e = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
-        return y.mul(e.reinterpretAsFloats());
+        return y.mul(e.reinterpretAsFloats()).blend(0f, under);
     }
 
     /**
@@ -112,6 +126,46 @@ public final class VecOps {
             float a = g[from + i];
             g[from + i] = a / (exp(-a) + 1f) * u[from + i];
         }
+    }
+
+    /**
+     * sc[lo+i] ← exp(sc[lo+i] − max) for i in [0, n) (n a multiple of the vector length), while the running sums in
+     * acc[accOff, accOff + vector length) become alpha·acc + the new values, lane by lane (the caller adds the lanes
+     * once, at the end of the row).
+     */
+    public static void expShiftInto(float[] sc, int lo, int n, float max, float[] acc, int accOff, float alpha) {
+        FloatVector m = FloatVector.broadcast(S, max), a = FloatVector.fromArray(S, acc, accOff).mul(alpha);
+        for (int i = 0, step = S.length(); i < n; i += step) {
+            FloatVector e = expUpToHi(FloatVector.fromArray(S, sc, lo + i).sub(m));
+            e.intoArray(sc, lo + i);
+            a = a.add(e);
+        }
+        a.intoArray(acc, accOff);
+    }
+
+    /** The vector length of {@link #expShiftInto}'s running sums. */
+    public static int lanes() { return S.length(); }
+
+    /** The maximum of a[from+i] for i in [0, n) (n ≥ 1; NaN elements are ignored, so all-NaN gives −∞). */
+    public static float max(float[] a, int from, int n) {
+        int i = 0, step = S.length();
+        float max = Float.NEGATIVE_INFINITY;
+        if (n >= step) {
+            FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), m1 = m0;
+            for (; i <= n - 2 * step; i += 2 * step) {   // two chains: a compare-and-blend step is ~5 cycles of latency
+                FloatVector v0 = FloatVector.fromArray(S, a, from + i), v1 = FloatVector.fromArray(S, a, from + i + step);
+                m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+                m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
+            }
+            for (; i <= n - step; i += step) {
+                FloatVector v0 = FloatVector.fromArray(S, a, from + i);
+                m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            }
+            // a maximum does not depend on the order of its lanes (a ±0 tie shifts exp by a signed zero: same result)
+            max = m0.blend(m1, m1.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) if (a[from + i] > max) max = a[from + i];
+        return max;
     }
 
     /** sc[lo+i] ← sc[lo+i]·scale for i in [0, n) (n ≥ 1); returns their maximum. */

@@ -28,7 +28,7 @@ class VecOpsExpTest {
         assertTrue(worst <= 2, "worst " + worst + " ulp");
         assertEquals(want, sum, 1e-5 * want);
         assertEquals(1f, VecOps.exp(0f), 0f);
-        assertTrue(VecOps.exp(-200f) < 1e-37f && VecOps.exp(-200f) >= 0f, "clamped far below: a negligible positive weight");
+        assertEquals(0f, VecOps.exp(-200f), 0f, "below float's normal range: exactly 0 (the true value is under 1e-38)");
     }
 
     /** Inputs past both clamps, infinities and NaN: every vector lane equals the scalar path (NaN stays NaN). */
@@ -47,7 +47,65 @@ class VecOpsExpTest {
         assertTrue(Float.isNaN(VecOps.exp(Float.NaN)));
         assertEquals(VecOps.exp(88.72283f), VecOps.exp(1e30f), 0f, "clamped above");
         assertEquals(VecOps.exp(Float.POSITIVE_INFINITY), VecOps.exp(1e30f), 0f, "+inf clamped like any large input");
-        assertEquals(VecOps.exp(-87.33654f), VecOps.exp(Float.NEGATIVE_INFINITY), 0f, "-inf clamped below: a tiny positive weight");
+        assertEquals(0f, VecOps.exp(Float.NEGATIVE_INFINITY), 0f, "-inf: exactly 0 (a masked key weighs nothing)");
+        assertTrue(VecOps.exp(-87.33654f) > 0f, "the lowest input that still gives a normal float");
+    }
+
+    /**
+     * The online softmax step: each value becomes exp(x − max) with the scalar path's bits (non-positive inputs, -inf
+     * and NaN), and every lane of the running sums becomes alpha·sum + that lane's new values, added in order.
+     */
+    @Test
+    void expShiftIntoMatchesTheScalarPathAndKeepsLaneSums() {
+        Random r = new Random(11);
+        int lanes = VecOps.lanes(), n = 8 * lanes;
+        float[] x = new float[n + 5];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 30);
+        x[3] = Float.NEGATIVE_INFINITY;
+        x[4] = Float.NaN;
+        x[5] = -1000f;
+        float max = 40f, alpha = 0.25f;
+        float[] acc = new float[lanes + 2], before = new float[lanes + 2];
+        for (int i = 0; i < acc.length; i++) acc[i] = before[i] = 1f + i;
+        float[] v = x.clone();
+        VecOps.expShiftInto(v, 5, n, max, acc, 1, alpha);
+        for (int i = 0; i < x.length; i++) {
+            if (i < 5 || i >= 5 + n) {
+                assertEquals(Float.floatToIntBits(x[i]), Float.floatToIntBits(v[i]), "outside the range: untouched at " + i);
+                continue;
+            }
+            float want = VecOps.exp(x[i] - max);
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(v[i]), "exp(" + x[i] + " - " + max + ")");
+        }
+        assertEquals(0f, v[5], 0f, "-1000 below max: 0");
+        for (int l = 0; l < lanes; l++) {
+            float want = before[1 + l] * alpha;
+            for (int i = 5 + l; i < 5 + n; i += lanes) want += v[i];
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(acc[1 + l]), "lane " + l);
+        }
+        assertEquals(before[0], acc[0], 0f);
+        assertEquals(before[lanes + 1], acc[lanes + 1], 0f);
+    }
+
+    /** max finds the largest element wherever it is, over lengths around the vector and unrolled widths; -inf alone is -inf. */
+    @Test
+    void maxFindsTheLargestElementAnywhere() {
+        Random r = new Random(13);
+        int lanes = VecOps.lanes();
+        for (int n : new int[] {1, lanes - 1, lanes, lanes + 1, 2 * lanes, 2 * lanes + 3, 4 * lanes, 7 * lanes + 5}) {
+            if (n < 1) continue;
+            for (int at = 0; at < n; at++) {
+                float[] a = new float[n + 4];
+                for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+                a[2 + at] = 50f;
+                a[0] = 99f;   // outside the range
+                a[n + 3] = 99f;
+                assertEquals(50f, VecOps.max(a, 2, n), 0f, "n=" + n + " at " + at);
+            }
+        }
+        float[] inf = new float[3 * lanes];
+        java.util.Arrays.fill(inf, Float.NEGATIVE_INFINITY);
+        assertEquals(Float.NEGATIVE_INFINITY, VecOps.max(inf, 0, inf.length), 0f);
     }
 
     /** scaleMax returns the largest scaled element and leaves every element scaled, whatever the position of the maximum. */
