@@ -117,8 +117,9 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         int n = md.sequences(), len = md.seqLen();
         out.printf("model: random Qwen2 seq-cls, %d layers, hidden %d, heads %d/%d, intermediate %d, vocab %d; BF16 weights %.1f MiB%n",
                 shape.layers(), shape.hidden(), shape.heads(), shape.kvHeads(), shape.intermediate(), shape.vocab(), md.weightBytes() / 1048576.0);
-        out.printf("input: %d sequences x %d tokens; %.1f GFLOP per run (2 x %.1fM linear params per token + causal attention)%n",
-                n, len, md.flops() / 1e9, shape.linearParams() / 1e6);
+        out.printf("input: %d sequences x %d tokens; %.1f GFLOP per run (2 x %.1fM linear params per token + causal attention;"
+                        + " the last layer's queries, attention and MLP only for the score token: %.1f GFLOP for a full forward)%n",
+                n, len, md.flops() / 1e9, shape.linearParams() / 1e6, n * shape.forwardFlops(len) / 1e9);
         for (RuntimeBench.TareRun t : md.tare()) {
             ModelBench.Result r = t.result();
             double[] tps = r.tokensPerSecond();

@@ -69,8 +69,8 @@ public final class RuntimeBench {
             torch = List.copyOf(torch);
         }
 
-        /** FLOPs of one run over all sequences. */
-        public double flops() { return sequences * shape.forwardFlops(seqLen); }
+        /** FLOPs tare does in one run over all sequences (the last layer only for the score rows). */
+        public double flops() { return sequences * shape.scoreFlops(seqLen); }
 
         /** GFLOP/s at {@code tokensPerSecond}. */
         public double gflops(double tokensPerSecond) { return tokensPerSecond * flops() / ((double) sequences * seqLen) / 1e9; }

@@ -37,6 +37,17 @@ public final class RandomQwen2Checkpoint {
             double attention = (double) layers * 4.0 * hidden * ((double) len * (len + 1) / 2);   // causal: t+1 keys for query t
             return linear + attention + 2.0 * hidden;   // one score-head dot product per sequence
         }
+
+        /**
+         * The FLOPs tare does to score one sequence of {@code len} tokens: {@link #forwardFlops} less what the last layer
+         * skips for the rows no one reads (queries, attention, output projection and MLP of all but the score token;
+         * its keys and values are computed for every token).
+         */
+        public double scoreFlops(int len) {
+            double perRowSkipped = 2.0 * ((long) hidden * hidden * 2 + 3L * hidden * intermediate);   // q, o, gate, up, down
+            double lastAttention = 4.0 * hidden * ((double) len * (len + 1) / 2 - len);   // only the score row's len keys stay
+            return forwardFlops(len) - perRowSkipped * (len - 1) - lastAttention;
+        }
     }
 
     /** Qwen2.5-0.5B's dimensions. */

@@ -38,4 +38,19 @@ class RandomQwen2CheckpointTest {
             assertTrue(Float.isFinite(r));
         }
     }
+
+    /** The bench's FLOP count for a score: every layer in full but the last, which keeps keys/values for all tokens. */
+    @Test
+    void scoreFlopsCountTheLastLayerForTheScoreRowOnly() {
+        var sh = RandomQwen2Checkpoint.QWEN25_05B;
+        int len = 512;
+        double H = sh.hidden(), I = sh.intermediate(), kv = sh.kvHeads() * sh.headDim(), layers = sh.layers();
+        double fullLayerLinear = 2 * len * (2 * H * H + 2 * kv * H + 3 * H * I);
+        double fullLayerAttention = 4 * H * len * (len + 1) / 2.0;
+        double last = 2 * len * (2 * kv * H) + 2 * (2 * H * H + 3 * H * I) + 4 * H * len;
+        double want = (layers - 1) * (fullLayerLinear + fullLayerAttention) + last + 2 * H;
+        assertEquals(want, sh.scoreFlops(len), 1e-9 * want);
+        assertEquals(layers * (fullLayerLinear + fullLayerAttention) + 2 * H, sh.forwardFlops(len), 1e-9 * want);
+        assertTrue(sh.scoreFlops(len) < sh.forwardFlops(len));
+    }
 }
