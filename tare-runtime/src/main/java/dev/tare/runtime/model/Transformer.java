@@ -260,8 +260,8 @@ public final class Transformer {
      * with {@code keep} (not null) the last layer updates only those rows of x (see {@link #forwardRows}).
      */
     private void layers(List<Seq> seqs, int[] starts, ResidualHook hook, float[] x, int T, Workspace ws, int[] keep) {
-        int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads(), I = cfg.intermediateSize();
-        float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att, o = ws.o, g = ws.g, u = ws.u;
+        int hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads();
+        float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att;
         final int total = T;
         Attention.Blocks blocks = attention.blocks(seqs);
         int[] rowPos = new int[T];
@@ -287,31 +287,9 @@ public final class Transformer {
             KernelPool.forRanges(T, (long) (nh + kvh) * hd, (from, to) -> {
                 for (int r = from; r < to; r++) rp.apply(q, r * nh * hd, nh, k, r * kvh * hd, kvh, rowPos[r]);
             });
-            for (int s = 0; s < seqs.size(); s++) {
-                KvCache c = seqs.get(s).cache();
-                if (c == null) continue;
-                int n = seqs.get(s).ids().length, kvW = kvh * hd;
-                c.ensure(c.length + n);
-                System.arraycopy(k, starts[s] * kvW, c.keys[li], c.length * kvW, n * kvW);
-                System.arraycopy(v, starts[s] * kvW, c.values[li], c.length * kvW, n * kvW);
-            }
+            appendToCaches(li, seqs, starts, k, v);
             attention.forward(li, L.window, seqs, starts, q, k, v, att, blocks);
-            L.o.forward(att, T, o);
-            addBias(o, T, L.ob);
-            if (gemma) rmsNorm(o, o, T, L.postAttnNorm);
-            addNorm(x, o, h, T, gemma ? L.preFfnNorm : L.postAttnNorm);
-            L.gate.forward(h, T, g);
-            L.up.forward(h, T, u);
-            addBias(g, T, L.gateB);
-            addBias(u, T, L.upB);
-            boolean silu = cfg.activation() == ModelConfig.Activation.SILU;
-            KernelPool.forRanges(T, I, (from, to) -> activate(g, u, from * I, (to - from) * I, silu));
-            L.down.forward(g, T, o);
-            addBias(o, T, L.downB);
-            if (gemma) rmsNorm(o, o, T, L.postFfnNorm);
-            KernelPool.forRanges(T, H, (from, to) -> {
-                for (int i = from * H; i < to * H; i++) x[i] += o[i];
-            });
+            afterAttention(L, x, att, T, ws);
             callHook(hook, li, seqs, starts, x);
         }
     }
@@ -323,9 +301,9 @@ public final class Transformer {
      */
     private void lastLayerRows(int li, Layer L, List<Seq> seqs, int[] starts, int[] rowPos, float[] x, int T, Workspace ws,
                                Attention.Blocks blocks, int[] keep) {
-        int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads(), I = cfg.intermediateSize();
+        int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads();
         int K = keep.length;
-        float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att, o = ws.o, g = ws.g, u = ws.u;
+        float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att;
         rmsNorm(x, h, T, L.inNorm);
         L.k.forward(h, T, k);
         L.v.forward(h, T, v);
@@ -336,14 +314,7 @@ public final class Transformer {
         KernelPool.forRanges(T, (long) kvh * hd, (from, to) -> {
             for (int r = from; r < to; r++) rp.apply(k, r * kvh * hd, kvh, rowPos[r]);
         });
-        for (int s = 0; s < seqs.size(); s++) {
-            KvCache c = seqs.get(s).cache();
-            if (c == null) continue;
-            int n = seqs.get(s).ids().length, kvW = kvh * hd;
-            c.ensure(c.length + n);
-            System.arraycopy(k, starts[s] * kvW, c.keys[li], c.length * kvW, n * kvW);
-            System.arraycopy(v, starts[s] * kvW, c.values[li], c.length * kvW, n * kvW);
-        }
+        appendToCaches(li, seqs, starts, k, v);
         if (K == 0) return;
         for (int i = 0; i < K; i++) System.arraycopy(h, keep[i] * H, h, i * H, H);   // ascending: never overwrites a later source
         // one kept row of a longer pass runs as two equal rows: one row would take the matrix-vector kernel, whose sums
@@ -365,20 +336,46 @@ public final class Transformer {
         float[] xk = new float[R * H];
         for (int i = 0; i < K; i++) System.arraycopy(x, keep[i] * H, xk, i * H, H);
         if (R > K) System.arraycopy(xk, 0, xk, H, H);
-        L.o.forward(att, R, o);
-        addBias(o, K, L.ob);
-        if (gemma) rmsNorm(o, o, K, L.postAttnNorm);
-        addNorm(xk, o, h, R, gemma ? L.preFfnNorm : L.postAttnNorm);
-        L.gate.forward(h, R, g);
-        L.up.forward(h, R, u);
-        addBias(g, K, L.gateB);
-        addBias(u, K, L.upB);
-        activate(g, u, 0, K * I, cfg.activation() == ModelConfig.Activation.SILU);
-        L.down.forward(g, R, o);
-        addBias(o, K, L.downB);
-        if (gemma) rmsNorm(o, o, K, L.postFfnNorm);
-        for (int i = 0; i < K * H; i++) xk[i] += o[i];
+        afterAttention(L, xk, att, R, ws);
         for (int i = 0; i < K; i++) System.arraycopy(xk, i * H, x, keep[i] * H, H);
+    }
+
+    /** Appends layer li's new keys and values of every sequence that has a cache to it. */
+    private void appendToCaches(int li, List<Seq> seqs, int[] starts, float[] k, float[] v) {
+        int kvW = cfg.numKvHeads() * cfg.headDim();
+        for (int s = 0; s < seqs.size(); s++) {
+            KvCache c = seqs.get(s).cache();
+            if (c == null) continue;
+            int n = seqs.get(s).ids().length;
+            c.ensure(c.length + n);
+            System.arraycopy(k, starts[s] * kvW, c.keys[li], c.length * kvW, n * kvW);
+            System.arraycopy(v, starts[s] * kvW, c.values[li], c.length * kvW, n * kvW);
+        }
+    }
+
+    /**
+     * The rest of a layer after attention, over {@code rows} rows: output projection (+ Gemma's post-attention norm),
+     * residual add and pre-MLP norm, gated MLP (+ Gemma's post-MLP norm), residual add into x.
+     */
+    private void afterAttention(Layer L, float[] x, float[] att, int rows, Workspace ws) {
+        int H = cfg.hiddenSize(), I = cfg.intermediateSize();
+        float[] h = ws.h, o = ws.o, g = ws.g, u = ws.u;
+        L.o.forward(att, rows, o);
+        addBias(o, rows, L.ob);
+        if (gemma) rmsNorm(o, o, rows, L.postAttnNorm);
+        addNorm(x, o, h, rows, gemma ? L.preFfnNorm : L.postAttnNorm);
+        L.gate.forward(h, rows, g);
+        L.up.forward(h, rows, u);
+        addBias(g, rows, L.gateB);
+        addBias(u, rows, L.upB);
+        boolean silu = cfg.activation() == ModelConfig.Activation.SILU;
+        KernelPool.forRanges(rows, I, (from, to) -> activate(g, u, from * I, (to - from) * I, silu));
+        L.down.forward(g, rows, o);
+        addBias(o, rows, L.downB);
+        if (gemma) rmsNorm(o, o, rows, L.postFfnNorm);
+        KernelPool.forRanges(rows, H, (from, to) -> {
+            for (int i = from * H; i < to * H; i++) x[i] += o[i];
+        });
     }
 
     /** g ← act(g)·u on [from, from+n): SiLU, or gelu_pytorch_tanh. */
