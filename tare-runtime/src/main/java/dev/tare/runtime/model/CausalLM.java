@@ -70,10 +70,27 @@ public final class CausalLM implements Model {
             }
             int[] starts = new int[chunk.length];
             ResidualHook h = hook == ResidualHook.NONE ? hook : (layer, s, x, off, n, hid) -> hook.apply(layer, chunk[s], x, off, n, hid);
-            float[] x = body.forward(seqs, starts, h);
-            for (int c = 0; c < chunk.length; c++) out[chunk[c]] = logits(body.finalNorm(x, starts[c] + ids[chunk[c]].length - 1));
+            float[] x = lastRows(seqs, starts, h);
+            for (int c = 0; c < chunk.length; c++) out[chunk[c]] = logits(body.finalNorm(x, c));
         }
         return out;
+    }
+
+    /**
+     * The residual stream after the last layer at each sequence's last token, [sequences, hidden]: without a hook the
+     * last layer runs only for those rows ({@link Transformer#forwardRows}, the same bits), with one the full pass.
+     */
+    private float[] lastRows(List<Transformer.Seq> seqs, int[] starts, ResidualHook hook) {
+        int H = config().hiddenSize();
+        if (hook != ResidualHook.NONE) {
+            float[] x = body.forward(seqs, starts, hook), out = new float[seqs.size() * H];
+            for (int s = 0; s < seqs.size(); s++) System.arraycopy(x, (starts[s] + seqs.get(s).ids().length - 1) * H, out, s * H, H);
+            return out;
+        }
+        Transformer.packStarts(seqs, starts);
+        int[] keep = new int[seqs.size()];
+        for (int s = 0; s < keep.length; s++) keep[s] = starts[s] + seqs.get(s).ids().length - 1;
+        return body.forwardRows(seqs, starts, keep);
     }
 
     private float[] logits(float[] normed) {
@@ -105,8 +122,8 @@ public final class CausalLM implements Model {
         while (produced < maxNewTokens) {
             int past = cache.length();
             int[] starts = new int[1];
-            float[] x = body.forward(List.of(new Transformer.Seq(step, RewardModel.iota(past, step.length), cache)), starts, hook);
-            int next = picker.pick(logits(body.finalNorm(x, step.length - 1)));
+            float[] x = lastRows(List.of(new Transformer.Seq(step, RewardModel.iota(past, step.length), cache)), starts, hook);
+            int next = picker.pick(logits(body.finalNorm(x, 0)));
             out[produced++] = next;
             boolean stop = false;
             for (int s : stopIds) stop |= s == next;
@@ -142,10 +159,10 @@ public final class CausalLM implements Model {
             List<Transformer.Seq> seqs = new ArrayList<>(chunk.length);
             for (int i : chunk) seqs.add(new Transformer.Seq(prompts[i], RewardModel.iota(0, prompts[i].length), caches[i]));
             int[] starts = new int[chunk.length];
-            float[] x = body.forward(seqs, starts, hook);
+            float[] x = lastRows(seqs, starts, hook);
             for (int c = 0; c < chunk.length; c++) {
                 int i = chunk[c];
-                accept(i, pickers[i].pick(logits(body.finalNorm(x, starts[c] + prompts[i].length - 1))), out, produced, done, last, maxNewTokens, stopIds);
+                accept(i, pickers[i].pick(logits(body.finalNorm(x, c))), out, produced, done, last, maxNewTokens, stopIds);
             }
         }
         while (true) {

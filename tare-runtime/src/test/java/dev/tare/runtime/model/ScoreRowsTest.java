@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * A reward score computes the last layer only for the rows it reads (every row still gives its key and value): the
  * scores must carry the full pass's bits. The full pass is forced by a residual hook that adds nothing (x + 0 = x);
  * inputs cover the blocked attention path (≥ 16 tokens), the per-key path (< 16), one sequence and several packed
- * together, sliding windows and soft-capping (gemma2), a gated multi-objective head (two read rows per sequence), and
- * shared prompts (cached prefix, then the responses).
+ * together, sliding windows and soft-capping (gemma2), a gated multi-objective head (two read rows per sequence),
+ * shared prompts (cached prefix, then the responses), and causal LMs' last-token logits and greedy generation.
  */
 class ScoreRowsTest {
     private static final ResidualHook ADD_NOTHING = (layer, sequence, x, offset, tokens, hidden) -> {
@@ -56,6 +56,20 @@ class ScoreRowsTest {
         Path d = ArmoRmGoldenTest.dir();
         // the gating weights are read at the Llama 3 assistant header: put one near each sequence's end
         check(d, new int[] {128009, 128006, 78191, 128007, 271}, 90, 20, 9);
+    }
+
+    /** A causal LM's last-token logits and greedy generation: the last layer only for the last rows, the same bits. */
+    @Test
+    void causalLastLogitsAndGenerationKeepTheFullPassBits() {
+        for (String name : new String[] {"llama-causal", "qwen2-causal", "gemma2-causal"}) {
+            try (CausalLM lm = ModelLoader.loadCausalLM(Fixtures.root().resolve(name))) {
+                int vocab = Math.min(500, lm.config().vocabSize());
+                int[][] ids = inputs(7, vocab, 70, 18, 4);
+                assertSameBits(lm.lastLogits(ids, ADD_NOTHING), lm.lastLogits(ids), name + " last logits");
+                assertArrayEquals(lm.generate(ids[0], 6, Sampling.greedy(), ADD_NOTHING), lm.generate(ids[0], 6, Sampling.greedy()),
+                        name + " greedy tokens");
+            }
+        }
     }
 
     /** Shared prompts: the prefix pass reads no row (only the caches), the responses their score rows. */
