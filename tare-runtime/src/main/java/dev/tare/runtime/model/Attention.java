@@ -440,7 +440,7 @@ final class Attention {
         }
         int qi = past + i;
         if (sc.length < qi + 1) sc = new float[Math.max(qi + 1, past + seq.ids().length)];
-        int lo = window > 0 ? Math.max(0, qi - window + 1) : 0;
+        int lo = low(window, qi);
         for (int j = lo; j <= qi; j++) sc[j] = VecOps.dot(q, qo, keys, (kBase + j) * kvW + kvHead * hd, hd);
         float inv = softmax(sc, lo, qi - lo + 1);
         for (int d = 0; d < hd; d++) att[ao + d] = 0f;

@@ -76,21 +76,12 @@ public final class CausalLM implements Model {
         return out;
     }
 
-    /**
-     * The residual stream after the last layer at each sequence's last token, [sequences, hidden]: without a hook the
-     * last layer runs only for those rows ({@link Transformer#forwardRows}, the same bits), with one the full pass.
-     */
+    /** The residual stream after the last layer at each sequence's last token, [sequences, hidden] ({@link Transformer#forwardRows}). */
     private float[] lastRows(List<Transformer.Seq> seqs, int[] starts, ResidualHook hook) {
-        int H = config().hiddenSize();
-        if (hook != ResidualHook.NONE) {
-            float[] x = body.forward(seqs, starts, hook), out = new float[seqs.size() * H];
-            for (int s = 0; s < seqs.size(); s++) System.arraycopy(x, (starts[s] + seqs.get(s).ids().length - 1) * H, out, s * H, H);
-            return out;
-        }
         Transformer.packStarts(seqs, starts);
         int[] keep = new int[seqs.size()];
         for (int s = 0; s < keep.length; s++) keep[s] = starts[s] + seqs.get(s).ids().length - 1;
-        return body.forwardRows(seqs, starts, keep);
+        return body.forwardRows(seqs, starts, hook, keep);
     }
 
     private float[] logits(float[] normed) {

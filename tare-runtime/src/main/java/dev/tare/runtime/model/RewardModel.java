@@ -226,7 +226,7 @@ public final class RewardModel implements Model {
         for (int[] chunk : Transformer.buckets(prefix, tokenBudget)) {
             List<Transformer.Seq> seqs = new ArrayList<>(chunk.length);
             for (int g : chunk) seqs.add(new Transformer.Seq(prefix[g], iota(0, prefix[g].length), cache[g]));
-            body.forwardRows(seqs, new int[chunk.length], new int[0]);   // only the caches are wanted
+            body.forwardRows(seqs, new int[chunk.length], ResidualHook.NONE, new int[0]);   // only the caches are wanted
         }
         List<int[]> members = new ArrayList<>();   // {sequence, group}
         for (int g = 0; g < G; g++) for (int i : plan.groups().get(g)) members.add(new int[]{i, g});
@@ -249,7 +249,7 @@ public final class RewardModel implements Model {
                 int i = members.get(chunk[c])[0], g = members.get(chunk[c])[1];
                 keep[c] = starts[c] + read[i] - plan.shared()[g];
             }
-            float[] x = body.forwardRows(seqs, starts, keep);
+            float[] x = body.forwardRows(seqs, starts, ResidualHook.NONE, keep);
             for (int c = 0; c < chunk.length; c++) out[members.get(chunk[c])[0]] = head(body.finalNorm(x, c), H);
         }
     }
@@ -341,14 +341,6 @@ public final class RewardModel implements Model {
             int[] starts = new int[chunk.length];
             ResidualHook h = hook == ResidualHook.NONE ? hook
                     : (layer, s, x, off, n, hid) -> hook.apply(layer, chunk[s], x, off, n, hid);
-            if (hook != ResidualHook.NONE) {   // a hook reads or changes every row of every layer: the full pass
-                float[] x = body.forward(seqs, starts, h);
-                for (int c = 0; c < chunk.length; c++) {
-                    int i = chunk[c];
-                    sink.accept(i, body.finalNorm(x, starts[c] + read[i]), gate == null ? null : body.finalNorm(x, starts[c] + gate[i]));
-                }
-                continue;
-            }
             Transformer.packStarts(seqs, starts);
             java.util.TreeSet<Integer> rows = new java.util.TreeSet<>();   // the read (and gate) rows, ascending
             for (int c = 0; c < chunk.length; c++) {
@@ -356,7 +348,7 @@ public final class RewardModel implements Model {
                 if (gate != null) rows.add(starts[c] + gate[chunk[c]]);
             }
             int[] keep = rows.stream().mapToInt(Integer::intValue).toArray();
-            float[] x = body.forwardRows(seqs, starts, keep);
+            float[] x = body.forwardRows(seqs, starts, h, keep);
             for (int c = 0; c < chunk.length; c++) {
                 int i = chunk[c];
                 float[] hn = body.finalNorm(x, java.util.Arrays.binarySearch(keep, starts[c] + read[i]));

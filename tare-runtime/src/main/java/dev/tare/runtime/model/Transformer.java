@@ -194,43 +194,38 @@ public final class Transformer {
 
     /**
      * {@link #forward} for a caller that reads only the packed rows {@code keep} (ascending, distinct; e.g. each
-     * sequence's score token, or none when only the caches are wanted): the last layer computes keys and values for every
-     * row (so caches are complete) and the rest (queries, attention, output projection, MLP) for those rows only.
-     * Returns their residual stream after the last layer, [keep.length, hidden]: the same rows of {@link #forward}'s
-     * result within float rounding (a kept row's last attention takes the per-key path, whose sums run in another
-     * order). Every row is still a key of its sequence, so a reward model's work drops by about a layer's worth of
-     * attention and MLP.
+     * sequence's score token, or none when only the caches are wanted): returns their residual stream after the last
+     * layer, [keep.length, hidden], with the same bits as those rows of {@link #forward}'s result. Without a hook the last
+     * layer computes keys and values for every row (so caches are complete) and the rest (queries, attention, output
+     * projection, MLP) for the kept rows only, on the same attention path and matrix kernel as a full pass; a hook sees
+     * every row of every layer, so with one the pass is full. Every row is still a key of its sequence, so a reward
+     * model's work drops by about a layer's worth of attention and MLP.
      */
-    float[] forwardRows(List<Seq> seqs, int[] starts, int[] keep) {
-        packStarts(seqs, starts);
-        int T = 0;
-        for (Seq s : seqs) T += s.ids().length;
+    float[] forwardRows(List<Seq> seqs, int[] starts, ResidualHook hook, int[] keep) {
+        int T = packStarts(seqs, starts);
         for (int i = 0; i < keep.length; i++)
             if (keep[i] < 0 || keep[i] >= T || (i > 0 && keep[i] <= keep[i - 1]))
                 throw new IllegalArgumentException("rows to keep must be ascending, distinct and in [0, " + T + "): " + java.util.Arrays.toString(keep));
-        float[] x = forward(seqs, starts, ResidualHook.NONE, keep);
+        float[] x = forward(seqs, starts, hook, hook == ResidualHook.NONE ? keep : null);
         int H = cfg.hiddenSize();
         float[] out = new float[keep.length * H];
         for (int i = 0; i < keep.length; i++) System.arraycopy(x, keep[i] * H, out, i * H, H);
         return out;
     }
 
-    /** starts[s] ← the packed row where sequence s begins (the layout every forward uses). */
-    static void packStarts(List<Seq> seqs, int[] starts) {
+    /** starts[s] ← the packed row where sequence s begins (the layout every forward uses); returns the total rows. */
+    static int packStarts(List<Seq> seqs, int[] starts) {
         int T = 0;
         for (int s = 0; s < seqs.size(); s++) {
             starts[s] = T;
             T += seqs.get(s).ids().length;
         }
+        return T;
     }
 
     private float[] forward(List<Seq> seqs, int[] starts, ResidualHook hook, int[] keep) {
-        int H = cfg.hiddenSize(), hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads(), I = cfg.intermediateSize();
-        int T = 0;
-        for (int s = 0; s < seqs.size(); s++) {
-            starts[s] = T;
-            T += seqs.get(s).ids().length;
-        }
+        int H = cfg.hiddenSize();
+        int T = packStarts(seqs, starts);
         float[] x = new float[T * H];
         for (int s = 0; s < seqs.size(); s++) {
             int[] ids = seqs.get(s).ids();
