@@ -216,8 +216,8 @@ public final class PackedLinear implements LinearWeight {
                     if (bf16) gemvBf16(packed, p, kPairs, in, x, y, out);
                     else gemvF32(packed, p, in, x, y, out);
                 } else {
-                    if (bf16) Panel256.gemvBf16(packed, p, kPairs, in, x, y, out);
-                    else Panel256.gemvF32(packed, p, in, x, y, out);
+                    if (bf16) Panel256.gemvBf16(packed, p, kPairs, in, KB, x, y, out);
+                    else Panel256.gemvF32(packed, p, in, KB_F32, x, y, out);
                 }
             }
         });
@@ -270,36 +270,29 @@ public final class PackedLinear implements LinearWeight {
         c70.intoArray(y, y0, m0); c71.intoArray(y, y0 + 16, m1);
     }
 
+    /**
+     * y[32 columns of the panel] = x · W for one row, summed in the order of the matrix tile (per K block one chain
+     * over k from zero, added onto the blocks before it), so that a row gets the same bits alone as in a matrix
+     * product: a sequence's logits do not depend on how many others share its decoding step. One row is bound by
+     * memory, not by the chain's latency.
+     */
     private static void gemvF32(MemorySegment w, int panel, int in, float[] x, float[] y, int out) {
-        FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS), b0 = FloatVector.zero(FS), b1 = FloatVector.zero(FS);
-        FloatVector d0 = FloatVector.zero(FS), d1 = FloatVector.zero(FS), e0 = FloatVector.zero(FS), e1 = FloatVector.zero(FS);
+        FloatVector y0 = FloatVector.zero(FS), y1 = FloatVector.zero(FS);
         long wo = (long) panel * in * NR * 4L;
-        int k = 0;
-        for (; k + 3 < in; k += 4, wo += 4 * NR * 4L) {
-            FloatVector s;
-            s = FloatVector.broadcast(FS, x[k]);
-            a0 = FloatVector.fromMemorySegment(FS, w, wo, LE).fma(s, a0);
-            a1 = FloatVector.fromMemorySegment(FS, w, wo + 64, LE).fma(s, a1);
-            s = FloatVector.broadcast(FS, x[k + 1]);
-            b0 = FloatVector.fromMemorySegment(FS, w, wo + 128, LE).fma(s, b0);
-            b1 = FloatVector.fromMemorySegment(FS, w, wo + 192, LE).fma(s, b1);
-            s = FloatVector.broadcast(FS, x[k + 2]);
-            d0 = FloatVector.fromMemorySegment(FS, w, wo + 256, LE).fma(s, d0);
-            d1 = FloatVector.fromMemorySegment(FS, w, wo + 320, LE).fma(s, d1);
-            s = FloatVector.broadcast(FS, x[k + 3]);
-            e0 = FloatVector.fromMemorySegment(FS, w, wo + 384, LE).fma(s, e0);
-            e1 = FloatVector.fromMemorySegment(FS, w, wo + 448, LE).fma(s, e1);
+        for (int kb = 0; kb < in; kb += KB_F32) {
+            int end = Math.min(in, kb + KB_F32);
+            FloatVector c0 = FloatVector.zero(FS), c1 = FloatVector.zero(FS);
+            for (int k = kb; k < end; k++, wo += NR * 4L) {
+                FloatVector s = FloatVector.broadcast(FS, x[k]);
+                c0 = FloatVector.fromMemorySegment(FS, w, wo, LE).fma(s, c0);
+                c1 = FloatVector.fromMemorySegment(FS, w, wo + 64, LE).fma(s, c1);
+            }
+            y0 = kb == 0 ? c0 : c0.add(y0);
+            y1 = kb == 0 ? c1 : c1.add(y1);
         }
-        for (; k < in; k++, wo += NR * 4L) {
-            FloatVector s = FloatVector.broadcast(FS, x[k]);
-            a0 = FloatVector.fromMemorySegment(FS, w, wo, LE).fma(s, a0);
-            a1 = FloatVector.fromMemorySegment(FS, w, wo + 64, LE).fma(s, a1);
-        }
-        a0 = a0.add(b0).add(d0.add(e0));
-        a1 = a1.add(b1).add(d1.add(e1));
         int col = panel * NR;
-        a0.intoArray(y, col, FS.indexInRange(col, out));
-        a1.intoArray(y, col + 16, FS.indexInRange(col + 16, out));
+        y0.intoArray(y, col, FS.indexInRange(col, out));
+        y1.intoArray(y, col + 16, FS.indexInRange(col + 16, out));
     }
 
     // ---- BF16 kernels: a 512-bit load holds 16 outputs × (k, k+1); low half << 16 is k, high half masked is k+1 ----
@@ -379,64 +372,30 @@ public final class PackedLinear implements LinearWeight {
         c70.intoArray(y, y0, m0); c71.intoArray(y, y0 + 16, m1);
     }
 
+    /** As {@link #gemvF32} over a BF16 panel: per k-pair the even k, then the odd k, into one chain per 16 outputs. */
     private static void gemvBf16(MemorySegment w, int panel, int kPairs, int in, float[] x, float[] y, int out) {
-        FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS), b0 = FloatVector.zero(FS), b1 = FloatVector.zero(FS);
-        FloatVector d0 = FloatVector.zero(FS), d1 = FloatVector.zero(FS), f0 = FloatVector.zero(FS), f1 = FloatVector.zero(FS);
+        FloatVector y0 = FloatVector.zero(FS), y1 = FloatVector.zero(FS);
         long wo = (long) panel * kPairs * NR * 4L;
-        int pairs = in >> 1;
-        int kp = 0;
-        for (; kp + 3 < pairs; kp += 4, wo += 4 * NR * 4L) {   // 4 pairs (512 bytes) per step: more loads in flight
-            int k = 2 * kp;
-            IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
-            IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
-            IntVector u0 = IntVector.fromMemorySegment(IS, w, wo + 128, LE);
-            IntVector u1 = IntVector.fromMemorySegment(IS, w, wo + 192, LE);
-            IntVector t0 = IntVector.fromMemorySegment(IS, w, wo + 256, LE);
-            IntVector t1 = IntVector.fromMemorySegment(IS, w, wo + 320, LE);
-            IntVector r0 = IntVector.fromMemorySegment(IS, w, wo + 384, LE);
-            IntVector r1 = IntVector.fromMemorySegment(IS, w, wo + 448, LE);
-            FloatVector s0 = FloatVector.broadcast(FS, x[k]), s1 = FloatVector.broadcast(FS, x[k + 1]);
-            FloatVector s2 = FloatVector.broadcast(FS, x[k + 2]), s3 = FloatVector.broadcast(FS, x[k + 3]);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a0);
-            b0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(s1, b0);
-            a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a1);
-            b1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(s1, b1);
-            d0 = u0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s2, d0);
-            f0 = u0.and(0xFFFF0000).reinterpretAsFloats().fma(s3, f0);
-            d1 = u1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s2, d1);
-            f1 = u1.and(0xFFFF0000).reinterpretAsFloats().fma(s3, f1);
-            s0 = FloatVector.broadcast(FS, x[k + 4]); s1 = FloatVector.broadcast(FS, x[k + 5]);
-            s2 = FloatVector.broadcast(FS, x[k + 6]); s3 = FloatVector.broadcast(FS, x[k + 7]);
-            a0 = t0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a0);
-            b0 = t0.and(0xFFFF0000).reinterpretAsFloats().fma(s1, b0);
-            a1 = t1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a1);
-            b1 = t1.and(0xFFFF0000).reinterpretAsFloats().fma(s1, b1);
-            d0 = r0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s2, d0);
-            f0 = r0.and(0xFFFF0000).reinterpretAsFloats().fma(s3, f0);
-            d1 = r1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s2, d1);
-            f1 = r1.and(0xFFFF0000).reinterpretAsFloats().fma(s3, f1);
+        for (int kb = 0; kb < in; kb += KB) {
+            int kLen = Math.min(KB, in - kb), end = kb + (kLen & ~1);
+            FloatVector c0 = FloatVector.zero(FS), c1 = FloatVector.zero(FS);
+            for (int k = kb; k < end; k += 2, wo += NR * 4L) {
+                IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
+                IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
+                FloatVector se = FloatVector.broadcast(FS, x[k]), so = FloatVector.broadcast(FS, x[k + 1]);
+                c0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(so, v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c0));
+                c1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(so, v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c1));
+            }
+            if ((kLen & 1) != 0) {   // odd in: the last k, whose pair partner is zero padding
+                FloatVector se = FloatVector.broadcast(FS, x[end]);
+                c0 = IntVector.fromMemorySegment(IS, w, wo, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c0);
+                c1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c1);
+            }
+            y0 = kb == 0 ? c0 : c0.add(y0);
+            y1 = kb == 0 ? c1 : c1.add(y1);
         }
-        for (; kp < pairs; kp++, wo += NR * 4L) {
-            int k = 2 * kp;
-            IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
-            IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
-            FloatVector s0 = FloatVector.broadcast(FS, x[k]), s1 = FloatVector.broadcast(FS, x[k + 1]);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a0);
-            b0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(s1, b0);
-            a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a1);
-            b1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(s1, b1);
-        }
-        if ((in & 1) != 0) {
-            IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
-            IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
-            FloatVector s0 = FloatVector.broadcast(FS, x[in - 1]);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a0);
-            a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(s0, a1);
-        }
-        a0 = a0.add(b0).add(d0.add(f0));
-        a1 = a1.add(b1).add(d1.add(f1));
         int col = panel * NR;
-        a0.intoArray(y, col, FS.indexInRange(col, out));
-        a1.intoArray(y, col + 16, FS.indexInRange(col + 16, out));
+        y0.intoArray(y, col, FS.indexInRange(col, out));
+        y1.intoArray(y, col + 16, FS.indexInRange(col + 16, out));
     }
 }

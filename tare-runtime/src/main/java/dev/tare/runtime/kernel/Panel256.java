@@ -115,63 +115,55 @@ final class Panel256 {
         c30.intoArray(y, y3, m0); c31.intoArray(y, y3 + 8, m1);
     }
 
-    /** y[32 columns of the panel] = x · W for one row (F32 panel): 4 vectors per k, 2 k per step. */
-    static void gemvF32(MemorySegment w, int panel, int in, float[] x, float[] y, int out) {
-        FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS), a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
-        FloatVector b0 = FloatVector.zero(FS), b1 = FloatVector.zero(FS), b2 = FloatVector.zero(FS), b3 = FloatVector.zero(FS);
+    /** y[32 columns of the panel] = x · W for one row (F32 panel), in the matrix tiles' order (K blocks of {@code kBlock}). */
+    static void gemvF32(MemorySegment w, int panel, int in, int kBlock, float[] x, float[] y, int out) {
+        FloatVector y0 = FloatVector.zero(FS), y1 = FloatVector.zero(FS), y2 = FloatVector.zero(FS), y3 = FloatVector.zero(FS);
         long wo = (long) panel * in * NR * 4L;
-        int k = 0;
-        for (; k + 1 < in; k += 2, wo += 2 * NR * 4L) {
-            FloatVector s = FloatVector.broadcast(FS, x[k]);
-            a0 = FloatVector.fromMemorySegment(FS, w, wo, LE).fma(s, a0);
-            a1 = FloatVector.fromMemorySegment(FS, w, wo + 32, LE).fma(s, a1);
-            a2 = FloatVector.fromMemorySegment(FS, w, wo + 64, LE).fma(s, a2);
-            a3 = FloatVector.fromMemorySegment(FS, w, wo + 96, LE).fma(s, a3);
-            s = FloatVector.broadcast(FS, x[k + 1]);
-            b0 = FloatVector.fromMemorySegment(FS, w, wo + 128, LE).fma(s, b0);
-            b1 = FloatVector.fromMemorySegment(FS, w, wo + 160, LE).fma(s, b1);
-            b2 = FloatVector.fromMemorySegment(FS, w, wo + 192, LE).fma(s, b2);
-            b3 = FloatVector.fromMemorySegment(FS, w, wo + 224, LE).fma(s, b3);
+        for (int kb = 0; kb < in; kb += kBlock) {
+            int end = Math.min(in, kb + kBlock);
+            FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS), a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
+            for (int k = kb; k < end; k++, wo += NR * 4L) {
+                FloatVector s = FloatVector.broadcast(FS, x[k]);
+                a0 = FloatVector.fromMemorySegment(FS, w, wo, LE).fma(s, a0);
+                a1 = FloatVector.fromMemorySegment(FS, w, wo + 32, LE).fma(s, a1);
+                a2 = FloatVector.fromMemorySegment(FS, w, wo + 64, LE).fma(s, a2);
+                a3 = FloatVector.fromMemorySegment(FS, w, wo + 96, LE).fma(s, a3);
+            }
+            if (kb == 0) { y0 = a0; y1 = a1; y2 = a2; y3 = a3; }
+            else { y0 = a0.add(y0); y1 = a1.add(y1); y2 = a2.add(y2); y3 = a3.add(y3); }
         }
-        if (k < in) {
-            FloatVector s = FloatVector.broadcast(FS, x[k]);
-            a0 = FloatVector.fromMemorySegment(FS, w, wo, LE).fma(s, a0);
-            a1 = FloatVector.fromMemorySegment(FS, w, wo + 32, LE).fma(s, a1);
-            a2 = FloatVector.fromMemorySegment(FS, w, wo + 64, LE).fma(s, a2);
-            a3 = FloatVector.fromMemorySegment(FS, w, wo + 96, LE).fma(s, a3);
-        }
-        storeRow(a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), y, panel * NR, out);
+        storeRow(y0, y1, y2, y3, y, panel * NR, out);
     }
 
     /** The same over a BF16 panel: per k-pair 4 loads give the even-k and odd-k halves of 32 outputs. */
-    static void gemvBf16(MemorySegment w, int panel, int kPairs, int in, float[] x, float[] y, int out) {
-        FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS), a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
-        FloatVector b0 = FloatVector.zero(FS), b1 = FloatVector.zero(FS), b2 = FloatVector.zero(FS), b3 = FloatVector.zero(FS);
+    static void gemvBf16(MemorySegment w, int panel, int kPairs, int in, int kBlock, float[] x, float[] y, int out) {
+        FloatVector y0 = FloatVector.zero(FS), y1 = FloatVector.zero(FS), y2 = FloatVector.zero(FS), y3 = FloatVector.zero(FS);
         long wo = (long) panel * kPairs * NR * 4L;
-        int pairs = in >> 1;
-        for (int kp = 0; kp < pairs; kp++, wo += NR * 4L) {
-            FloatVector se = FloatVector.broadcast(FS, x[2 * kp]), so = FloatVector.broadcast(FS, x[2 * kp + 1]);
-            IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
-            IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 32, LE);
-            IntVector v2 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
-            IntVector v3 = IntVector.fromMemorySegment(IS, w, wo + 96, LE);
-            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a0);
-            b0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(so, b0);
-            a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a1);
-            b1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(so, b1);
-            a2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a2);
-            b2 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(so, b2);
-            a3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a3);
-            b3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(so, b3);
+        for (int kb = 0; kb < in; kb += kBlock) {
+            int kLen = Math.min(kBlock, in - kb), end = kb + (kLen & ~1);
+            FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS), a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
+            for (int k = kb; k < end; k += 2, wo += NR * 4L) {
+                FloatVector se = FloatVector.broadcast(FS, x[k]), so = FloatVector.broadcast(FS, x[k + 1]);
+                IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
+                IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 32, LE);
+                IntVector v2 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
+                IntVector v3 = IntVector.fromMemorySegment(IS, w, wo + 96, LE);
+                a0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(so, v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a0));
+                a1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(so, v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a1));
+                a2 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(so, v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a2));
+                a3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(so, v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a3));
+            }
+            if ((kLen & 1) != 0) {   // odd in: the last k, whose pair partner is zero padding
+                FloatVector se = FloatVector.broadcast(FS, x[end]);
+                a0 = IntVector.fromMemorySegment(IS, w, wo, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a0);
+                a1 = IntVector.fromMemorySegment(IS, w, wo + 32, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a1);
+                a2 = IntVector.fromMemorySegment(IS, w, wo + 64, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a2);
+                a3 = IntVector.fromMemorySegment(IS, w, wo + 96, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a3);
+            }
+            if (kb == 0) { y0 = a0; y1 = a1; y2 = a2; y3 = a3; }
+            else { y0 = a0.add(y0); y1 = a1.add(y1); y2 = a2.add(y2); y3 = a3.add(y3); }
         }
-        if ((in & 1) != 0) {
-            FloatVector se = FloatVector.broadcast(FS, x[in - 1]);
-            a0 = IntVector.fromMemorySegment(IS, w, wo, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a0);
-            a1 = IntVector.fromMemorySegment(IS, w, wo + 32, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a1);
-            a2 = IntVector.fromMemorySegment(IS, w, wo + 64, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a2);
-            a3 = IntVector.fromMemorySegment(IS, w, wo + 96, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a3);
-        }
-        storeRow(a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), y, panel * NR, out);
+        storeRow(y0, y1, y2, y3, y, panel * NR, out);
     }
 
     private static void storeRow(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] y, int col, int out) {

@@ -312,11 +312,9 @@ public final class Transformer {
         appendToCaches(li, seqs, starts, k, v);
         if (K == 0) return;
         for (int i = 0; i < K; i++) System.arraycopy(h, keep[i] * H, h, i * H, H);   // ascending: never overwrites a later source
-        // one kept row of a longer pass runs as two equal rows: one row would take the matrix-vector kernel, whose sums
-        // run in another order than the matrix kernel of the full pass (the second row's results are dropped)
-        int R = K == 1 && T > 1 ? 2 : K;
-        if (R > K) System.arraycopy(h, 0, h, H, H);
-        L.q.forward(h, R, q);
+        // a single kept row takes the matrix-vector kernel, which sums in the matrix tile's order: the same bits as
+        // in the full pass (PackedLinearTest.oneRowGetsTheSameBitsAsInAMatrixProduct)
+        L.q.forward(h, K, q);
         addBias(q, K, L.qb);
         if (L.qNorm != null) headNorm(q, K * nh, L.qNorm);
         for (int i = 0; i < K; i++) rp.apply(q, i * nh * hd, nh, rowPos[keep[i]]);
@@ -327,11 +325,9 @@ public final class Transformer {
             local[i] = keep[i] - starts[s];
         }
         attention.rows(li, L.window, seqs, starts, seqOf, local, q, k, v, att, blocks);
-        if (R > K) System.arraycopy(att, 0, att, nh * hd, nh * hd);
-        float[] xk = new float[R * H];
+        float[] xk = new float[K * H];
         for (int i = 0; i < K; i++) System.arraycopy(x, keep[i] * H, xk, i * H, H);
-        if (R > K) System.arraycopy(xk, 0, xk, H, H);
-        afterAttention(L, xk, att, R, ws);
+        afterAttention(L, xk, att, K, ws);
         for (int i = 0; i < K; i++) System.arraycopy(xk, i * H, x, keep[i] * H, H);
     }
 

@@ -110,6 +110,30 @@ class PackedLinearTest {
     }
 
     @Test
+    void oneRowGetsTheSameBitsAsInAMatrixProduct() {
+        // the matrix-vector path sums in the tile's order, so a row's result does not depend on how many rows share
+        // the call (a sequence's logits alone or in a decoding batch); odd `in` and several K blocks of either type
+        Random rnd = new Random(12);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dt : new DType[] {DType.F32, DType.BF16, DType.F16})
+                for (int[] shape : new int[][] {{70, 1100}, {33, 513}, {5, 7}, {96, 1}})
+                    for (boolean wide : new boolean[] {true, false}) {
+                        int out = shape[0], in = shape[1], rows = 11;
+                        PackedLinear w = PackedLinear.pack(randomWeights(arena, dt, out, in, rnd), dt, out, in, wide);
+                        float[] x = randomX(rows * in, rnd);
+                        float[] all = new float[rows * out];
+                        w.forward(x, rows, all);
+                        for (int r = 0; r < rows; r++) {
+                            float[] one = new float[out];
+                            w.forward(java.util.Arrays.copyOfRange(x, r * in, (r + 1) * in), 1, one);
+                            assertArrayEquals(java.util.Arrays.copyOfRange(all, r * out, (r + 1) * out), one,
+                                    dt + " " + out + "x" + in + (wide ? " 512-bit" : " 256-bit") + " row " + r);
+                        }
+                    }
+        }
+    }
+
+    @Test
     void getReturnsStoredElementsExactly() {
         Random rnd = new Random(3);
         try (Arena arena = Arena.ofConfined()) {
