@@ -9,9 +9,89 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes output files all-or-nothing: into a temp file beside the target, then an atomic move. */
+/**
+ * Writes output files all-or-nothing: into a temp file beside the target, then an atomic move. Temp names carry the
+ * writing process's id and a hash of its host name ({@code .NAME.p<pid>h<hash>-….tmp}, {@code .NAME.tmp-p<pid>h<hash>-…});
+ * the next write of the same target removes those that a process of this host left when it was killed (its id no
+ * longer running), so an interrupted run does not leave hidden copies of its outputs behind for good.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
+
+    private static final System.Logger LOG = System.getLogger(AtomicFiles.class.getName());
+    /** A temp name's owner part: process id and host hash, then the random part. */
+    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile("p(\\d{1,19})h([0-9a-f]{8})-.*");
+    private static final String HOST = hostHash();
+    private static final String OWNER = owner(ProcessHandle.current().pid());
+
+    /** The owner part of temp names written by process {@code pid} of this host. */
+    static String owner(long pid) { return "p" + pid + "h" + HOST; }
+
+    private static String hostHash() {
+        String h = null;
+        try {
+            Path f = Path.of("/proc/sys/kernel/hostname");
+            if (Files.isReadable(f)) h = Files.readString(f).strip();
+        } catch (IOException | RuntimeException e) {
+            h = null;
+        }
+        if (h == null || h.isEmpty()) h = System.getenv("HOSTNAME");
+        if (h == null || h.isEmpty()) h = System.getenv("COMPUTERNAME");
+        if (h == null) h = "";
+        return String.format("%08x", h.hashCode());
+    }
+
+    /** A new temp file beside {@code name} in {@code dir} ({@code .NAME.p<pid>h<hash>-….tmp}), after removing orphans. */
+    public static Path tempFile(Path dir, String name) throws IOException {
+        removeOrphans(dir, name);
+        return Files.createTempFile(dir, "." + name + "." + OWNER + "-", ".tmp");
+    }
+
+    /** A new temp folder beside {@code name} ({@code .NAME.KIND-p<pid>h<hash>-…}, KIND tmp or old), after removing orphans. */
+    static Path tempDirectory(Path dir, String name, String kind) throws IOException {
+        removeOrphans(dir, name);
+        return Files.createTempDirectory(dir, "." + name + "." + kind + "-" + OWNER + "-");
+    }
+
+    /**
+     * Deletes the temp files and folders of target {@code name} in {@code dir} that a process of this host left behind
+     * and that is no longer running (killed mid-write); those of running processes, of other hosts and unmarked ones
+     * are kept. Best effort: a failure to list or delete is logged, never thrown. Returns how many were removed.
+     */
+    static int removeOrphans(Path dir, String name) {
+        String prefix = "." + name + ".";
+        int removed = 0;
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (!n.startsWith(prefix)) continue;
+                String rest = n.substring(prefix.length());
+                boolean folder = rest.startsWith("tmp-") || rest.startsWith("old-");
+                if (folder) rest = rest.substring(4);
+                else if (!rest.endsWith(".tmp")) continue;
+                var m = OWNED.matcher(rest);
+                if (!m.matches() || !m.group(2).equals(HOST)) continue;
+                long pid;
+                try {
+                    pid = Long.parseLong(m.group(1));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                try {
+                    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) deleteTree(p);
+                    else Files.deleteIfExists(p);
+                    removed++;
+                    LOG.log(System.Logger.Level.INFO, "removed " + p + ", left by process " + pid + " (no longer running)");
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove " + p + " left by process " + pid + ": " + e.getMessage());
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot look for temp files left in " + dir + ": " + e.getMessage());
+        }
+        return removed;
+    }
 
     /** Body that writes the whole file content. */
     @FunctionalInterface
@@ -23,7 +103,7 @@ public final class AtomicFiles {
         try {
             Path dir = abs.getParent();
             if (dir != null) Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            Path tmp = tempFile(dir, abs.getFileName().toString());
             try {
                 readableByAll(tmp);
                 try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -57,7 +137,7 @@ public final class AtomicFiles {
                 }
             }
             Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
+            Path tmp = tempDirectory(abs.getParent(), abs.getFileName().toString(), "tmp");
             try {
                 readableByAll(tmp);
                 body.write(tmp);
@@ -101,13 +181,13 @@ public final class AtomicFiles {
             }
             Path parent = abs.getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+            Path tmp = tempDirectory(parent, abs.getFileName().toString(), "tmp");
             Path old = null;
             try {
                 readableByAll(tmp);
                 body.write(tmp);
                 if (Files.exists(abs)) {
-                    old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
+                    old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-" + OWNER + "-");
                     Files.delete(old);
                     Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
                 }
@@ -160,7 +240,7 @@ public final class AtomicFiles {
             try {
                 for (var e : files.entrySet()) {
                     if (e.getValue() == null) continue;
-                    Path tmp = Files.createTempFile(abs, "." + e.getKey() + ".", ".tmp");
+                    Path tmp = tempFile(abs, e.getKey());
                     written.put(e.getKey(), tmp);
                     readableByAll(tmp);
                     e.getValue().write(tmp);

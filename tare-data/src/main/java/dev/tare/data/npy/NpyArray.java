@@ -167,7 +167,7 @@ public record NpyArray(int[] shape, float[] data) {
             Path abs = file.toAbsolutePath();
             try {
                 if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-                Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+                Path tmp = dev.tare.data.AtomicFiles.tempFile(abs.getParent(), abs.getFileName().toString());
                 FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                 ch.write(ByteBuffer.wrap(headerBytes(shape)));
                 return new Writer(abs, tmp, ch, n);

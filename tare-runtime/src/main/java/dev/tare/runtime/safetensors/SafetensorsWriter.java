@@ -66,7 +66,7 @@ public final class SafetensorsWriter {
         Path abs = target.toAbsolutePath();
         try {
             Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+            Path tmp = dev.tare.data.AtomicFiles.tempFile(abs.getParent(), abs.getFileName().toString());
             try {
                 dev.tare.data.AtomicFiles.readableByAll(tmp);
                 try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
