@@ -144,11 +144,10 @@ public final class EvalRunner {
                     if (c instanceof InBatch ib) {   // the scorer named one conversation: name its item, not the batch's first
                         PreferenceItem p = items.get(at + ib.item);
                         ScorerException se = (ScorerException) ib.getCause();
-                        throw new ScorerException("scoring item " + (at + ib.item + 1) + " (" + p.subset() + "/" + p.id() + ", " + ib.response
-                                + ") failed: " + ib.getMessage(), se.retryable(), se);
+                        throw se.at("scoring item " + (at + ib.item + 1) + " (" + p.subset() + "/" + p.id() + ", " + ib.response + ") failed: ");
                     }
                     String where = "scoring item " + (at + 1) + " (" + items.get(at).subset() + "/" + items.get(at).id() + ") failed: ";
-                    if (c instanceof ScorerException se) throw new ScorerException(where + se.getMessage(), se.retryable(), se);
+                    if (c instanceof ScorerException se) throw se.at(where);
                     throw new IllegalStateException(where + c, c);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -168,16 +167,9 @@ public final class EvalRunner {
         final String response;
 
         private InBatch(int item, String response, ScorerException cause) {
-            super(inItem(cause), cause, false, false);
+            super(cause.detail(), cause, false, false);
             this.item = item;
             this.response = response;
-        }
-
-        /** The scorer's message with its batch-relative "conversation N" / "row N" read as the response named instead. */
-        private static String inItem(ScorerException e) {
-            String c = Integer.toString(e.conversation());
-            return e.getMessage().replace("conversation " + c + ": ", "").replace("conversation " + c + " ", "the response ")
-                    .replace("row " + c + " ", "the response ");
         }
 
         /** {@code e} itself when it names no conversation, else wrapped with the item and response it names. */

@@ -5,6 +5,8 @@ import dev.tare.data.PreferenceItem;
 import dev.tare.results.ResultsReader;
 import dev.tare.results.ScoredItem;
 import dev.tare.scorers.ScorerException;
+import dev.tare.scorers.RewardScorer;
+import dev.tare.data.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +138,24 @@ class EvalRunnerTest {
         assertEquals(15, ResultsReader.read(p).size(), "3 batches of 5 pairs written before the failing 4th");
         EvalRunner.run(items, new TestData.LengthScorer(), p, true, EvalRunner.Options.defaults().withBatchSize(10), quiet());
         assertArrayEquals(Files.readAllBytes(ref), Files.readAllBytes(p));
+    }
+
+    @Test void aFailureAtOneConversationNamesItsItemAndKeepsTheScorersTextVerbatim() {
+        // the scorer's own text quotes "conversation 3 " and "row 3 " (say, an upstream error body): only the location
+        // tare added is replaced by the item and response, never words inside the message
+        List<PreferenceItem> items = TestData.rewardBenchItems().subList(0, 4);
+        RewardScorer quoting = new RewardScorer() {
+            @Override public String name() { return "quoting"; }
+            @Override public double[] score(List<List<Message>> convs) {
+                throw ScorerException.badInput("upstream: conversation 3 is too long, row 3 rejected", null).atConversation(3);
+            }
+        };
+        var e = assertThrows(ScorerException.class, () -> EvalRunner.run(items, quoting, tmp.resolve("q.jsonl"), false,
+                EvalRunner.Options.defaults().withBatchSize(4), quiet()));
+        assertEquals("scoring item 2 (" + items.get(1).subset() + "/" + items.get(1).id()
+                + ", rejected response) failed: upstream: conversation 3 is too long, row 3 rejected", e.getMessage());
+        assertTrue(e.badInput(), "the flags survive");
+        assertEquals(-1, e.conversation(), "no batch-relative index left");
     }
 
     @Test void refusesToClobberOrToResumeAnotherRun() throws Exception {

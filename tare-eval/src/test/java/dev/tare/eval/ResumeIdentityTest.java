@@ -83,7 +83,8 @@ class ResumeIdentityTest {
             var e = assertThrows(dev.tare.scorers.ScorerException.class, () -> EvalRunner.run(items, s, out, false,
                     new EvalRunner.Options(12, 1, 256, java.time.Duration.ofSeconds(5)), EvalRunnerTest.quiet()));
             assertTrue(e.getMessage().startsWith("scoring item 5 (s/q4, rejected response) failed: "), e.getMessage());
-            assertTrue(e.getMessage().contains("the response is ") && e.getMessage().contains("max_position_embeddings 256"), e.getMessage());
+            assertTrue(e.getMessage().contains("the conversation is ") && e.getMessage().contains("max_position_embeddings 256"), e.getMessage());
+            assertTrue(e.badInput(), "still the caller's input at fault");
             assertFalse(e.getMessage().contains("conversation 9"), "no batch-relative index: " + e.getMessage());
         }
     }

@@ -236,7 +236,7 @@ public final class RmSteerSweep {
             } catch (dev.tare.scorers.ScorerException e) {
                 int k = e.conversation();
                 if (k < 0) throw e.prefixed("item " + it.id() + ": ");
-                throw e.prefixed("item " + it.id() + " (" + (k < 3 ? "chosen" : "rejected") + " variant " + (k % 3 + 1) + " of 3): ");
+                throw e.at("item " + it.id() + " (" + (k < 3 ? "chosen" : "rejected") + " variant " + (k % 3 + 1) + " of 3): ");
             }
             progress.advance(1);
         }

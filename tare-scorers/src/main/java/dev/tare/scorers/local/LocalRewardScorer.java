@@ -180,7 +180,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
             try {
                 ids[i] = encode(conversations.get(i)).ids();
             } catch (ScorerException e) {
-                throw e.prefixed("conversation " + i + ": ").atConversation(i);
+                throw e.atConversation(i);
             }
         }
         return objectivesOf(ids);
@@ -365,7 +365,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
             try {
                 ids[i] = encode(conversations.get(i)).ids();
             } catch (ScorerException e) {
-                throw e.prefixed("conversation " + i + ": ").atConversation(i);
+                throw e.atConversation(i);
             }
         }
         return scoreIds(ids);
@@ -391,7 +391,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
             double[] out = new double[ids.length];
             for (int i = 0; i < out.length; i++) {
                 out[i] = reward(o.get(i));
-                if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
+                if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i]).atConversation(i);
             }
             return out;
         }
@@ -400,7 +400,7 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
         double[] out = new double[ids.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = reduction.reduce(logits[i]);
-            if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i] + " for row " + i);
+            if (!Double.isFinite(out[i])) throw new ScorerException(name + ": non-finite reward " + out[i]).atConversation(i);
         }
         return out;
     }
@@ -409,15 +409,15 @@ public final class LocalRewardScorer implements RenderedTextScorer, dev.tare.sco
     private void checkIds(int[][] ids) {
         int vocab = model.config().vocabSize();
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i].length == 0) throw ScorerException.badInput(name + ": conversation " + i + " encodes to no tokens", null).atConversation(i);
+            if (ids[i].length == 0) throw ScorerException.badInput(name + ": the conversation encodes to no tokens", null).atConversation(i);
             int maxPositions = model.config().maxPositionEmbeddings();
             if (ids[i].length > maxPositions) {
-                throw ScorerException.badInput(name + ": conversation " + i + " is " + ids[i].length + " tokens, over the model's"
+                throw ScorerException.badInput(name + ": the conversation is " + ids[i].length + " tokens, over the model's"
                         + " max_position_embeddings " + maxPositions + " (" + model.config().file() + "); pass max-length=N"
                         + " (at most " + maxPositions + ") to truncate its prompt, or leave the item out", null).atConversation(i);
             }
             for (int t : ids[i]) {
-                if (t < 0 || t >= vocab) throw ScorerException.badInput(name + ": token id " + t + " in row " + i + " is outside the model's vocab_size " + vocab + " (the input holds a token the model has no embedding for)", null).atConversation(i);
+                if (t < 0 || t >= vocab) throw ScorerException.badInput(name + ": token id " + t + " is outside the model's vocab_size " + vocab + " (the input holds a token the model has no embedding for)", null).atConversation(i);
             }
         }
         Integer pad = model.config().padTokenId();

@@ -52,8 +52,11 @@ class TinyCheckpointTest {
         try (var scorer = LocalRewardScorer.open(dir, LocalRewardScorer.Options.defaults())) {
             assertEquals(1, scorer.score(CONVS.subList(0, 1)).length, "short input still scores");
             var e = assertThrows(dev.tare.scorers.ScorerException.class, () -> scorer.score(List.of(CONVS.get(0), longOne)));
-            assertTrue(e.getMessage().contains("conversation 1 is ") && e.getMessage().contains("over the model's max_position_embeddings 64"),
-                    e.getMessage());
+            assertTrue(e.getMessage().startsWith("conversation 1: ") && e.getMessage().contains("the conversation is ")
+                    && e.getMessage().contains("over the model's max_position_embeddings 64"), e.getMessage());
+            assertEquals(1, e.conversation());
+            assertEquals(e.getMessage(), "conversation 1: " + e.detail(), "the location is a prefix the detail leaves out");
+            assertTrue(e.badInput());
         }
         try (var rm = dev.tare.runtime.model.ModelLoader.loadRewardModel(dir)) {
             var r = assertThrows(IllegalArgumentException.class, () -> rm.score(new int[][]{new int[3], new int[65]}));
