@@ -383,13 +383,13 @@ public final class PackedLinear implements LinearWeight {
                 IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
                 IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
                 FloatVector se = FloatVector.broadcast(FS, x[k]), so = FloatVector.broadcast(FS, x[k + 1]);
-                c0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(so, v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c0));
-                c1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(so, v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c1));
+                c0 = Panel256.pairFma(v0, se, so, c0);
+                c1 = Panel256.pairFma(v1, se, so, c1);
             }
             if ((kLen & 1) != 0) {   // odd in: the last k, whose pair partner is zero padding
                 FloatVector se = FloatVector.broadcast(FS, x[end]);
-                c0 = IntVector.fromMemorySegment(IS, w, wo, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c0);
-                c1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c1);
+                c0 = Panel256.evenFma(IntVector.fromMemorySegment(IS, w, wo, LE), se, c0);
+                c1 = Panel256.evenFma(IntVector.fromMemorySegment(IS, w, wo + 64, LE), se, c1);
             }
             y0 = kb == 0 ? c0 : c0.add(y0);
             y1 = kb == 0 ? c1 : c1.add(y1);

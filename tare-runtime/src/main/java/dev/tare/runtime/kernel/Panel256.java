@@ -148,22 +148,35 @@ final class Panel256 {
                 IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 32, LE);
                 IntVector v2 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
                 IntVector v3 = IntVector.fromMemorySegment(IS, w, wo + 96, LE);
-                a0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(so, v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a0));
-                a1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(so, v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a1));
-                a2 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(so, v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a2));
-                a3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(so, v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a3));
+                a0 = pairFma(v0, se, so, a0);
+                a1 = pairFma(v1, se, so, a1);
+                a2 = pairFma(v2, se, so, a2);
+                a3 = pairFma(v3, se, so, a3);
             }
             if ((kLen & 1) != 0) {   // odd in: the last k, whose pair partner is zero padding
                 FloatVector se = FloatVector.broadcast(FS, x[end]);
-                a0 = IntVector.fromMemorySegment(IS, w, wo, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a0);
-                a1 = IntVector.fromMemorySegment(IS, w, wo + 32, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a1);
-                a2 = IntVector.fromMemorySegment(IS, w, wo + 64, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a2);
-                a3 = IntVector.fromMemorySegment(IS, w, wo + 96, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a3);
+                a0 = evenFma(IntVector.fromMemorySegment(IS, w, wo, LE), se, a0);
+                a1 = evenFma(IntVector.fromMemorySegment(IS, w, wo + 32, LE), se, a1);
+                a2 = evenFma(IntVector.fromMemorySegment(IS, w, wo + 64, LE), se, a2);
+                a3 = evenFma(IntVector.fromMemorySegment(IS, w, wo + 96, LE), se, a3);
             }
             if (kb == 0) { y0 = a0; y1 = a1; y2 = a2; y3 = a3; }
             else { y0 = a0.add(y0); y1 = a1.add(y1); y2 = a2.add(y2); y3 = a3.add(y3); }
         }
         storeRow(y0, y1, y2, y3, y, panel * NR, out);
+    }
+
+    /**
+     * c + even(v)·se + odd(v)·so for any vector width: v holds BF16 k-pairs interleaved per output (k in the low half of
+     * each 32-bit lane, k + 1 in the high half), widened exactly; the even k is added first, as in the matrix tiles.
+     */
+    static FloatVector pairFma(IntVector v, FloatVector se, FloatVector so, FloatVector c) {
+        return v.and(0xFFFF0000).reinterpretAsFloats().fma(so, evenFma(v, se, c));
+    }
+
+    /** c + even(v)·se: the k of an interleaved BF16 pair alone (an odd {@code in}'s last k, paired with zero padding). */
+    static FloatVector evenFma(IntVector v, FloatVector se, FloatVector c) {
+        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c);
     }
 
     private static void storeRow(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] y, int col, int out) {
