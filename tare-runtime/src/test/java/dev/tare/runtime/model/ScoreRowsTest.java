@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * scores must carry the full pass's bits. The full pass is forced by a residual hook that adds nothing (x + 0 = x);
  * inputs cover the blocked attention path (≥ 16 tokens), the per-key path (< 16), one sequence and several packed
  * together, sliding windows and soft-capping (gemma2), a gated multi-objective head (two read rows per sequence),
- * shared prompts (cached prefix, then the responses), and causal LMs' last-token logits and greedy generation.
+ * shared prompts (cached prefix, then the responses), and causal LMs' last-token logits and greedy generation. A
+ * sequence's score is also the same alone as in a batch.
  */
 class ScoreRowsTest {
     private static final ResidualHook ADD_NOTHING = (layer, sequence, x, offset, tokens, hidden) -> {
@@ -40,7 +41,11 @@ class ScoreRowsTest {
             for (int[] len : new int[][] {lengths, {lengths[0]}, {header.length + 3}, {40}}) {
                 int[][] ids = inputs(len.length * 31L + len[0], vocab, len);
                 for (int[] seq : ids) System.arraycopy(header, 0, seq, seq.length - header.length - 2, header.length);
-                assertSameBits(rm.score(ids, ADD_NOTHING), rm.score(ids), dir.getFileName() + " " + java.util.Arrays.toString(len));
+                float[][] batch = rm.score(ids);
+                assertSameBits(rm.score(ids, ADD_NOTHING), batch, dir.getFileName() + " " + java.util.Arrays.toString(len));
+                // and a sequence scored alone gets the bits it gets in the batch (one row takes the matrix-vector kernel)
+                for (int i = 0; i < ids.length; i++)
+                    assertSameBits(new float[][] {batch[i]}, rm.score(new int[][] {ids[i]}), dir.getFileName() + " alone, sequence " + i);
             }
         }
     }
