@@ -82,11 +82,11 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** java, native, auto or reference, as -Dtare.kernel spells them. */
+    /** java, native, native-f32, auto or reference, as -Dtare.kernel spells them. */
     static final class KernelConverter implements CommandLine.ITypeConverter<Kernels.Choice> {
         @Override public Kernels.Choice convert(String v) {
             for (Kernels.Choice c : Kernels.Choice.values()) if (c.property().equals(v.trim())) return c;
-            throw new CommandLine.TypeConversionException("expected java, native, auto or reference, got '" + v + "'");
+            throw new CommandLine.TypeConversionException("expected java, native, native-f32, auto or reference, got '" + v + "'");
         }
     }
 
@@ -94,7 +94,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
 
     static void render(RuntimeBench.Result r, PrintWriter out) {
         var m = r.machine();
-        out.printf("kernel: %s (-D%s=java|native|auto; `tare bench kernel` compares java and native)%n",
+        out.printf("kernel: %s (-D%s=java|native|native-f32|auto; `tare bench kernel` compares java and native)%n",
                 dev.tare.runtime.kernel.Kernels.describe(), dev.tare.runtime.kernel.Kernels.PROPERTY);
         out.printf("machine: %d kernel threads (available processors %d), JDK %s, %d-bit matrix kernels (preferred vector %d bits)%n",
                 m.threads(), m.processors(), m.jdk(), m.matrixBits(), m.preferredBits());

@@ -4,7 +4,7 @@ import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.kernel.KernelPool;
 import dev.tare.runtime.kernel.Kernels;
 import dev.tare.runtime.kernel.LinearWeight;
-import dev.tare.runtime.kernel.NativeBf16Linear;
+import dev.tare.runtime.kernel.NativeLinear;
 import dev.tare.runtime.kernel.OneDnn;
 import dev.tare.runtime.kernel.PeakFlops;
 import java.io.PrintStream;
@@ -54,7 +54,7 @@ public final class KernelBench {
             String impl = null;
             if (off == null) {
                 LinearWeight lw = Kernels.linear(w, DType.BF16, out, in, Kernels.Choice.NATIVE);
-                impl = lw instanceof NativeBf16Linear n ? n.implementation() : lw.getClass().getSimpleName();
+                impl = lw instanceof NativeLinear n ? n.implementation() : lw.getClass().getSimpleName();
                 nat = MatmulBench.time(lw, DType.BF16, m, repeats, 1234);
             }
             rows.add(new Row(java, nat, impl));

@@ -169,7 +169,7 @@ public final class RuntimeBench {
             // of the slow tiles seen after a native run (C1 tier 2, then no C2) is handled by -XX:Tier3DelayOn in
             // tare.jvm.flags and the launcher; this order only keeps a run without that flag from hitting it as often.
             List<Kernels.Choice> order = o.kernels().stream()
-                    .sorted(java.util.Comparator.comparing(k -> k == Kernels.Choice.NATIVE || k == Kernels.Choice.AUTO)).toList();
+                    .sorted(java.util.Comparator.comparing(Kernels.Choice::mayBeNative)).toList();
             if (!o.skipModel())
                 for (Kernels.Choice k : order) {
                     // the previous kernel's model is closed but its off-heap weights go back to the C allocator only when

@@ -8,9 +8,10 @@ import java.util.function.Supplier;
  * Chooses the matrix kernel for a weight: the single entry point the model code uses.
  *
  * <p>System property {@code tare.kernel}: {@code java} (default: {@link PackedLinear}, pure Java, f32 accumulation,
- * exact for f32 checkpoints), {@code native} ({@link NativeBf16Linear}: oneDNN bf16 matmul; fails when oneDNN or a bf16
- * CPU is missing), {@code auto} (native for BF16 weights when oneDNN loads and the CPU has bf16 instructions, java
- * otherwise) or {@code reference} ({@link ReferenceLinear}, slow, for debugging). The default stays {@code java}: an f32
+ * exact for f32 checkpoints), {@code native} ({@link NativeLinear}: oneDNN bf16 matmul; fails when oneDNN or a bf16
+ * CPU is missing), {@code native-f32} (oneDNN f32 matmul: f32 weights and activations, as exact as java, on any CPU
+ * oneDNN supports; BF16 weights take twice their bytes), {@code auto} (native for BF16 weights when oneDNN loads and
+ * the CPU has bf16 instructions, java otherwise) or {@code reference} ({@link ReferenceLinear}, slow, for debugging). The default stays {@code java}: an f32
  * checkpoint must score exactly as transformers does, and bf16 rounding of the activations moves scores by about 1e-2.
  * oneDNN is found through {@code -Dtare.onednn.lib} or the loader path and runs on {@code -Dtare.kernel.threads}
  * OpenMP threads (see {@link OneDnn}); {@link #describe()} says which kernel runs.
@@ -21,10 +22,13 @@ public final class Kernels {
 
     /** Kernel families {@link #linear} can build. */
     public enum Choice {
-        JAVA, NATIVE, AUTO, REFERENCE;
+        JAVA, NATIVE, NATIVE_F32, AUTO, REFERENCE;
 
-        /** The value as written in {@code -Dtare.kernel=}. */
-        public String property() { return name().toLowerCase(Locale.ROOT); }
+        /** The value as written in {@code -Dtare.kernel=}: java, native, native-f32, auto, reference. */
+        public String property() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+
+        /** Whether this choice can build oneDNN weights (run after the Java ones in a benchmark that loads both). */
+        public boolean mayBeNative() { return this == NATIVE || this == NATIVE_F32 || this == AUTO; }
     }
 
     private Kernels() {}
@@ -49,14 +53,14 @@ public final class Kernels {
     static Choice parse(String v) {
         if (v == null || v.isBlank()) return Choice.JAVA;
         for (Choice c : Choice.values()) if (c.property().equals(v.trim().toLowerCase(Locale.ROOT))) return c;
-        throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": expected java, native, auto or reference");
+        throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": expected java, native, native-f32, auto or reference");
     }
 
     /**
      * A LinearWeight over {@code data} holding [out, in] elements of {@code dtype}, little-endian, row-major, built by
      * the kernel {@code -Dtare.kernel} selects (see the class comment).
      * The weights are copied once (packed off-heap panels for {@link PackedLinear}: BF16 stays BF16, F32/F16 become
-     * F32; bf16 in oneDNN's layout for {@link NativeBf16Linear}); when {@code data} is a memory-mapped file region its
+     * F32; bf16 in oneDNN's layout for {@link NativeLinear}); when {@code data} is a memory-mapped file region its
      * pages are then released from this process's resident set (the mapping stays valid: a later read faults them
      * back in from the file).
      */
@@ -74,9 +78,11 @@ public final class Kernels {
         LinearWeight w = switch (choice) {
             case REFERENCE -> new ReferenceLinear(data, dtype, out, in);
             case JAVA -> PackedLinear.pack(data, dtype, out, in);
-            case NATIVE -> NativeBf16Linear.create(requireNative(dnn.get()), data, dtype, out, in);
+            case NATIVE -> NativeLinear.create(requireNative(dnn.get()), data, dtype, out, in);
+            case NATIVE_F32 -> NativeLinear.create(dnn.get().require("-D" + PROPERTY + "=native-f32"), NativeLinear.Precision.F32,
+                    data, dtype, out, in);
             case AUTO -> dtype == DType.BF16 && nativeUsable(dnn.get())
-                    ? NativeBf16Linear.create(dnn.get().lib(), data, dtype, out, in)
+                    ? NativeLinear.create(dnn.get().lib(), data, dtype, out, in)
                     : PackedLinear.pack(data, dtype, out, in);
         };
         if (choice != Choice.REFERENCE && data.isMapped()) {
@@ -122,6 +128,8 @@ public final class Kernels {
         return switch (c) {
             case JAVA, REFERENCE -> throw new AssertionError(c);
             case NATIVE -> dnn.lib() == null ? "native unavailable: " + dnn.reason() : describeNative(dnn.lib());
+            case NATIVE_F32 -> dnn.lib() == null ? "native-f32 unavailable: " + dnn.reason()
+                    : "native f32 (oneDNN " + dnn.lib().version() + ", " + dnn.lib().isaName() + ")";
             case AUTO -> nativeUsable(dnn) ? "auto: " + describeNative(dnn.lib()) + " for BF16 weights, " + java + " for others"
                     : "auto: " + java + " (native off: " + (dnn.lib() == null ? dnn.reason()
                     : "oneDNN " + dnn.lib().version() + " runs " + dnn.lib().isaName() + ", no bf16 instructions") + ")";

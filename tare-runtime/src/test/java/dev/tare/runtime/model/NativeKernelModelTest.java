@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tare.runtime.kernel.DType;
 import dev.tare.runtime.kernel.Kernels;
 import dev.tare.runtime.kernel.LinearWeight;
-import dev.tare.runtime.kernel.NativeBf16Linear;
+import dev.tare.runtime.kernel.NativeLinear;
 import dev.tare.runtime.kernel.OneDnn;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +15,10 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** A whole model on the native oneDNN bf16 kernel scores like the Java kernels on the same bf16-rounded weights. */
+/**
+ * A whole model on the native oneDNN bf16 kernel scores like the Java kernels on the same bf16-rounded weights; on the
+ * native f32 kernel it scores like them to f32 rounding (both are held to transformers by the parity tests).
+ */
 class NativeKernelModelTest {
     /** The weight's elements rounded to bf16, as a BF16 segment (what a bf16 checkpoint would hold). */
     private static MemorySegment bf16Of(LinearWeight w) {
@@ -39,7 +42,7 @@ class NativeKernelModelTest {
             RewardModel nat = rm.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.NATIVE));
             int[] natives = {0};
             rm.withLinears((m, w) -> {
-                if (Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.AUTO) instanceof NativeBf16Linear) natives[0]++;
+                if (Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.AUTO) instanceof NativeLinear) natives[0]++;
                 return w;
             });
             assertEquals(7 * rm.config().numLayers(), natives[0], "auto takes the native kernel for every bf16 decoder linear");
@@ -49,6 +52,25 @@ class NativeKernelModelTest {
                     float tol = 2e-2f * Math.max(1f, Math.abs(a[i][j]));
                     assertEquals(a[i][j], b[i][j], tol, "sequence " + i + " label " + j + " (java " + a[i][j] + ", native " + b[i][j] + ")");
                 }
+        }
+    }
+
+    @Test
+    void f32ModelScoresMatchTheJavaKernelsToF32Rounding() throws Exception {
+        OneDnn dnn = OneDnn.get().orElse(null);
+        assumeTrue(dnn != null, "oneDNN not usable, native f32 kernel tests skipped: " + OneDnn.unavailableReason().orElse("?"));
+        Random r = new Random(22);
+        int[][] ids = {r.ints(37, 3, 512).toArray(), r.ints(5, 3, 512).toArray(), r.ints(80, 3, 512).toArray()};
+        for (String name : new String[] {"qwen2-seqcls", "llama-seqcls", "gemma2-seqcls"}) {
+            Path dir = Fixtures.root().resolve(name);
+            try (RewardModel java = Kernels.with(Kernels.Choice.JAVA, () -> ModelLoader.loadRewardModel(dir));
+                 RewardModel nat = Kernels.with(Kernels.Choice.NATIVE_F32, () -> ModelLoader.loadRewardModel(dir))) {
+                float[][] a = java.score(ids), b = nat.score(ids);
+                for (int i = 0; i < ids.length; i++)
+                    for (int j = 0; j < a[i].length; j++)
+                        assertEquals(a[i][j], b[i][j], 1e-4f * Math.max(1f, Math.abs(a[i][j])),
+                                name + " sequence " + i + " label " + j + " (java " + a[i][j] + ", native-f32 " + b[i][j] + ")");
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-class NativeBf16LinearTest {
+class NativeLinearTest {
     private static final int[] ROWS = {1, 3, 17, 64};
     private static final int[][] SHAPES = {{96, 80}, {257, 129}, {1, 1}, {64, 896}};
 
@@ -73,7 +73,7 @@ class NativeBf16LinearTest {
                 for (int[] s : SHAPES) {
                     int out = s[0], in = s[1];
                     MemorySegment w = PackedLinearTest.randomWeights(arena, dt, out, in, rnd);
-                    NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, dt, out, in);
+                    NativeLinear fast = NativeLinear.create(dnn, w, dt, out, in);
                     assertEquals(out, fast.outFeatures());
                     assertEquals(in, fast.inFeatures());
                     for (int o = 0; o < out; o += Math.max(1, out / 7))
@@ -99,7 +99,7 @@ class NativeBf16LinearTest {
                     LinearWeight java = Kernels.linear(w, dt, out, in, Kernels.Choice.JAVA);
                     LinearWeight fast = Kernels.linear(w, dt, out, in, Kernels.Choice.NATIVE);
                     assertInstanceOf(PackedLinear.class, java);
-                    assertInstanceOf(NativeBf16Linear.class, fast);
+                    assertInstanceOf(NativeLinear.class, fast);
                     for (int rows : ROWS)
                         assertNear(java, fast, PackedLinearTest.randomX(rows * in, rnd), rows, 1e-2, dt + " [" + out + "," + in + "] rows " + rows);
                 }
@@ -113,9 +113,9 @@ class NativeBf16LinearTest {
         int out = 70, in = 45;
         try (Arena arena = Arena.ofShared()) {
             MemorySegment w = PackedLinearTest.randomWeights(arena, DType.BF16, out, in, rnd);
-            NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, DType.BF16, out, in);
+            NativeLinear fast = NativeLinear.create(dnn, w, DType.BF16, out, in);
             // more distinct row counts than the per-weight primitive cache holds
-            for (int rows = 1; rows <= NativeBf16Linear.MAX_CACHED + 8; rows++)
+            for (int rows = 1; rows <= NativeLinear.MAX_CACHED + 8; rows++)
                 assertBf16Exact(w, DType.BF16, out, in, fast, PackedLinearTest.randomX(rows * in, rnd), rows, "rows " + rows);
             float[] x = PackedLinearTest.randomX(33 * in, rnd);
             float[] expect = new float[33 * out], seq = new float[33 * out];
@@ -145,14 +145,14 @@ class NativeBf16LinearTest {
         int out = 8192, in = 8, rows = 2100;   // dst alone is 69 MB, over the 64 MiB a thread keeps
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = PackedLinearTest.randomWeights(arena, DType.F32, out, in, rnd);
-            NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, DType.F32, out, in);
+            NativeLinear fast = NativeLinear.create(dnn, w, DType.F32, out, in);
             assertBf16Exact(w, DType.F32, out, in, fast, PackedLinearTest.randomX(rows * in, rnd), rows, "rows " + rows);
         }
         // the same over the parallel threshold (rows x in >= 2^16): the kernel threads convert and copy in that buffer
         int wideIn = 32;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = PackedLinearTest.randomWeights(arena, DType.F32, out, wideIn, rnd);
-            NativeBf16Linear fast = NativeBf16Linear.create(dnn, w, DType.F32, out, wideIn);
+            NativeLinear fast = NativeLinear.create(dnn, w, DType.F32, out, wideIn);
             assertBf16Exact(w, DType.F32, out, wideIn, fast, PackedLinearTest.randomX(rows * wideIn, rnd), rows, "rows " + rows + ", in " + wideIn);
         }
     }
@@ -164,7 +164,7 @@ class NativeBf16LinearTest {
             Random rnd = new Random(14);
             MemorySegment bf = PackedLinearTest.randomWeights(arena, DType.BF16, 40, 24, rnd);
             MemorySegment f32 = PackedLinearTest.randomWeights(arena, DType.F32, 40, 24, rnd);
-            assertInstanceOf(NativeBf16Linear.class, Kernels.linear(bf, DType.BF16, 40, 24, Kernels.Choice.AUTO));
+            assertInstanceOf(NativeLinear.class, Kernels.linear(bf, DType.BF16, 40, 24, Kernels.Choice.AUTO));
             assertInstanceOf(PackedLinear.class, Kernels.linear(f32, DType.F32, 40, 24, Kernels.Choice.AUTO));
             assertTrue(dnn.version().startsWith("2."), dnn.version());
         }
@@ -175,10 +175,10 @@ class NativeBf16LinearTest {
         OneDnn dnn = dnn();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = arena.allocate(10L * 8 * 2 - 2);
-            var e = assertThrows(IllegalArgumentException.class, () -> NativeBf16Linear.create(dnn, w, DType.BF16, 10, 8));
+            var e = assertThrows(IllegalArgumentException.class, () -> NativeLinear.create(dnn, w, DType.BF16, 10, 8));
             assertTrue(e.getMessage().contains("need 160") && e.getMessage().contains("[10, 8] BF16"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> NativeBf16Linear.create(dnn, w, DType.BF16, 0, 8));
-            NativeBf16Linear ok = NativeBf16Linear.create(dnn, arena.allocate(160), DType.BF16, 10, 8);
+            assertThrows(IllegalArgumentException.class, () -> NativeLinear.create(dnn, w, DType.BF16, 0, 8));
+            NativeLinear ok = NativeLinear.create(dnn, arena.allocate(160), DType.BF16, 10, 8);
             var x = assertThrows(IllegalArgumentException.class, () -> ok.forward(new float[15], 2, new float[20]));
             assertTrue(x.getMessage().contains("rows*in = 16"), x.getMessage());
             assertThrows(IllegalArgumentException.class, () -> ok.forward(new float[16], 2, new float[19]));
@@ -198,7 +198,7 @@ class NativeBf16LinearTest {
             x[i] = i < special.length ? special[i] : Float.intBitsToFloat(rnd.nextInt());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(2L * x.length);
-            NativeBf16Linear.toBf16(x, x.length, dst);
+            NativeLinear.toBf16(x, x.length, dst);
             for (int i = 0; i < x.length; i++)
                 assertEquals(DType.toBf16(x[i]), dst.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i),
                         "x[" + i + "] = " + x[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ")");
@@ -233,8 +233,53 @@ class NativeBf16LinearTest {
         assertEquals(Kernels.Choice.NATIVE, Kernels.parse("Native"));
         assertEquals(Kernels.Choice.AUTO, Kernels.parse(" auto "));
         assertEquals(Kernels.Choice.REFERENCE, Kernels.parse("reference"));
+        assertEquals(Kernels.Choice.NATIVE_F32, Kernels.parse("native-f32"));
+        assertEquals("native-f32", Kernels.Choice.NATIVE_F32.property());
         var e = assertThrows(IllegalArgumentException.class, () -> Kernels.parse("fast"));
         assertTrue(e.getMessage().contains("-Dtare.kernel=fast"), e.getMessage());
         assertFalse(Kernels.describe().isBlank());
+    }
+
+    /** The library on any ISA (the f32 kernel needs no bf16 instructions), or a skip naming why it is not usable. */
+    private static OneDnn dnnAnyIsa() {
+        OneDnn.Availability a = OneDnn.availability();
+        assumeTrue(a.lib() != null, "oneDNN not usable, native f32 kernel tests skipped: " + a.reason());
+        return a.lib();
+    }
+
+    @Test
+    void f32MatchesTheExactSumToF32RoundingForEveryDtypeShapeAndRowCount() {
+        // f32 weights and activations, f32 accumulation: the same tolerance as the Java kernels against the sum in double
+        OneDnn dnn = dnnAnyIsa();
+        Random rnd = new Random(8);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dt : DType.values())
+                for (int[] shape : SHAPES) {
+                    int out = shape[0], in = shape[1];
+                    MemorySegment w = PackedLinearTest.randomWeights(arena, dt, out, in, rnd);
+                    LinearWeight ref = new ReferenceLinear(w, dt, out, in);
+                    LinearWeight nat = Kernels.linear(w, dt, out, in, Kernels.Choice.NATIVE_F32, OneDnn::availability);
+                    NativeLinear n = assertInstanceOf(NativeLinear.class, nat);
+                    assertEquals(NativeLinear.Precision.F32, n.precision());
+                    assertTrue(n.bytes() >= (long) out * in * 4, "f32 weights: 4 bytes each (blocks padded): " + n.bytes());
+                    for (int o = 0; o < out; o += Math.max(1, out / 7))
+                        for (int k = 0; k < in; k += Math.max(1, in / 5))
+                            assertEquals(Float.floatToIntBits(ref.get(o, k)), Float.floatToIntBits(nat.get(o, k)), dt + " get(" + o + ", " + k + ")");
+                    for (int rows : ROWS)
+                        PackedLinearTest.assertClose(ref, nat, PackedLinearTest.randomX(rows * in, rnd), rows,
+                                "native-f32 " + dt + " " + out + "x" + in + " rows " + rows);
+                }
+        }
+        assertTrue(Kernels.describe(Kernels.Choice.NATIVE_F32).startsWith("native f32 (oneDNN " + dnn.version()), Kernels.describe(Kernels.Choice.NATIVE_F32));
+    }
+
+    @Test
+    void forcedNativeF32WithoutTheLibraryNamesTheProperty() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = PackedLinearTest.randomWeights(arena, DType.F32, 8, 4, new Random(1));
+            OneDnn.Availability missing = OneDnn.open("/nonexistent/libdnnl.so.2");
+            var e = assertThrows(IllegalStateException.class, () -> Kernels.linear(w, DType.F32, 8, 4, Kernels.Choice.NATIVE_F32, () -> missing));
+            assertTrue(e.getMessage().contains("-Dtare.kernel=native-f32") && e.getMessage().contains("/nonexistent/libdnnl.so.2"), e.getMessage());
+        }
     }
 }

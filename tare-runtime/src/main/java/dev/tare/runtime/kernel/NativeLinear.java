@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * y = x·Wᵀ as a oneDNN bf16 matmul primitive: W rounded once to bf16, x rounded to bf16 per call (round to nearest
- * even, as {@link DType#toBf16}), products accumulated in f32 by oneDNN, y written as f32.
+ * y = x·Wᵀ as a oneDNN matmul primitive in one of two {@link Precision}s: BF16 (W rounded once to bf16, x rounded to
+ * bf16 per call, round to nearest even as {@link DType#toBf16}; needs bf16 instructions) or F32 (W widened once to f32,
+ * x as given: f32 math throughout, any CPU oneDNN supports). Products are accumulated in f32, y written as f32.
  *
  * <p>The stored [out, in] row-major matrix is the matmul's weights {K=in, N=out} in format {@code ba}; it is reordered
  * once into the blocked layout oneDNN prefers for this shape (queried with format {@code any}), so no call repacks it.
@@ -22,7 +23,23 @@ import jdk.incubator.vector.VectorSpecies;
  * builds and frees its own, which oneDNN's primitive cache keeps cheap). Scratchpads are passed per call, so one
  * weight can run on several threads at once. Native resources are freed when the weight becomes unreachable.
  */
-public final class NativeBf16Linear implements LinearWeight {
+public final class NativeLinear implements LinearWeight {
+    /** The element type of the weights and of the activations oneDNN multiplies (accumulation is f32 in both). */
+    public enum Precision {
+        BF16(OneDnn.DT_BF16, 2), F32(OneDnn.DT_F32, 4);
+
+        final int dnnType;
+        final int bytes;
+
+        Precision(int dnnType, int bytes) {
+            this.dnnType = dnnType;
+            this.bytes = bytes;
+        }
+
+        /** "bf16" or "f32". */
+        public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
     static final int MAX_CACHED = 32;
     private static final int PROBE_ROWS = 256;
     private static final Cleaner CLEANER = Cleaner.create();
@@ -39,9 +56,10 @@ public final class NativeBf16Linear implements LinearWeight {
                         String impl) {}
 
     private final OneDnn dnn;
+    private final Precision precision;
     private final int out, in;
     private final Arena arena;                 // descriptors and weights: lives as long as this object
-    private final MemorySegment weights;       // bf16, in oneDNN's chosen layout
+    private final MemorySegment weights;       // in the precision's type, in oneDNN's chosen layout
     private final MemorySegment wMd;
     private final long[] strides = new long[2], innerBlks;
     private final int[] innerIdxs;
@@ -49,8 +67,10 @@ public final class NativeBf16Linear implements LinearWeight {
     private final ConcurrentHashMap<Long, Prim> prims = new ConcurrentHashMap<>();
     private final String impl;
 
-    private NativeBf16Linear(OneDnn dnn, MemorySegment data, DType dtype, int out, int in) throws Throwable {
+    private NativeLinear(OneDnn dnn, Precision precision, MemorySegment data, DType dtype, int out, int in) throws Throwable {
         this.dnn = dnn;
+        this.precision = precision;
+        int dt = precision.dnnType;
         this.out = out;
         this.in = in;
         this.arena = Arena.ofShared();
@@ -60,12 +80,12 @@ public final class NativeBf16Linear implements LinearWeight {
             for (Prim p : cache.values()) dnn.destroyPrimitive(p.primitive());
             owned.close();
         });
-        MemorySegment plainMd = dnn.md(arena, in, out, OneDnn.DT_BF16, OneDnn.TAG_BA);
+        MemorySegment plainMd = dnn.md(arena, in, out, dt, OneDnn.TAG_BA);
         // the layout oneDNN prefers for these weights (it does not depend on the row count for a given shape)
         MemorySegment pd;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment anyMd = dnn.md(a, in, out, OneDnn.DT_BF16, OneDnn.TAG_ANY);
-            pd = dnn.matmulPd(a, dnn.md(a, PROBE_ROWS, in, OneDnn.DT_BF16, OneDnn.TAG_AB), anyMd,
+            MemorySegment anyMd = dnn.md(a, in, out, dt, OneDnn.TAG_ANY);
+            pd = dnn.matmulPd(a, dnn.md(a, PROBE_ROWS, in, dt, OneDnn.TAG_AB), anyMd,
                     dnn.md(a, PROBE_ROWS, out, OneDnn.DT_F32, OneDnn.TAG_AB));
         }
         try {
@@ -77,16 +97,18 @@ public final class NativeBf16Linear implements LinearWeight {
         if (wMd.get(ValueLayout.JAVA_INT, OneDnn.MD_FORMAT_KIND) != OneDnn.FORMAT_KIND_BLOCKED)
             throw new IllegalStateException("oneDNN chose a non-blocked weights layout for [" + out + ", " + in + "]");
         weights = NativeMemory.allocate(dnn.bytes(wMd));   // malloc: not limited by MaxDirectMemorySize
-        if (weights.byteSize() != (long) out * in * 2) weights.fill((byte) 0);   // padded blocks (K, N not multiples): zeros
+        long n = (long) out * in, eb = precision.bytes;
+        if (weights.byteSize() != n * eb) weights.fill((byte) 0);   // padded blocks (K, N not multiples): zeros
         try (Arena a = Arena.ofConfined()) {
-            long n = (long) out * in;
             MemorySegment plain;
-            if (dtype == DType.BF16 && data.isNative() && data.address() % 2 == 0) {
-                plain = data.asSlice(0, n * 2);   // read in place (e.g. a mapped checkpoint): no copy
+            boolean same = precision == Precision.BF16 ? dtype == DType.BF16 : dtype == DType.F32;
+            if (same && data.isNative() && data.address() % eb == 0) {
+                plain = data.asSlice(0, n * eb);   // read in place (e.g. a mapped checkpoint): no copy
             } else {
-                plain = NativeMemory.allocate(n * 2, a);   // freed when this constructor's arena closes
-                if (dtype == DType.BF16) MemorySegment.copy(data, 0, plain, 0, n * 2);
-                else for (long i = 0; i < n; i++) plain.setAtIndex(I16, i, DType.toBf16(dtype.get(data, i)));
+                plain = NativeMemory.allocate(n * eb, a);   // freed when this constructor's arena closes
+                if (same) MemorySegment.copy(data, 0, plain, 0, n * eb);
+                else if (precision == Precision.BF16) for (long i = 0; i < n; i++) plain.setAtIndex(I16, i, DType.toBf16(dtype.get(data, i)));
+                else for (long i = 0; i < n; i++) plain.setAtIndex(F32, i, dtype.get(data, i));
             }
             if ((int) dnn.memoryDescEqual.invokeExact(plainMd, wMd) != 0) weights.copyFrom(plain);
             else reorder(a, plainMd, plain);
@@ -128,18 +150,23 @@ public final class NativeBf16Linear implements LinearWeight {
     }
 
     /** Converts [out, in] row-major little-endian {@code data} of {@code dtype} to bf16 weights of a oneDNN matmul. */
-    public static NativeBf16Linear create(OneDnn dnn, MemorySegment data, DType dtype, int out, int in) {
+    public static NativeLinear create(OneDnn dnn, MemorySegment data, DType dtype, int out, int in) {
+        return create(dnn, Precision.BF16, data, dtype, out, in);
+    }
+
+    /** Converts [out, in] row-major little-endian {@code data} of {@code dtype} to weights of a oneDNN matmul in {@code precision}. */
+    public static NativeLinear create(OneDnn dnn, Precision precision, MemorySegment data, DType dtype, int out, int in) {
         if (out <= 0 || in <= 0) throw new IllegalArgumentException("weight shape must be positive, got [" + out + ", " + in + "]");
         long need = (long) out * in * dtype.bytes();
         if (data.byteSize() < need)
             throw new IllegalArgumentException("weight segment holds " + data.byteSize() + " bytes, need " + need
                     + " for [" + out + ", " + in + "] " + dtype);
         try {
-            return new NativeBf16Linear(dnn, data, dtype, out, in);
+            return new NativeLinear(dnn, precision, data, dtype, out, in);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("oneDNN bf16 weight [" + out + ", " + in + "]: " + t, t);
+            throw new IllegalStateException("oneDNN " + precision.label() + " weight [" + out + ", " + in + "]: " + t, t);
         }
     }
 
@@ -149,10 +176,13 @@ public final class NativeBf16Linear implements LinearWeight {
     /** oneDNN's implementation for this weight's shape, e.g. "brg:avx512_core_bf16". */
     public String implementation() { return impl; }
 
-    /** Bytes of native memory the bf16 weights occupy. */
+    /** The precision oneDNN multiplies in. */
+    public Precision precision() { return precision; }
+
+    /** Bytes of native memory the weights occupy. */
     public long bytes() { return weights.byteSize(); }
 
-    /** W[o][k] after rounding to bf16, read from oneDNN's blocked layout. */
+    /** W[o][k] as oneDNN holds it (after rounding to bf16 in BF16 precision), read from its blocked layout. */
     @Override
     public float get(int o, int k) {
         if (o < 0 || o >= out || k < 0 || k >= in) throw new IndexOutOfBoundsException("[" + o + ", " + k + "] outside [" + out + ", " + in + "]");
@@ -165,6 +195,7 @@ public final class NativeBf16Linear implements LinearWeight {
             blockStride *= innerBlks[b];
         }
         off += pos[0] * strides[0] + pos[1] * strides[1];
+        if (precision == Precision.F32) return weights.getAtIndex(F32, off);
         return Float.intBitsToFloat((weights.getAtIndex(I16, off) & 0xFFFF) << 16);
     }
 
@@ -192,14 +223,14 @@ public final class NativeBf16Linear implements LinearWeight {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("oneDNN bf16 matmul " + rows + " x " + in + " x " + out + ": " + t, t);
+            throw new IllegalStateException("oneDNN " + precision.label() + " matmul " + rows + " x " + in + " x " + out + ": " + t, t);
         }
     }
 
     private Prim build(int rows, Arena where) {
         Arena a = where != null ? where : Arena.ofAuto();
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment srcMd = dnn.md(a, rows, in, OneDnn.DT_BF16, OneDnn.TAG_AB);
+            MemorySegment srcMd = dnn.md(a, rows, in, precision.dnnType, OneDnn.TAG_AB);
             MemorySegment dstMd = dnn.md(a, rows, out, OneDnn.DT_F32, OneDnn.TAG_AB);
             MemorySegment pd = dnn.matmulPd(tmp, srcMd, wMd, dstMd);
             try {
@@ -212,12 +243,12 @@ public final class NativeBf16Linear implements LinearWeight {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("oneDNN bf16 matmul " + rows + " x " + in + " x " + out + ": " + t, t);
+            throw new IllegalStateException("oneDNN " + precision.label() + " matmul " + rows + " x " + in + " x " + out + ": " + t, t);
         }
     }
 
     private void run(Prim p, float[] x, int rows, float[] y) throws Throwable {
-        long srcBytes = align((long) rows * in * 2), dstBytes = align((long) rows * out * 4), scratch = align(p.scratchBytes());
+        long srcBytes = align((long) rows * in * precision.bytes), dstBytes = align((long) rows * out * 4), scratch = align(p.scratchBytes());
         long total = srcBytes + dstBytes + scratch;
         MemorySegment[] holder = BUFFER.get();
         MemorySegment buf = holder[0];
@@ -229,7 +260,8 @@ public final class NativeBf16Linear implements LinearWeight {
         }
         try {
             MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);
-            KernelPool.forRanges(rows, in, (from, to) -> toBf16(x, from * in, (to - from) * in, src));
+            if (precision == Precision.BF16) KernelPool.forRanges(rows, in, (from, to) -> toBf16(x, from * in, (to - from) * in, src));
+            else KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, from * in, src, F32, 4L * from * in, (to - from) * in));
             if (p.scratchBytes() > 0)
                 dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
                         new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},

@@ -1,0 +1,19 @@
+package dev.tare.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.tare.runtime.kernel.Kernels;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** `tare bench runtime --kernels` takes the -Dtare.kernel spellings, native-f32 included, and names them on a typo. */
+class BenchRuntimeKernelsTest {
+    @Test
+    void everyKernelSpellingConvertsAndATypoListsThem() {
+        var c = new BenchRuntimeCommand.KernelConverter();
+        for (Kernels.Choice k : Kernels.Choice.values()) assertEquals(k, c.convert(k.property()));
+        assertEquals(Kernels.Choice.NATIVE_F32, c.convert("native-f32"));
+        var e = assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("native_f32"));
+        assertTrue(e.getMessage().contains("native-f32") && e.getMessage().contains("'native_f32'"), e.getMessage());
+    }
+}
