@@ -46,7 +46,7 @@ public final class NativeLinear implements LinearWeight {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /**
-     * Per-thread call buffers (src bf16, dst f32, scratchpad), kept while at most this many bytes (so a thread that
+     * Per-thread call buffers (src in the precision's type, dst f32, scratchpad), kept while at most this many bytes (so a thread that
      * ever ran a native product holds up to 64 MiB until it ends); a larger call allocates and frees its own.
      */
     private static final long KEEP_BUFFER_BYTES = 64L << 20;
