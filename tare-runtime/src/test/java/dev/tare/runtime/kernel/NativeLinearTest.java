@@ -49,20 +49,6 @@ class NativeLinearTest {
             }
     }
 
-    /** Asserts native vs another kernel agree to {@code tol} relative to Σ|x·w| per output (bf16 rounding of x and W). */
-    private static void assertNear(LinearWeight ref, LinearWeight fast, float[] x, int rows, double tol, String what) {
-        int out = ref.outFeatures(), in = ref.inFeatures();
-        float[] y1 = new float[rows * out], y2 = new float[rows * out];
-        ref.forward(x, rows, y1);
-        fast.forward(x, rows, y2);
-        for (int r = 0; r < rows; r++)
-            for (int o = 0; o < out; o++) {
-                double mag = 0;
-                for (int k = 0; k < in; k++) mag += Math.abs(x[r * in + k] * ref.get(o, k));
-                if (!(Math.abs(y1[r * out + o] - y2[r * out + o]) <= tol * mag + 1e-30))
-                    fail(what + ": row " + r + " out " + o + ": java " + y1[r * out + o] + " native " + y2[r * out + o] + " (Σ|x·w| " + mag + ")");
-            }
-    }
 
     @Test
     void matchesExactBf16MathForEveryDtypeShapeAndRowCount() {
@@ -101,7 +87,7 @@ class NativeLinearTest {
                     assertInstanceOf(PackedLinear.class, java);
                     assertInstanceOf(NativeLinear.class, fast);
                     for (int rows : ROWS)
-                        assertNear(java, fast, PackedLinearTest.randomX(rows * in, rnd), rows, 1e-2, dt + " [" + out + "," + in + "] rows " + rows);
+                        PackedLinearTest.assertClose(java, fast, PackedLinearTest.randomX(rows * in, rnd), rows, 1e-2, dt + " [" + out + "," + in + "] rows " + rows);
                 }
         }
     }

@@ -39,6 +39,11 @@ class PackedLinearTest {
 
     /** Asserts fast vs reference agree to 1e-5 relative to the magnitude Σ|x·w| of each output. */
     static void assertClose(LinearWeight ref, LinearWeight fast, float[] x, int rows, String what) {
+        assertClose(ref, fast, x, rows, 1e-5, what);
+    }
+
+    /** Asserts fast vs reference agree to {@code tol} relative to the magnitude Σ|x·w| of each output. */
+    static void assertClose(LinearWeight ref, LinearWeight fast, float[] x, int rows, double tol, String what) {
         int out = ref.outFeatures(), in = ref.inFeatures();
         float[] y1 = new float[rows * out], y2 = new float[rows * out];
         java.util.Arrays.fill(y2, Float.NaN);   // the kernel must overwrite every output
@@ -49,7 +54,7 @@ class PackedLinearTest {
                 double mag = 0;
                 for (int k = 0; k < in; k++) mag += Math.abs(x[r * in + k] * ref.get(o, k));
                 double err = Math.abs(y1[r * out + o] - y2[r * out + o]);
-                if (!(err <= 1e-5 * mag + 1e-30))
+                if (!(err <= tol * mag + 1e-30))
                     fail(what + ": row " + r + " out " + o + ": reference " + y1[r * out + o] + " fast " + y2[r * out + o]
                             + " (|x||w| " + mag + ")");
             }
