@@ -99,16 +99,22 @@ public final class NativeLinear implements LinearWeight {
         weights = NativeMemory.allocate(dnn.bytes(wMd));   // malloc: not limited by MaxDirectMemorySize
         long n = (long) out * in, eb = precision.bytes;
         if (weights.byteSize() != n * eb) weights.fill((byte) 0);   // padded blocks (K, N not multiples): zeros
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {   // shared: the kernel threads convert into it
             MemorySegment plain;
             boolean same = precision == Precision.BF16 ? dtype == DType.BF16 : dtype == DType.F32;
             if (same && data.isNative() && data.address() % eb == 0) {
                 plain = data.asSlice(0, n * eb);   // read in place (e.g. a mapped checkpoint): no copy
             } else {
                 plain = NativeMemory.allocate(n * eb, a);   // freed when this constructor's arena closes
-                if (same) MemorySegment.copy(data, 0, plain, 0, n * eb);
-                else if (precision == Precision.BF16) for (long i = 0; i < n; i++) plain.setAtIndex(I16, i, DType.toBf16(dtype.get(data, i)));
-                else for (long i = 0; i < n; i++) plain.setAtIndex(F32, i, dtype.get(data, i));
+                MemorySegment to = plain;
+                KernelPool.Range convert = (from, end) -> {
+                    long i0 = (long) from * in, i1 = (long) end * in;
+                    if (same) MemorySegment.copy(data, i0 * eb, to, i0 * eb, (i1 - i0) * eb);
+                    else if (precision == Precision.BF16) for (long i = i0; i < i1; i++) to.setAtIndex(I16, i, DType.toBf16(dtype.get(data, i)));
+                    else for (long i = i0; i < i1; i++) to.setAtIndex(F32, i, dtype.get(data, i));
+                };
+                if (data.isAccessibleBy(new Thread(() -> {}))) KernelPool.forRanges(out, in, convert);   // e.g. a mapped file
+                else convert.run(0, out);                                                           // confined to this thread
             }
             if ((int) dnn.memoryDescEqual.invokeExact(plainMd, wMd) != 0) weights.copyFrom(plain);
             else reorder(a, plainMd, plain);
