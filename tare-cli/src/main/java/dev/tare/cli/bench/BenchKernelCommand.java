@@ -11,13 +11,14 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** `tare bench kernel`: the Java kernels against the native oneDNN bf16 kernel on Qwen2.5-0.5B matmul shapes. */
+/** `tare bench kernel`: the Java kernels against the native oneDNN f32 and bf16 kernels on Qwen2.5-0.5B matmul shapes. */
 @Command(name = "kernel", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time y = x·Wᵀ on the Java kernels (BF16 weights widened to f32, f32 accumulation) and on the native "
-                + "oneDNN bf16 kernel (x and W in bf16, f32 accumulation) with the same BF16 weights and inputs, and print "
-                + "GFLOP/s, the native/java ratio and the %% of this machine's measured f32 FMA peak.",
-                "The native kernel needs Debian's libdnnl2 (oneDNN 2.x) and a CPU with bf16 instructions (AVX-512-BF16 or AMX); "
-                        + "without them only the Java column is printed."})
+        description = {"Time y = x·Wᵀ on the Java kernels (BF16 weights widened to f32, f32 accumulation), on the native "
+                + "oneDNN f32 kernel (-Dtare.kernel=native-f32: x and W in f32) and on the native oneDNN bf16 kernel (x and W "
+                + "in bf16, f32 accumulation) with the same BF16 weights and inputs, and print GFLOP/s, the native/java ratio "
+                + "and the %% of this machine's measured f32 FMA peak.",
+                "The native kernels need Debian's libdnnl2 (oneDNN 2.x), the bf16 one also a CPU with bf16 instructions "
+                        + "(AVX-512-BF16 or AMX); without them only the columns that can run are printed."})
 public final class BenchKernelCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -68,8 +69,10 @@ public final class BenchKernelCommand implements Callable<Integer> {
         out.printf("f32 FMA peak (Vector API): %.1f GFLOP/s on %d threads (%.1f per CPU-second)%n", peak, r.threads(), r.peak().perCpuSecond());
         out.println("y = x·Wᵀ, BF16 weights, rows x in x out; median GFLOP/s (best) and % of the f32 peak:");
         for (KernelBench.Row row : r.rows()) {
-            MatmulBench.Result j = row.java(), n = row.nativeBf16();
+            MatmulBench.Result j = row.java(), f = row.nativeF32(), n = row.nativeBf16();
             out.printf("  %4d x %4d x %4d  java %7.1f (%7.1f) %4.0f%%", j.rows(), j.in(), j.out(), j.median(), j.best(), 100 * j.median() / peak);
+            if (f != null)
+                out.printf("   native-f32 %7.1f (%7.1f) %4.0f%%", f.median(), f.best(), 100 * f.median() / peak);
             if (n != null)
                 out.printf("   native %7.1f (%7.1f) %4.0f%%   native/java %.2f  [%s]", n.median(), n.best(), 100 * n.median() / peak,
                         row.ratio(), row.nativeImpl());

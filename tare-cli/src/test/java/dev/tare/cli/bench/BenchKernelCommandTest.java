@@ -15,6 +15,8 @@ class BenchKernelCommandTest {
         CliRun r = CliRun.of("bench", "kernel", "--shape", "9x64x40", "--repeats", "2", "--memory-mib", "16");
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("     9 x   64 x   40  java"), r.out());
+        // the native f32 column wherever oneDNN loads (any ISA); without it only what can run is printed
+        assertEquals(dev.tare.runtime.kernel.OneDnn.get().isPresent(), r.out().contains("native-f32 "), r.out());
         Matcher bw = Pattern.compile("memory read bandwidth: ([0-9.]+) GB/s on (\\d+) threads").matcher(r.out());
         assertTrue(bw.find(), r.out());
         assertTrue(Double.parseDouble(bw.group(1)) > 0, r.out());

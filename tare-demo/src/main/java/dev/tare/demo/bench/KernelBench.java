@@ -12,13 +12,16 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Times the Java kernels and the native oneDNN bf16 kernel on the same BF16 weights and inputs, in one run. */
+/** Times the Java kernels and the native oneDNN f32 and bf16 kernels on the same BF16 weights and inputs, in one run. */
 public final class KernelBench {
     /** Qwen2.5-0.5B linear shapes (rows, in, out): MLP up/gate, attention q/o, MLP down, and one-row generation. */
     public static final int[][] QWEN25_05B = {{512, 896, 4864}, {512, 896, 896}, {512, 4864, 896}, {1, 896, 4864}};
 
-    /** One shape: the Java result and the native one (null when oneDNN is unusable) with its implementation name. */
-    public record Row(MatmulBench.Result java, MatmulBench.Result nativeBf16, String nativeImpl) {
+    /**
+     * One shape: the Java result, the native f32 one (null without oneDNN) and the native bf16 one (null without
+     * oneDNN or bf16 instructions) with its implementation name.
+     */
+    public record Row(MatmulBench.Result java, MatmulBench.Result nativeF32, MatmulBench.Result nativeBf16, String nativeImpl) {
         /** Native / Java median GFLOP/s, NaN without a native result. */
         public double ratio() { return nativeBf16 == null ? Double.NaN : nativeBf16.median() / java.median(); }
     }
@@ -50,6 +53,8 @@ public final class KernelBench {
             err.printf("matmul %d x %d x %d ...%n", m, in, out);
             MemorySegment w = MatmulBench.randomWeights(in, out, DType.BF16, 1234);
             MatmulBench.Result java = MatmulBench.time(Kernels.linear(w, DType.BF16, out, in, Kernels.Choice.JAVA), DType.BF16, m, repeats, 1234);
+            MatmulBench.Result natF32 = dnn == null ? null
+                    : MatmulBench.time(Kernels.linear(w, DType.BF16, out, in, Kernels.Choice.NATIVE_F32), DType.BF16, m, repeats, 1234);
             MatmulBench.Result nat = null;
             String impl = null;
             if (off == null) {
@@ -57,7 +62,7 @@ public final class KernelBench {
                 impl = lw instanceof NativeLinear n ? n.implementation() : lw.getClass().getSimpleName();
                 nat = MatmulBench.time(lw, DType.BF16, m, repeats, 1234);
             }
-            rows.add(new Row(java, nat, impl));
+            rows.add(new Row(java, natF32, nat, impl));
         }
         MemoryBench.Result memory = memoryMiB > 0 ? MemoryBench.run(memoryMiB, Math.min(repeats, 5), off == null, err) : null;
         return new Result(threads, off, desc, peak, rows, memory);
