@@ -47,9 +47,14 @@ public final class AtomicFiles {
         return Files.createTempFile(dir, "." + name + "." + OWNER + "-", ".tmp");
     }
 
-    /** A new temp folder beside {@code name} ({@code .NAME.KIND-p<pid>h<hash>-…}, KIND tmp or old), after removing orphans. */
-    static Path tempDirectory(Path dir, String name, String kind) throws IOException {
+    /** A new temp folder beside {@code name} ({@code .NAME.tmp-p<pid>h<hash>-…}), after removing orphans. */
+    static Path tempDirectory(Path dir, String name) throws IOException {
         removeOrphans(dir, name);
+        return ownedDirectory(dir, name, "tmp");
+    }
+
+    /** A new empty folder {@code .NAME.KIND-p<pid>h<hash>-…} in {@code dir}: the names {@link #removeOrphans} reads. */
+    private static Path ownedDirectory(Path dir, String name, String kind) throws IOException {
         return Files.createTempDirectory(dir, "." + name + "." + kind + "-" + OWNER + "-");
     }
 
@@ -137,7 +142,7 @@ public final class AtomicFiles {
                 }
             }
             Files.createDirectories(abs.getParent());
-            Path tmp = tempDirectory(abs.getParent(), abs.getFileName().toString(), "tmp");
+            Path tmp = tempDirectory(abs.getParent(), abs.getFileName().toString());
             try {
                 readableByAll(tmp);
                 body.write(tmp);
@@ -181,13 +186,13 @@ public final class AtomicFiles {
             }
             Path parent = abs.getParent();
             Files.createDirectories(parent);
-            Path tmp = tempDirectory(parent, abs.getFileName().toString(), "tmp");
+            Path tmp = tempDirectory(parent, abs.getFileName().toString());
             Path old = null;
             try {
                 readableByAll(tmp);
                 body.write(tmp);
                 if (Files.exists(abs)) {
-                    old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-" + OWNER + "-");
+                    old = ownedDirectory(parent, abs.getFileName().toString(), "old");
                     Files.delete(old);
                     Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
                 }

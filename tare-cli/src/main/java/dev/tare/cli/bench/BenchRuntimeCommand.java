@@ -86,7 +86,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     static final class KernelConverter implements CommandLine.ITypeConverter<Kernels.Choice> {
         @Override public Kernels.Choice convert(String v) {
             for (Kernels.Choice c : Kernels.Choice.values()) if (c.property().equals(v.trim())) return c;
-            throw new CommandLine.TypeConversionException("expected java, native, native-f32, auto or reference, got '" + v + "'");
+            throw new CommandLine.TypeConversionException("expected " + Kernels.Choice.spellings() + ", got '" + v + "'");
         }
     }
 
@@ -94,8 +94,8 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
 
     static void render(RuntimeBench.Result r, PrintWriter out) {
         var m = r.machine();
-        out.printf("kernel: %s (-D%s=java|native|native-f32|auto; `tare bench kernel` compares java and native)%n",
-                dev.tare.runtime.kernel.Kernels.describe(), dev.tare.runtime.kernel.Kernels.PROPERTY);
+        out.printf("kernel: %s (-D%s=%s; `tare bench kernel` compares java and native)%n",
+                Kernels.describe(), Kernels.PROPERTY, Kernels.Choice.spellings());
         out.printf("machine: %d kernel threads (available processors %d), JDK %s, %d-bit matrix kernels (preferred vector %d bits)%n",
                 m.threads(), m.processors(), m.jdk(), m.matrixBits(), m.preferredBits());
         out.printf("f32 FMA peak (Vector API, best of runs): %.1f GFLOP/s on %d threads, %.1f on 1 thread; %.1f per CPU-second%n",

@@ -153,6 +153,9 @@ public final class KernelPool {
         if (t != null) throw new IllegalStateException(t);
     }
 
+    /** Whether the pool's workers may read {@code s}: a shared, global or automatic segment, not one confined to the caller. */
+    static boolean workersCanRead(java.lang.foreign.MemorySegment s) { return s.isAccessibleBy(new Thread(() -> {})); }
+
     /** Elements of row-wise work below which {@link #forRanges} stays on the calling thread. */
     public static final long PARALLEL_ROW_WORK = 1L << 16;
 

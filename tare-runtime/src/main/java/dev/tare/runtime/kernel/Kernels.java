@@ -1,6 +1,7 @@
 package dev.tare.runtime.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -26,6 +27,12 @@ public final class Kernels {
 
         /** The value as written in {@code -Dtare.kernel=}: java, native, native-f32, auto, reference. */
         public String property() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+
+        /** Every spelling, as an error message lists them: "java, native, native-f32, auto or reference". */
+        public static String spellings() {
+            List<String> p = java.util.Arrays.stream(values()).map(Choice::property).toList();
+            return String.join(", ", p.subList(0, p.size() - 1)) + " or " + p.getLast();
+        }
 
         /** Whether this choice can build oneDNN weights (run after the Java ones in a benchmark that loads both). */
         public boolean mayBeNative() { return this == NATIVE || this == NATIVE_F32 || this == AUTO; }
@@ -53,7 +60,7 @@ public final class Kernels {
     static Choice parse(String v) {
         if (v == null || v.isBlank()) return Choice.JAVA;
         for (Choice c : Choice.values()) if (c.property().equals(v.trim().toLowerCase(Locale.ROOT))) return c;
-        throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": expected java, native, native-f32, auto or reference");
+        throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": expected " + Choice.spellings());
     }
 
     /**

@@ -113,8 +113,8 @@ public final class NativeLinear implements LinearWeight {
                     else if (precision == Precision.BF16) for (long i = i0; i < i1; i++) to.setAtIndex(I16, i, DType.toBf16(dtype.get(data, i)));
                     else for (long i = i0; i < i1; i++) to.setAtIndex(F32, i, dtype.get(data, i));
                 };
-                if (data.isAccessibleBy(new Thread(() -> {}))) KernelPool.forRanges(out, in, convert);   // e.g. a mapped file
-                else convert.run(0, out);                                                           // confined to this thread
+                if (KernelPool.workersCanRead(data)) KernelPool.forRanges(out, in, convert);
+                else convert.run(0, out);   // confined to this thread
             }
             if ((int) dnn.memoryDescEqual.invokeExact(plainMd, wMd) != 0) weights.copyFrom(plain);
             else reorder(a, plainMd, plain);

@@ -71,7 +71,7 @@ public final class PackedLinear implements LinearWeight {
                     + " for [" + out + ", " + in + "] " + dtype);
         MemorySegment p = NativeMemory.allocate(packedBytes(dtype, out, in));
         PackedLinear w = new PackedLinear(p, dtype == DType.BF16, out, in, wide);
-        if (data.isAccessibleBy(new Thread(() -> {})))   // shared, global or automatic: pack on all cores
+        if (KernelPool.workersCanRead(data))   // pack on all cores
             KernelPool.parallelFor(w.panels, panel -> w.packPanel(data, dtype, panel));
         else                                             // confined to the caller's thread
             for (int panel = 0; panel < w.panels; panel++) w.packPanel(data, dtype, panel);
