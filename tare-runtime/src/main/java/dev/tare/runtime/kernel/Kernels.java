@@ -10,8 +10,9 @@ import java.util.function.Supplier;
  *
  * <p>System property {@code tare.kernel}: {@code java} (default: {@link PackedLinear}, pure Java, f32 accumulation,
  * exact for f32 checkpoints), {@code native} ({@link NativeLinear}: oneDNN bf16 matmul; fails when oneDNN or a bf16
- * CPU is missing), {@code native-f32} (oneDNN f32 matmul: f32 weights and activations, as exact as java, on any CPU
- * oneDNN supports; BF16 weights take twice their bytes), {@code auto} (native for BF16 weights when oneDNN loads and
+ * CPU is missing), {@code native-f32} (oneDNN f32 math, as exact as java, on any CPU oneDNN supports: BF16 weights stay
+ * BF16 in the Java panels and are widened per call for oneDNN's sgemm ({@link SgemmLinear}); F32/F16 weights become an
+ * f32 {@link NativeLinear}), {@code auto} (native for BF16 weights when oneDNN loads and
  * the CPU has bf16 instructions, java otherwise) or {@code reference} ({@link ReferenceLinear}, slow, for debugging). The default stays {@code java}: an f32
  * checkpoint must score exactly as transformers does, and bf16 rounding of the activations moves scores by about 1e-2.
  * oneDNN is found through {@code -Dtare.onednn.lib} or the loader path and runs on {@code -Dtare.kernel.threads}
@@ -86,7 +87,9 @@ public final class Kernels {
             case REFERENCE -> new ReferenceLinear(data, dtype, out, in);
             case JAVA -> PackedLinear.pack(data, dtype, out, in);
             case NATIVE -> NativeLinear.create(requireNative(dnn.get()), data, dtype, out, in);
-            case NATIVE_F32 -> NativeLinear.create(dnn.get().require("-D" + PROPERTY + "=native-f32"), NativeLinear.Precision.F32,
+            case NATIVE_F32 -> dtype == DType.BF16
+                    ? SgemmLinear.create(dnn.get().require("-D" + PROPERTY + "=native-f32"), data, dtype, out, in)
+                    : NativeLinear.create(dnn.get().require("-D" + PROPERTY + "=native-f32"), NativeLinear.Precision.F32,
                     data, dtype, out, in);
             case AUTO -> dtype == DType.BF16 && nativeUsable(dnn.get())
                     ? NativeLinear.create(dnn.get().lib(), data, dtype, out, in)
@@ -136,7 +139,7 @@ public final class Kernels {
             case JAVA, REFERENCE -> throw new AssertionError(c);
             case NATIVE -> dnn.lib() == null ? "native unavailable: " + dnn.reason() : describeNative(dnn.lib());
             case NATIVE_F32 -> dnn.lib() == null ? "native-f32 unavailable: " + dnn.reason()
-                    : "native f32 (oneDNN " + dnn.lib().version() + ", " + dnn.lib().isaName() + ")";
+                    : "native f32 (oneDNN " + dnn.lib().version() + ", " + dnn.lib().isaName() + "; BF16 weights kept BF16, widened per call)";
             case AUTO -> nativeUsable(dnn) ? "auto: " + describeNative(dnn.lib()) + " for BF16 weights, " + java + " for others"
                     : "auto: " + java + " (native off: " + (dnn.lib() == null ? dnn.reason()
                     : "oneDNN " + dnn.lib().version() + " runs " + dnn.lib().isaName() + ", no bf16 instructions") + ")";

@@ -67,7 +67,7 @@ public final class OneDnn {
     final MethodHandle memoryDescInitByTag, matmulDescInit, primitiveDescCreate, primitiveDescQueryMd, primitiveDescQuery,
             primitiveDescDestroy, primitiveCreate, primitiveDestroy, memoryDescGetSize, memoryDescEqual, memoryCreate,
             memoryDestroy, primitiveExecute, streamCreate, streamWait, streamDestroy, reorderPrimitiveDescCreate,
-            attrCreate, attrSetScratchpadMode, attrDestroy, status2str;
+            attrCreate, attrSetScratchpadMode, attrDestroy, status2str, sgemm;
     private final MethodHandle ompSetNumThreads;   // null where the build is not OpenMP-threaded
     final MemorySegment engine;
     final MemorySegment userScratchpadAttr;         // primitive attributes: scratchpad passed by the caller (thread-safe)
@@ -105,6 +105,10 @@ public final class OneDnn {
         attrSetScratchpadMode = h(lib, "dnnl_primitive_attr_set_scratchpad_mode", FunctionDescriptor.of(I, P, I));
         attrDestroy = h(lib, "dnnl_primitive_attr_destroy", FunctionDescriptor.of(I, P));
         status2str = h(lib, "dnnl_status2str", FunctionDescriptor.of(P, I));
+        // not Linker.Option.critical (which would let it read Java arrays in place): a call lasts milliseconds, and a
+        // long critical call crashed the VM here under JFR's sampler ("corrupted size vs. prev_size")
+        sgemm = h(lib, "dnnl_sgemm", FunctionDescriptor.of(I, ValueLayout.JAVA_BYTE, ValueLayout.JAVA_BYTE, L, L, L,
+                ValueLayout.JAVA_FLOAT, P, L, P, L, ValueLayout.JAVA_FLOAT, P, L));
         MethodHandle isaFn = h(lib, "dnnl_get_effective_cpu_isa", FunctionDescriptor.of(I));
         isa = (int) isaFn.invokeExact();
         MethodHandle omp = null;
@@ -247,6 +251,20 @@ public final class OneDnn {
         } catch (Throwable t) {
             throw new IllegalStateException("omp_set_num_threads failed: " + t, t);
         }
+    }
+
+    /**
+     * C[m×n] = A[m×k]·B[k×n] (row-major, leading dimensions lda, ldb, ldc; beta 0: C is only written) with oneDNN's f32
+     * sgemm on the calling thread's OpenMP thread count; a, b and c are native segments.
+     */
+    void sgemm(long m, long n, long k, MemorySegment a, long lda, MemorySegment b, long ldb, MemorySegment c, long ldc) {
+        int status;
+        try {
+            status = (int) sgemm.invokeExact((byte) 'N', (byte) 'N', m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc);
+        } catch (Throwable t) {
+            throw new IllegalStateException("dnnl_sgemm " + m + " x " + k + " x " + n + ": " + t, t);
+        }
+        check(status, "sgemm " + m + " x " + k + " x " + n);
     }
 
     /** Throws with oneDNN's status name unless {@code status} is dnnl_success. */

@@ -102,6 +102,32 @@ public final class PackedLinear implements LinearWeight {
         }
     }
 
+    /** Column panels of {@value #NR} outputs (the last one zero-padded past {@code out}). */
+    int panels() { return panels; }
+
+    /**
+     * Writes BF16 panels [p0, p1) widened to f32 into {@code dst} as a row-major [in][(p1 − p0)·32] matrix: the columns
+     * of Wᵀ for outputs [32·p0, 32·p1), padding outputs as zeros. Exact (bf16 → f32 is a 16-bit shift).
+     */
+    void widenBf16(int p0, int p1, MemorySegment dst) {
+        if (!bf16) throw new IllegalStateException("widenBf16 on F32 panels");
+        VectorSpecies<Integer> s = IntVector.SPECIES_PREFERRED;
+        int lanes = s.length();
+        long ld = (long) (p1 - p0) * NR * 4;   // bytes per row of dst
+        for (int p = p0; p < p1; p++) {
+            long src = (long) p * kPairs * 2 * NR * 2, col = (long) (p - p0) * NR * 4;
+            for (int j = 0; j < kPairs; j++, src += 2 * NR * 2) {
+                long even = 2L * j * ld + col, odd = even + ld;
+                boolean hasOdd = 2 * j + 1 < in;
+                for (int i = 0; i < NR; i += lanes) {   // int i of a pair holds output i's (even k, odd k) as (low, high) halves
+                    IntVector v = IntVector.fromMemorySegment(s, packed, src + 4L * i, LE);
+                    v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoMemorySegment(dst, even + 4L * i, LE);
+                    if (hasOdd) v.and(0xFFFF0000).reinterpretAsFloats().intoMemorySegment(dst, odd + 4L * i, LE);
+                }
+            }
+        }
+    }
+
     @Override public int outFeatures() { return out; }
     @Override public int inFeatures() { return in; }
 

@@ -29,8 +29,8 @@ final class Attention {
     private static final int PANEL = 2 * L;
     /**
      * Whether P·V takes 4 vectors of head_dim per step and QKᵀ two key panels (16 accumulators: 512-bit CPUs have 32
-     * vector registers); with 256-bit vectors (AVX2, 16 registers) one vector and one panel per step, so that nothing
-     * spills.
+     * vector registers); with 256-bit vectors (AVX2, 16 registers) two vectors and one panel per step (8 accumulators),
+     * so that nothing spills.
      */
     private static final boolean WIDE_PV = S.vectorBitSize() >= 512;
     /** Query rows of one register tile. */
@@ -317,6 +317,28 @@ final class Attention {
             a10.intoArray(out, o1); a11.intoArray(out, o1 + L); a12.intoArray(out, o1 + 2 * L); a13.intoArray(out, o1 + 3 * L);
             a20.intoArray(out, o2); a21.intoArray(out, o2 + L); a22.intoArray(out, o2 + 2 * L); a23.intoArray(out, o2 + 3 * L);
             a30.intoArray(out, o3); a31.intoArray(out, o3 + L); a32.intoArray(out, o3 + 2 * L); a33.intoArray(out, o3 + 3 * L);
+        }
+        for (; !WIDE_PV && c + 2 * L <= hdPad; c += 2 * L) {   // 256-bit: two vectors (8 accumulators, 11 registers) per step
+            int o0 = outOff + c, o1 = o0 + hdPad, o2 = o1 + hdPad, o3 = o2 + hdPad;
+            FloatVector a00 = FloatVector.fromArray(S, out, o0).mul(alpha[0]), a01 = FloatVector.fromArray(S, out, o0 + L).mul(alpha[0]),
+                    a10 = FloatVector.fromArray(S, out, o1).mul(alpha[1]), a11 = FloatVector.fromArray(S, out, o1 + L).mul(alpha[1]),
+                    a20 = FloatVector.fromArray(S, out, o2).mul(alpha[2]), a21 = FloatVector.fromArray(S, out, o2 + L).mul(alpha[2]),
+                    a30 = FloatVector.fromArray(S, out, o3).mul(alpha[3]), a31 = FloatVector.fromArray(S, out, o3 + L).mul(alpha[3]);
+            for (int j = pl, vr = vb + (pl + k0) * hdPad + c; j <= ph; j++, vr += hdPad) {
+                FloatVector v0 = FloatVector.fromArray(S, vp, vr), v1 = FloatVector.fromArray(S, vp, vr + L);
+                FloatVector x = FloatVector.broadcast(S, p[j]);
+                a00 = v0.fma(x, a00); a01 = v1.fma(x, a01);
+                x = FloatVector.broadcast(S, p[tp + j]);
+                a10 = v0.fma(x, a10); a11 = v1.fma(x, a11);
+                x = FloatVector.broadcast(S, p[2 * tp + j]);
+                a20 = v0.fma(x, a20); a21 = v1.fma(x, a21);
+                x = FloatVector.broadcast(S, p[3 * tp + j]);
+                a30 = v0.fma(x, a30); a31 = v1.fma(x, a31);
+            }
+            a00.intoArray(out, o0); a01.intoArray(out, o0 + L);
+            a10.intoArray(out, o1); a11.intoArray(out, o1 + L);
+            a20.intoArray(out, o2); a21.intoArray(out, o2 + L);
+            a30.intoArray(out, o3); a31.intoArray(out, o3 + L);
         }
         for (; c < hdPad; c += L) {   // one vector of head_dim per step
             int o0 = outOff + c;

@@ -8,6 +8,7 @@ import dev.tare.runtime.kernel.Kernels;
 import dev.tare.runtime.kernel.LinearWeight;
 import dev.tare.runtime.kernel.NativeLinear;
 import dev.tare.runtime.kernel.OneDnn;
+import dev.tare.runtime.kernel.SgemmLinear;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -71,6 +72,30 @@ class NativeKernelModelTest {
                         assertEquals(a[i][j], b[i][j], 1e-4f * Math.max(1f, Math.abs(a[i][j])),
                                 name + " sequence " + i + " label " + j + " (java " + a[i][j] + ", native-f32 " + b[i][j] + ")");
             }
+        }
+    }
+    @Test
+    void bf16ModelOnTheF32SgemmKernelScoresLikeTheJavaKernelsToF32Rounding() {
+        OneDnn dnn = OneDnn.get().orElse(null);
+        assumeTrue(dnn != null, "oneDNN not usable, native f32 kernel tests skipped: " + OneDnn.unavailableReason().orElse("?"));
+        Path dir = Fixtures.root().resolve("qwen2-seqcls");
+        Random r = new Random(23);
+        // 250 + 240 tokens in one batch: the projections see hundreds of rows (sgemm), the last layer's kept rows the Java kernels
+        int[][] ids = {r.ints(250, 3, 512).toArray(), r.ints(240, 3, 512).toArray(), r.ints(9, 3, 512).toArray()};
+        try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
+            RewardModel java = rm.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.JAVA));
+            int[] sgemm = {0};
+            RewardModel nat = rm.withLinears((m, w) -> {
+                LinearWeight l = Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.NATIVE_F32);
+                if (l instanceof SgemmLinear) sgemm[0]++;
+                return l;
+            });
+            assertEquals(7 * rm.config().numLayers(), sgemm[0], "native-f32 keeps every bf16 decoder linear BF16 (sgemm on widened panels)");
+            float[][] a = java.score(ids), b = nat.score(ids);
+            for (int i = 0; i < ids.length; i++)
+                for (int j = 0; j < a[i].length; j++)
+                    assertEquals(a[i][j], b[i][j], 1e-4f * Math.max(1f, Math.abs(a[i][j])),
+                            "sequence " + i + " label " + j + " (java " + a[i][j] + ", native-f32 " + b[i][j] + ")");
         }
     }
 }
