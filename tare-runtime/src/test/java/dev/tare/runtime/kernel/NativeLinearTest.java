@@ -213,6 +213,22 @@ class NativeLinearTest {
     }
 
     @Test
+    void autoTakesNativeWithBf16InstructionsNativeF32WithoutAndJavaForOtherWeights() {
+        assertEquals(Kernels.Choice.NATIVE, Kernels.autoFor(DType.BF16, true, true));
+        assertEquals(Kernels.Choice.NATIVE_F32, Kernels.autoFor(DType.BF16, true, false));   // e.g. an AVX2-only CPU
+        assertEquals(Kernels.Choice.JAVA, Kernels.autoFor(DType.BF16, false, false));
+        for (DType dt : new DType[] {DType.F32, DType.F16})
+            for (boolean loads : new boolean[] {false, true})
+                for (boolean bf16 : new boolean[] {false, true})
+                    assertEquals(Kernels.Choice.JAVA, Kernels.autoFor(dt, loads, bf16), dt + " loads " + loads + " bf16 " + bf16);
+        String d = Kernels.describe(Kernels.Choice.AUTO);
+        OneDnn.Availability a = OneDnn.availability();
+        if (a.lib() == null) assertTrue(d.startsWith("auto: java") && d.contains(a.reason()), d);
+        else if (a.lib().hasBf16()) assertTrue(d.startsWith("auto: native bf16"), d);
+        else assertTrue(d.startsWith("auto: native f32") && d.contains("no bf16 instructions"), d);
+    }
+
+    @Test
     void kernelPropertyValuesParse() {
         assertEquals(Kernels.Choice.JAVA, Kernels.parse(null));
         assertEquals(Kernels.Choice.JAVA, Kernels.parse("java"));
