@@ -57,7 +57,7 @@ public final class SgemmLinear implements LinearWeight {
         }
         if (x.length < (long) rows * in) throw new IllegalArgumentException("x holds " + x.length + " floats, need rows*in = " + (long) rows * in);
         if (y.length < (long) rows * out) throw new IllegalArgumentException("y holds " + y.length + " floats, need rows*out = " + (long) rows * out);
-        Plan plan = Plan.of(w.panels(), rows, in, KernelPool.isSequential() ? 1 : KernelPool.threads());
+        PackedLinear.Split plan = plan(w.panels(), rows, in, KernelPool.isSequential() ? 1 : KernelPool.threads());
         // x and y pass through native buffers of the calling thread: sgemm cannot read or write Java arrays
         long xBytes = 4L * rows * in, yBytes = 4L * rows * out;
         Arena callArena = null;
@@ -70,7 +70,7 @@ public final class SgemmLinear implements LinearWeight {
             MemorySegment xs = io.asSlice(0, xBytes), ys = io.asSlice(xBytes, yBytes);
             KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, from * in, xs, F32, 4L * from * in, (to - from) * in));
             KernelPool.parallelFor(plan.items(), item -> {
-                int p0 = plan.panelStart(item), p1 = plan.panelEnd(item), r0 = plan.rowStart(item), r1 = plan.rowEnd(item);
+                int p0 = plan.panelStart(item), p1 = plan.panelEnd(item), r0 = plan.blockStart(item), r1 = plan.blockEnd(item);
                 int ld = (p1 - p0) * PackedLinear.NR, c0 = p0 * PackedLinear.NR, cols = Math.min(ld, out - c0);
                 MemorySegment buf = buffer((long) in * ld * 4);
                 w.widenBf16(p0, p1, buf);
@@ -92,29 +92,17 @@ public final class SgemmLinear implements LinearWeight {
     }
 
     /**
-     * The items of one call: panel groups (each widened into at most {@link #BUFFER_BYTES}) × row ranges, at least one
-     * item per thread, groups a multiple of the thread count where there are panels enough (so no thread waits on a
-     * last long item); rows are split only where there are too few groups.
+     * The items of one call as a {@link PackedLinear.Split} whose "blocks" are rows: panel groups (each widened into at
+     * most {@link #BUFFER_BYTES}) × row ranges, at least one item per thread, groups a multiple of the thread count
+     * where there are panels enough (so no thread waits on a last long item); rows are split only where there are too
+     * few groups.
      */
-    record Plan(int panels, int groups, int rows, int rowParts) {
-        static Plan of(int panels, int rows, int in, int threads) {
-            long perPanel = (long) in * PackedLinear.NR * 4;
-            int cap = (int) Math.max(1, Math.min(panels, BUFFER_BYTES / perPanel));
-            int groups = (panels + cap - 1) / cap;
-            groups = Math.min(panels, ((groups + threads - 1) / threads) * threads);
-            int rowParts = groups >= threads ? 1 : Math.max(1, Math.min((threads + groups - 1) / groups, rows / MIN_ROWS));
-            return new Plan(panels, groups, rows, rowParts);
-        }
-
-        int items() { return groups * rowParts; }
-        int panelStart(int item) { return start(item / rowParts, panels, groups); }
-        int panelEnd(int item) { return start(item / rowParts + 1, panels, groups); }
-        int rowStart(int item) { return start(item % rowParts, rows, rowParts); }
-        int rowEnd(int item) { return start(item % rowParts + 1, rows, rowParts); }
-
-        private static int start(int g, int n, int parts) {
-            int q = n / parts, r = n % parts;
-            return g * q + Math.min(g, r);
-        }
+    static PackedLinear.Split plan(int panels, int rows, int in, int threads) {
+        long perPanel = (long) in * PackedLinear.NR * 4;
+        int cap = (int) Math.max(1, Math.min(panels, BUFFER_BYTES / perPanel));
+        int groups = (panels + cap - 1) / cap;
+        groups = Math.min(panels, ((groups + threads - 1) / threads) * threads);
+        int rowParts = groups >= threads ? 1 : Math.max(1, Math.min((threads + groups - 1) / groups, rows / MIN_ROWS));
+        return new PackedLinear.Split(panels, groups, rows, rowParts);
     }
 }

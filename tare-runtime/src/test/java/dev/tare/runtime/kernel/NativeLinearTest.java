@@ -108,19 +108,24 @@ class NativeLinearTest {
             fast.forward(x, 33, expect);
             KernelPool.sequential(() -> fast.forward(x, 33, seq));   // one OpenMP thread: same primitive math, same sums
             assertArrayEquals(expect, seq, 1e-4f);
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<float[]>> fs = new ArrayList<>();
-                for (int t = 0; t < 16; t++)
-                    fs.add(pool.submit(() -> {
-                        float[] y = new float[33 * out];
-                        for (int i = 0; i < 20; i++) fast.forward(x, 33, y);
-                        return y;
-                    }));
-                for (Future<float[]> f : fs) assertArrayEquals(expect, f.get(), 1e-4f);
-            } finally {
-                pool.shutdownNow();
-            }
+            assertConcurrentCallsAgree(fast, x, 33, expect, 1e-4f);
+        }
+    }
+
+    /** 16 tasks on 4 threads each call {@code w} 10 times on x: every result equals {@code expect} to {@code tol}. */
+    static void assertConcurrentCallsAgree(LinearWeight w, float[] x, int rows, float[] expect, float tol) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<float[]>> fs = new ArrayList<>();
+            for (int t = 0; t < 16; t++)
+                fs.add(pool.submit(() -> {
+                    float[] y = new float[rows * w.outFeatures()];
+                    for (int i = 0; i < 10; i++) w.forward(x, rows, y);
+                    return y;
+                }));
+            for (Future<float[]> f : fs) assertArrayEquals(expect, f.get(), tol);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -242,10 +247,10 @@ class NativeLinearTest {
         assertFalse(Kernels.describe().isBlank());
     }
 
-    /** The library on any ISA (the f32 kernel needs no bf16 instructions), or a skip naming why it is not usable. */
-    private static OneDnn dnnAnyIsa() {
+    /** The library on any ISA (the f32 kernels need no bf16 instructions), or a skip naming why it is not usable. */
+    static OneDnn dnnAnyIsa() {
         OneDnn.Availability a = OneDnn.availability();
-        assumeTrue(a.lib() != null, "oneDNN not usable, native f32 kernel tests skipped: " + a.reason());
+        assumeTrue(a.lib() != null, "oneDNN not usable, native f32 / sgemm kernel tests skipped: " + a.reason());
         return a.lib();
     }
 

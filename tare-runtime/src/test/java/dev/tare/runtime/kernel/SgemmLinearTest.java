@@ -1,28 +1,17 @@
 package dev.tare.runtime.kernel;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class SgemmLinearTest {
     private static final int[][] SHAPES = {{96, 80}, {257, 129}, {1, 1}, {64, 896}, {33, 7}};
 
-    /** The library on any ISA (sgemm needs no bf16 instructions), or a skip naming why it is not usable. */
-    private static OneDnn dnn() {
-        OneDnn.Availability a = OneDnn.availability();
-        assumeTrue(a.lib() != null, "oneDNN not usable, sgemm kernel tests skipped: " + a.reason());
-        return a.lib();
-    }
+    private static OneDnn dnn() { return NativeLinearTest.dnnAnyIsa(); }
 
     // ---- these run without oneDNN
 
@@ -62,21 +51,21 @@ class SgemmLinearTest {
             for (int rows : new int[] {128, 129, 1024, 5000})
                 for (int in : new int[] {1, 896, 4864, 200_000})
                     for (int threads : new int[] {1, 2, 3, 16}) {
-                        SgemmLinear.Plan plan = SgemmLinear.Plan.of(panels, rows, in, threads);
+                        PackedLinear.Split plan = SgemmLinear.plan(panels, rows, in, threads);
                         String what = panels + " panels, " + rows + " rows, in " + in + ", " + threads + " threads: " + plan;
                         int[][] seen = new int[panels][rows];
                         for (int item = 0; item < plan.items(); item++) {
                             int p0 = plan.panelStart(item), p1 = plan.panelEnd(item);
-                            assertTrue(p0 < p1 && plan.rowStart(item) < plan.rowEnd(item), what + ": empty item " + item);
+                            assertTrue(p0 < p1 && plan.blockStart(item) < plan.blockEnd(item), what + ": empty item " + item);
                             assertTrue(p1 - p0 == 1 || (long) in * (p1 - p0) * 32 * 4 <= SgemmLinear.BUFFER_BYTES,
                                     what + ": item " + item + " widens " + (p1 - p0) + " panels");
                             for (int p = p0; p < p1; p++)
-                                for (int r = plan.rowStart(item); r < plan.rowEnd(item); r++) seen[p][r]++;
+                                for (int r = plan.blockStart(item); r < plan.blockEnd(item); r++) seen[p][r]++;
                         }
                         for (int p = 0; p < panels; p++)
                             for (int r = 0; r < rows; r++) assertEquals(1, seen[p][r], what + ": panel " + p + " row " + r);
-                        if (plan.rowParts() == 1 && plan.groups() < panels)
-                            assertEquals(0, plan.groups() % threads, what + ": groups not a multiple of the threads");
+                        if (plan.blockGroups() == 1 && plan.panelGroups() < panels)
+                            assertEquals(0, plan.panelGroups() % threads, what + ": groups not a multiple of the threads");
                         assertTrue(plan.items() >= Math.min(threads, panels), what + ": fewer items than threads");
                     }
     }
@@ -147,19 +136,7 @@ class SgemmLinearTest {
             g.forward(x, rows, expect);
             KernelPool.sequential(() -> g.forward(x, rows, seq));   // one item on this thread
             assertArrayEquals(expect, seq, 1e-3f);
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<float[]>> fs = new ArrayList<>();
-                for (int t = 0; t < 12; t++)
-                    fs.add(pool.submit(() -> {
-                        float[] y = new float[rows * out];
-                        for (int i = 0; i < 10; i++) g.forward(x, rows, y);
-                        return y;
-                    }));
-                for (Future<float[]> f : fs) assertArrayEquals(expect, f.get(), 1e-3f);
-            } finally {
-                pool.shutdownNow();
-            }
+            NativeLinearTest.assertConcurrentCallsAgree(g, x, rows, expect, 1e-3f);
         }
     }
 }
