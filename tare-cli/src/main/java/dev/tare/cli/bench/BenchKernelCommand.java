@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 /** `tare bench kernel`: the Java kernels against the native oneDNN f32 and bf16 kernels on Qwen2.5-0.5B matmul shapes. */
 @Command(name = "kernel", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time y = x·Wᵀ on the Java kernels (BF16 weights widened to f32, f32 accumulation), on the native "
-                + "oneDNN f32 kernel (-Dtare.kernel=native-f32: x and W in f32) and on the native oneDNN bf16 kernel (x and W "
+                + "oneDNN f32 kernel (-Dtare.kernel=native-f32: the BF16 weights widened to f32 per call for oneDNN's sgemm; under "
+                + "128 rows it runs the Java kernels) and on the native oneDNN bf16 kernel (x and W "
                 + "in bf16, f32 accumulation) with the same BF16 weights and inputs, and print GFLOP/s, the native/java ratio "
                 + "and the %% of this machine's measured f32 FMA peak.",
                 "The native kernels need Debian's libdnnl2 (oneDNN 2.x), the bf16 one also a CPU with bf16 instructions "
