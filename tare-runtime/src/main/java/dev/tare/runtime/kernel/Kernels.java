@@ -91,10 +91,11 @@ public final class Kernels {
             case REFERENCE -> new ReferenceLinear(data, dtype, out, in);
             case JAVA -> PackedLinear.pack(data, dtype, out, in);
             case NATIVE -> NativeLinear.create(requireNative(dnn.get()), data, dtype, out, in);
-            case NATIVE_F32 -> dtype == DType.BF16
-                    ? SgemmLinear.create(dnn.get().require("-D" + PROPERTY + "=native-f32"), data, dtype, out, in)
-                    : NativeLinear.create(dnn.get().require("-D" + PROPERTY + "=native-f32"), NativeLinear.Precision.F32,
-                    data, dtype, out, in);
+            case NATIVE_F32 -> {
+                OneDnn lib = dnn.get().require("-D" + PROPERTY + "=native-f32");
+                yield dtype == DType.BF16 ? SgemmLinear.create(lib, data, dtype, out, in)
+                        : NativeLinear.create(lib, NativeLinear.Precision.F32, data, dtype, out, in);
+            }
             case AUTO -> throw new AssertionError("resolved above");
         };
         if (choice != Choice.REFERENCE && data.isMapped()) {

@@ -49,8 +49,7 @@ public final class NativeLinear implements LinearWeight {
      * Per-thread call buffers (src in the precision's type, dst f32, scratchpad), kept while at most this many bytes (so a thread that
      * ever ran a native product holds up to 64 MiB until it ends); a larger call allocates and frees its own.
      */
-    private static final long KEEP_BUFFER_BYTES = 64L << 20;
-    private static final ThreadLocal<MemorySegment[]> BUFFER = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+    private static final NativeMemory.PerThread BUFFER = new NativeMemory.PerThread(64L << 20);
 
     private record Prim(MemorySegment primitive, MemorySegment srcMd, MemorySegment dstMd, MemorySegment scratchMd, long scratchBytes,
                         String impl) {}
@@ -256,15 +255,9 @@ public final class NativeLinear implements LinearWeight {
     private void run(Prim p, float[] x, int rows, float[] y) throws Throwable {
         long srcBytes = align((long) rows * in * precision.bytes), dstBytes = align((long) rows * out * 4), scratch = align(p.scratchBytes());
         long total = srcBytes + dstBytes + scratch;
-        MemorySegment[] holder = BUFFER.get();
-        MemorySegment buf = holder[0];
-        Arena callArena = null;
-        if (buf == null || buf.byteSize() < total) {
-            // C allocator, uninitialised (every byte a call reads is written first), not limited by MaxDirectMemorySize
-            if (total <= KEEP_BUFFER_BYTES) buf = holder[0] = NativeMemory.allocate(Math.max(total, 1L << 20));
-            else buf = NativeMemory.allocate(total, callArena = Arena.ofShared());   // shared: the kernel threads convert and copy in it
-        }
-        try {
+        // uninitialised: every byte a call reads is written first
+        try (NativeMemory.Lease lease = BUFFER.lease(total)) {
+            MemorySegment buf = lease.segment();
             MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);
             if (precision == Precision.BF16) KernelPool.forRanges(rows, in, (from, to) -> toBf16(x, from * in, (to - from) * in, src));
             else KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, from * in, src, F32, 4L * from * in, (to - from) * in));
@@ -277,8 +270,6 @@ public final class NativeLinear implements LinearWeight {
                         new MemorySegment[] {p.srcMd(), wMd, p.dstMd()}, new MemorySegment[] {src, weights, dst});
             KernelPool.forRanges(rows, in, (from, to) ->   // split as the conversion is
                     MemorySegment.copy(dst, F32, 4L * from * out, y, from * out, (to - from) * out));
-        } finally {
-            if (callArena != null) callArena.close();
         }
     }
 

@@ -55,6 +55,32 @@ final class NativeMemory {
         return p.reinterpret(bytes, arena, NativeMemory::free);
     }
 
+    /**
+     * A native buffer per thread, grown on demand and kept while it is at most {@code keepBytes} (so a thread holds at
+     * most that much until it ends); a larger request gets a buffer of its own, freed when its lease closes. Segments
+     * are uninitialised and usable by the kernel pool's workers.
+     */
+    static final class PerThread {
+        private final long keepBytes;
+        private final ThreadLocal<MemorySegment[]> held = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+        PerThread(long keepBytes) { this.keepBytes = keepBytes; }
+
+        /** At least {@code bytes} of this thread's buffer (at least 1 MiB when kept), until the lease is closed. */
+        Lease lease(long bytes) {
+            MemorySegment[] h = held.get();
+            if (h[0] != null && h[0].byteSize() >= bytes) return new Lease(h[0], null);
+            if (bytes <= keepBytes) return new Lease(h[0] = allocate(Math.max(bytes, 1L << 20)), null);
+            Arena own = Arena.ofShared();   // shared: the kernel threads work in it
+            return new Lease(allocate(bytes, own), own);
+        }
+    }
+
+    /** A buffer from {@link PerThread#lease}: {@code owned} (freed on close) for a one-off buffer, null for the kept one. */
+    record Lease(MemorySegment segment, Arena owned) implements AutoCloseable {
+        @Override public void close() { if (owned != null) owned.close(); }
+    }
+
     private static void free(MemorySegment s) {
         try {
             FREE.invokeExact(s);

@@ -121,8 +121,8 @@ public final class PackedLinear implements LinearWeight {
                 boolean hasOdd = 2 * j + 1 < in;
                 for (int i = 0; i < NR; i += lanes) {   // int i of a pair holds output i's (even k, odd k) as (low, high) halves
                     IntVector v = IntVector.fromMemorySegment(s, packed, src + 4L * i, LE);
-                    v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoMemorySegment(dst, even + 4L * i, LE);
-                    if (hasOdd) v.and(0xFFFF0000).reinterpretAsFloats().intoMemorySegment(dst, odd + 4L * i, LE);
+                    Panel256.even(v).intoMemorySegment(dst, even + 4L * i, LE);
+                    if (hasOdd) Panel256.odd(v).intoMemorySegment(dst, odd + 4L * i, LE);
                 }
             }
         }

@@ -171,13 +171,19 @@ final class Panel256 {
      * each 32-bit lane, k + 1 in the high half), widened exactly; the even k is added first, as in the matrix tiles.
      */
     static FloatVector pairFma(IntVector v, FloatVector se, FloatVector so, FloatVector c) {
-        return v.and(0xFFFF0000).reinterpretAsFloats().fma(so, evenFma(v, se, c));
+        return odd(v).fma(so, evenFma(v, se, c));
     }
 
     /** c + even(v)·se: the k of an interleaved BF16 pair alone (an odd {@code in}'s last k, paired with zero padding). */
     static FloatVector evenFma(IntVector v, FloatVector se, FloatVector c) {
-        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c);
+        return even(v).fma(se, c);
     }
+
+    /** The even k of interleaved BF16 pairs (each lane's low half) widened exactly to f32. */
+    static FloatVector even(IntVector v) { return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+    /** The odd k of interleaved BF16 pairs (each lane's high half) widened exactly to f32. */
+    static FloatVector odd(IntVector v) { return v.and(0xFFFF0000).reinterpretAsFloats(); }
 
     private static void storeRow(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] y, int col, int out) {
         a0.intoArray(y, col, FS.indexInRange(col, out));

@@ -1,6 +1,5 @@
 package dev.tare.runtime.kernel;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -15,14 +14,14 @@ import java.lang.foreign.ValueLayout;
  * more than it saves. Products accumulate in f32 as in {@link PackedLinear}; the order of the sums is oneDNN's.
  */
 public final class SgemmLinear implements LinearWeight {
-    /** Rows below which a call runs the Java kernels ({@code -Dtare.kernel.sgemmMinRows}, default 16). */
+    /** Rows below which a call runs the Java kernels ({@code -Dtare.kernel.sgemmMinRows}, default 128). */
     static final int MIN_ROWS = Integer.getInteger("tare.kernel.sgemmMinRows", 128);
     /** Bytes of widened f32 weights one item holds at most (so a group of panels of a wide K stays a few MiB). */
     static final long BUFFER_BYTES = Long.getLong("tare.kernel.sgemmBufferBytes", 16L << 20);
-    private static final ThreadLocal<MemorySegment[]> BUFFER = ThreadLocal.withInitial(() -> new MemorySegment[1]);
-    /** The calling thread's native copies of x and y, kept while at most this many bytes (a larger call frees its own). */
-    private static final long KEEP_CALL_BYTES = 64L << 20;
-    private static final ThreadLocal<MemorySegment[]> CALL = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+    /** Each thread's widened panels (bounded by {@link #BUFFER_BYTES} through the plan, so always kept). */
+    private static final NativeMemory.PerThread WIDENED = new NativeMemory.PerThread(Long.MAX_VALUE);
+    /** The calling thread's native copies of x and y, kept while at most 64 MiB (a larger call frees its own). */
+    private static final NativeMemory.PerThread CALL = new NativeMemory.PerThread(64L << 20);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final OneDnn dnn;
@@ -60,35 +59,22 @@ public final class SgemmLinear implements LinearWeight {
         PackedLinear.Split plan = plan(w.panels(), rows, in, KernelPool.isSequential() ? 1 : KernelPool.threads());
         // x and y pass through native buffers of the calling thread: sgemm cannot read or write Java arrays
         long xBytes = 4L * rows * in, yBytes = 4L * rows * out;
-        Arena callArena = null;
-        MemorySegment io = CALL.get()[0];
-        if (io == null || io.byteSize() < xBytes + yBytes) {
-            if (xBytes + yBytes <= KEEP_CALL_BYTES) io = CALL.get()[0] = NativeMemory.allocate(Math.max(xBytes + yBytes, 1L << 20));
-            else io = NativeMemory.allocate(xBytes + yBytes, callArena = Arena.ofShared());   // shared: the workers use it
-        }
-        try {
-            MemorySegment xs = io.asSlice(0, xBytes), ys = io.asSlice(xBytes, yBytes);
+        try (NativeMemory.Lease call = CALL.lease(xBytes + yBytes)) {
+            MemorySegment xs = call.segment().asSlice(0, xBytes), ys = call.segment().asSlice(xBytes, yBytes);
             KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, from * in, xs, F32, 4L * from * in, (to - from) * in));
             KernelPool.parallelFor(plan.items(), item -> {
                 int p0 = plan.panelStart(item), p1 = plan.panelEnd(item), r0 = plan.blockStart(item), r1 = plan.blockEnd(item);
                 int ld = (p1 - p0) * PackedLinear.NR, c0 = p0 * PackedLinear.NR, cols = Math.min(ld, out - c0);
-                MemorySegment buf = buffer((long) in * ld * 4);
-                w.widenBf16(p0, p1, buf);
-                dnn.setThreads(1);   // this item is one thread's share: no OpenMP team inside
-                dnn.sgemm(r1 - r0, cols, in, xs.asSlice(4L * r0 * in), in, buf, ld, ys.asSlice(4L * ((long) r0 * out + c0)), out);
+                try (NativeMemory.Lease widened = WIDENED.lease((long) in * ld * 4)) {
+                    w.widenBf16(p0, p1, widened.segment());
+                    dnn.setThreads(1);   // this item is one thread's share: no OpenMP team inside
+                    dnn.sgemm(r1 - r0, cols, in, xs.asSlice(4L * r0 * in), in, widened.segment(), ld,
+                            ys.asSlice(4L * ((long) r0 * out + c0)), out);
+                }
                 for (int r = r0; r < r1; r++)   // this item's block of y, back into the Java array
                     MemorySegment.copy(ys, F32, 4L * ((long) r * out + c0), y, r * out + c0, cols);
             });
-        } finally {
-            if (callArena != null) callArena.close();
         }
-    }
-
-    /** This thread's widening buffer, grown to at least {@code bytes}. */
-    private static MemorySegment buffer(long bytes) {
-        MemorySegment[] holder = BUFFER.get();
-        if (holder[0] == null || holder[0].byteSize() < bytes) holder[0] = NativeMemory.allocate(Math.max(bytes, 1L << 20));
-        return holder[0];
     }
 
     /**
