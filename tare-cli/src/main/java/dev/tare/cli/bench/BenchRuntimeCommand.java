@@ -85,8 +85,8 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     /** java, native, native-f32, auto or reference, as -Dtare.kernel spells them. */
     static final class KernelConverter implements CommandLine.ITypeConverter<Kernels.Choice> {
         @Override public Kernels.Choice convert(String v) {
-            for (Kernels.Choice c : Kernels.Choice.values()) if (c.property().equals(v.trim())) return c;
-            throw new CommandLine.TypeConversionException("expected " + Kernels.Choice.spellings() + ", got '" + v + "'");
+            return Kernels.Choice.of(v).orElseThrow(() ->
+                    new CommandLine.TypeConversionException("expected " + Kernels.Choice.spellings() + ", got '" + v + "'"));
         }
     }
 

@@ -6,13 +6,20 @@ import dev.tare.runtime.kernel.Kernels;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** `tare bench runtime --kernels` takes the -Dtare.kernel spellings, native-f32 included, and names them on a typo. */
+/**
+ * `tare bench runtime --kernels` takes the -Dtare.kernel spellings, native-f32 included, as that property reads them
+ * (case and blanks ignored), and names them on a typo.
+ */
 class BenchRuntimeKernelsTest {
     @Test
     void everyKernelSpellingConvertsAndATypoListsThem() {
         var c = new BenchRuntimeCommand.KernelConverter();
         for (Kernels.Choice k : Kernels.Choice.values()) assertEquals(k, c.convert(k.property()));
         assertEquals(Kernels.Choice.NATIVE_F32, c.convert("native-f32"));
+        assertEquals(Kernels.Choice.NATIVE_F32, c.convert(" Native-F32 "));
+        assertEquals(Kernels.Choice.AUTO, c.convert("AUTO"));
+        for (String v : new String[] {"JAVA", " native ", "Native-F32", "auto"})   // the property reads the same spellings
+            assertEquals(c.convert(v), Kernels.Choice.of(v).orElseThrow(), v);
         var e = assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("native_f32"));
         assertTrue(e.getMessage().contains("native-f32") && e.getMessage().contains("'native_f32'"), e.getMessage());
     }

@@ -35,6 +35,12 @@ public final class Kernels {
             return String.join(", ", p.subList(0, p.size() - 1)) + " or " + p.getLast();
         }
 
+        /** The choice spelled {@code v} (case and surrounding blanks ignored, as {@code -Dtare.kernel=} reads it), or empty. */
+        public static java.util.Optional<Choice> of(String v) {
+            String t = v == null ? "" : v.trim().toLowerCase(Locale.ROOT);
+            return java.util.Arrays.stream(values()).filter(c -> c.property().equals(t)).findFirst();
+        }
+
         /** Whether this choice can build oneDNN weights (run after the Java ones in a benchmark that loads both). */
         public boolean mayBeNative() { return this == NATIVE || this == NATIVE_F32 || this == AUTO; }
     }
@@ -60,8 +66,7 @@ public final class Kernels {
 
     static Choice parse(String v) {
         if (v == null || v.isBlank()) return Choice.JAVA;
-        for (Choice c : Choice.values()) if (c.property().equals(v.trim().toLowerCase(Locale.ROOT))) return c;
-        throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": expected " + Choice.spellings());
+        return Choice.of(v).orElseThrow(() -> new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": expected " + Choice.spellings()));
     }
 
     /**
