@@ -11,21 +11,44 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Writes output files all-or-nothing: into a temp file beside the target, then an atomic move. Temp names carry the
- * writing process's id and a hash of its host name ({@code .NAME.p<pid>h<hash>-….tmp}, {@code .NAME.tmp-p<pid>h<hash>-…});
- * the next write of the same target removes those that a process of this host left when it was killed (its id no
- * longer running), so an interrupted run does not leave hidden copies of its outputs behind for good.
+ * writing process's id, its start time (epoch seconds) and a hash of its host name and process-id namespace
+ * ({@code .NAME.p<pid>s<start>h<hash>-….tmp}, {@code .NAME.tmp-p<pid>s<start>h<hash>-…}); the next write of the same
+ * target removes those that a process of this host and namespace left when it was killed (no process with that id
+ * running, or one that started at another time: the id was reused), so an interrupted run does not leave hidden
+ * copies of its outputs behind for good. Another container sharing the folder (another pid namespace, even under the
+ * same host name) never has its temps removed.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
     private static final System.Logger LOG = System.getLogger(AtomicFiles.class.getName());
-    /** A temp name's owner part: process id and host hash, then the random part. */
-    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile("p(\\d{1,19})h([0-9a-f]{8})-.*");
+    /** A temp name's owner part: process id, start time (absent where the platform does not tell), host hash, then the random part. */
+    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile("p(\\d{1,19})(?:s(\\d{1,19}))?h([0-9a-f]{8})-.*");
     private static final String HOST = hostHash();
-    private static final String OWNER = owner(ProcessHandle.current().pid());
+    private static final String OWNER = owner(ProcessHandle.current());
 
-    /** The owner part of temp names written by process {@code pid} of this host. */
-    static String owner(long pid) { return "p" + pid + "h" + HOST; }
+    /** The owner part of temp names written by {@code process} of this host: {@code p<pid>s<start>h<hash>}. */
+    static String owner(ProcessHandle process) { return owner(process.pid(), startSeconds(process).orElse(null)); }
+
+    /** The owner part for process {@code pid} started at {@code start} epoch seconds (null: unknown) of this host. */
+    static String owner(long pid, Long start) { return "p" + pid + (start == null ? "" : "s" + start) + "h" + HOST; }
+
+    /** When {@code process} started (epoch seconds), where the platform tells. */
+    private static java.util.Optional<Long> startSeconds(ProcessHandle process) {
+        return process.info().startInstant().map(java.time.Instant::getEpochSecond);
+    }
+
+    /**
+     * Whether the writer named by a temp (pid, start seconds or null) may still be writing: a process with that id is
+     * running and, where both start times are known, it started within a second of the named one (a killed
+     * writer's id taken by a new process is not the writer).
+     */
+    static boolean writerMayRun(long pid, Long start) {
+        var live = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (live.isEmpty()) return false;
+        if (start == null) return true;
+        return startSeconds(live.get()).map(t -> Math.abs(t - start) <= 1).orElse(true);
+    }
 
     private static String hostHash() {
         String h = null;
@@ -38,6 +61,12 @@ public final class AtomicFiles {
         if (h == null || h.isEmpty()) h = System.getenv("HOSTNAME");
         if (h == null || h.isEmpty()) h = System.getenv("COMPUTERNAME");
         if (h == null) h = "";
+        try {   // the process-id namespace: containers sharing a host name (host networking) still tell their pids apart
+            Path ns = Path.of("/proc/self/ns/pid");
+            if (Files.isSymbolicLink(ns)) h = h + "|" + Files.readSymbolicLink(ns);
+        } catch (IOException | RuntimeException e) {
+            // no namespaces here: the host name alone
+        }
         return String.format("%08x", h.hashCode());
     }
 
@@ -60,8 +89,9 @@ public final class AtomicFiles {
 
     /**
      * Deletes the temp files and folders of target {@code name} in {@code dir} that a process of this host left behind
-     * and that is no longer running (killed mid-write); those of running processes, of other hosts and unmarked ones
-     * are kept. Best effort: a failure to list or delete is logged, never thrown. Returns how many were removed.
+     * and that is no longer running (killed mid-write; see {@link #writerMayRun}); those of running processes, of other
+     * hosts or pid namespaces and unmarked ones are kept. Best effort: a failure to list or delete is logged, never
+     * thrown. Returns how many were removed.
      */
     static int removeOrphans(Path dir, String name) {
         String prefix = "." + name + ".";
@@ -75,19 +105,23 @@ public final class AtomicFiles {
                 if (folder) rest = rest.substring(4);
                 else if (!rest.endsWith(".tmp")) continue;
                 var m = OWNED.matcher(rest);
-                if (!m.matches() || !m.group(2).equals(HOST)) continue;
+                if (!m.matches() || !m.group(3).equals(HOST)) continue;
                 long pid;
+                Long start;
                 try {
                     pid = Long.parseLong(m.group(1));
+                    start = m.group(2) == null ? null : Long.parseLong(m.group(2));
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                if (writerMayRun(pid, start)) continue;
                 try {
                     if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) deleteTree(p);
                     else Files.deleteIfExists(p);
                     removed++;
-                    LOG.log(System.Logger.Level.INFO, "removed " + p + ", left by process " + pid + " (no longer running)");
+                    boolean reused = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                    LOG.log(System.Logger.Level.INFO, "removed " + p + ", left by process " + pid
+                            + (reused ? " (its pid now runs another process)" : " (no longer running)"));
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "cannot remove " + p + " left by process " + pid + ": " + e.getMessage());
                 }

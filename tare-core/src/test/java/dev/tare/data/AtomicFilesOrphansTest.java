@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Temp files and folders of a writer killed mid-write (SIGKILL) are removed by the next write of the same target. */
+/**
+ * Temp files and folders of a writer killed mid-write (SIGKILL) are removed by the next write of the same target; a
+ * live writer's are kept; one whose pid now runs a process that started at another time is an orphan (pid reused).
+ */
 class AtomicFilesOrphansTest {
     @TempDir Path tmp;
 
@@ -107,20 +110,42 @@ class AtomicFilesOrphansTest {
     void keepsTempsOfLiveProcessesOtherHostsOtherTargetsAndUnmarkedOnes() throws Exception {
         Process done = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long doneStart = done.toHandle().info().startInstant().orElseThrow().getEpochSecond();
         assertTrue(done.waitFor(60, TimeUnit.SECONDS));
-        long dead = done.pid();
-        String deadOwner = AtomicFiles.owner(dead), liveOwner = AtomicFiles.owner(ProcessHandle.current().pid());
+        long dead = done.pid(), me = ProcessHandle.current().pid();
+        long myStart = ProcessHandle.current().info().startInstant().orElseThrow().getEpochSecond();
+        String deadOwner = AtomicFiles.owner(dead, doneStart), liveOwner = AtomicFiles.owner(ProcessHandle.current());
+        assertEquals(AtomicFiles.owner(me, myStart), liveOwner, "a writer's name carries its pid and start second");
+        // names written before start times were part of them, and a killed writer whose pid this test now holds
+        String legacyDead = AtomicFiles.owner(dead, null), legacyLive = AtomicFiles.owner(me, null);
+        String reused = AtomicFiles.owner(me, myStart - 3600);
         String otherHost = deadOwner.substring(0, deadOwner.indexOf('h') + 1)
                 + (deadOwner.endsWith("00000000") ? "11111111" : "00000000");
-        List<String> orphans = List.of(".out.tmp-" + deadOwner + "-a1", ".out.old-" + deadOwner + "-b2", ".out." + deadOwner + "-c3.tmp");
+        List<String> orphans = List.of(".out.tmp-" + deadOwner + "-a1", ".out.old-" + deadOwner + "-b2", ".out." + deadOwner + "-c3.tmp",
+                ".out.tmp-" + legacyDead + "-h8", ".out.tmp-" + reused + "-i9");
         List<String> kept = List.of(".out.tmp-" + liveOwner + "-d4", ".out.tmp-" + otherHost + "-e5", ".out.tmp-123456",
-                ".out.json." + deadOwner + "-f6.tmp", ".other.tmp-" + deadOwner + "-g7");
+                ".out.json." + deadOwner + "-f6.tmp", ".other.tmp-" + deadOwner + "-g7", ".out.tmp-" + legacyLive + "-j0",
+                ".out.tmp-" + AtomicFiles.owner(me, myStart + 1) + "-k1");
         for (String n : orphans) {
             if (n.endsWith(".tmp")) Files.writeString(tmp.resolve(n), "x");
             else Files.writeString(Files.createDirectory(tmp.resolve(n)).resolve("inside.txt"), "x");
         }
         for (String n : kept) Files.createDirectory(tmp.resolve(n));
-        assertEquals(3, AtomicFiles.removeOrphans(tmp, "out"));
+        assertEquals(orphans.size(), AtomicFiles.removeOrphans(tmp, "out"));
         assertEquals(kept.stream().sorted().toList(), hidden());
+    }
+
+    @Test
+    void writerMayRunOnlyWhileItsPidRunsWithItsStartTime() throws Exception {
+        long me = ProcessHandle.current().pid();
+        long myStart = ProcessHandle.current().info().startInstant().orElseThrow().getEpochSecond();
+        assertTrue(AtomicFiles.writerMayRun(me, myStart));
+        assertTrue(AtomicFiles.writerMayRun(me, null), "no start time in the name: the pid alone");
+        assertFalse(AtomicFiles.writerMayRun(me, myStart - 2), "the pid was reused by a later process");
+        assertFalse(AtomicFiles.writerMayRun(me, myStart + 2));
+        Process done = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(done.waitFor(60, TimeUnit.SECONDS));
+        assertFalse(AtomicFiles.writerMayRun(done.pid(), null));
     }
 }
