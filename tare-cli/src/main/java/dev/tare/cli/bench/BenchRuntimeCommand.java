@@ -5,6 +5,7 @@ import dev.tare.demo.bench.ModelBench;
 import dev.tare.demo.bench.RuntimeBench;
 import dev.tare.demo.bench.TorchBench;
 import dev.tare.runtime.kernel.Kernels;
+import dev.tare.runtime.kernel.PackedLinear;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -96,8 +97,9 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
         var m = r.machine();
         out.printf("kernel: %s (-D%s=%s; `tare bench kernel` compares java and native)%n",
                 Kernels.describe(), Kernels.PROPERTY, Kernels.Choice.spellings());
-        out.printf("machine: %d kernel threads (available processors %d), JDK %s, %d-bit matrix kernels (preferred vector %d bits)%n",
-                m.threads(), m.processors(), m.jdk(), m.matrixBits(), m.preferredBits());
+        out.printf("machine: %d kernel threads (available processors %d), JDK %s, %d-bit matrix kernels (preferred vector %d bits),"
+                        + " Java kernel tiles in panel groups of <= %d KiB of weights (-Dtare.kernel.groupBytes)%n",
+                m.threads(), m.processors(), m.jdk(), m.matrixBits(), m.preferredBits(), PackedLinear.groupBytes() >> 10);
         out.printf("f32 FMA peak (Vector API, best of runs): %.1f GFLOP/s on %d threads, %.1f on 1 thread; %.1f per CPU-second%n",
                 r.peak().wall(), m.threads(), r.peakOneThread(), r.peak().perCpuSecond());
         out.printf("load average %.1f on %d processors%s%n", m.loadAverage(), m.processors(),

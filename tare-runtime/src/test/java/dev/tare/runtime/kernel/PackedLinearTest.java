@@ -115,6 +115,35 @@ class PackedLinearTest {
     }
 
     @Test
+    void panelGroupsOfAnySizeGiveTheSameBits() {
+        // the tiles' order (panel groups held in L2, then row blocks, then K blocks) never changes a tile's sums:
+        // groups of 1 panel, of 2, of 3 (the last one short) and of all give the same bits and match the reference.
+        // [200, 33] × 9 rows is one work item holding all 7 panels; [1000, 1100] × 37 rows has several K blocks, a row
+        // tail and items of several panels wherever the kernel pool has under 8 threads
+        Random rnd = new Random(21);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{200, 33, 9}, {1000, 1100, 37}})
+                for (DType dt : new DType[] {DType.F32, DType.BF16})
+                    for (boolean wide : new boolean[] {true, false}) {
+                        int out = shape[0], in = shape[1], rows = shape[2];
+                        MemorySegment w = randomWeights(arena, dt, out, in, rnd);
+                        float[] x = randomX(rows * in, rnd);
+                        float[] whole = new float[rows * out];
+                        PackedLinear all = PackedLinear.pack(w, dt, out, in, wide, Long.MAX_VALUE);
+                        all.forward(x, rows, whole);
+                        assertClose(new ReferenceLinear(w, dt, out, in), all, x, rows, dt + " all panels in one group");
+                        long panelBytes = dt == DType.BF16 ? ((in + 1) / 2) * 2L * 32 * 2 : (long) in * 32 * 4;
+                        for (long bytes : new long[] {1, 2 * panelBytes, 3 * panelBytes + 1}) {
+                            String what = dt + " " + out + "x" + in + (wide ? " 512-bit" : " 256-bit") + ", groups of " + bytes + " bytes";
+                            float[] y = new float[rows * out];
+                            PackedLinear.pack(w, dt, out, in, wide, bytes).forward(x, rows, y);
+                            assertArrayEquals(whole, y, what);
+                        }
+                    }
+        }
+    }
+
+    @Test
     void oneRowGetsTheSameBitsAsInAMatrixProduct() {
         // the matrix-vector path sums in the tile's order, so a row's result does not depend on how many rows share
         // the call (a sequence's logits alone or in a decoding batch); odd `in` and several K blocks of either type
