@@ -156,8 +156,8 @@ public final class PackedLinear implements LinearWeight {
                 boolean hasOdd = 2 * j + 1 < in;
                 for (int i = 0; i < NR; i += lanes) {   // int i of a pair holds output i's (even k, odd k) as (low, high) halves
                     IntVector v = IntVector.fromMemorySegment(s, packed, src + 4L * i, LE);
-                    Panel256.even(v).intoMemorySegment(dst, even + 4L * i, LE);
-                    if (hasOdd) Panel256.odd(v).intoMemorySegment(dst, odd + 4L * i, LE);
+                    v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoMemorySegment(dst, even + 4L * i, LE);
+                    if (hasOdd) v.and(0xFFFF0000).reinterpretAsFloats().intoMemorySegment(dst, odd + 4L * i, LE);
                 }
             }
         }
@@ -448,13 +448,14 @@ public final class PackedLinear implements LinearWeight {
                 IntVector v0 = IntVector.fromMemorySegment(IS, w, wo, LE);
                 IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
                 FloatVector se = FloatVector.broadcast(FS, x[k]), so = FloatVector.broadcast(FS, x[k + 1]);
-                c0 = Panel256.pairFma(v0, se, so, c0);
-                c1 = Panel256.pairFma(v1, se, so, c1);
+                // c + even·se + odd·so, even k first as in the matrix tiles (spelled out: see Panel256's class comment)
+                c0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(so, v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c0));
+                c1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(so, v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c1));
             }
             if ((kLen & 1) != 0) {   // odd in: the last k, whose pair partner is zero padding
                 FloatVector se = FloatVector.broadcast(FS, x[end]);
-                c0 = Panel256.evenFma(IntVector.fromMemorySegment(IS, w, wo, LE), se, c0);
-                c1 = Panel256.evenFma(IntVector.fromMemorySegment(IS, w, wo + 64, LE), se, c1);
+                c0 = IntVector.fromMemorySegment(IS, w, wo, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c0);
+                c1 = IntVector.fromMemorySegment(IS, w, wo + 64, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, c1);
             }
             y0 = kb == 0 ? c0 : c0.add(y0);
             y1 = kb == 0 ? c1 : c1.add(y1);

@@ -14,6 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  * operation falls back to a boxed lane loop, tens of times slower), so machines whose preferred species is narrower
  * use these. Register budget (16 × 256-bit): a 4-row × 16-column tile holds 8 accumulators, 2–4 weight vectors and
  * one broadcast; an 8-row × 32-column block of {@link PackedLinear} is four such tiles.
+ *
+ * <p>No method of the kernels takes or returns a vector: a helper that the JIT compiles on its own first (hot while
+ * its caller still runs in the interpreter or C1) is later refused inlining ("already compiled into a big method")
+ * and every call boxes its vectors. Seen with a 15-byte {@code pairFma(IntVector, FloatVector, FloatVector,
+ * FloatVector)}: one-row BF16 products stuck at 2.2–2.8 GFLOP/s for the rest of the process instead of 41–58. The
+ * widening, the multiply-adds and the stores are spelled out in each loop instead (KernelShapeTest checks).
  */
 final class Panel256 {
     private Panel256() {}
@@ -54,7 +60,19 @@ final class Panel256 {
             b = FloatVector.broadcast(FS, x[x2 + k]); c20 = w0.fma(b, c20); c21 = w1.fma(b, c21);
             b = FloatVector.broadcast(FS, x[x3 + k]); c30 = w0.fma(b, c30); c31 = w1.fma(b, c31);
         }
-        store(c00, c01, c10, c11, c20, c21, c30, c31, y, yOff, ldy, col + half * 16, acc);
+        int c = col + half * 16;   // the tile's stores spelled out (see the class comment), columns ≥ ldy masked off
+        VectorMask<Float> m0 = FS.indexInRange(c, ldy), m1 = FS.indexInRange(c + 8, ldy);
+        int y0 = yOff + c, y1 = y0 + ldy, y2 = y1 + ldy, y3 = y2 + ldy;
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(FS, y, y0, m0)); c01 = c01.add(FloatVector.fromArray(FS, y, y0 + 8, m1));
+            c10 = c10.add(FloatVector.fromArray(FS, y, y1, m0)); c11 = c11.add(FloatVector.fromArray(FS, y, y1 + 8, m1));
+            c20 = c20.add(FloatVector.fromArray(FS, y, y2, m0)); c21 = c21.add(FloatVector.fromArray(FS, y, y2 + 8, m1));
+            c30 = c30.add(FloatVector.fromArray(FS, y, y3, m0)); c31 = c31.add(FloatVector.fromArray(FS, y, y3 + 8, m1));
+        }
+        c00.intoArray(y, y0, m0); c01.intoArray(y, y0 + 8, m1);
+        c10.intoArray(y, y1, m0); c11.intoArray(y, y1 + 8, m1);
+        c20.intoArray(y, y2, m0); c21.intoArray(y, y2 + 8, m1);
+        c30.intoArray(y, y3, m0); c31.intoArray(y, y3 + 8, m1);
     }
 
     private static void tileBf16(MemorySegment w, int panel, int kPairs, int kb, int kLen, float[] x, int xOff, int ldx,
@@ -94,13 +112,7 @@ final class Panel256 {
             be = FloatVector.broadcast(FS, x[x2 + k]); c20 = e0.fma(be, c20); c21 = e1.fma(be, c21);
             be = FloatVector.broadcast(FS, x[x3 + k]); c30 = e0.fma(be, c30); c31 = e1.fma(be, c31);
         }
-        store(c00, c01, c10, c11, c20, c21, c30, c31, y, yOff, ldy, col + half * 16, acc);
-    }
-
-    /** Writes (or adds onto) a 4 × 16 tile at column {@code c} of rows yOff, yOff+ldy, …; columns ≥ ldy are masked off. */
-    private static void store(FloatVector c00, FloatVector c01, FloatVector c10, FloatVector c11,
-                              FloatVector c20, FloatVector c21, FloatVector c30, FloatVector c31,
-                              float[] y, int yOff, int ldy, int c, boolean acc) {
+        int c = col + half * 16;   // the tile's stores spelled out (see the class comment), columns ≥ ldy masked off
         VectorMask<Float> m0 = FS.indexInRange(c, ldy), m1 = FS.indexInRange(c + 8, ldy);
         int y0 = yOff + c, y1 = y0 + ldy, y2 = y1 + ldy, y3 = y2 + ldy;
         if (acc) {
@@ -132,7 +144,11 @@ final class Panel256 {
             if (kb == 0) { y0 = a0; y1 = a1; y2 = a2; y3 = a3; }
             else { y0 = a0.add(y0); y1 = a1.add(y1); y2 = a2.add(y2); y3 = a3.add(y3); }
         }
-        storeRow(y0, y1, y2, y3, y, panel * NR, out);
+        int col = panel * NR;
+        y0.intoArray(y, col, FS.indexInRange(col, out));
+        y1.intoArray(y, col + 8, FS.indexInRange(col + 8, out));
+        y2.intoArray(y, col + 16, FS.indexInRange(col + 16, out));
+        y3.intoArray(y, col + 24, FS.indexInRange(col + 24, out));
     }
 
     /** The same over a BF16 panel: per k-pair 4 loads give the even-k and odd-k halves of 32 outputs. */
@@ -148,47 +164,26 @@ final class Panel256 {
                 IntVector v1 = IntVector.fromMemorySegment(IS, w, wo + 32, LE);
                 IntVector v2 = IntVector.fromMemorySegment(IS, w, wo + 64, LE);
                 IntVector v3 = IntVector.fromMemorySegment(IS, w, wo + 96, LE);
-                a0 = pairFma(v0, se, so, a0);
-                a1 = pairFma(v1, se, so, a1);
-                a2 = pairFma(v2, se, so, a2);
-                a3 = pairFma(v3, se, so, a3);
+                a0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(so, v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a0));
+                a1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(so, v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a1));
+                a2 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(so, v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a2));
+                a3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(so, v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a3));
             }
             if ((kLen & 1) != 0) {   // odd in: the last k, whose pair partner is zero padding
                 FloatVector se = FloatVector.broadcast(FS, x[end]);
-                a0 = evenFma(IntVector.fromMemorySegment(IS, w, wo, LE), se, a0);
-                a1 = evenFma(IntVector.fromMemorySegment(IS, w, wo + 32, LE), se, a1);
-                a2 = evenFma(IntVector.fromMemorySegment(IS, w, wo + 64, LE), se, a2);
-                a3 = evenFma(IntVector.fromMemorySegment(IS, w, wo + 96, LE), se, a3);
+                a0 = IntVector.fromMemorySegment(IS, w, wo, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a0);
+                a1 = IntVector.fromMemorySegment(IS, w, wo + 32, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a1);
+                a2 = IntVector.fromMemorySegment(IS, w, wo + 64, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a2);
+                a3 = IntVector.fromMemorySegment(IS, w, wo + 96, LE).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(se, a3);
             }
             if (kb == 0) { y0 = a0; y1 = a1; y2 = a2; y3 = a3; }
             else { y0 = a0.add(y0); y1 = a1.add(y1); y2 = a2.add(y2); y3 = a3.add(y3); }
         }
-        storeRow(y0, y1, y2, y3, y, panel * NR, out);
+        int col = panel * NR;
+        y0.intoArray(y, col, FS.indexInRange(col, out));
+        y1.intoArray(y, col + 8, FS.indexInRange(col + 8, out));
+        y2.intoArray(y, col + 16, FS.indexInRange(col + 16, out));
+        y3.intoArray(y, col + 24, FS.indexInRange(col + 24, out));
     }
 
-    /**
-     * c + even(v)·se + odd(v)·so for any vector width: v holds BF16 k-pairs interleaved per output (k in the low half of
-     * each 32-bit lane, k + 1 in the high half), widened exactly; the even k is added first, as in the matrix tiles.
-     */
-    static FloatVector pairFma(IntVector v, FloatVector se, FloatVector so, FloatVector c) {
-        return odd(v).fma(so, evenFma(v, se, c));
-    }
-
-    /** c + even(v)·se: the k of an interleaved BF16 pair alone (an odd {@code in}'s last k, paired with zero padding). */
-    static FloatVector evenFma(IntVector v, FloatVector se, FloatVector c) {
-        return even(v).fma(se, c);
-    }
-
-    /** The even k of interleaved BF16 pairs (each lane's low half) widened exactly to f32. */
-    static FloatVector even(IntVector v) { return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
-
-    /** The odd k of interleaved BF16 pairs (each lane's high half) widened exactly to f32. */
-    static FloatVector odd(IntVector v) { return v.and(0xFFFF0000).reinterpretAsFloats(); }
-
-    private static void storeRow(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] y, int col, int out) {
-        a0.intoArray(y, col, FS.indexInRange(col, out));
-        a1.intoArray(y, col + 8, FS.indexInRange(col + 8, out));
-        a2.intoArray(y, col + 16, FS.indexInRange(col + 16, out));
-        a3.intoArray(y, col + 24, FS.indexInRange(col + 24, out));
-    }
 }

@@ -72,28 +72,9 @@ public final class VecOps {
         return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) - EXP_BIAS) << 23);
     }
 
-    private static FloatVector b(float c) { return FloatVector.broadcast(S, c); }
-
-    /** exp of each lane by the steps of {@link #exp(float)}. */
-    private static FloatVector exp(FloatVector x) {
-        // clamps by compare and blend (2 instructions each; max/min follow Math.max's NaN and -0.0 rules: ~6)
-        return expUpToHi(x.blend(HI, x.compare(VectorOperators.GT, HI)));
-    }
-
-    /** {@link #exp(FloatVector)} for lanes at most HI or NaN (a softmax's x − max ≤ 0): no upper clamp. */
-    private static FloatVector expUpToHi(FloatVector x) {
-        VectorMask<Float> under = x.compare(VectorOperators.LT, LO);   // a NaN lane is not under and stays NaN
-        x = x.blend(LO, under);
-        FloatVector t = x.fma(LOG2E, MAGIC);
-        FloatVector k = t.sub(MAGIC);
-        FloatVector r = k.fma(b(-C1), x);
-        r = k.fma(b(-C2), r);
-        FloatVector z = r.mul(r);
-        FloatVector y = r.fma(P0, P1).fma(r, b(P2)).fma(r, b(P3)).fma(r, b(P4)).fma(r, b(P5));
-        y = y.fma(z, r).add(1f);
-        IntVector e = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
-        return y.mul(e.reinterpretAsFloats()).blend(0f, under);
-    }
+    // The vector exp is spelled out in each loop (expShift, siluMul, expShiftInto) by the steps of exp(float): a helper
+    // taking or returning a vector can be compiled on its own first and then refused inlining, boxing every call (see
+    // Panel256's class comment).
 
     /**
      * sc[lo+i] ← exp(sc[lo+i] − max) for i in [0, n); returns their sum: float lanes summed across vectors, then the lanes
@@ -105,7 +86,20 @@ public final class VecOps {
         if (n >= step) {
             FloatVector m = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
             for (; i <= n - step; i += step) {
-                FloatVector e = exp(FloatVector.fromArray(S, sc, lo + i).sub(m));
+                FloatVector x = FloatVector.fromArray(S, sc, lo + i).sub(m);
+                x = x.blend(HI, x.compare(VectorOperators.GT, HI));
+                VectorMask<Float> under = x.compare(VectorOperators.LT, LO);   // a NaN lane is not under and stays NaN
+                x = x.blend(LO, under);
+                FloatVector t = x.fma(LOG2E, MAGIC);
+                FloatVector k = t.sub(MAGIC);
+                FloatVector r = k.fma(FloatVector.broadcast(S, -C1), x);
+                r = k.fma(FloatVector.broadcast(S, -C2), r);
+                FloatVector z = r.mul(r);
+                FloatVector p = r.fma(P0, P1).fma(r, FloatVector.broadcast(S, P2)).fma(r, FloatVector.broadcast(S, P3))
+                        .fma(r, FloatVector.broadcast(S, P4)).fma(r, FloatVector.broadcast(S, P5));
+                p = p.fma(z, r).add(1f);
+                IntVector two = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
+                FloatVector e = p.mul(two.reinterpretAsFloats()).blend(0f, under);
                 e.intoArray(sc, lo + i);
                 acc = acc.add(e);
             }
@@ -119,8 +113,21 @@ public final class VecOps {
     public static void siluMul(float[] g, float[] u, int from, int n) {
         int i = 0, step = S.length();
         for (; i <= n - step; i += step) {
-            FloatVector a = FloatVector.fromArray(S, g, from + i);
-            a.div(exp(a.neg()).add(1f)).mul(FloatVector.fromArray(S, u, from + i)).intoArray(g, from + i);
+            FloatVector a = FloatVector.fromArray(S, g, from + i), x = a.neg();
+            x = x.blend(HI, x.compare(VectorOperators.GT, HI));
+            VectorMask<Float> under = x.compare(VectorOperators.LT, LO);   // a NaN lane is not under and stays NaN
+            x = x.blend(LO, under);
+            FloatVector t = x.fma(LOG2E, MAGIC);
+            FloatVector k = t.sub(MAGIC);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -C1), x);
+            r = k.fma(FloatVector.broadcast(S, -C2), r);
+            FloatVector z = r.mul(r);
+            FloatVector p = r.fma(P0, P1).fma(r, FloatVector.broadcast(S, P2)).fma(r, FloatVector.broadcast(S, P3))
+                    .fma(r, FloatVector.broadcast(S, P4)).fma(r, FloatVector.broadcast(S, P5));
+            p = p.fma(z, r).add(1f);
+            IntVector two = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul(two.reinterpretAsFloats()).blend(0f, under);
+            a.div(e.add(1f)).mul(FloatVector.fromArray(S, u, from + i)).intoArray(g, from + i);
         }
         for (; i < n; i++) {
             float a = g[from + i];
@@ -136,7 +143,19 @@ public final class VecOps {
     public static void expShiftInto(float[] sc, int lo, int n, float max, float[] acc, int accOff, float alpha) {
         FloatVector m = FloatVector.broadcast(S, max), a = FloatVector.fromArray(S, acc, accOff).mul(alpha);
         for (int i = 0, step = S.length(); i < n; i += step) {
-            FloatVector e = expUpToHi(FloatVector.fromArray(S, sc, lo + i).sub(m));
+            FloatVector x = FloatVector.fromArray(S, sc, lo + i).sub(m);   // ≤ 0 or NaN: no upper clamp
+            VectorMask<Float> under = x.compare(VectorOperators.LT, LO);   // a NaN lane is not under and stays NaN
+            x = x.blend(LO, under);
+            FloatVector t = x.fma(LOG2E, MAGIC);
+            FloatVector k = t.sub(MAGIC);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -C1), x);
+            r = k.fma(FloatVector.broadcast(S, -C2), r);
+            FloatVector z = r.mul(r);
+            FloatVector p = r.fma(P0, P1).fma(r, FloatVector.broadcast(S, P2)).fma(r, FloatVector.broadcast(S, P3))
+                    .fma(r, FloatVector.broadcast(S, P4)).fma(r, FloatVector.broadcast(S, P5));
+            p = p.fma(z, r).add(1f);
+            IntVector two = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul(two.reinterpretAsFloats()).blend(0f, under);
             e.intoArray(sc, lo + i);
             a = a.add(e);
         }
