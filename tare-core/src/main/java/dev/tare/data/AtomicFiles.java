@@ -39,15 +39,15 @@ public final class AtomicFiles {
     }
 
     /**
-     * Whether the writer named by a temp (pid, start seconds or null) may still be writing: a process with that id is
-     * running and, where both start times are known, it started within a second of the named one (a killed
-     * writer's id taken by a new process is not the writer).
+     * Why the writer named by a temp (pid, start seconds or null) cannot be writing any more, or null while it may be:
+     * it may while a process with that id runs and, where both start times are known, started within a second of the
+     * named one (a killed writer's id taken by a new process is not the writer).
      */
-    static boolean writerMayRun(long pid, Long start) {
+    static String orphanReason(long pid, Long start) {
         var live = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-        if (live.isEmpty()) return false;
-        if (start == null) return true;
-        return startSeconds(live.get()).map(t -> Math.abs(t - start) <= 1).orElse(true);
+        if (live.isEmpty()) return "no longer running";
+        if (start == null || startSeconds(live.get()).map(t -> Math.abs(t - start) <= 1).orElse(true)) return null;
+        return "its pid now runs another process";
     }
 
     private static String hostHash() {
@@ -70,26 +70,26 @@ public final class AtomicFiles {
         return String.format("%08x", h.hashCode());
     }
 
-    /** A new temp file beside {@code name} in {@code dir} ({@code .NAME.p<pid>h<hash>-….tmp}), after removing orphans. */
+    /** A new temp file beside {@code name} in {@code dir} ({@code .NAME.p<pid>s<start>h<hash>-….tmp}), after removing orphans. */
     public static Path tempFile(Path dir, String name) throws IOException {
         removeOrphans(dir, name);
         return Files.createTempFile(dir, "." + name + "." + OWNER + "-", ".tmp");
     }
 
-    /** A new temp folder beside {@code name} ({@code .NAME.tmp-p<pid>h<hash>-…}), after removing orphans. */
+    /** A new temp folder beside {@code name} ({@code .NAME.tmp-p<pid>s<start>h<hash>-…}), after removing orphans. */
     static Path tempDirectory(Path dir, String name) throws IOException {
         removeOrphans(dir, name);
         return ownedDirectory(dir, name, "tmp");
     }
 
-    /** A new empty folder {@code .NAME.KIND-p<pid>h<hash>-…} in {@code dir}: the names {@link #removeOrphans} reads. */
+    /** A new empty folder {@code .NAME.KIND-p<pid>s<start>h<hash>-…} in {@code dir}: the names {@link #removeOrphans} reads. */
     private static Path ownedDirectory(Path dir, String name, String kind) throws IOException {
         return Files.createTempDirectory(dir, "." + name + "." + kind + "-" + OWNER + "-");
     }
 
     /**
      * Deletes the temp files and folders of target {@code name} in {@code dir} that a process of this host left behind
-     * and that is no longer running (killed mid-write; see {@link #writerMayRun}); those of running processes, of other
+     * and that is no longer running (killed mid-write; see {@link #orphanReason}); those of running processes, of other
      * hosts or pid namespaces and unmarked ones are kept. Best effort: a failure to list or delete is logged, never
      * thrown. Returns how many were removed.
      */
@@ -114,14 +114,13 @@ public final class AtomicFiles {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (writerMayRun(pid, start)) continue;
+                String reason = orphanReason(pid, start);
+                if (reason == null) continue;
                 try {
                     if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) deleteTree(p);
                     else Files.deleteIfExists(p);
                     removed++;
-                    boolean reused = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                    LOG.log(System.Logger.Level.INFO, "removed " + p + ", left by process " + pid
-                            + (reused ? " (its pid now runs another process)" : " (no longer running)"));
+                    LOG.log(System.Logger.Level.INFO, "removed " + p + ", left by process " + pid + " (" + reason + ")");
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "cannot remove " + p + " left by process " + pid + ": " + e.getMessage());
                 }

@@ -136,16 +136,16 @@ class AtomicFilesOrphansTest {
     }
 
     @Test
-    void writerMayRunOnlyWhileItsPidRunsWithItsStartTime() throws Exception {
+    void aWriterMayRunOnlyWhileItsPidRunsWithItsStartTime() throws Exception {
         long me = ProcessHandle.current().pid();
         long myStart = ProcessHandle.current().info().startInstant().orElseThrow().getEpochSecond();
-        assertTrue(AtomicFiles.writerMayRun(me, myStart));
-        assertTrue(AtomicFiles.writerMayRun(me, null), "no start time in the name: the pid alone");
-        assertFalse(AtomicFiles.writerMayRun(me, myStart - 2), "the pid was reused by a later process");
-        assertFalse(AtomicFiles.writerMayRun(me, myStart + 2));
+        assertNull(AtomicFiles.orphanReason(me, myStart));
+        assertNull(AtomicFiles.orphanReason(me, null), "no start time in the name: the pid alone");
+        assertEquals("its pid now runs another process", AtomicFiles.orphanReason(me, myStart - 2), "the pid was reused by a later process");
+        assertEquals("its pid now runs another process", AtomicFiles.orphanReason(me, myStart + 2));
         Process done = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(done.waitFor(60, TimeUnit.SECONDS));
-        assertFalse(AtomicFiles.writerMayRun(done.pid(), null));
+        assertEquals("no longer running", AtomicFiles.orphanReason(done.pid(), null));
     }
 }

@@ -125,4 +125,27 @@ class VecOpsExpTest {
             }
         }
     }
+
+    /**
+     * SiLU·up spells the vector exp out again (no method passes vectors: see Panel256): every vector lane has the
+     * scalar tail's bits, g/(exp(−g) + 1)·u, over ordinary values, both clamps, infinities and NaN.
+     */
+    @Test
+    void siluMulLanesEqualTheScalarPath() {
+        Random r = new Random(17);
+        float[] special = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -1e30f, -200f, -88.8f, 87.4f, 200f,
+                1e30f, -0f, 0f, 1e-30f, -1e-30f, 0.5f};
+        int n = 4099;
+        float[] g = new float[n], u = new float[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = i < special.length ? special[i] : (float) (r.nextGaussian() * 6);
+            u[i] = (float) r.nextGaussian();
+        }
+        float[] v = g.clone();
+        VecOps.siluMul(v, u, 0, n);
+        for (int i = 0; i < n; i++) {
+            float want = g[i] / (VecOps.exp(-g[i]) + 1f) * u[i];
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(v[i]), "element " + i + ": silu(" + g[i] + ")·" + u[i]);
+        }
+    }
 }
