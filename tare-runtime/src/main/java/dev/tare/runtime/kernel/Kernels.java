@@ -1,9 +1,13 @@
 package dev.tare.runtime.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Chooses the matrix kernel for a weight: the single entry point the model code uses.
@@ -112,6 +116,58 @@ public final class Kernels {
         }
         return w;
     }
+
+    /**
+     * ys[i] ← x·W_iᵀ for weights that read the same x (a layer's q, k and v): native weights of one precision and
+     * input width convert x once ({@link NativeLinear#forwardShared}); others run one by one. Same bits either way.
+     */
+    public static void forwardAll(float[] x, int rows, LinearWeight[] ws, float[][] ys) {
+        if (ws.length != ys.length) throw new IllegalArgumentException(ws.length + " weights but " + ys.length + " outputs");
+        for (int i = 0; i < ws.length; i++)
+            if (ys[i].length < (long) rows * ws[i].outFeatures())
+                throw new IllegalArgumentException("output " + i + " holds " + ys[i].length + " floats, need rows*out = " + (long) rows * ws[i].outFeatures());
+        boolean shared = forwardNative(x, rows, ws, (products, from, to) -> {
+            for (int i = 0; i < ys.length; i++) {
+                int out = ws[i].outFeatures();
+                MemorySegment.copy(products[i], ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * from * out, ys[i], from * out, (to - from) * out);
+            }
+        });
+        if (!shared) for (int i = 0; i < ws.length; i++) ws[i].forward(x, rows, ys[i]);
+    }
+
+    /**
+     * y ← y + x·Wᵀ, added while a native kernel copies its product out (the bits of computing x·Wᵀ and then adding);
+     * false, with y untouched, for kernels that write into Java arrays directly, whose callers add in their own pass.
+     */
+    public static boolean forwardAdd(LinearWeight w, float[] x, int rows, float[] y) {
+        int out = w.outFeatures();
+        if (y.length < (long) rows * out) throw new IllegalArgumentException("y holds " + y.length + " floats, need rows*out = " + (long) rows * out);
+        return forwardNative(x, rows, new LinearWeight[] {w}, (products, from, to) -> {
+            MemorySegment p = products[0];
+            int i = from * out, end = to * out;
+            for (int bound = i + F.loopBound(end - i); i < bound; i += F.length())
+                FloatVector.fromArray(F, y, i).add(FloatVector.fromMemorySegment(F, p, 4L * i, ByteOrder.nativeOrder())).intoArray(y, i);
+            for (; i < end; i++) y[i] += p.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+        });
+    }
+
+    /**
+     * Where every weight is a {@link NativeLinear} of one precision and input width: runs them on x converted once and
+     * hands their f32 products to {@code epilogue} ({@link NativeLinear#forwardShared}); false, nothing done, otherwise.
+     */
+    public static boolean forwardNative(float[] x, int rows, LinearWeight[] ws, NativeLinear.Epilogue epilogue) {
+        NativeLinear[] natives = new NativeLinear[ws.length];
+        for (int i = 0; i < ws.length; i++) {
+            if (!(ws[i] instanceof NativeLinear n) || n.precision() != ((ws[0] instanceof NativeLinear n0) ? n0.precision() : null)
+                    || n.inFeatures() != ws[0].inFeatures()) return false;
+            natives[i] = n;
+        }
+        if (natives.length == 0) return false;
+        NativeLinear.forwardShared(natives, x, rows, epilogue);
+        return true;
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     /**
      * The kernel {@code auto} builds for a weight of {@code dtype} given whether oneDNN loads and whether it runs bf16

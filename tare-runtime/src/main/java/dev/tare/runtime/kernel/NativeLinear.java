@@ -207,28 +207,80 @@ public final class NativeLinear implements LinearWeight {
     @Override
     public void forward(float[] x, int rows, float[] y) {
         if (rows <= 0) return;
-        if (x.length < (long) rows * in) throw new IllegalArgumentException("x holds " + x.length + " floats, need rows*in = " + (long) rows * in);
         if (y.length < (long) rows * out) throw new IllegalArgumentException("y holds " + y.length + " floats, need rows*out = " + (long) rows * out);
-        // one thread where the Java kernels would stay on the caller's thread too (sequential sections, small products)
-        int threads = KernelPool.isSequential() || (long) rows * in * out < PackedLinear.PARALLEL_MIN_MACS ? 1 : KernelPool.threads();
+        forwardShared(new NativeLinear[] {this}, x, rows, (products, from, to) ->
+                MemorySegment.copy(products[0], F32, 4L * from * out, y, from * out, (to - from) * out));
+    }
+
+    /**
+     * Receives the f32 products of {@link #forwardShared} for rows [from, to): {@code products[i]} holds the i-th
+     * weight's rows × out floats, row-major. Called on the kernel threads, once for each range of a split of the rows.
+     */
+    @FunctionalInterface
+    public interface Epilogue { void rows(MemorySegment[] products, int from, int to); }
+
+    /**
+     * Multiplies x by each of {@code ws} (one precision and input width) with x converted to the precision once, then
+     * hands all their products to {@code epilogue} row range by row range, so the results are copied out (and added,
+     * activated…) in one pass while they are still in the caches. Each product has the bits of {@link #forward}.
+     */
+    public static void forwardShared(NativeLinear[] ws, float[] x, int rows, Epilogue epilogue) {
+        if (ws.length == 0) throw new IllegalArgumentException("no weights");
+        NativeLinear w0 = ws[0];
+        for (NativeLinear w : ws)
+            if (w.precision != w0.precision || w.in != w0.in || w.dnn != w0.dnn)
+                throw new IllegalArgumentException("weights of one shared-input product must agree in precision, input width and library: "
+                        + w0.precision.label() + " [" + w0.out + ", " + w0.in + "] vs " + w.precision.label() + " [" + w.out + ", " + w.in + "]");
+        if (rows <= 0) return;
+        int in = w0.in;
+        if (x.length < (long) rows * in) throw new IllegalArgumentException("x holds " + x.length + " floats, need rows*in = " + (long) rows * in);
+        Prim[] prims = new Prim[ws.length];
+        boolean[] transientPrim = new boolean[ws.length];
+        int[] threads = new int[ws.length];
         try {
-            dnn.setThreads(threads);   // before creating a primitive: oneDNN fixes its thread count at creation
-            long key = (long) rows << 16 | threads;
-            Prim p = prims.get(key);
-            boolean transientPrim = false;
-            if (p == null) {
-                if (prims.size() < MAX_CACHED) p = prims.computeIfAbsent(key, kk -> build(rows, arena));
-                else { p = build(rows, null); transientPrim = true; }
+            long srcBytes = align((long) rows * in * w0.precision.bytes), dstTotal = 0, scratch = 0, outs = 0;
+            for (int i = 0; i < ws.length; i++) {
+                NativeLinear w = ws[i];
+                // one thread where the Java kernels would stay on the caller's thread too (sequential sections, small products)
+                threads[i] = KernelPool.isSequential() || (long) rows * in * w.out < PackedLinear.PARALLEL_MIN_MACS ? 1 : KernelPool.threads();
+                w.dnn.setThreads(threads[i]);   // before creating a primitive: oneDNN fixes its thread count at creation
+                long key = (long) rows << 16 | threads[i];
+                Prim p = w.prims.get(key);
+                if (p == null) {
+                    if (w.prims.size() < MAX_CACHED) p = w.prims.computeIfAbsent(key, kk -> w.build(rows, w.arena));
+                    else { p = w.build(rows, null); transientPrim[i] = true; }
+                }
+                prims[i] = p;
+                dstTotal += align((long) rows * w.out * 4);
+                scratch = Math.max(scratch, align(p.scratchBytes()));
+                outs += w.out;
             }
-            try {
-                run(p, x, rows, y);
-            } finally {
-                if (transientPrim) dnn.destroyPrimitive(p.primitive());   // its descriptors live in a GC-managed arena
+            // uninitialised: every byte a call reads is written first
+            try (NativeMemory.Lease lease = BUFFER.lease(srcBytes + dstTotal + scratch)) {
+                MemorySegment buf = lease.segment(), src = buf.asSlice(0, srcBytes);
+                if (w0.precision == Precision.BF16) KernelPool.forRanges(rows, in, (from, to) -> toBf16(x, from * in, (to - from) * in, src));
+                else KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, from * in, src, F32, 4L * from * in, (to - from) * in));
+                MemorySegment[] dst = new MemorySegment[ws.length];
+                long at = srcBytes;
+                for (int i = 0; i < ws.length; i++) {
+                    long bytes = align((long) rows * ws[i].out * 4);
+                    dst[i] = buf.asSlice(at, bytes);
+                    at += bytes;
+                }
+                MemorySegment scratchSeg = buf.asSlice(at, scratch);
+                for (int i = 0; i < ws.length; i++) {
+                    if (i > 0 && threads[i] != threads[i - 1]) ws[i].dnn.setThreads(threads[i]);
+                    ws[i].execute(prims[i], src, dst[i], scratchSeg);
+                }
+                KernelPool.forRanges(rows, outs, (from, to) -> epilogue.rows(dst, from, to));
             }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("oneDNN " + precision.label() + " matmul " + rows + " x " + in + " x " + out + ": " + t, t);
+            throw new IllegalStateException("oneDNN " + w0.precision.label() + " matmul " + rows + " x " + in + " x " + w0.out + ": " + t, t);
+        } finally {
+            for (int i = 0; i < ws.length; i++)
+                if (transientPrim[i]) ws[i].dnn.destroyPrimitive(prims[i].primitive());   // its descriptors live in a GC-managed arena
         }
     }
 
@@ -252,25 +304,14 @@ public final class NativeLinear implements LinearWeight {
         }
     }
 
-    private void run(Prim p, float[] x, int rows, float[] y) throws Throwable {
-        long srcBytes = align((long) rows * in * precision.bytes), dstBytes = align((long) rows * out * 4), scratch = align(p.scratchBytes());
-        long total = srcBytes + dstBytes + scratch;
-        // uninitialised: every byte a call reads is written first
-        try (NativeMemory.Lease lease = BUFFER.lease(total)) {
-            MemorySegment buf = lease.segment();
-            MemorySegment src = buf.asSlice(0, srcBytes), dst = buf.asSlice(srcBytes, dstBytes);
-            if (precision == Precision.BF16) KernelPool.forRanges(rows, in, (from, to) -> toBf16(x, from * in, (to - from) * in, src));
-            else KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, from * in, src, F32, 4L * from * in, (to - from) * in));
-            if (p.scratchBytes() > 0)
-                dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
-                        new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},
-                        new MemorySegment[] {src, weights, dst, buf.asSlice(srcBytes + dstBytes, scratch)});
-            else
-                dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST},
-                        new MemorySegment[] {p.srcMd(), wMd, p.dstMd()}, new MemorySegment[] {src, weights, dst});
-            KernelPool.forRanges(rows, in, (from, to) ->   // split as the conversion is
-                    MemorySegment.copy(dst, F32, 4L * from * out, y, from * out, (to - from) * out));
-        }
+    private void execute(Prim p, MemorySegment src, MemorySegment dst, MemorySegment scratch) throws Throwable {
+        if (p.scratchBytes() > 0)
+            dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
+                    new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},
+                    new MemorySegment[] {src, weights, dst, scratch.asSlice(0, align(p.scratchBytes()))});
+        else
+            dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST},
+                    new MemorySegment[] {p.srcMd(), wMd, p.dstMd()}, new MemorySegment[] {src, weights, dst});
     }
 
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_256;

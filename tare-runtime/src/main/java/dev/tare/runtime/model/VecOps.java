@@ -110,10 +110,13 @@ public final class VecOps {
     }
 
     /** g[from+i] ← silu(g[from+i])·u[from+i] = g/(1 + exp(−g))·u for i in [0, n). */
-    public static void siluMul(float[] g, float[] u, int from, int n) {
+    public static void siluMul(float[] g, float[] u, int from, int n) { siluMul(g, from, u, from, n); }
+
+    /** g[gFrom+i] ← silu(g[gFrom+i])·u[uFrom+i] for i in [0, n): each element as {@link #siluMul(float[], float[], int, int)}. */
+    public static void siluMul(float[] g, int gFrom, float[] u, int uFrom, int n) {
         int i = 0, step = S.length();
         for (; i <= n - step; i += step) {
-            FloatVector a = FloatVector.fromArray(S, g, from + i), x = a.neg();
+            FloatVector a = FloatVector.fromArray(S, g, gFrom + i), x = a.neg();
             x = x.blend(HI, x.compare(VectorOperators.GT, HI));
             VectorMask<Float> under = x.compare(VectorOperators.LT, LO);   // a NaN lane is not under and stays NaN
             x = x.blend(LO, under);
@@ -127,11 +130,11 @@ public final class VecOps {
             p = p.fma(z, r).add(1f);
             IntVector two = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
             FloatVector e = p.mul(two.reinterpretAsFloats()).blend(0f, under);
-            a.div(e.add(1f)).mul(FloatVector.fromArray(S, u, from + i)).intoArray(g, from + i);
+            a.div(e.add(1f)).mul(FloatVector.fromArray(S, u, uFrom + i)).intoArray(g, gFrom + i);
         }
         for (; i < n; i++) {
-            float a = g[from + i];
-            g[from + i] = a / (exp(-a) + 1f) * u[from + i];
+            float a = g[gFrom + i];
+            g[gFrom + i] = a / (exp(-a) + 1f) * u[uFrom + i];
         }
     }
 

@@ -247,6 +247,67 @@ class NativeLinearTest {
         assertFalse(Kernels.describe().isBlank());
     }
 
+    @Test
+    void sharedInputProductsHaveTheBitsOfSeparateCalls() {
+        OneDnn dnn = dnnAnyIsa();
+        Random rnd = new Random(14);
+        java.util.List<NativeLinear.Precision> precisions = new ArrayList<>(List.of(NativeLinear.Precision.F32));
+        if (dnn.hasBf16()) precisions.add(NativeLinear.Precision.BF16);
+        int in = 72;
+        int[] outs = {96, 16, 40};
+        try (Arena arena = Arena.ofShared()) {
+            for (NativeLinear.Precision p : precisions) {
+                LinearWeight[] ws = new LinearWeight[outs.length];
+                for (int i = 0; i < outs.length; i++)
+                    ws[i] = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, outs[i], in, rnd), DType.BF16, outs[i], in);
+                for (int rows : new int[] {1, 17, 300}) {   // 300: the conversion and the epilogue split over the pool
+                    float[] x = PackedLinearTest.randomX(rows * in, rnd);
+                    float[][] ys = new float[outs.length][];
+                    for (int i = 0; i < outs.length; i++) {
+                        ys[i] = new float[rows * outs[i]];
+                        java.util.Arrays.fill(ys[i], Float.NaN);   // every output overwritten
+                    }
+                    Kernels.forwardAll(x, rows, ws, ys);
+                    for (int i = 0; i < outs.length; i++) {
+                        float[] one = new float[rows * outs[i]];
+                        ws[i].forward(x, rows, one);
+                        assertBitsEqual(one, ys[i], p + " rows " + rows + " weight " + i);
+                        // y + x·Wᵀ, added while copying: the bits of the product plus y
+                        float[] y = PackedLinearTest.randomX(rows * outs[i], rnd), expect = y.clone();
+                        for (int j = 0; j < expect.length; j++) expect[j] += one[j];
+                        assertTrue(Kernels.forwardAdd(ws[i], x, rows, y));
+                        assertBitsEqual(expect, y, p + " rows " + rows + " weight " + i + " added");
+                    }
+                }
+                // a weight of another input width or kind: no shared product, nothing written; forwardAll runs them one by one
+                LinearWeight other = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, 8, in + 1, rnd), DType.BF16, 8, in + 1);
+                LinearWeight packed = PackedLinear.pack(PackedLinearTest.randomWeights(arena, DType.BF16, 8, in, rnd), DType.BF16, 8, in);
+                float[] x = PackedLinearTest.randomX(5 * (in + 1), rnd), untouched = new float[5 * 8];
+                assertFalse(Kernels.forwardNative(x, 5, new LinearWeight[] {ws[0], other}, (prods, from, to) -> fail("epilogue ran")));
+                assertFalse(Kernels.forwardNative(x, 5, new LinearWeight[] {ws[0], packed}, (prods, from, to) -> fail("epilogue ran")));
+                assertFalse(Kernels.forwardAdd(packed, x, 5, untouched));
+                assertArrayEquals(new float[5 * 8], untouched);
+                float[] a = new float[5 * outs[0]], b = new float[5 * 8], ea = new float[a.length], eb = new float[b.length];
+                Kernels.forwardAll(x, 5, new LinearWeight[] {ws[0], packed}, new float[][] {a, b});
+                ws[0].forward(x, 5, ea);
+                packed.forward(x, 5, eb);
+                assertBitsEqual(ea, a, p + " mixed kinds, native");
+                assertBitsEqual(eb, b, p + " mixed kinds, Java");
+                var e = assertThrows(IllegalArgumentException.class,
+                        () -> NativeLinear.forwardShared(new NativeLinear[] {(NativeLinear) ws[0], (NativeLinear) other}, x, 5, (prods, from, to) -> {}));
+                assertTrue(e.getMessage().contains("[" + outs[0] + ", " + in + "]") && e.getMessage().contains("[8, " + (in + 1) + "]"), e.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Kernels.forwardAll(x, 5, new LinearWeight[] {ws[0]}, new float[][] {new float[3]}));
+            }
+        }
+    }
+
+    private static void assertBitsEqual(float[] expect, float[] actual, String what) {
+        assertEquals(expect.length, actual.length, what);
+        for (int i = 0; i < expect.length; i++)
+            if (Float.floatToIntBits(expect[i]) != Float.floatToIntBits(actual[i]))
+                fail(what + ": element " + i + " is " + actual[i] + ", one call alone gives " + expect[i]);
+    }
+
     /** The library on any ISA (the f32 kernels need no bf16 instructions), or a skip naming why it is not usable. */
     static OneDnn dnnAnyIsa() {
         OneDnn.Availability a = OneDnn.availability();

@@ -30,6 +30,15 @@ class NativeKernelModelTest {
         return s;
     }
 
+    /** The weight's elements as an F32 segment. */
+    private static MemorySegment f32Of(LinearWeight w) {
+        int out = w.outFeatures(), in = w.inFeatures();
+        MemorySegment s = Arena.ofAuto().allocate((long) out * in * 4);
+        for (int o = 0; o < out; o++)
+            for (int k = 0; k < in; k++) s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) o * in + k, w.get(o, k));
+        return s;
+    }
+
     @Test
     void bf16ModelScoresMatchTheJavaKernelsWithinBf16Rounding() {
         OneDnn dnn = OneDnn.get().orElse(null);
@@ -54,6 +63,47 @@ class NativeKernelModelTest {
                     assertEquals(a[i][j], b[i][j], tol, "sequence " + i + " label " + j + " (java " + a[i][j] + ", native " + b[i][j] + ")");
                 }
         }
+    }
+
+    /** A native weight behind a plain {@link LinearWeight}: the model then runs each product on its own (no fused epilogues). */
+    private record Opaque(LinearWeight w) implements LinearWeight {
+        @Override public int outFeatures() { return w.outFeatures(); }
+        @Override public int inFeatures() { return w.inFeatures(); }
+        @Override public void forward(float[] x, int rows, float[] y) { w.forward(x, rows, y); }
+        @Override public float get(int o, int k) { return w.get(o, k); }
+    }
+
+    @Test
+    void fusedNativeProductsScoreWithTheBitsOfOneProductAtATime() {
+        // q/k/v on x converted once, o and down added to the residual stream and SiLU(gate)·up taken while the native
+        // results are copied out: the same floating-point operations as product, copy, then the model's own passes
+        OneDnn dnn = OneDnn.get().orElse(null);
+        assumeTrue(dnn != null, "oneDNN not usable, native kernel tests skipped: " + OneDnn.unavailableReason().orElse("?"));
+        Random r = new Random(23);
+        int[][] ids = {r.ints(37, 3, 512).toArray(), r.ints(5, 3, 512).toArray(), r.ints(250, 3, 512).toArray(), r.ints(240, 3, 512).toArray()};
+        java.util.List<Kernels.Choice> choices = new java.util.ArrayList<>(java.util.List.of(Kernels.Choice.NATIVE_F32));
+        if (dnn.hasBf16()) choices.add(Kernels.Choice.NATIVE);
+        for (String name : new String[] {"qwen2-seqcls", "llama-seqcls"})
+            for (Kernels.Choice choice : choices) {
+                Path dir = Fixtures.root().resolve(name);
+                // native-f32 multiplies f32 weights in a NativeLinear (BF16 ones would take SgemmLinear); native bf16 ones
+                boolean f32 = choice == Kernels.Choice.NATIVE_F32;
+                try (RewardModel loaded = ModelLoader.loadRewardModel(dir)) {
+                    RewardModel rm = loaded.withLinears((m, w) -> Kernels.linear(f32 ? f32Of(w) : bf16Of(w), f32 ? DType.F32 : DType.BF16,
+                            w.outFeatures(), w.inFeatures(), choice));
+                    int[] natives = {0};
+                    RewardModel opaque = rm.withLinears((m, w) -> {
+                        if (w instanceof NativeLinear) natives[0]++;
+                        return new Opaque(w);
+                    });
+                    assertEquals(7 * rm.config().numLayers(), natives[0], name + " " + choice + ": every decoder linear is native");
+                    float[][] fused = rm.score(ids), single = opaque.score(ids);
+                    for (int i = 0; i < ids.length; i++)
+                        for (int j = 0; j < fused[i].length; j++)
+                            assertEquals(Float.floatToIntBits(single[i][j]), Float.floatToIntBits(fused[i][j]),
+                                    name + " " + choice + " sequence " + i + " label " + j + ": fused " + fused[i][j] + " one at a time " + single[i][j]);
+                }
+            }
     }
 
     @Test
