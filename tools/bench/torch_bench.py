@@ -18,6 +18,7 @@ import json
 import math
 import mmap
 import os
+import re
 import struct
 import sys
 import time
@@ -42,6 +43,22 @@ def openblas_core():
     except OSError:
         pass
     return None
+
+
+def blas_info():
+    """torch's BLAS_INFO build setting: "mkl" (PyPI wheels for x86), "open" (OpenBLAS), "generic" (Debian: the system
+    libblas.so.3, whichever library the alternative or LD_LIBRARY_PATH provides), or None when not stated."""
+    m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    return m.group(1) if m else None
+
+
+def cpu_capability():
+    """The SIMD level ATen's own kernels run (e.g. AVX512, AVX2; ATEN_CPU_CAPABILITY lowers it), or None if unstated."""
+    try:
+        return torch.backends.cpu.get_cpu_capability()
+    except AttributeError:   # torch < 2.1 states it in its build summary
+        m = re.search(r"CPU capability usage: (\w+)", torch.__config__.show())
+        return m.group(1) if m else None
 
 
 def load_safetensors(path):
@@ -181,7 +198,7 @@ def main():
     print(json.dumps({"torch": torch.__version__, "engine": args.engine, "dtype": args.dtype,
                       "transformers": getattr(model, "version", None), "attn": getattr(model, "attn", None),
                       "mkldnn": torch.backends.mkldnn.is_available(), "threads": torch.get_num_threads(), "load_s": round(load_s, 2),
-                      "blas_core": openblas_core(),
+                      "blas_core": openblas_core(), "blas_info": blas_info(), "cpu_capability": cpu_capability(),
                       "tokens": ids.numel(), "tokens_per_s": [round(x, 2) for x in rates],
                       "tokens_per_cpu_s": round(ids.numel() * args.repeats / cpu, 2) if cpu > 0 else None,
                       "scores": [float(v) for v in scores[:, 0].float()]}))

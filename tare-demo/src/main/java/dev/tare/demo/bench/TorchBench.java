@@ -96,8 +96,14 @@ public final class TorchBench {
         for (int i = 0; i < scores.length; i++) scores[i] = j.path("scores").get(i).asDouble();
         String hf = j.path("transformers").isTextual() ? j.path("transformers").asText() : null;
         String attn = j.path("attn").isTextual() ? j.path("attn").asText() : null;
-        if (j.path("blas_core").isTextual())
+        String blasInfo = j.path("blas_info").isTextual() ? j.path("blas_info").asText() : null;
+        if ("mkl".equals(blasInfo)) {   // PyPI's torch multiplies with the MKL it bundles, whatever LD_LIBRARY_PATH holds
+            String limit = System.getenv("MKL_ENABLE_INSTRUCTIONS");
+            blas = "MKL (bundled with torch)" + (limit != null ? ", MKL_ENABLE_INSTRUCTIONS=" + limit : "");
+        } else if (j.path("blas_core").isTextual()) {
             blas += ", kernels " + j.path("blas_core").asText() + (coreType != null ? " (OPENBLAS_CORETYPE=" + coreType + " set by the bench)" : "");
+        }
+        if (j.path("cpu_capability").isTextual()) blas += "; ATen " + j.path("cpu_capability").asText();
         return new Ran(variant, j.path("torch").asText(), hf, attn, j.path("threads").asInt(), blas, tps,
                 j.path("tokens_per_cpu_s").asDouble(0), scores);
     }

@@ -27,14 +27,29 @@ class TorchBenchTest {
      * A stand-in for torch_bench.py run by /bin/sh: prints the JSON line the real script prints, echoing the engine and
      * dtype it was given, or exits 3 as the real script does when transformers cannot be imported.
      */
-    private static Path standIn(Path dir, boolean hasTransformers) throws Exception {
+    private static Path standIn(Path dir, boolean hasTransformers) throws Exception { return standIn(dir, hasTransformers, ""); }
+
+    /** As above with {@code extra} JSON fields (each starting with a comma) appended to the line. */
+    private static Path standIn(Path dir, boolean hasTransformers, String extra) throws Exception {
         return Files.writeString(dir.resolve("stand-in.sh"), """
                 engine=""; dtype=""
                 while [ $# -gt 0 ]; do case "$1" in --engine) engine="$2"; shift;; --dtype) dtype="$2"; shift;; esac; shift; done
                 if [ "$engine" = transformers ] && [ "%s" = no ]; then echo "transformers is not importable" >&2; exit 3; fi
                 hf=null; [ "$engine" = transformers ] && hf='"5.17.0"'
-                echo '{"torch": "2.11.0", "engine": "'$engine'", "dtype": "'$dtype'", "transformers": '$hf', "attn": "sdpa", "threads": 2, "tokens": 8, "tokens_per_s": [30.0, 10.0, 20.0], "tokens_per_cpu_s": 9.5, "scores": [0.25, -1.5], "blas_core": "'${OPENBLAS_CORETYPE:-Prescott}'"}'
-                """.formatted(hasTransformers ? "yes" : "no"));
+                echo '{"torch": "2.11.0", "engine": "'$engine'", "dtype": "'$dtype'", "transformers": '$hf', "attn": "sdpa", "threads": 2, "tokens": 8, "tokens_per_s": [30.0, 10.0, 20.0], "tokens_per_cpu_s": 9.5, "scores": [0.25, -1.5], "blas_core": "'${OPENBLAS_CORETYPE:-Prescott}'"%s}'
+                """.formatted(hasTransformers ? "yes" : "no", extra));
+    }
+
+    @Test void torchWithItsOwnMklNamesMklNotTheOpenBlasOnTheLibraryPath(@TempDir Path dir) throws Exception {
+        // PyPI's torch reports BLAS_INFO=mkl: its matrix products never reach the OpenBLAS the bench puts on the path
+        Path script = standIn(dir, true, ", \"blas_info\": \"mkl\", \"cpu_capability\": \"AVX2\"");
+        var ran = assertInstanceOf(TorchBench.Ran.class, TorchBench.run(script, "/bin/sh", dir, dir.resolve("ids.json"), 3, TorchBench.Variant.PLAIN_F32, QUIET));
+        String limit = System.getenv("MKL_ENABLE_INSTRUCTIONS");
+        assertEquals("MKL (bundled with torch)" + (limit != null ? ", MKL_ENABLE_INSTRUCTIONS=" + limit : "") + "; ATen AVX2", ran.blas());
+        // Debian's torch: BLAS_INFO=generic, the system libblas (OpenBLAS here) and its kernel set
+        Path generic = standIn(dir, true, ", \"blas_info\": \"generic\", \"cpu_capability\": \"AVX2\"");
+        var deb = assertInstanceOf(TorchBench.Ran.class, TorchBench.run(generic, "/bin/sh", dir, dir.resolve("ids.json"), 3, TorchBench.Variant.PLAIN_F32, QUIET));
+        assertTrue(deb.blas().contains(", kernels ") && deb.blas().endsWith("; ATen AVX2") && !deb.blas().contains("MKL"), deb.blas());
     }
 
     @Test void eachVariantIsPassedToTheScriptAndReadBack(@TempDir Path dir) throws Exception {
