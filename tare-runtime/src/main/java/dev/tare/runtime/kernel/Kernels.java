@@ -2,12 +2,9 @@ package dev.tare.runtime.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Chooses the matrix kernel for a weight: the single entry point the model code uses.
@@ -142,13 +139,21 @@ public final class Kernels {
     public static boolean forwardAdd(LinearWeight w, float[] x, int rows, float[] y) {
         int out = w.outFeatures();
         if (y.length < (long) rows * out) throw new IllegalArgumentException("y holds " + y.length + " floats, need rows*out = " + (long) rows * out);
-        return forwardNative(x, rows, new LinearWeight[] {w}, (products, from, to) -> {
-            MemorySegment p = products[0];
-            int i = from * out, end = to * out;
-            for (int bound = i + F.loopBound(end - i); i < bound; i += F.length())
-                FloatVector.fromArray(F, y, i).add(FloatVector.fromMemorySegment(F, p, 4L * i, ByteOrder.nativeOrder())).intoArray(y, i);
-            for (; i < end; i++) y[i] += p.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
-        });
+        return forwardNative(x, rows, new LinearWeight[] {w}, (products, from, to) -> NativeLinear.addInto(products[0], y, from * out, to * out));
+    }
+
+    /**
+     * x ← x + down(act(gate(h))·up(h)) in one native pass ({@link NativeLinear#gatedMlpAdd}: the activated rows go
+     * straight into the down product's input, the down product is added as it is copied out) where the three weights
+     * are {@link NativeLinear}s of one precision; false, nothing done, otherwise. Same bits as one step at a time.
+     */
+    public static boolean gatedMlpAdd(LinearWeight gate, LinearWeight up, LinearWeight down, float[] h, int rows, float[] x,
+                                      NativeLinear.GatedRow act) {
+        if (!(gate instanceof NativeLinear g) || !(up instanceof NativeLinear u) || !(down instanceof NativeLinear d)
+                || u.precision() != g.precision() || d.precision() != g.precision() || u.inFeatures() != g.inFeatures()
+                || u.outFeatures() != g.outFeatures() || d.inFeatures() != g.outFeatures()) return false;
+        NativeLinear.gatedMlpAdd(g, u, d, h, rows, x, act);
+        return true;
     }
 
     /**
@@ -166,8 +171,6 @@ public final class Kernels {
         NativeLinear.forwardShared(natives, x, rows, epilogue);
         return true;
     }
-
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     /**
      * The kernel {@code auto} builds for a weight of {@code dtype} given whether oneDNN loads and whether it runs bf16

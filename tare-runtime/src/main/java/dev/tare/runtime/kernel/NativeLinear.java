@@ -227,51 +227,31 @@ public final class NativeLinear implements LinearWeight {
     public static void forwardShared(NativeLinear[] ws, float[] x, int rows, Epilogue epilogue) {
         if (ws.length == 0) throw new IllegalArgumentException("no weights");
         NativeLinear w0 = ws[0];
-        for (NativeLinear w : ws)
-            if (w.precision != w0.precision || w.in != w0.in || w.dnn != w0.dnn)
-                throw new IllegalArgumentException("weights of one shared-input product must agree in precision, input width and library: "
-                        + w0.precision.label() + " [" + w0.out + ", " + w0.in + "] vs " + w.precision.label() + " [" + w.out + ", " + w.in + "]");
+        for (NativeLinear w : ws) requireSameInput(w0, w);
         if (rows <= 0) return;
         int in = w0.in;
         if (x.length < (long) rows * in) throw new IllegalArgumentException("x holds " + x.length + " floats, need rows*in = " + (long) rows * in);
-        Prim[] prims = new Prim[ws.length];
-        boolean[] transientPrim = new boolean[ws.length];
-        int[] threads = new int[ws.length];
+        Run[] runs = new Run[ws.length];
         try {
             long srcBytes = align((long) rows * in * w0.precision.bytes), dstTotal = 0, scratch = 0, outs = 0;
             for (int i = 0; i < ws.length; i++) {
-                NativeLinear w = ws[i];
-                // one thread where the Java kernels would stay on the caller's thread too (sequential sections, small products)
-                threads[i] = KernelPool.isSequential() || (long) rows * in * w.out < PackedLinear.PARALLEL_MIN_MACS ? 1 : KernelPool.threads();
-                w.dnn.setThreads(threads[i]);   // before creating a primitive: oneDNN fixes its thread count at creation
-                long key = (long) rows << 16 | threads[i];
-                Prim p = w.prims.get(key);
-                if (p == null) {
-                    if (w.prims.size() < MAX_CACHED) p = w.prims.computeIfAbsent(key, kk -> w.build(rows, w.arena));
-                    else { p = w.build(rows, null); transientPrim[i] = true; }
-                }
-                prims[i] = p;
-                dstTotal += align((long) rows * w.out * 4);
-                scratch = Math.max(scratch, align(p.scratchBytes()));
-                outs += w.out;
+                runs[i] = ws[i].prepare(rows);
+                dstTotal += align((long) rows * ws[i].out * 4);
+                scratch = Math.max(scratch, align(runs[i].prim().scratchBytes()));
+                outs += ws[i].out;
             }
             // uninitialised: every byte a call reads is written first
             try (NativeMemory.Lease lease = BUFFER.lease(srcBytes + dstTotal + scratch)) {
                 MemorySegment buf = lease.segment(), src = buf.asSlice(0, srcBytes);
-                if (w0.precision == Precision.BF16) KernelPool.forRanges(rows, in, (from, to) -> toBf16(x, from * in, (to - from) * in, src));
-                else KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, from * in, src, F32, 4L * from * in, (to - from) * in));
+                convert(w0.precision, x, rows, in, src);
                 MemorySegment[] dst = new MemorySegment[ws.length];
                 long at = srcBytes;
                 for (int i = 0; i < ws.length; i++) {
-                    long bytes = align((long) rows * ws[i].out * 4);
-                    dst[i] = buf.asSlice(at, bytes);
-                    at += bytes;
+                    dst[i] = buf.asSlice(at, align((long) rows * ws[i].out * 4));
+                    at += dst[i].byteSize();
                 }
                 MemorySegment scratchSeg = buf.asSlice(at, scratch);
-                for (int i = 0; i < ws.length; i++) {
-                    if (i > 0 && threads[i] != threads[i - 1]) ws[i].dnn.setThreads(threads[i]);
-                    ws[i].execute(prims[i], src, dst[i], scratchSeg);
-                }
+                for (int i = 0; i < ws.length; i++) ws[i].execute(runs[i], src, dst[i], scratchSeg);
                 KernelPool.forRanges(rows, outs, (from, to) -> epilogue.rows(dst, from, to));
             }
         } catch (RuntimeException | Error e) {
@@ -279,9 +259,112 @@ public final class NativeLinear implements LinearWeight {
         } catch (Throwable t) {
             throw new IllegalStateException("oneDNN " + w0.precision.label() + " matmul " + rows + " x " + in + " x " + w0.out + ": " + t, t);
         } finally {
-            for (int i = 0; i < ws.length; i++)
-                if (transientPrim[i]) ws[i].dnn.destroyPrimitive(prims[i].primitive());   // its descriptors live in a GC-managed arena
+            for (int i = 0; i < ws.length; i++) if (runs[i] != null) ws[i].release(runs[i]);
         }
+    }
+
+    /** A gated activation applied to one row in place: g[gFrom, gFrom + n) ← act(g)·u[uFrom, uFrom + n). */
+    @FunctionalInterface
+    public interface GatedRow { void apply(float[] g, int gFrom, float[] u, int uFrom, int n); }
+
+    /**
+     * A decoder layer's gated MLP added to the residual stream on native weights: x ← x + down(act(gate(h))·up(h)).
+     * h is converted once for gate and up; each row's act(gate)·up is taken from the two products and converted to the
+     * down weight's precision straight into its input, without passing through a Java array; the down product is added
+     * to x as it is copied out. The bits of the three products one at a time with the activation and the add in between.
+     */
+    public static void gatedMlpAdd(NativeLinear gate, NativeLinear up, NativeLinear down, float[] h, int rows, float[] x, GatedRow act) {
+        requireSameInput(gate, up);
+        if (gate.out != up.out || down.in != gate.out || down.precision != gate.precision || down.dnn != gate.dnn)
+            throw new IllegalArgumentException("gate [" + gate.out + ", " + gate.in + "], up [" + up.out + ", " + up.in + "] and down ["
+                    + down.out + ", " + down.in + "] do not chain (" + gate.precision.label() + " / " + down.precision.label() + ")");
+        if (rows <= 0) return;
+        int hid = gate.in, mid = gate.out, out = down.out;
+        if (h.length < (long) rows * hid) throw new IllegalArgumentException("h holds " + h.length + " floats, need rows*in = " + (long) rows * hid);
+        if (x.length < (long) rows * out) throw new IllegalArgumentException("x holds " + x.length + " floats, need rows*out = " + (long) rows * out);
+        Precision prec = gate.precision;
+        Run rg = null, ru = null, rd = null;
+        try {
+            rg = gate.prepare(rows);
+            ru = up.prepare(rows);
+            rd = down.prepare(rows);
+            long src1 = align((long) rows * hid * prec.bytes), dg = align((long) rows * mid * 4), src2 = align((long) rows * mid * prec.bytes);
+            long dd = align((long) rows * out * 4), gSlot = Math.max(dg, dd);   // the down product reuses the gate product's room
+            long scratch = Math.max(align(rg.prim().scratchBytes()), Math.max(align(ru.prim().scratchBytes()), align(rd.prim().scratchBytes())));
+            try (NativeMemory.Lease lease = BUFFER.lease(src1 + gSlot + dg + src2 + scratch)) {
+                MemorySegment buf = lease.segment(), in1 = buf.asSlice(0, src1), g = buf.asSlice(src1, dg), u = buf.asSlice(src1 + gSlot, dg),
+                        in2 = buf.asSlice(src1 + gSlot + dg, src2), scratchSeg = buf.asSlice(src1 + gSlot + dg + src2, scratch);
+                MemorySegment d = buf.asSlice(src1, dd);   // the gate product is consumed before down runs
+                convert(prec, h, rows, hid, in1);
+                gate.execute(rg, in1, g, scratchSeg);
+                up.execute(ru, in1, u, scratchSeg);
+                KernelPool.forRanges(rows, 3L * mid, (from, to) -> {
+                    float[][] b = ROWS.get();
+                    if (b[0].length < mid) b = new float[][] {new float[mid], new float[mid]};
+                    ROWS.set(b);
+                    float[] gr = b[0], ur = b[1];
+                    for (int r = from; r < to; r++) {
+                        MemorySegment.copy(g, F32, 4L * r * mid, gr, 0, mid);
+                        MemorySegment.copy(u, F32, 4L * r * mid, ur, 0, mid);
+                        act.apply(gr, 0, ur, 0, mid);
+                        if (prec == Precision.BF16) toBf16(gr, 0, mid, in2.asSlice(2L * r * mid));
+                        else MemorySegment.copy(gr, 0, in2, F32, 4L * r * mid, mid);
+                    }
+                });
+                down.execute(rd, in2, d, scratchSeg);
+                KernelPool.forRanges(rows, out, (from, to) -> addInto(d, x, from * out, to * out));
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("oneDNN " + prec.label() + " gated MLP " + rows + " x " + hid + " x " + mid + ": " + t, t);
+        } finally {
+            if (rg != null) gate.release(rg);
+            if (ru != null) up.release(ru);
+            if (rd != null) down.release(rd);
+        }
+    }
+
+    /** Each kernel thread's two rows of a gated MLP's products (grown on demand). */
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    private static final VectorSpecies<Float> ADD = FloatVector.SPECIES_PREFERRED;
+
+    /** y[i] ← y[i] + p[i] for i in [from, to) (p's floats), the float addition of a separate pass. */
+    static void addInto(MemorySegment p, float[] y, int from, int to) {
+        int i = from;
+        for (int bound = from + ADD.loopBound(to - from); i < bound; i += ADD.length())
+            FloatVector.fromArray(ADD, y, i).add(FloatVector.fromMemorySegment(ADD, p, 4L * i, ByteOrder.nativeOrder())).intoArray(y, i);
+        for (; i < to; i++) y[i] += p.getAtIndex(F32, i);
+    }
+
+    private static void requireSameInput(NativeLinear w0, NativeLinear w) {
+        if (w.precision != w0.precision || w.in != w0.in || w.dnn != w0.dnn)
+            throw new IllegalArgumentException("weights of one shared-input product must agree in precision, input width and library: "
+                    + w0.precision.label() + " [" + w0.out + ", " + w0.in + "] vs " + w.precision.label() + " [" + w.out + ", " + w.in + "]");
+    }
+
+    /** x's rows in the precision's element type into src, split over the kernel pool. */
+    private static void convert(Precision p, float[] x, int rows, int in, MemorySegment src) {
+        if (p == Precision.BF16) KernelPool.forRanges(rows, in, (from, to) -> toBf16(x, from * in, (to - from) * in, src));
+        else KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, from * in, src, F32, 4L * from * in, (to - from) * in));
+    }
+
+    /** A primitive for one call and the thread count it was built for; a transient one is destroyed by {@link #release}. */
+    private record Run(Prim prim, int threads, boolean transientPrim) {}
+
+    private Run prepare(int rows) {
+        // one thread where the Java kernels would stay on the caller's thread too (sequential sections, small products)
+        int threads = KernelPool.isSequential() || (long) rows * in * out < PackedLinear.PARALLEL_MIN_MACS ? 1 : KernelPool.threads();
+        dnn.setThreads(threads);   // before creating a primitive: oneDNN fixes its thread count at creation
+        long key = (long) rows << 16 | threads;
+        Prim p = prims.get(key);
+        if (p != null) return new Run(p, threads, false);
+        if (prims.size() < MAX_CACHED) return new Run(prims.computeIfAbsent(key, kk -> build(rows, arena)), threads, false);
+        return new Run(build(rows, null), threads, true);
+    }
+
+    private void release(Run r) {
+        if (r.transientPrim()) dnn.destroyPrimitive(r.prim().primitive());   // its descriptors live in a GC-managed arena
     }
 
     private Prim build(int rows, Arena where) {
@@ -304,7 +387,9 @@ public final class NativeLinear implements LinearWeight {
         }
     }
 
-    private void execute(Prim p, MemorySegment src, MemorySegment dst, MemorySegment scratch) throws Throwable {
+    private void execute(Run run, MemorySegment src, MemorySegment dst, MemorySegment scratch) throws Throwable {
+        Prim p = run.prim();
+        dnn.setThreads(run.threads());
         if (p.scratchBytes() > 0)
             dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
                     new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},

@@ -6,8 +6,6 @@ import dev.tare.runtime.kernel.LinearWeight;
 import dev.tare.runtime.safetensors.Tensor;
 import dev.tare.runtime.safetensors.WeightStore;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -350,7 +348,7 @@ public final class Transformer {
     private void afterAttention(Layer L, float[] x, float[] att, int rows, Workspace ws) {
         int H = cfg.hiddenSize(), I = cfg.intermediateSize();
         float[] h = ws.h, o = ws.o, g = ws.g, u = ws.u;
-        // a native kernel adds its product to x, and multiplies SiLU(gate) by up, while it copies them out (same bits)
+        // native kernels add o's and the MLP's products to x, and take SiLU(gate)·up, while they copy them out (same bits)
         if (L.ob == null && !gemma && Kernels.forwardAdd(L.o, att, rows, x)) {
             rmsNorm(x, h, rows, L.postAttnNorm);
         } else {
@@ -360,14 +358,13 @@ public final class Transformer {
             addNorm(x, o, h, rows, gemma ? L.preFfnNorm : L.postAttnNorm);
         }
         boolean silu = cfg.activation() == ModelConfig.Activation.SILU;
-        if (!(silu && L.gateB == null && L.upB == null && Kernels.forwardNative(h, rows, new LinearWeight[] {L.gate, L.up},
-                (products, from, to) -> siluMulRows(products[0], products[1], g, I, from, to)))) {
-            L.gate.forward(h, rows, g);
-            L.up.forward(h, rows, u);
-            addBias(g, rows, L.gateB);
-            addBias(u, rows, L.upB);
-            KernelPool.forRanges(rows, I, (from, to) -> activate(g, u, from * I, (to - from) * I, silu));
-        }
+        if (silu && !gemma && L.gateB == null && L.upB == null && L.downB == null
+                && Kernels.gatedMlpAdd(L.gate, L.up, L.down, h, rows, x, VecOps::siluMul)) return;
+        L.gate.forward(h, rows, g);
+        L.up.forward(h, rows, u);
+        addBias(g, rows, L.gateB);
+        addBias(u, rows, L.upB);
+        KernelPool.forRanges(rows, I, (from, to) -> activate(g, u, from * I, (to - from) * I, silu));
         if (L.downB == null && !gemma && Kernels.forwardAdd(L.down, g, rows, x)) return;
         L.down.forward(g, rows, o);
         addBias(o, rows, L.downB);
@@ -375,20 +372,6 @@ public final class Transformer {
         KernelPool.forRanges(rows, H, (from, to) -> {
             for (int i = from * H; i < to * H; i++) x[i] += o[i];
         });
-    }
-
-    /** Per-thread row of the up product, copied out of native memory for {@link #siluMulRows}. */
-    private static final ThreadLocal<float[]> UP_ROW = ThreadLocal.withInitial(() -> new float[0]);
-
-    /** g[r] ← silu(gate[r])·up[r] for rows [from, to) of two native [rows, n] f32 products (the bits of {@link VecOps#siluMul}). */
-    private static void siluMulRows(MemorySegment gate, MemorySegment up, float[] g, int n, int from, int to) {
-        float[] u = UP_ROW.get();
-        if (u.length < n) UP_ROW.set(u = new float[n]);
-        for (int r = from; r < to; r++) {
-            MemorySegment.copy(gate, ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * r * n, g, r * n, n);
-            MemorySegment.copy(up, ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * r * n, u, 0, n);
-            VecOps.siluMul(g, r * n, u, 0, n);
-        }
     }
 
     /** g ← act(g)·u on [from, from+n): SiLU, or gelu_pytorch_tanh. */

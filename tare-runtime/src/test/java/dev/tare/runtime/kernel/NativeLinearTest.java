@@ -301,6 +301,45 @@ class NativeLinearTest {
         }
     }
 
+    @Test
+    void gatedMlpAddHasTheBitsOfItsStepsOneAtATime() {
+        OneDnn dnn = dnnAnyIsa();
+        Random rnd = new Random(15);
+        List<NativeLinear.Precision> precisions = new ArrayList<>(List.of(NativeLinear.Precision.F32));
+        if (dnn.hasBf16()) precisions.add(NativeLinear.Precision.BF16);
+        // an activation no kernel could guess: g ← (g·g − 0.5)·u, row by row
+        NativeLinear.GatedRow act = (g, gFrom, u, uFrom, n) -> {
+            for (int i = 0; i < n; i++) g[gFrom + i] = (g[gFrom + i] * g[gFrom + i] - 0.5f) * u[uFrom + i];
+        };
+        try (Arena arena = Arena.ofShared()) {
+            for (NativeLinear.Precision p : precisions)
+                for (int[] s : new int[][] {{48, 136}, {200, 24}}) {   // hidden, intermediate (also the down product wider than the middle)
+                    int hid = s[0], mid = s[1];
+                    NativeLinear gate = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, mid, hid, rnd), DType.BF16, mid, hid);
+                    NativeLinear up = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, mid, hid, rnd), DType.BF16, mid, hid);
+                    NativeLinear down = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, hid, mid, rnd), DType.BF16, hid, mid);
+                    for (int rows : new int[] {1, 9, 300}) {
+                        float[] h = PackedLinearTest.randomX(rows * hid, rnd), x = PackedLinearTest.randomX(rows * hid, rnd), expect = x.clone();
+                        float[] g = new float[rows * mid], u = new float[rows * mid], o = new float[rows * hid];
+                        gate.forward(h, rows, g);
+                        up.forward(h, rows, u);
+                        act.apply(g, 0, u, 0, rows * mid);
+                        down.forward(g, rows, o);
+                        for (int i = 0; i < expect.length; i++) expect[i] += o[i];
+                        assertTrue(Kernels.gatedMlpAdd(gate, up, down, h, rows, x, act));
+                        assertBitsEqual(expect, x, p + " " + hid + "/" + mid + " rows " + rows);
+                    }
+                    float[] h = new float[hid], x = new float[hid];
+                    assertFalse(Kernels.gatedMlpAdd(gate, up, gate, h, 1, x, act), "down must read the middle width");
+                    LinearWeight packedDown = PackedLinear.pack(PackedLinearTest.randomWeights(arena, DType.BF16, hid, mid, rnd), DType.BF16, hid, mid);
+                    assertFalse(Kernels.gatedMlpAdd(gate, up, packedDown, h, 1, x, act));
+                    assertArrayEquals(new float[hid], x, "nothing written when the weights do not chain");
+                    var e = assertThrows(IllegalArgumentException.class, () -> NativeLinear.gatedMlpAdd(gate, up, gate, h, 1, x, act));
+                    assertTrue(e.getMessage().contains("do not chain"), e.getMessage());
+                }
+        }
+    }
+
     private static void assertBitsEqual(float[] expect, float[] actual, String what) {
         assertEquals(expect.length, actual.length, what);
         for (int i = 0; i < expect.length; i++)
