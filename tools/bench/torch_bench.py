@@ -169,7 +169,8 @@ def main():
     ap.add_argument("--model", required=True, help="checkpoint directory (config.json + model.safetensors)")
     ap.add_argument("--ids", required=True, help="JSON file: a list of equal-length token-id lists")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads (default: all CPUs)")
-    ap.add_argument("--repeats", type=int, default=3, help="timed runs after one warm-up run")
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs after the warm-up runs")
+    ap.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2: oneDNN builds its kernels on the first)")
     ap.add_argument("--dtype", choices=("f32", "bf16"), default="f32", help="compute dtype (default f32)")
     ap.add_argument("--engine", choices=("plain", "transformers"), default="plain",
                     help="plain torch ops (default) or transformers' own model class")
@@ -186,14 +187,15 @@ def main():
     load_s = time.perf_counter() - t0
     rates, scores, cpu = [], None, 0.0
     with torch.inference_mode():
-        for r in range(args.repeats + 1):
+        for r in range(args.warmup + args.repeats):
             t0, c0 = time.perf_counter(), time.process_time()
             scores = model.forward(ids)
             s = time.perf_counter() - t0
-            if r > 0:
+            timed = r >= args.warmup
+            if timed:
                 rates.append(ids.numel() / s)
                 cpu += time.process_time() - c0
-            print("torch run %d/%d: %.1f tokens/s%s" % (r, args.repeats, ids.numel() / s, " (warm-up)" if r == 0 else ""),
+            print("torch run %d/%d: %.1f tokens/s%s" % (r - args.warmup + 1, args.repeats, ids.numel() / s, "" if timed else " (warm-up)"),
                   file=sys.stderr, flush=True)
     print(json.dumps({"torch": torch.__version__, "engine": args.engine, "dtype": args.dtype,
                       "transformers": getattr(model, "version", None), "attn": getattr(model, "attn", None),

@@ -54,6 +54,11 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
             + "in f32 and bf16 (needs a Python with transformers: --python).")
     boolean compareHf;
 
+    @Option(names = "--baseline-dtypes", split = ",", paramLabel = "DTYPE",
+            description = "Which torch/transformers baselines to run: f32, bf16 or both (default: f32,bf16; f32 alone on a CPU without bf16 "
+                    + "instructions, where torch's bf16 forward is emulated and takes minutes).")
+    List<String> baselineDtypes;
+
     @Option(names = "--kernels", split = ",", paramLabel = "KERNEL", converter = KernelConverter.class,
             description = "tare kernels to run the model with, each loading the checkpoint anew, e.g. java,native (Java-kernel runs go first) (default: the one -Dtare.kernel selects).")
     List<Kernels.Choice> kernels;
@@ -73,9 +78,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RuntimeBench.Options d = RuntimeBench.Options.defaults(quick);
-        List<TorchBench.Variant> baselines = new ArrayList<>();
-        if (compareTorch || compareHf) baselines.addAll(List.of(TorchBench.Variant.PLAIN_F32, TorchBench.Variant.PLAIN_BF16));
-        if (compareHf) baselines.addAll(List.of(TorchBench.Variant.HF_F32, TorchBench.Variant.HF_BF16));
+        List<TorchBench.Variant> baselines = baselines(compareTorch, compareHf, baselineDtypes);
         var o = new RuntimeBench.Options(quick, or(repeats, d.repeats()), or(modelRepeats, d.modelRepeats()), or(layers, d.layers()),
                 or(seqLen, d.seqLen()), or(sequences, d.sequences()), keepModel, kernels == null ? d.kernels() : kernels, baselines,
                 torchScript, python, skipMatmul, skipModel);
@@ -92,6 +95,22 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     }
 
     private static int or(Integer given, int otherwise) { return given != null ? given : otherwise; }
+
+    /** The torch baselines --compare-torch / --compare-hf ask for, kept to {@code dtypes} (f32, bf16; null: both). */
+    static List<TorchBench.Variant> baselines(boolean torch, boolean hf, List<String> dtypes) {
+        java.util.Set<String> keep = new java.util.LinkedHashSet<>();
+        for (String d : dtypes == null ? List.of("f32", "bf16") : dtypes) {
+            String v = d.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!v.equals("f32") && !v.equals("bf16"))
+                throw new CommandLine.ParameterException(new CommandLine(new BenchRuntimeCommand()), "--baseline-dtypes: expected f32 or bf16, got '" + d + "'");
+            keep.add(v);
+        }
+        List<TorchBench.Variant> out = new ArrayList<>();
+        if (torch || hf) out.addAll(List.of(TorchBench.Variant.PLAIN_F32, TorchBench.Variant.PLAIN_BF16));
+        if (hf) out.addAll(List.of(TorchBench.Variant.HF_F32, TorchBench.Variant.HF_BF16));
+        out.removeIf(v -> !keep.contains(v.dtype()));
+        return out;
+    }
 
     static void render(RuntimeBench.Result r, PrintWriter out) {
         var m = r.machine();

@@ -23,4 +23,15 @@ class BenchRuntimeKernelsTest {
         var e = assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("native_f32"));
         assertTrue(e.getMessage().contains("native-f32") && e.getMessage().contains("'native_f32'"), e.getMessage());
     }
+
+    @Test
+    void baselineDtypesKeepOnlyTheNamedTorchRuns() {
+        assertEquals(java.util.List.of(dev.tare.demo.bench.TorchBench.Variant.PLAIN_F32, dev.tare.demo.bench.TorchBench.Variant.HF_F32),
+                BenchRuntimeCommand.baselines(false, true, java.util.List.of("F32 ")));
+        assertEquals(4, BenchRuntimeCommand.baselines(false, true, null).size());
+        assertEquals(java.util.List.of(dev.tare.demo.bench.TorchBench.Variant.PLAIN_BF16), BenchRuntimeCommand.baselines(true, false, java.util.List.of("bf16")));
+        assertTrue(BenchRuntimeCommand.baselines(false, false, java.util.List.of("f32")).isEmpty(), "no --compare-*: no baselines");
+        var e = assertThrows(CommandLine.ParameterException.class, () -> BenchRuntimeCommand.baselines(true, false, java.util.List.of("fp16")));
+        assertTrue(e.getMessage().contains("'fp16'") && e.getMessage().contains("--baseline-dtypes"), e.getMessage());
+    }
 }

@@ -161,13 +161,12 @@ public final class Kernels {
      * hands their f32 products to {@code epilogue} ({@link NativeLinear#forwardShared}); false, nothing done, otherwise.
      */
     public static boolean forwardNative(float[] x, int rows, LinearWeight[] ws, NativeLinear.Epilogue epilogue) {
+        if (ws.length == 0 || !(ws[0] instanceof NativeLinear first)) return false;
         NativeLinear[] natives = new NativeLinear[ws.length];
         for (int i = 0; i < ws.length; i++) {
-            if (!(ws[i] instanceof NativeLinear n) || n.precision() != ((ws[0] instanceof NativeLinear n0) ? n0.precision() : null)
-                    || n.inFeatures() != ws[0].inFeatures()) return false;
+            if (!(ws[i] instanceof NativeLinear n) || n.precision() != first.precision() || n.inFeatures() != first.inFeatures()) return false;
             natives[i] = n;
         }
-        if (natives.length == 0) return false;
         NativeLinear.forwardShared(natives, x, rows, epilogue);
         return true;
     }
