@@ -123,10 +123,10 @@ public final class Kernels {
         for (int i = 0; i < ws.length; i++)
             if (ys[i].length < (long) rows * ws[i].outFeatures())
                 throw new IllegalArgumentException("output " + i + " holds " + ys[i].length + " floats, need rows*out = " + (long) rows * ws[i].outFeatures());
-        boolean shared = forwardNative(x, rows, ws, (products, from, to) -> {
+        boolean shared = forwardNative(x, rows, ws, (products, first, from, to) -> {
             for (int i = 0; i < ys.length; i++) {
                 int out = ws[i].outFeatures();
-                MemorySegment.copy(products[i], ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * from * out, ys[i], from * out, (to - from) * out);
+                MemorySegment.copy(products[i], ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * (from - first) * out, ys[i], from * out, (to - from) * out);
             }
         });
         if (!shared) for (int i = 0; i < ws.length; i++) ws[i].forward(x, rows, ys[i]);
@@ -139,7 +139,7 @@ public final class Kernels {
     public static boolean forwardAdd(LinearWeight w, float[] x, int rows, float[] y) {
         int out = w.outFeatures();
         if (y.length < (long) rows * out) throw new IllegalArgumentException("y holds " + y.length + " floats, need rows*out = " + (long) rows * out);
-        return forwardNative(x, rows, new LinearWeight[] {w}, (products, from, to) -> NativeLinear.addInto(products[0], y, from * out, to * out));
+        return forwardNative(x, rows, new LinearWeight[] {w}, (products, first, from, to) -> NativeLinear.addInto(products[0], y, from * out, to * out, first * out));
     }
 
     /**

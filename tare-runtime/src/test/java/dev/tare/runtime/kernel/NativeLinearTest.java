@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -260,7 +261,7 @@ class NativeLinearTest {
                 LinearWeight[] ws = new LinearWeight[outs.length];
                 for (int i = 0; i < outs.length; i++)
                     ws[i] = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, outs[i], in, rnd), DType.BF16, outs[i], in);
-                for (int rows : new int[] {1, 17, 300}) {   // 300: the conversion and the epilogue split over the pool
+                for (int rows : new int[] {1, 17, 300, NativeLinear.BLOCK_ROWS + 44}) {   // 300: the conversion and the epilogue split over the pool; the last: a block and a tail
                     float[] x = PackedLinearTest.randomX(rows * in, rnd);
                     float[][] ys = new float[outs.length][];
                     for (int i = 0; i < outs.length; i++) {
@@ -283,8 +284,8 @@ class NativeLinearTest {
                 LinearWeight other = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, 8, in + 1, rnd), DType.BF16, 8, in + 1);
                 LinearWeight packed = PackedLinear.pack(PackedLinearTest.randomWeights(arena, DType.BF16, 8, in, rnd), DType.BF16, 8, in);
                 float[] x = PackedLinearTest.randomX(5 * (in + 1), rnd), untouched = new float[5 * 8];
-                assertFalse(Kernels.forwardNative(x, 5, new LinearWeight[] {ws[0], other}, (prods, from, to) -> fail("epilogue ran")));
-                assertFalse(Kernels.forwardNative(x, 5, new LinearWeight[] {ws[0], packed}, (prods, from, to) -> fail("epilogue ran")));
+                assertFalse(Kernels.forwardNative(x, 5, new LinearWeight[] {ws[0], other}, (prods, first, from, to) -> fail("epilogue ran")));
+                assertFalse(Kernels.forwardNative(x, 5, new LinearWeight[] {ws[0], packed}, (prods, first, from, to) -> fail("epilogue ran")));
                 assertFalse(Kernels.forwardAdd(packed, x, 5, untouched));
                 assertArrayEquals(new float[5 * 8], untouched);
                 float[] a = new float[5 * outs[0]], b = new float[5 * 8], ea = new float[a.length], eb = new float[b.length];
@@ -294,10 +295,48 @@ class NativeLinearTest {
                 assertBitsEqual(ea, a, p + " mixed kinds, native");
                 assertBitsEqual(eb, b, p + " mixed kinds, Java");
                 var e = assertThrows(IllegalArgumentException.class,
-                        () -> NativeLinear.forwardShared(new NativeLinear[] {(NativeLinear) ws[0], (NativeLinear) other}, x, 5, (prods, from, to) -> {}));
+                        () -> NativeLinear.forwardShared(new NativeLinear[] {(NativeLinear) ws[0], (NativeLinear) other}, x, 5, (prods, first, from, to) -> {}));
                 assertTrue(e.getMessage().contains("[" + outs[0] + ", " + in + "]") && e.getMessage().contains("[8, " + (in + 1) + "]"), e.getMessage());
                 assertThrows(IllegalArgumentException.class, () -> Kernels.forwardAll(x, 5, new LinearWeight[] {ws[0]}, new float[][] {new float[3]}));
             }
+        }
+    }
+
+    @Test
+    void longBatchesRunInBlocksOfRowsThatEachHaveTheBitsOfAShortCall() {
+        OneDnn dnn = dnnAnyIsa();
+        Random rnd = new Random(16);
+        int in = 40, out = 24, B = NativeLinear.BLOCK_ROWS, rows = 2 * B + 37;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment data = PackedLinearTest.randomWeights(arena, DType.BF16, out, in, rnd);
+            NativeLinear w = NativeLinear.create(dnn, NativeLinear.Precision.F32, data, DType.BF16, out, in);
+            float[] x = PackedLinearTest.randomX(rows * in, rnd), y = new float[rows * out];
+            w.forward(x, rows, y);
+            for (int first = 0; first < rows; first += B) {
+                int n = Math.min(B, rows - first);
+                float[] part = new float[n * out];
+                w.forward(java.util.Arrays.copyOfRange(x, first * in, (first + n) * in), n, part);
+                assertBitsEqual(part, java.util.Arrays.copyOfRange(y, first * out, (first + n) * out), "block at row " + first);
+            }
+            // and the blocks are the product: every row against a double-precision dot product
+            for (int r = 0; r < rows; r += 37)
+                for (int o = 0; o < out; o++) {
+                    double d = 0;
+                    for (int k = 0; k < in; k++) d += (double) x[r * in + k] * w.get(o, k);
+                    assertEquals(d, y[r * out + o], 1e-4 * (1 + Math.abs(d)), "row " + r + " col " + o);
+                }
+            // the epilogue sees each row once, in ranges inside one block, with the block's first row
+            int[] seen = new int[rows];
+            NativeLinear.forwardShared(new NativeLinear[] {w}, x, rows, (products, first, from, to) -> {
+                assertEquals(0, first % B, "a block starts at a multiple of " + B);
+                assertTrue(from >= first && to <= Math.min(first + B, rows) && from < to, first + ": [" + from + ", " + to + ")");
+                assertTrue(products[0].byteSize() >= 4L * (to - first) * out);
+                for (int r = from; r < to; r++) {
+                    synchronized (seen) { seen[r]++; }
+                    assertEquals(Float.floatToRawIntBits(y[r * out]), Float.floatToRawIntBits(products[0].getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (r - first) * out)));
+                }
+            });
+            for (int r = 0; r < rows; r++) assertEquals(1, seen[r], "row " + r);
         }
     }
 
@@ -318,7 +357,7 @@ class NativeLinearTest {
                     NativeLinear gate = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, mid, hid, rnd), DType.BF16, mid, hid);
                     NativeLinear up = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, mid, hid, rnd), DType.BF16, mid, hid);
                     NativeLinear down = NativeLinear.create(dnn, p, PackedLinearTest.randomWeights(arena, DType.BF16, hid, mid, rnd), DType.BF16, hid, mid);
-                    for (int rows : new int[] {1, 9, 300}) {
+                    for (int rows : new int[] {1, 9, 300, NativeLinear.BLOCK_ROWS + 37}) {   // the last: a block and a tail
                         float[] h = PackedLinearTest.randomX(rows * hid, rnd), x = PackedLinearTest.randomX(rows * hid, rnd), expect = x.clone();
                         float[] g = new float[rows * mid], u = new float[rows * mid], o = new float[rows * hid];
                         gate.forward(h, rows, g);
