@@ -421,8 +421,7 @@ public final class Transformer {
         float eps = (float) cfg.rmsNormEps();
         for (int r = from; r < to; r++) {
             int o = r * H;
-            double ss = 0;
-            for (int i = 0; i < H; i++) ss += (double) in[o + i] * in[o + i];
+            double ss = VecOps.sumSquares(in, o, H);
             float var = (float) (ss / H);
             float inv = (float) (1.0 / Math.sqrt(var + eps));
             if (gemma) for (int i = 0; i < H; i++) out[o + i] = in[o + i] * inv * (1f + w[i]);
@@ -435,8 +434,7 @@ public final class Transformer {
         float eps = (float) cfg.rmsNormEps();
         for (int r = 0; r < vectors; r++) {
             int o = r * hd;
-            double ss = 0;
-            for (int i = 0; i < hd; i++) ss += (double) x[o + i] * x[o + i];
+            double ss = VecOps.sumSquares(x, o, hd);
             float inv = (float) (1.0 / Math.sqrt((float) (ss / hd) + eps));
             for (int i = 0; i < hd; i++) x[o + i] = w[i] * (x[o + i] * inv);
         }

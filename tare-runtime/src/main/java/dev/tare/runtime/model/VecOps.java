@@ -210,4 +210,26 @@ public final class VecOps {
         }
         return max;
     }
+
+    /**
+     * Σ x[from + i]² over n elements in double: four running sums (elements i mod 4) added pairwise at the end, so the
+     * adds do not wait on each other (one chain of double adds made the RMS norms 4 % of a native bf16 forward). Each square is exact
+     * in double (two 24-bit significands); the norms of inference and of training both use it.
+     */
+    public static double sumSquares(float[] x, int from, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            double a = x[from + i], b = x[from + i + 1], c = x[from + i + 2], d = x[from + i + 3];
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += d * d;
+        }
+        for (; i < n; i++) {
+            double a = x[from + i];
+            s0 += a * a;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
 }

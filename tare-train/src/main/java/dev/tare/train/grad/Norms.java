@@ -5,9 +5,7 @@ final class Norms {
     private Norms() {}
 
     static float inverseRms(float[] x, int o, int n, float eps) {
-        double ss = 0;
-        for (int i = 0; i < n; i++) ss += (double) x[o + i] * x[o + i];
-        float var = (float) (ss / n);
+        float var = (float) (dev.tare.runtime.model.VecOps.sumSquares(x, o, n) / n);
         return (float) (1.0 / Math.sqrt(var + eps));
     }
 
