@@ -292,7 +292,10 @@ public final class NativeLinear implements LinearWeight {
      * A decoder layer's gated MLP added to the residual stream on native weights: x ← x + down(act(gate(h))·up(h)).
      * h is converted once for gate and up; each row's act(gate)·up is taken from the two products and converted to the
      * down weight's precision straight into its input, without passing through a Java array; the down product is added
-     * to x as it is copied out. The bits of the three products one at a time with the activation and the add in between.
+     * to x as it is copied out. In BF16 precision oneDNN writes the gate and up products in bf16 (its round to nearest
+     * even of the f32 sums, as transformers' bf16 forward keeps them: half the bytes written and read back, 11–15 % of a
+     * forward here); the bits of the three products one at a time with those two rounded by {@link DType#toBf16}, the
+     * activation and the add in between. In F32 the bits of the steps one at a time.
      */
     public static void gatedMlpAdd(NativeLinear gate, NativeLinear up, NativeLinear down, float[] h, int rows, float[] x, GatedRow act) {
         requireSameInput(gate, up);
@@ -308,9 +311,10 @@ public final class NativeLinear implements LinearWeight {
         Run[] rs = new Run[6];   // gate, up, down for full blocks, then for the tail
         NativeLinear[] of = {gate, up, down, gate, up, down};
         try {
-            for (int i = 0; i < 3; i++) rs[i] = of[i].prepare(block);
-            if (tail > 0) for (int i = 3; i < 6; i++) rs[i] = of[i].prepare(tail);
-            long src1 = align((long) block * hid * prec.bytes), dg = align((long) block * mid * 4), src2 = align((long) block * mid * prec.bytes);
+            boolean half = prec == Precision.BF16;   // gate and up products in bf16, as transformers' bf16 forward keeps them
+            for (int i = 0; i < 3; i++) rs[i] = of[i].prepare(block, half && i < 2);
+            if (tail > 0) for (int i = 3; i < 6; i++) rs[i] = of[i].prepare(tail, half && i < 5);
+            long src1 = align((long) block * hid * prec.bytes), dg = align((long) block * mid * (half ? 2 : 4)), src2 = align((long) block * mid * prec.bytes);
             long dd = align((long) block * out * 4), gSlot = Math.max(dg, dd);   // the down product reuses the gate product's room
             long scratch = 0;
             for (Run r : rs) if (r != null) scratch = Math.max(scratch, align(r.prim().scratchBytes()));
@@ -329,8 +333,13 @@ public final class NativeLinear implements LinearWeight {
                         ROWS.set(b);
                         float[] gr = b[0], ur = b[1];
                         for (int r = from; r < to; r++) {
-                            MemorySegment.copy(g, F32, 4L * r * mid, gr, 0, mid);
-                            MemorySegment.copy(u, F32, 4L * r * mid, ur, 0, mid);
+                            if (half) {
+                                fromBf16(g, (long) r * mid, gr, mid);
+                                fromBf16(u, (long) r * mid, ur, mid);
+                            } else {
+                                MemorySegment.copy(g, F32, 4L * r * mid, gr, 0, mid);
+                                MemorySegment.copy(u, F32, 4L * r * mid, ur, 0, mid);
+                            }
                             act.apply(gr, 0, ur, 0, mid);
                             if (prec == Precision.BF16) toBf16(gr, 0, mid, in2, (long) r * mid);
                             else MemorySegment.copy(gr, 0, in2, F32, 4L * r * mid, mid);
@@ -347,6 +356,17 @@ public final class NativeLinear implements LinearWeight {
         } finally {
             for (int i = 0; i < 6; i++) if (rs[i] != null) of[i].release(rs[i]);
         }
+    }
+
+    /** dst[i] ← the bf16 src element at + i widened to f32 (exact), for i in [0, n), 8 lanes at a time. */
+    static void fromBf16(MemorySegment src, long at, float[] dst, int n) {
+        int i = 0;
+        for (int end = SS.loopBound(n); i < end; i += SS.length()) {
+            ShortVector sv = ShortVector.fromMemorySegment(SS, src, 2L * (at + i), ByteOrder.LITTLE_ENDIAN);
+            IntVector iv = (IntVector) sv.convertShape(VectorOperators.S2I, IS, 0);
+            iv.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, i);
+        }
+        for (; i < n; i++) dst[i] = Float.intBitsToFloat((src.getAtIndex(I16, at + i) & 0xFFFF) << 16);
     }
 
     /** Each kernel thread's two rows of a gated MLP's products (grown on demand). */
@@ -381,26 +401,28 @@ public final class NativeLinear implements LinearWeight {
     /** A primitive for one call and the thread count it was built for; a transient one is destroyed by {@link #release}. */
     private record Run(Prim prim, int threads, boolean transientPrim) {}
 
-    private Run prepare(int rows) {
+    private Run prepare(int rows) { return prepare(rows, false); }
+
+    private Run prepare(int rows, boolean bf16Dst) {
         // one thread where the Java kernels would stay on the caller's thread too (sequential sections, small products)
         int threads = KernelPool.isSequential() || (long) rows * in * out < PackedLinear.PARALLEL_MIN_MACS ? 1 : KernelPool.threads();
         dnn.setThreads(threads);   // before creating a primitive: oneDNN fixes its thread count at creation
-        long key = (long) rows << 16 | threads;
+        long key = (long) rows << 16 | threads | (bf16Dst ? 1L << 62 : 0);
         Prim p = prims.get(key);
         if (p != null) return new Run(p, threads, false);
-        if (prims.size() < MAX_CACHED) return new Run(prims.computeIfAbsent(key, kk -> build(rows, arena)), threads, false);
-        return new Run(build(rows, null), threads, true);
+        if (prims.size() < MAX_CACHED) return new Run(prims.computeIfAbsent(key, kk -> build(rows, arena, bf16Dst)), threads, false);
+        return new Run(build(rows, null, bf16Dst), threads, true);
     }
 
     private void release(Run r) {
         if (r.transientPrim()) dnn.destroyPrimitive(r.prim().primitive());   // its descriptors live in a GC-managed arena
     }
 
-    private Prim build(int rows, Arena where) {
+    private Prim build(int rows, Arena where, boolean bf16Dst) {
         Arena a = where != null ? where : Arena.ofAuto();
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment srcMd = dnn.md(a, rows, in, precision.dnnType, OneDnn.TAG_AB);
-            MemorySegment dstMd = dnn.md(a, rows, out, OneDnn.DT_F32, OneDnn.TAG_AB);
+            MemorySegment dstMd = dnn.md(a, rows, out, bf16Dst ? OneDnn.DT_BF16 : OneDnn.DT_F32, OneDnn.TAG_AB);
             MemorySegment pd = dnn.matmulPd(tmp, srcMd, wMd, dstMd);
             try {
                 MemorySegment scratchMd = dnn.queryMd(a, pd, OneDnn.QUERY_SCRATCHPAD_MD);

@@ -65,18 +65,25 @@ class NativeKernelModelTest {
         }
     }
 
-    /** A native weight behind a plain {@link LinearWeight}: the model then runs each product on its own (no fused epilogues). */
-    private record Opaque(LinearWeight w) implements LinearWeight {
+    /**
+     * A native weight behind a plain {@link LinearWeight}: the model then runs each product on its own (no fused
+     * epilogues); {@code bf16Out} rounds its products to bf16, as the fused bf16 gated MLP keeps gate and up.
+     */
+    private record Opaque(LinearWeight w, boolean bf16Out) implements LinearWeight {
         @Override public int outFeatures() { return w.outFeatures(); }
         @Override public int inFeatures() { return w.inFeatures(); }
-        @Override public void forward(float[] x, int rows, float[] y) { w.forward(x, rows, y); }
+        @Override public void forward(float[] x, int rows, float[] y) {
+            w.forward(x, rows, y);
+            if (bf16Out) for (int i = 0; i < rows * outFeatures(); i++) y[i] = Float.intBitsToFloat((DType.toBf16(y[i]) & 0xFFFF) << 16);
+        }
         @Override public float get(int o, int k) { return w.get(o, k); }
     }
 
     @Test
     void fusedNativeProductsScoreWithTheBitsOfOneProductAtATime() {
         // q/k/v on x converted once, o and down added to the residual stream and SiLU(gate)·up taken while the native
-        // results are copied out: the same floating-point operations as product, copy, then the model's own passes
+        // results are copied out: the same floating-point operations as product, copy, then the model's own passes (with
+        // bf16 weights, gate and up rounded to bf16 first)
         OneDnn dnn = OneDnn.get().orElse(null);
         assumeTrue(dnn != null, "oneDNN not usable, native kernel tests skipped: " + OneDnn.unavailableReason().orElse("?"));
         Random r = new Random(23);
@@ -94,7 +101,7 @@ class NativeKernelModelTest {
                     int[] natives = {0};
                     RewardModel opaque = rm.withLinears((m, w) -> {
                         if (w instanceof NativeLinear) natives[0]++;
-                        return new Opaque(w);
+                        return new Opaque(w, !f32 && (m.endsWith("gate_proj") || m.endsWith("up_proj")));
                     });
                     assertEquals(7 * rm.config().numLayers(), natives[0], name + " " + choice + ": every decoder linear is native");
                     float[][] fused = rm.score(ids), single = opaque.score(ids);
