@@ -198,6 +198,24 @@ class NativeLinearTest {
     }
 
     @Test
+    void vectorBf16WideningMatchesDTypeBf16AtEveryTailLength() {
+        Random rnd = new Random(17);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocate(2L * 64);
+            for (int i = 0; i < 64; i++) src.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) rnd.nextInt());
+            for (int at = 0; at < 3; at++)
+                for (int n = 0; n <= 40; n++) {   // whole 8-lane steps and every scalar tail, from an unaligned start
+                    float[] dst = new float[n + 1];
+                    dst[n] = 7f;   // past n: untouched
+                    NativeLinear.fromBf16(src, at, dst, n);
+                    for (int i = 0; i < n; i++)
+                        assertEquals(Float.floatToRawIntBits(DType.BF16.get(src, at + i)), Float.floatToRawIntBits(dst[i]), "at " + at + " n " + n + " i " + i);
+                    assertEquals(7f, dst[n]);
+                }
+        }
+    }
+
+    @Test
     void forcedNativeWithoutTheLibraryNamesThePropertyAndTheLibrary() {
         OneDnn.Availability missing = OneDnn.open("/nonexistent/libdnnl.so.2");
         assertNull(missing.lib());

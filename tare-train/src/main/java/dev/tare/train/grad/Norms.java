@@ -1,11 +1,13 @@
 package dev.tare.train.grad;
 
+import dev.tare.runtime.model.VecOps;
+
 /** RMSNorm as transformers computes it in float32 (w·x·r, Gemma: (1+w)·x·r with r = 1/√(mean(x²)+ε)) and its backward. */
 final class Norms {
     private Norms() {}
 
     static float inverseRms(float[] x, int o, int n, float eps) {
-        float var = (float) (dev.tare.runtime.model.VecOps.sumSquares(x, o, n) / n);
+        float var = (float) (VecOps.sumSquares(x, o, n) / n);
         return (float) (1.0 / Math.sqrt(var + eps));
     }
 
