@@ -222,7 +222,30 @@ public final class Kernels {
         };
     }
 
+    /**
+     * System property: {@code auto} (default: a layer whose q, k and v are native bf16 weights attends in bf16 on
+     * oneDNN's products, as transformers' bf16 sdpa does) or {@code f32} (attention always in f32 on the Java kernels).
+     */
+    public static final String ATTENTION_PROPERTY = "tare.attention";
+
+    /**
+     * Whether layers on native bf16 weights may attend in bf16: {@code -Dtare.attention} unset or {@code auto};
+     * false for {@code f32}; any other value is an error naming the property.
+     */
+    public static boolean bf16AttentionAllowed() {
+        String p = System.getProperty(ATTENTION_PROPERTY, "auto").trim();
+        if (p.equals("auto")) return true;
+        if (p.equals("f32")) return false;
+        throw new IllegalArgumentException("-D" + ATTENTION_PROPERTY + "=" + p + ": expected auto (bf16 where the layer's q/k/v are native bf16) or f32");
+    }
+
     private static String describeNative(OneDnn lib) {
-        return "native bf16 (oneDNN " + lib.version() + ", " + lib.isaName() + (lib.hasBf16() ? "" : ", NO bf16 instructions") + ")";
+        String attention;
+        try {
+            attention = bf16AttentionAllowed() ? "attention bf16 on oneDNN" : "attention f32 (-D" + ATTENTION_PROPERTY + "=f32)";
+        } catch (IllegalArgumentException e) {
+            attention = e.getMessage();
+        }
+        return "native bf16 (oneDNN " + lib.version() + ", " + lib.isaName() + (lib.hasBf16() ? "; " + attention : ", NO bf16 instructions") + ")";
     }
 }

@@ -17,4 +17,10 @@ public interface LinearWeight {
 
     /** Element W[o][k] as float (slow; for tests, LoRA merging and debugging). */
     float get(int o, int k);
+
+    /**
+     * Whether this kernel rounds its input activations to bf16 (a native bf16 weight): a layer whose q, k and v do so
+     * runs its attention in bf16 too, as transformers' bf16 forward does. False for f32 kernels.
+     */
+    default boolean bf16Activations() { return false; }
 }

@@ -193,6 +193,9 @@ public final class NativeLinear implements LinearWeight {
     /** The precision oneDNN multiplies in. */
     public Precision precision() { return precision; }
 
+    /** True in BF16 precision, where every call rounds x to bf16. */
+    @Override public boolean bf16Activations() { return precision == Precision.BF16; }
+
     /** Bytes of native memory the weights occupy. */
     public long bytes() { return weights.byteSize(); }
 

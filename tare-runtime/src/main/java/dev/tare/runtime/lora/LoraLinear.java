@@ -63,6 +63,8 @@ public final class LoraLinear implements LinearWeight {
 
     @Override public int outFeatures() { return base.outFeatures(); }
     @Override public int inFeatures() { return base.inFeatures(); }
+    /** The base weight's: its product dominates, and the layer's attention follows it. */
+    @Override public boolean bf16Activations() { return base.bf16Activations(); }
 
     /**
      * y = x·Wᵀ, then for each active term y += s·((x·Aᵀ)·Bᵀ): row by row for a small term (y_row += Σ_j (s·(x_row·A_j))·Bᵀ_j,

@@ -255,10 +255,25 @@ public final class Transformer {
      * with {@code keep} (not null) the last layer updates only those rows of x (see {@link #forwardRows}).
      */
     private void layers(List<Seq> seqs, int[] starts, ResidualHook hook, float[] x, int T, Workspace ws, int[] keep) {
+        try (Attention.Blocks blocks = attention.blocks(seqs)) {
+            layers(seqs, starts, hook, x, T, ws, keep, blocks);
+        }
+    }
+
+    /**
+     * The bf16 products for layer L's attention where its q, k and v round their inputs to bf16 (native bf16 weights)
+     * and {@code -D}{@value Kernels#ATTENTION_PROPERTY} allows it; null: attention in f32.
+     */
+    private static dev.tare.runtime.kernel.NativeMatmul attentionProducts(Layer L) {
+        if (!L.q.bf16Activations() || !L.k.bf16Activations() || !L.v.bf16Activations() || !Kernels.bf16AttentionAllowed()) return null;
+        return dev.tare.runtime.kernel.NativeMatmul.bf16().orElse(null);
+    }
+
+    private void layers(List<Seq> seqs, int[] starts, ResidualHook hook, float[] x, int T, Workspace ws, int[] keep,
+                        Attention.Blocks blocks) {
         int hd = cfg.headDim(), nh = cfg.numHeads(), kvh = cfg.numKvHeads();
         float[] h = ws.h, q = ws.q, k = ws.k, v = ws.v, att = ws.att;
         final int total = T;
-        Attention.Blocks blocks = attention.blocks(seqs);
         int[] rowPos = new int[T];
         for (int s = 0; s < seqs.size(); s++) System.arraycopy(seqs.get(s).positions(), 0, rowPos, starts[s], seqs.get(s).positions().length);
         for (int li = 0; li < layers.length; li++) {
@@ -281,7 +296,7 @@ public final class Transformer {
                 for (int r = from; r < to; r++) rp.apply(q, r * nh * hd, nh, k, r * kvh * hd, kvh, rowPos[r]);
             });
             appendToCaches(li, seqs, starts, k, v);
-            attention.forward(li, L.window, seqs, starts, q, k, v, att, blocks);
+            attention.forward(li, L.window, seqs, starts, q, k, v, att, blocks, attentionProducts(L));
             afterAttention(L, x, att, T, ws);
             callHook(hook, li, seqs, starts, x);
         }
@@ -321,7 +336,7 @@ public final class Transformer {
             seqOf[i] = s;
             local[i] = keep[i] - starts[s];
         }
-        attention.rows(li, L.window, seqs, starts, seqOf, local, q, k, v, att, blocks);
+        attention.rows(li, L.window, seqs, starts, seqOf, local, q, k, v, att, blocks, attentionProducts(L));
         float[] xk = new float[K * H];
         for (int i = 0; i < K; i++) System.arraycopy(x, keep[i] * H, xk, i * H, H);
         afterAttention(L, xk, att, K, ws);

@@ -1,9 +1,14 @@
 package dev.tare.runtime.model;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Small Vector API helpers for attention, activations and LoRA (dot product, scaled add, softmax's exponentials, SiLU). */
@@ -163,6 +168,71 @@ public final class VecOps {
             a = a.add(e);
         }
         a.intoArray(acc, accOff);
+    }
+
+    private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    /** The maximum of the floats s[at + i] of a native segment for i in [0, n) (n ≥ 1), as {@link #max(float[], int, int)}. */
+    public static float max(MemorySegment s, long at, int n) {
+        int i = 0, step = S.length();
+        float max = Float.NEGATIVE_INFINITY;
+        if (n >= step) {
+            FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), m1 = m0;
+            for (; i <= n - 2 * step; i += 2 * step) {
+                FloatVector v0 = FloatVector.fromMemorySegment(S, s, 4 * (at + i), ByteOrder.nativeOrder());
+                FloatVector v1 = FloatVector.fromMemorySegment(S, s, 4 * (at + i + step), ByteOrder.nativeOrder());
+                m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+                m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
+            }
+            for (; i <= n - step; i += step) {
+                FloatVector v0 = FloatVector.fromMemorySegment(S, s, 4 * (at + i), ByteOrder.nativeOrder());
+                m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            }
+            max = m0.blend(m1, m1.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) max = Math.max(max, s.getAtIndex(F32, at + i));
+        return max;
+    }
+
+    /**
+     * p[pAt + i] ← bf16(exp(s[sAt + i]·scale − max)) for i in [0, n): f32 scores of a native segment to bf16 weights
+     * (round to nearest even, as {@link dev.tare.runtime.kernel.DType#toBf16}) of another, by the steps of
+     * {@link #expShift} (the product s·scale rounded to f32 first, as {@link #scaleMax} stores it); returns the sum of
+     * the f32 values before rounding (float lanes, the last vector masked, then the lanes in a fixed order). One pass:
+     * softmax's weights for a bf16 product P·V.
+     */
+    public static double expScaledToBf16(MemorySegment s, long sAt, int n, float scale, float max, MemorySegment p, long pAt) {
+        int step = S.length();
+        FloatVector m = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
+        for (int i = 0; i < n; i += step) {   // the last vector masked: lanes past n are neither read, written nor summed
+            VectorMask<Float> in = S.indexInRange(i, n);
+            FloatVector x = FloatVector.fromMemorySegment(S, s, 4 * (sAt + i), ByteOrder.nativeOrder(), in).mul(scale).sub(m);
+            x = x.blend(HI, x.compare(VectorOperators.GT, HI));
+            VectorMask<Float> under = x.compare(VectorOperators.LT, LO);
+            x = x.blend(LO, under);
+            FloatVector t = x.fma(LOG2E, MAGIC);
+            FloatVector k = t.sub(MAGIC);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -C1), x);
+            r = k.fma(FloatVector.broadcast(S, -C2), r);
+            FloatVector z = r.mul(r);
+            FloatVector q = r.fma(P0, P1).fma(r, FloatVector.broadcast(S, P2)).fma(r, FloatVector.broadcast(S, P3))
+                    .fma(r, FloatVector.broadcast(S, P4)).fma(r, FloatVector.broadcast(S, P5));
+            q = q.fma(z, r).add(1f);
+            IntVector two = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = q.mul(two.reinterpretAsFloats()).blend(0f, under.or(in.not()));
+            acc = acc.add(e);
+            // round to nearest even: e is finite and ≥ 0 (no NaN case)
+            IntVector bits = e.reinterpretAsInts();
+            IntVector b16 = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).lanewise(VectorOperators.LSHR, 16);
+            ShortVector h = b16.castShape(HALF, 0).reinterpretAsShorts();
+            if (i + step <= n) h.intoMemorySegment(p, 2 * (pAt + i), ByteOrder.LITTLE_ENDIAN);
+            else h.intoMemorySegment(p, 2 * (pAt + i), ByteOrder.LITTLE_ENDIAN, in.cast(HALF));
+        }
+        double sum = 0;
+        for (int l = 0; l < step; l++) sum += acc.lane(l);
+        return sum;
     }
 
     /** The vector length of {@link #expShiftInto}'s running sums. */

@@ -1,5 +1,8 @@
 package dev.tare.runtime.model;
 
+import dev.tare.runtime.kernel.DType;
+import dev.tare.runtime.kernel.NativeMatmul;
+import dev.tare.runtime.kernel.OneDnn;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -7,6 +10,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -26,6 +31,19 @@ class AttentionTest {
 
     /** One case: a few sequences (new tokens, cached tokens) packed as the runtime packs them. */
     private static void check(int nh, int kvh, int hd, int window, float cap, int[][] newAndPast, long seed) {
+        check(nh, kvh, hd, window, cap, newAndPast, seed, null);
+    }
+
+    /** bf16 of x, widened back (round to nearest even). */
+    private static double bf(double x) { return Float.intBitsToFloat((DType.toBf16((float) x) & 0xFFFF) << 16); }
+
+    /**
+     * As above; with {@code mm} the blocked-path sequences (≥ {@link Attention#MIN_TILED} new tokens) attend in bf16,
+     * checked against the formula with q, k, v and the unnormalised weights exp(x − max) rounded to bf16 and the sum
+     * of the unrounded ones (what transformers' bf16 sdpa computes on CPU), and against the f32 formula within bf16's
+     * rounding. Shorter sequences must keep the f32 bits of the path without mm.
+     */
+    private static void check(int nh, int kvh, int hd, int window, float cap, int[][] newAndPast, long seed, NativeMatmul mm) {
         ModelConfig cfg = config(nh, kvh, hd, window, cap);
         SplittableRandom rnd = new SplittableRandom(seed);
         int kvW = kvh * hd, T = 0;
@@ -58,10 +76,76 @@ class AttentionTest {
         }
         Attention a = new Attention(cfg);
         float[] att = new float[T * nh * hd];
-        a.forward(0, window, seqs, starts, q, k, v, att, a.blocks(seqs));
+        try (Attention.Blocks b = a.blocks(seqs)) {
+            a.forward(0, window, seqs, starts, q, k, v, att, b, mm);
+        }
         float[] again = new float[att.length];
-        a.forward(0, window, seqs, starts, q, k, v, again, a.blocks(seqs));
+        try (Attention.Blocks b = a.blocks(seqs)) {
+            a.forward(0, window, seqs, starts, q, k, v, again, b, mm);
+        }
         assertArrayEquals(att, again, "the same input gives the same bits");
+        // the last layer's path for kept rows (each sequence's last and first new token): the full pass's bits in f32,
+        // its values within f32 sums in another order (and a bf16 tie now and then) in bf16
+        int K = 2 * newAndPast.length;
+        int[] seqOf = new int[K], local = new int[K];
+        float[] qk = new float[K * nh * hd], ak = new float[K * nh * hd];
+        for (int s = 0; s < newAndPast.length; s++) {
+            seqOf[2 * s] = seqOf[2 * s + 1] = s;
+            local[2 * s] = newAndPast[s][0] - 1;
+            local[2 * s + 1] = 0;
+        }
+        for (int i = 0; i < K; i++) System.arraycopy(q, (starts[seqOf[i]] + local[i]) * nh * hd, qk, i * nh * hd, nh * hd);
+        try (Attention.Blocks b = a.blocks(seqs)) {
+            a.rows(0, window, seqs, starts, seqOf, local, qk, k, v, ak, b, mm);
+        }
+        for (int i = 0; i < K; i++)
+            for (int e = 0; e < nh * hd; e++) {
+                float full = att[(starts[seqOf[i]] + local[i]) * nh * hd + e], row = ak[i * nh * hd + e];
+                if (mm == null) assertEquals(Float.floatToIntBits(full), Float.floatToIntBits(row), "kept row " + i + " element " + e);
+                else assertEquals(full, row, 1e-3f, "kept row " + i + " element " + e);
+            }
+        if (mm != null) {
+            float[] f32 = new float[att.length];
+            try (Attention.Blocks b = a.blocks(seqs)) {
+                a.forward(0, window, seqs, starts, q, k, v, f32, b, null);
+            }
+            double bfDiff = 0, f32Diff = 0;
+            for (int s = 0; s < newAndPast.length; s++) {
+                int n = newAndPast[s][0], past = Math.max(0, newAndPast[s][1]);
+                for (int i = 0; i < n; i++) {
+                    int qi = past + i, lo = window > 0 ? Math.max(0, qi - window + 1) : 0;
+                    for (int h = 0; h < nh; h++) {
+                        int g = h / (nh / kvh), qo = (starts[s] + i) * nh * hd + h * hd;
+                        if (n < Attention.MIN_TILED) {   // not on the blocked path: f32, bit for bit
+                            for (int d = 0; d < hd; d++)
+                                assertEquals(Float.floatToIntBits(f32[qo + d]), Float.floatToIntBits(att[qo + d]), "short sequence " + s + " keeps f32");
+                            continue;
+                        }
+                        double[] w = new double[qi + 1];
+                        double max = Double.NEGATIVE_INFINITY, sum = 0;
+                        for (int j = lo; j <= qi; j++) {
+                            double dot = 0;
+                            for (int d = 0; d < hd; d++) dot += bf(q[qo + d]) * bf(allK[s][j * kvW + g * hd + d]);
+                            dot = (float) dot * cfg.attentionScale();
+                            if (cap > 0) dot = Math.tanh(dot / cap) * cap;
+                            w[j] = dot;
+                            max = Math.max(max, dot);
+                        }
+                        for (int j = lo; j <= qi; j++) sum += w[j] = Math.exp(w[j] - max);
+                        for (int d = 0; d < hd; d++) {
+                            double o = 0;
+                            for (int j = lo; j <= qi; j++) o += bf(w[j]) * bf(allV[s][j * kvW + g * hd + d]);
+                            bfDiff = Math.max(bfDiff, Math.abs(o / sum - att[qo + d]));
+                            f32Diff = Math.max(f32Diff, Math.abs(f32[qo + d] - att[qo + d]));
+                        }
+                    }
+                }
+            }
+            // a weight within f32 rounding of a bf16 tie may round the other way: one bf16 step (2^-8) of one weight
+            assertTrue(bfDiff < 1e-3, "max |diff| vs the bf16 formula in double: " + bfDiff);
+            assertTrue(f32Diff < 3e-2 && f32Diff > 1e-4, "max |diff| vs the f32 path: " + f32Diff + " (bf16 rounding, and not zero)");
+            return;
+        }
 
         double maxDiff = 0;
         for (int s = 0; s < newAndPast.length; s++) {
@@ -109,6 +193,22 @@ class AttentionTest {
         check(4, 1, 16, 7, 0f, new int[][] {{50, -1}, {19, -1}}, 1);
         check(2, 2, 24, 0, 30f, new int[][] {{41, -1}, {3, -1}}, 2);
         check(4, 2, 32, 11, 5f, new int[][] {{66, -1}}, 3);
+    }
+
+    @Test
+    void bf16AttentionOnOneDnnProductsMatchesTheBf16Formula() {
+        NativeMatmul mm = NativeMatmul.bf16().orElse(null);
+        assumeTrue(mm != null, "oneDNN with bf16 instructions not usable here: bf16 attention not tested ("
+                + OneDnn.unavailableReason().orElse("CPU without bf16 instructions") + ")");
+        // GQA groups of 1, 2 and 7 heads; rows not multiples of 16; keys not multiples of 64; blocks of 64 rows
+        for (int hd : new int[] {16, 64, 80, 128})
+            check(4, 2, hd, 0, 0f, new int[][] {{37, -1}, {16, -1}, {5, -1}, {130, -1}}, 10 + hd, mm);
+        check(14, 2, 64, 0, 0f, new int[][] {{200, -1}, {64, -1}}, 20, mm);
+        check(4, 4, 32, 0, 0f, new int[][] {{70, -1}}, 21, mm);
+        // windows, soft-capping, cached keys
+        check(4, 1, 16, 7, 0f, new int[][] {{50, -1}, {19, -1}}, 22, mm);
+        check(4, 2, 32, 11, 5f, new int[][] {{66, -1}}, 23, mm);
+        check(4, 2, 64, 0, 0f, new int[][] {{23, 40}, {17, 40}, {1, 90}, {64, 0}}, 24, mm);
     }
 
     @Test

@@ -67,9 +67,11 @@ class NativeKernelModelTest {
 
     /**
      * A native weight behind a plain {@link LinearWeight}: the model then runs each product on its own (no fused
-     * epilogues); {@code bf16Out} rounds its products to bf16, as the fused bf16 gated MLP keeps gate and up.
+     * epilogues); {@code bf16Out} rounds its products to bf16, as the fused bf16 gated MLP keeps gate and up;
+     * {@code bf16Attention} is what it reports as {@link LinearWeight#bf16Activations} (the layer's attention precision).
      */
-    private record Opaque(LinearWeight w, boolean bf16Out) implements LinearWeight {
+    private record Opaque(LinearWeight w, boolean bf16Out, boolean bf16Attention) implements LinearWeight {
+        Opaque(LinearWeight w, boolean bf16Out) { this(w, bf16Out, w.bf16Activations()); }
         @Override public int outFeatures() { return w.outFeatures(); }
         @Override public int inFeatures() { return w.inFeatures(); }
         @Override public void forward(float[] x, int rows, float[] y) {
@@ -77,6 +79,40 @@ class NativeKernelModelTest {
             if (bf16Out) for (int i = 0; i < rows * outFeatures(); i++) y[i] = Float.intBitsToFloat((DType.toBf16(y[i]) & 0xFFFF) << 16);
         }
         @Override public float get(int o, int k) { return w.get(o, k); }
+        @Override public boolean bf16Activations() { return bf16Attention; }
+    }
+
+    @Test
+    void attentionIsBf16OnNativeBf16WeightsUnlessThePropertySaysF32() {
+        // -Dtare.attention=f32 gives exactly the model whose layers report f32 activations (Java f32 attention); the
+        // default differs from it (bf16 attention); any other value is refused naming the property
+        OneDnn dnn = OneDnn.get().orElse(null);
+        assumeTrue(dnn != null && dnn.hasBf16(), "oneDNN with bf16 instructions not usable, bf16 attention not tested: "
+                + OneDnn.unavailableReason().orElse("CPU without bf16 instructions"));
+        Random r = new Random(24);
+        int[][] ids = {r.ints(37, 3, 512).toArray(), r.ints(5, 3, 512).toArray(), r.ints(90, 3, 512).toArray()};
+        String before = System.getProperty(Kernels.ATTENTION_PROPERTY);
+        try (RewardModel loaded = ModelLoader.loadRewardModel(Fixtures.root().resolve("qwen2-seqcls"))) {
+            RewardModel rm = loaded.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.NATIVE));
+            RewardModel f32Attention = rm.withLinears((m, w) -> new Opaque(w, m.endsWith("gate_proj") || m.endsWith("up_proj"), false));
+            float[][] bf16 = rm.score(ids), reference = f32Attention.score(ids);
+            System.setProperty(Kernels.ATTENTION_PROPERTY, "f32");
+            float[][] forced = rm.score(ids);
+            boolean differs = false;
+            for (int i = 0; i < ids.length; i++)
+                for (int j = 0; j < bf16[i].length; j++) {
+                    assertEquals(Float.floatToIntBits(reference[i][j]), Float.floatToIntBits(forced[i][j]), "sequence " + i + ": f32 attention");
+                    differs |= bf16[i][j] != forced[i][j];
+                    assertEquals(forced[i][j], bf16[i][j], 2e-2f * Math.max(1f, Math.abs(forced[i][j])), "sequence " + i + ": bf16 vs f32 attention");
+                }
+            assertTrue(differs, "the default attends in bf16: its scores are not the f32 attention's bits");
+            System.setProperty(Kernels.ATTENTION_PROPERTY, "fp16");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rm.score(ids));
+            assertTrue(e.getMessage().contains("-Dtare.attention=fp16") && e.getMessage().contains("auto"), e.getMessage());
+        } finally {
+            if (before == null) System.clearProperty(Kernels.ATTENTION_PROPERTY);
+            else System.setProperty(Kernels.ATTENTION_PROPERTY, before);
+        }
     }
 
     @Test

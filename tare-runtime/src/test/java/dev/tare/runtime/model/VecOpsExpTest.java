@@ -148,4 +148,43 @@ class VecOpsExpTest {
             assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(v[i]), "element " + i + ": silu(" + g[i] + ")·" + u[i]);
         }
     }
+
+    /**
+     * The bf16 attention's weights from native scores: every element is DType.toBf16 of the scalar path's
+     * exp(s·scale − max) (so the f32 value is within 2 ulp of Math.exp), the sum is the f32 values' sum, every length
+     * 0–40 from unaligned starts (the masked last vector), and nothing outside the range is written; the max over a
+     * segment equals the array max.
+     */
+    @Test
+    void expScaledToBf16WritesTheRoundedScalarValuesAndSumsTheUnroundedOnes() {
+        Random r = new Random(19);
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment s = a.allocate(4 * 64, 64), p = a.allocate(2 * 64, 64);
+            float[] x = new float[64];
+            for (int i = 0; i < 64; i++) {
+                x[i] = (float) (r.nextGaussian() * 20);
+                s.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, x[i]);
+            }
+            float scale = 0.125f;
+            for (int from = 0; from < 5; from++)
+                for (int n = 0; n <= 40; n++) {
+                    p.fill((byte) 0x55);
+                    float max = n == 0 ? 0f : VecOps.max(s, from, n) * scale;
+                    if (n > 0) assertEquals(VecOps.max(x, from, n) * scale, max, 0f, "max of " + n + " from " + from);
+                    double sum = VecOps.expScaledToBf16(s, from, n, scale, max, p, from);
+                    double want = 0;
+                    for (int i = 0; i < 64; i++) {
+                        short got = p.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, i);
+                        if (i < from || i >= from + n) {
+                            assertEquals((short) 0x5555, got, "element " + i + " outside [" + from + ", " + (from + n) + ") untouched");
+                            continue;
+                        }
+                        float e = VecOps.exp(x[i] * scale - max);
+                        want += e;
+                        assertEquals(dev.tare.runtime.kernel.DType.toBf16(e), got, "element " + i + " of " + n + " from " + from);
+                    }
+                    assertEquals(want, sum, 1e-6 * Math.max(1, want), n + " from " + from);
+                }
+        }
+    }
 }
