@@ -7,12 +7,14 @@ import java.math.MathContext;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** VecOps.sumSquares against the exact sum (BigDecimal) at every tail length and with wide magnitudes. */
+/** VecOps.sumSquares against the exact sum (BigDecimal) at every tail length, long rows, and with wide magnitudes. */
 class VecOpsSumSquaresTest {
     @Test
     void sumOfSquaresIsTheExactSumRoundedWithinAFewUlps() {
         Random rnd = new Random(21);
-        for (int n = 0; n <= 37; n++) {
+        int[] lengths = java.util.stream.IntStream.concat(java.util.stream.IntStream.rangeClosed(0, 37),
+                java.util.stream.IntStream.of(63, 64, 65, 100, 896, 4099)).toArray();
+        for (int n : lengths) {
             for (int trial = 0; trial < 20; trial++) {
                 int from = rnd.nextInt(5);
                 float[] x = new float[from + n + 3];
