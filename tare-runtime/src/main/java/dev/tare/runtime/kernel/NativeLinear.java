@@ -289,22 +289,7 @@ public final class NativeLinear implements LinearWeight {
 
     /** A gated activation applied to one row in place: g[gFrom, gFrom + n) ← act(g)·u[uFrom, uFrom + n). */
     @FunctionalInterface
-    public interface GatedRow {
-        void apply(float[] g, int gFrom, float[] u, int uFrom, int n);
-
-        /**
-         * The same row from bf16 products: dst's bf16 elements [dstAt, dstAt + n) ← bf16(act(g)·u) of the bf16
-         * elements of g at gAt and u at uAt, widened exactly. By default widened into the row buffers gr and ur (n
-         * floats or more), {@link #apply}'d and rounded; an activation may do it in one pass with the same bits.
-         */
-        default void applyBf16(MemorySegment g, long gAt, MemorySegment u, long uAt, MemorySegment dst, long dstAt, int n,
-                               float[] gr, float[] ur) {
-            fromBf16(g, gAt, gr, n);
-            fromBf16(u, uAt, ur, n);
-            apply(gr, 0, ur, 0, n);
-            toBf16(gr, 0, n, dst, dstAt);
-        }
-    }
+    public interface GatedRow { void apply(float[] g, int gFrom, float[] u, int uFrom, int n); }
 
     /**
      * A decoder layer's gated MLP added to the residual stream on native weights: x ← x + down(act(gate(h))·up(h)).
@@ -351,14 +336,16 @@ public final class NativeLinear implements LinearWeight {
                         ROWS.set(b);
                         float[] gr = b[0], ur = b[1];
                         for (int r = from; r < to; r++) {
-                            if (half) {   // bf16 products (BF16 precision), bf16 input of down
-                                act.applyBf16(g, (long) r * mid, u, (long) r * mid, in2, (long) r * mid, mid, gr, ur);
-                                continue;
+                            if (half) {
+                                fromBf16(g, (long) r * mid, gr, mid);
+                                fromBf16(u, (long) r * mid, ur, mid);
+                            } else {
+                                MemorySegment.copy(g, F32, 4L * r * mid, gr, 0, mid);
+                                MemorySegment.copy(u, F32, 4L * r * mid, ur, 0, mid);
                             }
-                            MemorySegment.copy(g, F32, 4L * r * mid, gr, 0, mid);
-                            MemorySegment.copy(u, F32, 4L * r * mid, ur, 0, mid);
                             act.apply(gr, 0, ur, 0, mid);
-                            MemorySegment.copy(gr, 0, in2, F32, 4L * r * mid, mid);
+                            if (prec == Precision.BF16) toBf16(gr, 0, mid, in2, (long) r * mid);
+                            else MemorySegment.copy(gr, 0, in2, F32, 4L * r * mid, mid);
                         }
                     });
                     down.execute(rs[k + 2], in2, d, scratchSeg);

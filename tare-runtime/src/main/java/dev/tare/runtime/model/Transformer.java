@@ -374,7 +374,7 @@ public final class Transformer {
         }
         boolean silu = cfg.activation() == ModelConfig.Activation.SILU;
         if (silu && !gemma && L.gateB == null && L.upB == null && L.downB == null
-                && Kernels.gatedMlpAdd(L.gate, L.up, L.down, h, rows, x, VecOps.SILU)) return;
+                && Kernels.gatedMlpAdd(L.gate, L.up, L.down, h, rows, x, VecOps::siluMul)) return;
         L.gate.forward(h, rows, g);
         L.up.forward(h, rows, u);
         addBias(g, rows, L.gateB);

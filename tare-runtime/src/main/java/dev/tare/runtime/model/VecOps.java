@@ -1,6 +1,5 @@
 package dev.tare.runtime.model;
 
-import dev.tare.runtime.kernel.NativeLinear;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -236,62 +235,6 @@ public final class VecOps {
         for (int l = 0; l < step; l++) sum += acc.lane(l);
         return sum;
     }
-
-    /**
-     * SiLU(g)·u as a native gated MLP's activation ({@link NativeLinear#gatedMlpAdd}): {@link #siluMul} on float rows,
-     * and on bf16 products in one pass ({@link #siluMulBf16}) with the same bits as widening, {@link #siluMul} and
-     * rounding.
-     */
-    public static final NativeLinear.GatedRow SILU = new NativeLinear.GatedRow() {
-        @Override public void apply(float[] g, int gFrom, float[] u, int uFrom, int n) { siluMul(g, gFrom, u, uFrom, n); }
-
-        @Override public void applyBf16(MemorySegment g, long gAt, MemorySegment u, long uAt, MemorySegment dst, long dstAt, int n,
-                                        float[] gr, float[] ur) {
-            siluMulBf16(g, gAt, u, uAt, dst, dstAt, n);
-        }
-    };
-
-    /**
-     * dst[dstAt + i] ← bf16(silu(g)·u) for the bf16 elements g[gAt + i], u[uAt + i] of native segments, i in [0, n):
-     * each lane widens exactly, takes {@link #siluMul}'s steps and rounds to nearest even (NaN to 0x7FC0), as
-     * {@link dev.tare.runtime.kernel.DType#toBf16}: the bits of widening, siluMul and rounding one after another.
-     */
-    public static void siluMulBf16(MemorySegment g, long gAt, MemorySegment u, long uAt, MemorySegment dst, long dstAt, int n) {
-        int i = 0, step = S.length();
-        for (; i <= n - step; i += step) {
-            // widened in place, not by a helper returning a vector (see above: it could be left un-inlined and box)
-            FloatVector a = ((IntVector) ShortVector.fromMemorySegment(HALF, g, 2 * (gAt + i), ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, S_INT, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector b = ((IntVector) ShortVector.fromMemorySegment(HALF, u, 2 * (uAt + i), ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, S_INT, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector x = a.neg();
-            x = x.blend(HI, x.compare(VectorOperators.GT, HI));
-            VectorMask<Float> under = x.compare(VectorOperators.LT, LO);   // a NaN lane is not under and stays NaN
-            x = x.blend(LO, under);
-            FloatVector t = x.fma(LOG2E, MAGIC);
-            FloatVector k = t.sub(MAGIC);
-            FloatVector r = k.fma(FloatVector.broadcast(S, -C1), x);
-            r = k.fma(FloatVector.broadcast(S, -C2), r);
-            FloatVector z = r.mul(r);
-            FloatVector p = r.fma(P0, P1).fma(r, FloatVector.broadcast(S, P2)).fma(r, FloatVector.broadcast(S, P3))
-                    .fma(r, FloatVector.broadcast(S, P4)).fma(r, FloatVector.broadcast(S, P5));
-            p = p.fma(z, r).add(1f);
-            IntVector two = t.reinterpretAsInts().sub(EXP_BIAS).lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = p.mul(two.reinterpretAsFloats()).blend(0f, under);
-            FloatVector y = a.div(e.add(1f)).mul(b);
-            IntVector bits = y.reinterpretAsInts();
-            IntVector b16 = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).lanewise(VectorOperators.LSHR, 16);
-            b16 = b16.blend(0x7FC0, y.test(VectorOperators.IS_NAN).cast(S_INT));
-            b16.castShape(HALF, 0).reinterpretAsShorts().intoMemorySegment(dst, 2 * (dstAt + i), ByteOrder.LITTLE_ENDIAN);
-        }
-        for (; i < n; i++) {
-            float a = dev.tare.runtime.kernel.DType.BF16.get(g, gAt + i);
-            float y = a / (exp(-a) + 1f) * dev.tare.runtime.kernel.DType.BF16.get(u, uAt + i);
-            dst.setAtIndex(I16, dstAt + i, dev.tare.runtime.kernel.DType.toBf16(y));
-        }
-    }
-
-    private static final VectorSpecies<Integer> S_INT = VectorSpecies.of(int.class, S.vectorShape());
 
     /** The vector length of {@link #expShiftInto}'s running sums. */
     public static int lanes() { return S.length(); }
