@@ -444,13 +444,8 @@ public final class NativeLinear implements LinearWeight {
     private void execute(Run run, MemorySegment src, MemorySegment dst, MemorySegment scratch) throws Throwable {
         Prim p = run.prim();
         dnn.setThreads(run.threads());
-        if (p.scratchBytes() > 0)
-            dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
-                    new MemorySegment[] {p.srcMd(), wMd, p.dstMd(), p.scratchMd()},
-                    new MemorySegment[] {src, weights, dst, scratch.asSlice(0, align(p.scratchBytes()))});
-        else
-            dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST},
-                    new MemorySegment[] {p.srcMd(), wMd, p.dstMd()}, new MemorySegment[] {src, weights, dst});
+        dnn.executeMatmul(p.primitive(), p.srcMd(), wMd, p.dstMd(), p.scratchMd(), align(p.scratchBytes()),
+                src, weights, dst, scratch);
     }
 
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_256;

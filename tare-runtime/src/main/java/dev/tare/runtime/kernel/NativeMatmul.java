@@ -71,13 +71,7 @@ public final class NativeMatmul {
             }
         }
         try (NativeMemory.Lease s = SCRATCH.lease(Math.max(64, p.scratchBytes()))) {
-            if (p.scratchBytes() > 0)
-                dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST, OneDnn.ARG_SCRATCHPAD},
-                        new MemorySegment[] {p.aMd(), p.bMd(), p.cMd(), p.scratchMd()},
-                        new MemorySegment[] {a, b, c, s.segment().asSlice(0, p.scratchBytes())});
-            else
-                dnn.execute(p.primitive(), new int[] {OneDnn.ARG_SRC, OneDnn.ARG_WEIGHTS, OneDnn.ARG_DST},
-                        new MemorySegment[] {p.aMd(), p.bMd(), p.cMd()}, new MemorySegment[] {a, b, c});
+            dnn.executeMatmul(p.primitive(), p.aMd(), p.bMd(), p.cMd(), p.scratchMd(), p.scratchBytes(), a, b, c, s.segment());
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -381,6 +381,19 @@ public final class OneDnn {
         }
     }
 
+    /**
+     * Executes a matmul primitive (see {@link #execute}) on src · weights → dst, passing {@code scratch} (at least
+     * scratchBytes) as its scratchpad when it needs one (scratchBytes &gt; 0).
+     */
+    void executeMatmul(MemorySegment primitive, MemorySegment srcMd, MemorySegment wMd, MemorySegment dstMd, MemorySegment scratchMd,
+                       long scratchBytes, MemorySegment src, MemorySegment w, MemorySegment dst, MemorySegment scratch) throws Throwable {
+        if (scratchBytes > 0)
+            execute(primitive, new int[] {ARG_SRC, ARG_WEIGHTS, ARG_DST, ARG_SCRATCHPAD}, new MemorySegment[] {srcMd, wMd, dstMd, scratchMd},
+                    new MemorySegment[] {src, w, dst, scratch.asSlice(0, scratchBytes)});
+        else
+            execute(primitive, new int[] {ARG_SRC, ARG_WEIGHTS, ARG_DST}, new MemorySegment[] {srcMd, wMd, dstMd}, new MemorySegment[] {src, w, dst});
+    }
+
     @Override
     public String toString() { return "oneDNN " + version + " (" + isaName() + ", " + library + ")"; }
 }

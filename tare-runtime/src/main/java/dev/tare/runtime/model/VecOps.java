@@ -78,7 +78,7 @@ public final class VecOps {
         return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) - EXP_BIAS) << 23);
     }
 
-    // The vector exp is spelled out in each loop (expShift, siluMul, expShiftInto) by the steps of exp(float): a helper
+    // The vector exp is spelled out in each loop (expShift, siluMul, expShiftInto, expScaledToBf16) by the steps of exp(float): a helper
     // taking or returning a vector can be compiled on its own first and then refused inlining, boxing every call (see
     // Panel256's class comment).
 

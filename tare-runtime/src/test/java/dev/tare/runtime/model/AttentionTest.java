@@ -121,21 +121,9 @@ class AttentionTest {
                                 assertEquals(Float.floatToIntBits(f32[qo + d]), Float.floatToIntBits(att[qo + d]), "short sequence " + s + " keeps f32");
                             continue;
                         }
-                        double[] w = new double[qi + 1];
-                        double max = Double.NEGATIVE_INFINITY, sum = 0;
-                        for (int j = lo; j <= qi; j++) {
-                            double dot = 0;
-                            for (int d = 0; d < hd; d++) dot += bf(q[qo + d]) * bf(allK[s][j * kvW + g * hd + d]);
-                            dot = (float) dot * cfg.attentionScale();
-                            if (cap > 0) dot = Math.tanh(dot / cap) * cap;
-                            w[j] = dot;
-                            max = Math.max(max, dot);
-                        }
-                        for (int j = lo; j <= qi; j++) sum += w[j] = Math.exp(w[j] - max);
+                        double[] o = formula(q, qo, allK[s], allV[s], kvW, g * hd, hd, lo, qi, cfg.attentionScale(), cap, true);
                         for (int d = 0; d < hd; d++) {
-                            double o = 0;
-                            for (int j = lo; j <= qi; j++) o += bf(w[j]) * bf(allV[s][j * kvW + g * hd + d]);
-                            bfDiff = Math.max(bfDiff, Math.abs(o / sum - att[qo + d]));
+                            bfDiff = Math.max(bfDiff, Math.abs(o[d] - att[qo + d]));
                             f32Diff = Math.max(f32Diff, Math.abs(f32[qo + d] - att[qo + d]));
                         }
                     }
@@ -154,26 +142,40 @@ class AttentionTest {
                 int qi = past + i, lo = window > 0 ? Math.max(0, qi - window + 1) : 0;
                 for (int h = 0; h < nh; h++) {
                     int g = h / (nh / kvh), qo = (starts[s] + i) * nh * hd + h * hd;
-                    double[] w = new double[qi + 1];
-                    double max = Double.NEGATIVE_INFINITY, sum = 0;
-                    for (int j = lo; j <= qi; j++) {
-                        double dot = 0;
-                        for (int d = 0; d < hd; d++) dot += (double) q[qo + d] * allK[s][j * kvW + g * hd + d];
-                        dot *= cfg.attentionScale();
-                        if (cap > 0) dot = Math.tanh(dot / cap) * cap;
-                        w[j] = dot;
-                        max = Math.max(max, dot);
-                    }
-                    for (int j = lo; j <= qi; j++) sum += w[j] = Math.exp(w[j] - max);
-                    for (int d = 0; d < hd; d++) {
-                        double o = 0;
-                        for (int j = lo; j <= qi; j++) o += w[j] / sum * allV[s][j * kvW + g * hd + d];
-                        maxDiff = Math.max(maxDiff, Math.abs(o - att[qo + d]));
-                    }
+                    double[] o = formula(q, qo, allK[s], allV[s], kvW, g * hd, hd, lo, qi, cfg.attentionScale(), cap, false);
+                    for (int d = 0; d < hd; d++) maxDiff = Math.max(maxDiff, Math.abs(o[d] - att[qo + d]));
                 }
             }
         }
         assertTrue(maxDiff < 2e-6, "max |diff| vs the double-precision formula: " + maxDiff);
+    }
+
+    /**
+     * The textbook formula in double for one head and query (q at qo; key/value j at j·kvW + off): softmax(q·kᵀ·scale
+     * [soft-capped]) over keys [lo, qi], times v. With {@code bf16}: what bf16 attention computes — q, k, v rounded to
+     * bf16, the dot product rounded to f32 before the scale, the unnormalised weights exp(x − max) rounded to bf16 for
+     * the sum with v, divided by the sum of the unrounded ones.
+     */
+    private static double[] formula(float[] q, int qo, float[] keys, float[] vals, int kvW, int off, int hd, int lo, int qi,
+                                    float scale, float cap, boolean bf16) {
+        java.util.function.DoubleUnaryOperator r = bf16 ? AttentionTest::bf : x -> x;
+        double[] w = new double[qi + 1];
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int j = lo; j <= qi; j++) {
+            double dot = 0;
+            for (int d = 0; d < hd; d++) dot += r.applyAsDouble(q[qo + d]) * r.applyAsDouble(keys[j * kvW + off + d]);
+            dot = (bf16 ? (float) dot : dot) * scale;
+            if (cap > 0) dot = Math.tanh(dot / cap) * cap;
+            w[j] = dot;
+            max = Math.max(max, dot);
+        }
+        for (int j = lo; j <= qi; j++) sum += w[j] = Math.exp(w[j] - max);
+        double[] o = new double[hd];
+        for (int d = 0; d < hd; d++) {
+            for (int j = lo; j <= qi; j++) o[d] += r.applyAsDouble(w[j]) * r.applyAsDouble(vals[j * kvW + off + d]);
+            o[d] /= sum;
+        }
+        return o;
     }
 
     private static float[] random(SplittableRandom rnd, int n) {
