@@ -41,27 +41,31 @@ class NativeKernelModelTest {
 
     @Test
     void bf16ModelScoresMatchTheJavaKernelsWithinBf16Rounding() {
+        // native bf16 products and bf16 attention (Gemma 2: soft-capping and sliding windows; Mistral: a window) against
+        // the Java kernels on the same bf16-rounded weights, f32 activations and attention
         OneDnn dnn = OneDnn.get().orElse(null);
         assumeTrue(dnn != null, "oneDNN not usable, native kernel tests skipped: " + OneDnn.unavailableReason().orElse("?"));
         assumeTrue(dnn.hasBf16(), "CPU without bf16 instructions (oneDNN runs " + dnn.isaName() + "), native kernel tests skipped");
-        Path dir = Fixtures.root().resolve("qwen2-seqcls");
         Random r = new Random(21);
         int[][] ids = {r.ints(37, 3, 512).toArray(), r.ints(5, 3, 512).toArray(), r.ints(80, 3, 512).toArray()};
-        try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
-            RewardModel java = rm.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.JAVA));
-            RewardModel nat = rm.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.NATIVE));
-            int[] natives = {0};
-            rm.withLinears((m, w) -> {
-                if (Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.AUTO) instanceof NativeLinear) natives[0]++;
-                return w;
-            });
-            assertEquals(7 * rm.config().numLayers(), natives[0], "auto takes the native kernel for every bf16 decoder linear");
-            float[][] a = java.score(ids), b = nat.score(ids);
-            for (int i = 0; i < ids.length; i++)
-                for (int j = 0; j < a[i].length; j++) {
-                    float tol = 2e-2f * Math.max(1f, Math.abs(a[i][j]));
-                    assertEquals(a[i][j], b[i][j], tol, "sequence " + i + " label " + j + " (java " + a[i][j] + ", native " + b[i][j] + ")");
-                }
+        for (String name : new String[] {"qwen2-seqcls", "llama-seqcls", "gemma2-seqcls", "mistral-seqcls"}) {
+            Path dir = Fixtures.root().resolve(name);
+            try (RewardModel rm = ModelLoader.loadRewardModel(dir)) {
+                RewardModel java = rm.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.JAVA));
+                RewardModel nat = rm.withLinears((m, w) -> Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.NATIVE));
+                int[] natives = {0};
+                rm.withLinears((m, w) -> {
+                    if (Kernels.linear(bf16Of(w), DType.BF16, w.outFeatures(), w.inFeatures(), Kernels.Choice.AUTO) instanceof NativeLinear) natives[0]++;
+                    return w;
+                });
+                assertEquals(7 * rm.config().numLayers(), natives[0], name + ": auto takes the native kernel for every bf16 decoder linear");
+                float[][] a = java.score(ids), b = nat.score(ids);
+                for (int i = 0; i < ids.length; i++)
+                    for (int j = 0; j < a[i].length; j++) {
+                        float tol = 2e-2f * Math.max(1f, Math.abs(a[i][j]));
+                        assertEquals(a[i][j], b[i][j], tol, name + " sequence " + i + " label " + j + " (java " + a[i][j] + ", native " + b[i][j] + ")");
+                    }
+            }
         }
     }
 
