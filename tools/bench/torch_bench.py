@@ -174,6 +174,9 @@ def main():
     ap.add_argument("--dtype", choices=("f32", "bf16"), default="f32", help="compute dtype (default f32)")
     ap.add_argument("--engine", choices=("plain", "transformers"), default="plain",
                     help="plain torch ops (default) or transformers' own model class")
+    ap.add_argument("--stepped", action="store_true",
+                    help="after the warm-up print 'ready', then run each timed forward when a line arrives on stdin and print "
+                         "'done' after it (stdin closed: stop early), so a caller can interleave its own runs with these")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     with open(args.ids) as f:
@@ -188,6 +191,11 @@ def main():
     rates, scores, cpu = [], None, 0.0
     with torch.inference_mode():
         for r in range(args.warmup + args.repeats):
+            if args.stepped and r >= args.warmup:
+                if r == args.warmup:
+                    print("ready", flush=True)
+                if not sys.stdin.readline():
+                    break
             t0, c0 = time.perf_counter(), time.process_time()
             scores = model.forward(ids)
             s = time.perf_counter() - t0
@@ -197,12 +205,14 @@ def main():
                 cpu += time.process_time() - c0
             print("torch run %d/%d: %.1f tokens/s%s" % (r - args.warmup + 1, args.repeats, ids.numel() / s, "" if timed else " (warm-up)"),
                   file=sys.stderr, flush=True)
+            if args.stepped and timed:
+                print("done", flush=True)
     print(json.dumps({"torch": torch.__version__, "engine": args.engine, "dtype": args.dtype,
                       "transformers": getattr(model, "version", None), "attn": getattr(model, "attn", None),
                       "mkldnn": torch.backends.mkldnn.is_available(), "threads": torch.get_num_threads(), "load_s": round(load_s, 2),
                       "blas_core": openblas_core(), "blas_info": blas_info(), "cpu_capability": cpu_capability(),
                       "tokens": ids.numel(), "tokens_per_s": [round(x, 2) for x in rates],
-                      "tokens_per_cpu_s": round(ids.numel() * args.repeats / cpu, 2) if cpu > 0 else None,
+                      "tokens_per_cpu_s": round(ids.numel() * len(rates) / cpu, 2) if cpu > 0 else None,
                       "scores": [float(v) for v in scores[:, 0].float()]}))
 
 

@@ -75,13 +75,18 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     @Option(names = "--skip-model", description = "Skip the model forward.")
     boolean skipModel;
 
+    @Option(names = "--interleave", description = "Time tare's forwards and the baselines' in turn, one forward each (the baselines "
+            + "stay loaded and wait between their forwards), so both sides see the same load on a shared machine; needs one --kernels "
+            + "value and --compare-torch or --compare-hf.")
+    boolean interleave;
+
     @Override
     public Integer call() throws Exception {
         RuntimeBench.Options d = RuntimeBench.Options.defaults(quick);
         List<TorchBench.Variant> baselines = baselines(compareTorch, compareHf, baselineDtypes);
         var o = new RuntimeBench.Options(quick, or(repeats, d.repeats()), or(modelRepeats, d.modelRepeats()), or(layers, d.layers()),
                 or(seqLen, d.seqLen()), or(sequences, d.sequences()), keepModel, kernels == null ? d.kernels() : kernels, baselines,
-                torchScript, python, skipMatmul, skipModel);
+                torchScript, python, skipMatmul, skipModel, interleave);
         render(RuntimeBench.run(o, System.err), spec.commandLine().getOut());
         return 0;
     }

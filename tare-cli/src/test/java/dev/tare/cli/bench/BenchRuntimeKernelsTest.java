@@ -34,4 +34,21 @@ class BenchRuntimeKernelsTest {
         var e = assertThrows(CommandLine.ParameterException.class, () -> BenchRuntimeCommand.baselines(true, false, java.util.List.of("fp16")));
         assertTrue(e.getMessage().contains("'fp16'") && e.getMessage().contains("--baseline-dtypes"), e.getMessage());
     }
+
+    @Test
+    void interleavingNeedsOneKernelABaselineAndTheModel() {
+        var hf = java.util.List.of(dev.tare.demo.bench.TorchBench.Variant.HF_BF16);
+        java.util.function.Function<java.util.List<Kernels.Choice>, dev.tare.demo.bench.RuntimeBench.Options> with = ks ->
+                new dev.tare.demo.bench.RuntimeBench.Options(false, 1, 1, 1, 16, 1, null, ks, hf, null, null, true, false, true);
+        assertTrue(with.apply(java.util.List.of(Kernels.Choice.NATIVE)).interleave());
+        for (var bad : java.util.List.<Runnable>of(
+                () -> with.apply(java.util.List.of(Kernels.Choice.JAVA, Kernels.Choice.NATIVE)),
+                () -> new dev.tare.demo.bench.RuntimeBench.Options(false, 1, 1, 1, 16, 1, null, java.util.List.of(Kernels.Choice.JAVA),
+                        java.util.List.of(), null, null, true, false, true),
+                () -> new dev.tare.demo.bench.RuntimeBench.Options(false, 1, 1, 1, 16, 1, null, java.util.List.of(Kernels.Choice.JAVA),
+                        hf, null, null, true, true, true))) {
+            var e = assertThrows(IllegalArgumentException.class, bad::run);
+            assertTrue(e.getMessage().startsWith("--interleave needs one kernel"), e.getMessage());
+        }
+    }
 }

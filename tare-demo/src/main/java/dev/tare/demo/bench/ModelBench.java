@@ -54,6 +54,14 @@ public final class ModelBench {
     private ModelBench() {}
 
     public static Result run(Path dir, int[][] ids, int repeats, PrintStream err) {
+        return run(dir, ids, repeats, err, () -> {});
+    }
+
+    /**
+     * As {@link #run(Path, int[][], int, PrintStream)}, calling {@code between} after each timed forward (outside its
+     * time and CPU-time): baselines interleaved with tare's runs.
+     */
+    public static Result run(Path dir, int[][] ids, int repeats, PrintStream err, Runnable between) {
         if (repeats < 1) throw new IllegalArgumentException("timed repeats must be >= 1, got " + repeats);
         long t0 = System.nanoTime();
         err.println("loading " + dir + " (packing weights) ...");
@@ -76,16 +84,18 @@ public final class ModelBench {
             double[] rates = new double[repeats];
             float[][] scores = null;
             Progress p = Progress.on(err, "tare forward runs", repeats);
-            long cpu0 = dev.tare.runtime.kernel.PeakFlops.processCpuNanos();
+            long cpuNanos = 0;
             for (int r = 0; r < repeats; r++) {
-                long s0 = System.nanoTime();
+                long c0 = dev.tare.runtime.kernel.PeakFlops.processCpuNanos(), s0 = System.nanoTime();
                 scores = model.score(ids);
                 double sec = (System.nanoTime() - s0) / 1e9;
+                cpuNanos += dev.tare.runtime.kernel.PeakFlops.processCpuNanos() - c0;
                 rates[r] = tokens / sec;
                 p.update(r + 1);
+                between.run();
             }
             p.close();
-            double cpu = (dev.tare.runtime.kernel.PeakFlops.processCpuNanos() - cpu0) / 1e9;
+            double cpu = cpuNanos / 1e9;
             Memory afterRun = Memory.now();
             float[] first = new float[scores.length];
             for (int i = 0; i < scores.length; i++) first[i] = scores[i][0];

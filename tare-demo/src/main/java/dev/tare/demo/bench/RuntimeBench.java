@@ -32,11 +32,14 @@ public final class RuntimeBench {
     /** What to run; {@link #defaults} gives a full or a quick run's sizes. */
     public record Options(boolean quick, int repeats, int modelRepeats, int layers, int seqLen, int sequences, Path keepModel,
                           List<Kernels.Choice> kernels, List<TorchBench.Variant> baselines, Path torchScript, String python,
-                          boolean skipMatmul, boolean skipModel) {
+                          boolean skipMatmul, boolean skipModel, boolean interleave) {
         public Options {
             kernels = List.copyOf(kernels);
             baselines = List.copyOf(baselines);
             if (kernels.isEmpty()) throw new IllegalArgumentException("at least one kernel to run tare with");
+            if (interleave && (kernels.size() != 1 || baselines.isEmpty() || skipModel))
+                throw new IllegalArgumentException("--interleave needs one kernel (--kernels K), at least one baseline (--compare-torch or "
+                        + "--compare-hf) and the model forward");
         }
 
         /**
@@ -45,7 +48,7 @@ public final class RuntimeBench {
          */
         public static Options defaults(boolean quick) {
             return new Options(quick, quick ? 3 : 10, quick ? 1 : 3, quick ? 4 : RandomQwen2Checkpoint.QWEN25_05B.layers(),
-                    quick ? 256 : 512, quick ? 2 : 4, null, List.of(Kernels.configured()), List.of(), null, null, false, false);
+                    quick ? 256 : 512, quick ? 2 : 4, null, List.of(Kernels.configured()), List.of(), null, null, false, false, false);
         }
     }
 
@@ -164,6 +167,7 @@ public final class RuntimeBench {
             int[][] ids = randomIds(o.sequences(), o.seqLen(), IDS_SEED);
             Path idsFile = dir.resolve("ids.json");
             Files.writeString(idsFile, new ObjectMapper().writeValueAsString(ids), StandardCharsets.UTF_8);
+            if (o.interleave()) return interleaved(o, shape, weightBytes, dir, ids, idsFile, err);
             List<TareRun> tare = new ArrayList<>();
             // Java-kernel runs first, so that the Java tiles are compiled before the native run adds C2 work. The cause
             // of the slow tiles seen after a native run (C1 tier 2, then no C2) is handled by -XX:Tier3DelayOn in
@@ -184,6 +188,54 @@ public final class RuntimeBench {
             return new Model(shape, o.sequences(), o.seqLen(), weightBytes, tare, torch);
         } finally {
             if (o.keepModel() == null) deleteTree(dir, err);
+        }
+    }
+
+    /** Pause between one engine's forward and the next one's: lets OpenMP workers stop spinning (GNU's up to ~0.3 ms, Intel's 200 ms). */
+    static final long SWITCH_PAUSE_MS = 250;
+
+    /**
+     * tare's timed forwards with each baseline's between them, one forward each in turn ({@code --interleave}): every
+     * baseline is started first and warmed up (one after another), then tare loads and warms up, then each tare forward is
+     * followed by one forward of each baseline, so both sides are timed over the same minutes of a shared machine's load.
+     */
+    private static Model interleaved(Options o, RandomQwen2Checkpoint.Shape shape, long weightBytes, Path dir, int[][] ids, Path idsFile,
+                                     PrintStream err) throws IOException, InterruptedException {
+        List<TorchBench.Start> started = new ArrayList<>();
+        try {
+            for (TorchBench.Variant v : o.baselines())
+                started.add(TorchBench.start(o.torchScript(), o.python(), dir, idsFile, o.modelRepeats(), v, true, err));
+            Kernels.Choice k = o.kernels().getFirst();
+            err.println("tare with kernel " + k.property() + ": " + Kernels.describe(k) + " (interleaved with the baselines' forwards)");
+            ModelBench.Result r = Kernels.with(k, () -> ModelBench.run(dir, ids, o.modelRepeats(), err, () -> {
+                for (TorchBench.Start s : started) {
+                    if (!(s instanceof TorchBench.Stepped st)) continue;
+                    pause();
+                    try {
+                        st.step();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                pause();
+            }));
+            List<TorchBench.Outcome> torch = new ArrayList<>();
+            for (TorchBench.Start s : started)
+                torch.add(switch (s) {
+                    case TorchBench.Stepped st -> st.finish();
+                    case TorchBench.Failed f -> f;
+                });
+            return new Model(shape, o.sequences(), o.seqLen(), weightBytes, List.of(new TareRun(k, Kernels.describe(k) + "; interleaved", r)), torch);
+        } finally {
+            for (TorchBench.Start s : started) if (s instanceof TorchBench.Stepped st) st.close();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(SWITCH_PAUSE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -44,7 +44,10 @@ public final class TorchBench {
     }
 
     /** No figures: the reason, as one line. */
-    public record Failed(String reason) implements Outcome {}
+    public record Failed(String reason) implements Outcome, Start {}
+
+    /** A started script ({@link #start}): a handle, or why it could not start. */
+    public sealed interface Start permits Stepped, Failed {}
 
     private TorchBench() {}
 
@@ -55,13 +58,91 @@ public final class TorchBench {
      */
     public static Outcome run(Path script, String python, Path model, Path idsFile, int repeats, Variant variant, java.io.PrintStream err)
             throws IOException, InterruptedException {
+        return switch (start(script, python, model, idsFile, repeats, variant, false, err)) {
+            case Stepped s -> s.finish();
+            case Failed f -> f;
+        };
+    }
+
+    /**
+     * A baseline whose timed forwards run one at a time on request ({@code --stepped}): after {@link #start} has seen
+     * its warm-up end, each {@link #step} runs one timed forward and returns when it is done, so a caller can interleave
+     * its own runs with them (both then see the same load on a shared machine); {@link #finish} reads the figures.
+     */
+    public static final class Stepped implements AutoCloseable, Start {
+        private final Process proc;
+        private final java.io.BufferedReader out;
+        private final java.io.Writer in;
+        private final Variant variant;
+        private final String py, script, blas, coreType;
+        private final StringBuilder rest = new StringBuilder();
+        private boolean closed;
+
+        private Stepped(Process proc, Variant variant, String py, String script, String blas, String coreType) {
+            this.proc = proc;
+            this.out = new java.io.BufferedReader(new java.io.InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8));
+            this.in = new java.io.OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8);
+            this.variant = variant;
+            this.py = py;
+            this.script = script;
+            this.blas = blas;
+            this.coreType = coreType;
+        }
+
+        /** Reads stdout until {@code want}; false when the script ended first (what it printed is kept for {@link #finish}). */
+        private boolean await(String want) throws IOException {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.equals(want)) return true;
+                rest.append(line).append('\n');
+            }
+            return false;
+        }
+
+        /** Runs one timed forward; false when the script has ended (an error, or all its repeats done). */
+        public boolean step() throws IOException {
+            if (closed) return false;
+            try {
+                in.write("go\n");
+                in.flush();
+            } catch (IOException e) {   // the script has exited: finish() reports why
+                return false;
+            }
+            return await("done");
+        }
+
+        /** Closes the script's stdin (it stops after the forward in progress) and reads its figures. */
+        public Outcome finish() throws IOException, InterruptedException {
+            close();
+            for (String line; (line = out.readLine()) != null; ) rest.append(line).append('\n');
+            if (!proc.waitFor(1, TimeUnit.HOURS)) proc.destroy();
+            return parse(rest.toString().trim(), proc.exitValue(), variant, py, script, blas, coreType);
+        }
+
+        @Override public void close() throws IOException {
+            if (closed) return;
+            closed = true;
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    /**
+     * Starts the script for {@code variant} ({@code stepped}: with {@code --stepped}, waiting until its warm-up has
+     * ended): a {@link Stepped} handle, or a {@link Failed} when it cannot run.
+     */
+    public static Start start(Path script, String python, Path model, Path idsFile, int repeats, Variant variant, boolean stepped,
+                              java.io.PrintStream err) throws IOException {
         if (script == null) script = findScript();
         if (script == null || !Files.isRegularFile(script))
             return new Failed("tools/bench/torch_bench.py not found (pass --torch-script FILE)");
         String py = python != null ? python : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-        List<String> cmd = List.of(py, script.toString(), "--model", model.toString(), "--ids", idsFile.toString(),
+        List<String> cmd = new ArrayList<>(List.of(py, script.toString(), "--model", model.toString(), "--ids", idsFile.toString(),
                 "--threads", Integer.toString(dev.tare.runtime.kernel.KernelPool.threads()), "--repeats", Integer.toString(repeats),
-                "--engine", variant.engine(), "--dtype", variant.dtype());
+                "--engine", variant.engine(), "--dtype", variant.dtype()));
+        if (stepped) cmd.add("--stepped");
         err.println("running " + String.join(" ", cmd));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         // Debian's torch links the reference libblas unless the alternative points elsewhere; prefer OpenBLAS when present
@@ -81,16 +162,24 @@ public final class TorchBench {
         } catch (IOException e) {
             return new Failed("could not start " + py + ": " + e.getMessage());
         }
-        String stdout = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!proc.waitFor(1, TimeUnit.HOURS)) proc.destroy();
-        if (proc.exitValue() == 3 && variant.engine().equals("transformers"))
+        Stepped s = new Stepped(proc, variant, py, script.toString(), blas, coreType);
+        if (!stepped) s.close();   // all runs at once: no steps to wait for
+        else s.await("ready");     // false: it ended early, and finish() says why
+        return s;
+    }
+
+    /** The script's last stdout line (its JSON figures) read into a {@link Ran}, or why there is none. */
+    private static Outcome parse(String stdout, int exit, Variant variant, String py, String script, String blas, String coreType)
+            throws IOException {
+        if (exit == 3 && variant.engine().equals("transformers"))
             return new Failed(variant.label() + ": transformers is not importable by " + py + " (pass --python PATH of a Python that has it)");
-        if (proc.exitValue() != 0 || stdout.isEmpty())
-            return new Failed(variant.label() + ": " + py + " " + script + " failed (exit " + proc.exitValue() + "); is python3-torch installed?");
+        if (exit != 0 || stdout.isEmpty())
+            return new Failed(variant.label() + ": " + py + " " + script + " failed (exit " + exit + "); is python3-torch installed?");
         String last = stdout.lines().reduce((a, b) -> b).orElse("");
         JsonNode j = new ObjectMapper().readTree(last);
         double[] tps = new double[j.path("tokens_per_s").size()];
         for (int i = 0; i < tps.length; i++) tps[i] = j.path("tokens_per_s").get(i).asDouble();
+        if (tps.length == 0) return new Failed(variant.label() + ": " + script + " ran no timed forward");
         Arrays.sort(tps);
         double[] scores = new double[j.path("scores").size()];
         for (int i = 0; i < scores.length; i++) scores[i] = j.path("scores").get(i).asDouble();

@@ -71,6 +71,37 @@ class TorchBenchTest {
         }
     }
 
+    /**
+     * --stepped, as torch_bench.py speaks it: "ready" after the warm-up, one timed forward and "done" per line read on
+     * stdin, the JSON figures once stdin closes. The stand-in records a rate per step, so the figures show how many ran.
+     */
+    @Test void steppedRunsOneForwardPerStepAndReportsTheStepsThatRan(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("stepped.sh"), """
+                case " $* " in *" --stepped "*) ;; *) echo "not stepped" >&2; exit 2;; esac
+                echo "warming up"
+                echo ready
+                rates=""
+                while read line; do rates="$rates${rates:+, }$(( ${#rates} + 10 )).0"; echo "run" >&2; echo done; done
+                echo '{"torch": "2.11.0", "engine": "plain", "dtype": "bf16", "transformers": null, "attn": null, "threads": 2, "tokens": 8, "tokens_per_s": ['"$rates"'], "tokens_per_cpu_s": 5.0, "scores": [0.5]}'
+                """);
+        var start = TorchBench.start(script, "/bin/sh", dir, dir.resolve("ids.json"), 3, TorchBench.Variant.PLAIN_BF16, true, QUIET);
+        try (var stepped = assertInstanceOf(TorchBench.Stepped.class, start)) {
+            for (int i = 0; i < 3; i++) assertTrue(stepped.step(), "step " + i);
+            var ran = assertInstanceOf(TorchBench.Ran.class, stepped.finish());
+            assertEquals(3, ran.tokensPerSecond().length, "one timed forward per step");
+            assertEquals(TorchBench.Variant.PLAIN_BF16, ran.variant());
+            assertFalse(stepped.step(), "no steps after finish");
+        }
+        // a script that dies during its warm-up: steps report it, finish says why
+        Path dies = Files.writeString(dir.resolve("dies.sh"), "echo 'no torch' >&2; exit 1\n");
+        try (var stepped = assertInstanceOf(TorchBench.Stepped.class,
+                TorchBench.start(dies, "/bin/sh", dir, dir.resolve("ids.json"), 3, TorchBench.Variant.PLAIN_BF16, true, QUIET))) {
+            assertFalse(stepped.step());
+            var failed = assertInstanceOf(TorchBench.Failed.class, stepped.finish());
+            assertTrue(failed.reason().contains("failed (exit 1)"), failed.reason());
+        }
+    }
+
     @Test void openblasKernelsFollowTheCpuFlags() {
         assertEquals("SkylakeX", TorchBench.openblasCoreType(java.util.Set.of("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "amx_bf16")));
         assertEquals("Haswell", TorchBench.openblasCoreType(java.util.Set.of("sse4_2", "avx", "avx2", "fma")));
