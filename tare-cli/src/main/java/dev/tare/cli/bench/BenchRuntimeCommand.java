@@ -190,6 +190,10 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
                             b.variant().label(), t.median() / b.median(),
                             tc > 0 && b.tokensPerCpuSecond() > 0 ? String.format("; %5.2f x per CPU-second", tc / b.tokensPerCpuSecond()) : "",
                             diff[0], diff[1]);
+                    double[] paired = res.options().interleave() ? RuntimeBench.pairedRatios(t.result(), b) : new double[0];
+                    if (paired.length > 0)
+                        out.printf("    forward by forward, side by side (--interleave): median %.2f x (%.2f–%.2f over %d pairs)%n",
+                                paired[paired.length / 2], paired[0], paired[paired.length - 1], paired.length);
                 }
         }
     }

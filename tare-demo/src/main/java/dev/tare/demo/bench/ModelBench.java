@@ -20,11 +20,11 @@ public final class ModelBench {
     }
 
     /**
-     * Timings (tokens/s sorted ascending), the untimed warm-up forwards' seconds, memory after load and after scoring,
-     * peak RSS, and the last run's scores.
+     * Timings (tokens/s sorted ascending, and in the order they ran), the untimed warm-up forwards' seconds, memory after
+     * load and after scoring, peak RSS, and the last run's scores.
      */
-    public record Result(double loadSeconds, double[] tokensPerSecond, double tokensPerCpuSecond, double[] warmupSeconds, float[] scores,
-                         Memory afterLoad, Memory afterRun, long rssPeak) {}
+    public record Result(double loadSeconds, double[] tokensPerSecond, double[] inRunOrder, double tokensPerCpuSecond, double[] warmupSeconds,
+                         float[] scores, Memory afterLoad, Memory afterRun, long rssPeak) {}
 
     /**
      * When the untimed warm-up forwards end: after at least {@code minRuns}, once the last two were both no more than
@@ -99,8 +99,9 @@ public final class ModelBench {
             Memory afterRun = Memory.now();
             float[] first = new float[scores.length];
             for (int i = 0; i < scores.length; i++) first[i] = scores[i][0];
+            double[] inOrder = rates.clone();
             Arrays.sort(rates);
-            return new Result(load, rates, cpu > 0 ? tokens * (double) repeats / cpu : Double.NaN, warm, first, afterLoad, afterRun, ProcStatus.kib("VmHWM") * 1024);
+            return new Result(load, rates, inOrder, cpu > 0 ? tokens * (double) repeats / cpu : Double.NaN, warm, first, afterLoad, afterRun, ProcStatus.kib("VmHWM") * 1024);
         }
     }
 }

@@ -191,6 +191,18 @@ public final class RuntimeBench {
         }
     }
 
+    /**
+     * The ratios tare / baseline of the forwards that ran side by side in an interleaved run (the i-th of each; as many as
+     * both have), sorted ascending: their median is steadier than the ratio of the medians when the load drifts.
+     */
+    public static double[] pairedRatios(ModelBench.Result tare, TorchBench.Ran baseline) {
+        int n = Math.min(tare.inRunOrder().length, baseline.inRunOrder().length);
+        double[] r = new double[n];
+        for (int i = 0; i < n; i++) r[i] = tare.inRunOrder()[i] / baseline.inRunOrder()[i];
+        java.util.Arrays.sort(r);
+        return r;
+    }
+
     /** Pause between one engine's forward and the next one's: lets OpenMP workers stop spinning (GNU's up to ~0.3 ms, Intel's 200 ms). */
     static final long SWITCH_PAUSE_MS = 250;
 

@@ -36,10 +36,11 @@ public final class TorchBench {
 
     /**
      * The script's figures: the versions (transformers null for plain torch) and attention implementation transformers
-     * chose, tokens/s per run (sorted ascending), per CPU-second (0 when not reported), and the scores.
+     * chose, tokens/s per run (sorted ascending, and in the order they ran), per CPU-second (0 when not reported), and the
+     * scores.
      */
     public record Ran(Variant variant, String torchVersion, String transformersVersion, String attention, int threads, String blas,
-                      double[] tokensPerSecond, double tokensPerCpuSecond, double[] scores) implements Outcome {
+                      double[] tokensPerSecond, double[] inRunOrder, double tokensPerCpuSecond, double[] scores) implements Outcome {
         public double median() { return tokensPerSecond[tokensPerSecond.length / 2]; }
     }
 
@@ -180,6 +181,7 @@ public final class TorchBench {
         double[] tps = new double[j.path("tokens_per_s").size()];
         for (int i = 0; i < tps.length; i++) tps[i] = j.path("tokens_per_s").get(i).asDouble();
         if (tps.length == 0) return new Failed(variant.label() + ": " + script + " ran no timed forward");
+        double[] inOrder = tps.clone();
         Arrays.sort(tps);
         double[] scores = new double[j.path("scores").size()];
         for (int i = 0; i < scores.length; i++) scores[i] = j.path("scores").get(i).asDouble();
@@ -193,7 +195,7 @@ public final class TorchBench {
             blas += ", kernels " + j.path("blas_core").asText() + (coreType != null ? " (OPENBLAS_CORETYPE=" + coreType + " set by the bench)" : "");
         }
         if (j.path("cpu_capability").isTextual()) blas += "; ATen " + j.path("cpu_capability").asText();
-        return new Ran(variant, j.path("torch").asText(), hf, attn, j.path("threads").asInt(), blas, tps,
+        return new Ran(variant, j.path("torch").asText(), hf, attn, j.path("threads").asInt(), blas, tps, inOrder,
                 j.path("tokens_per_cpu_s").asDouble(0), scores);
     }
 

@@ -89,6 +89,7 @@ class TorchBenchTest {
             for (int i = 0; i < 3; i++) assertTrue(stepped.step(), "step " + i);
             var ran = assertInstanceOf(TorchBench.Ran.class, stepped.finish());
             assertEquals(3, ran.tokensPerSecond().length, "one timed forward per step");
+            assertArrayEquals(new double[] {10, 14, 20}, ran.inRunOrder(), "in the order they ran");
             assertEquals(TorchBench.Variant.PLAIN_BF16, ran.variant());
             assertFalse(stepped.step(), "no steps after finish");
         }
@@ -100,6 +101,17 @@ class TorchBenchTest {
             var failed = assertInstanceOf(TorchBench.Failed.class, stepped.finish());
             assertTrue(failed.reason().contains("failed (exit 1)"), failed.reason());
         }
+    }
+
+    @Test void interleavedRunsArePairedForwardByForwardInTheOrderTheyRan() {
+        // tare fast then slow, the baseline slow then fast: the ratio of medians hides what each pair says
+        var tare = new ModelBench.Result(1, new double[] {100, 200, 400}, new double[] {400, 200, 100}, 1, new double[0], new float[0], null, null, 0);
+        var base = new TorchBench.Ran(TorchBench.Variant.HF_BF16, "2.13", "5.17", "sdpa", 2, "MKL", new double[] {100, 200, 400},
+                new double[] {100, 200, 400}, 1, new double[0]);
+        assertArrayEquals(new double[] {0.25, 1.0, 4.0}, RuntimeBench.pairedRatios(tare, base), 0);
+        var shorter = new TorchBench.Ran(TorchBench.Variant.HF_BF16, "2.13", "5.17", "sdpa", 2, "MKL", new double[] {50, 100},
+                new double[] {100, 50}, 1, new double[0]);
+        assertArrayEquals(new double[] {4.0, 4.0}, RuntimeBench.pairedRatios(tare, shorter), 0, "as many pairs as both ran");
     }
 
     @Test void openblasKernelsFollowTheCpuFlags() {
