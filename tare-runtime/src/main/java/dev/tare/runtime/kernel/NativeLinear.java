@@ -344,7 +344,7 @@ public final class NativeLinear implements LinearWeight {
                                 MemorySegment.copy(u, F32, 4L * r * mid, ur, 0, mid);
                             }
                             act.apply(gr, 0, ur, 0, mid);
-                            if (prec == Precision.BF16) toBf16(gr, 0, mid, in2, (long) r * mid);
+                            if (half) toBf16(gr, 0, mid, in2, (long) r * mid);
                             else MemorySegment.copy(gr, 0, in2, F32, 4L * r * mid, mid);
                         }
                     });

@@ -17,9 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class NativeMatmul {
     static final int MAX_CACHED = 512;
-
-    /** The number of shapes compiled and kept. */
-    int cached() { return prims.size(); }
     private static final NativeMemory.PerThread SCRATCH = new NativeMemory.PerThread(16L << 20);
 
     private record Prim(MemorySegment primitive, MemorySegment aMd, MemorySegment bMd, MemorySegment cMd, MemorySegment scratchMd,
@@ -39,6 +36,9 @@ public final class NativeMatmul {
         this.dnn = dnn;
         this.maxCached = maxCached;
     }
+
+    /** The number of shapes compiled and kept. */
+    int cached() { return prims.size(); }
 
     /** The bf16 products where oneDNN loads and the CPU has bf16 instructions (AVX-512-BF16 or AMX), else empty. */
     public static Optional<NativeMatmul> bf16() { return Optional.ofNullable(Holder.BF16); }

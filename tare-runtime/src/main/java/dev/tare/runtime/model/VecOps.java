@@ -193,7 +193,10 @@ public final class VecOps {
             }
             max = m0.blend(m1, m1.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
         }
-        for (; i < n; i++) max = Math.max(max, s.getAtIndex(F32, at + i));
+        for (; i < n; i++) {
+            float v = s.getAtIndex(F32, at + i);
+            if (v > max) max = v;   // as the array version: a NaN element is ignored
+        }
         return max;
     }
 
