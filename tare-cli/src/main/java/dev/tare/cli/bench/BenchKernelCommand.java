@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
                 + "128 rows it runs the Java kernels) and on the native oneDNN bf16 kernel (x and W "
                 + "in bf16, f32 accumulation) with the same BF16 weights and inputs, and print GFLOP/s, the native/java ratio "
                 + "and the %% of this machine's measured f32 FMA peak.",
-                "The native kernels need Debian's libdnnl2 (oneDNN 2.x), the bf16 one also a CPU with bf16 instructions "
-                        + "(AVX-512-BF16 or AMX); without them only the columns that can run are printed."})
+                "The native kernels run on the oneDNN 3.x bundled with tare (linux-x86_64; -Dtare.onednn.lib names another), the "
+                        + "bf16 one also needs a CPU with bf16 instructions (AVX-512-BF16 or AMX); without them only the columns that can run are printed."})
 public final class BenchKernelCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

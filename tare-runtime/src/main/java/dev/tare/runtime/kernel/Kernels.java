@@ -195,7 +195,7 @@ public final class Kernels {
 
     /**
      * One line naming the kernel {@code -Dtare.kernel} selects on this machine, e.g.
-     * "native bf16 (oneDNN 2.6.3, avx512_core_bf16)" or "java f32 (Vector API, 512-bit)".
+     * "native bf16 (oneDNN 3.13.0, avx512_core_bf16)" or "java f32 (Vector API, 512-bit)".
      */
     public static String describe() {
         try {

@@ -69,9 +69,7 @@ public final class NativeLinear implements LinearWeight {
     private final Arena arena;                 // descriptors and weights: lives as long as this object
     private final MemorySegment weights;       // in the precision's type, in oneDNN's chosen layout
     private final MemorySegment wMd;
-    private final long[] strides = new long[2], innerBlks;
-    private final int[] innerIdxs;
-    private final long offset0;
+    private final OneDnn.Blocked layout;     // where each weight lies in oneDNN's layout (for get)
     private final ConcurrentHashMap<Long, Prim> prims = new ConcurrentHashMap<>();
     private final String impl;
 
@@ -102,8 +100,7 @@ public final class NativeLinear implements LinearWeight {
         } finally {
             dnn.destroyPd(pd);
         }
-        if (wMd.get(ValueLayout.JAVA_INT, OneDnn.MD_FORMAT_KIND) != OneDnn.FORMAT_KIND_BLOCKED)
-            throw new IllegalStateException("oneDNN chose a non-blocked weights layout for [" + out + ", " + in + "]");
+        layout = dnn.layout(wMd);   // an error where oneDNN did not choose a blocked layout
         weights = NativeMemory.allocate(dnn.bytes(wMd));   // malloc: not limited by MaxDirectMemorySize
         long n = (long) out * in, eb = precision.bytes;
         if (weights.byteSize() != n * eb) weights.fill((byte) 0);   // padded blocks (K, N not multiples): zeros
@@ -127,16 +124,6 @@ public final class NativeLinear implements LinearWeight {
             if ((int) dnn.memoryDescEqual.invokeExact(plainMd, wMd) != 0) weights.copyFrom(plain);
             else reorder(a, plainMd, plain);
         }
-        int nblks = wMd.get(ValueLayout.JAVA_INT, OneDnn.MD_INNER_NBLKS);
-        innerBlks = new long[nblks];
-        innerIdxs = new int[nblks];
-        for (int b = 0; b < nblks; b++) {
-            innerBlks[b] = wMd.getAtIndex(ValueLayout.JAVA_LONG, OneDnn.MD_INNER_BLKS / 8 + b);
-            innerIdxs[b] = (int) wMd.getAtIndex(ValueLayout.JAVA_LONG, OneDnn.MD_INNER_IDXS / 8 + b);
-        }
-        strides[0] = wMd.get(ValueLayout.JAVA_LONG, OneDnn.MD_STRIDES);
-        strides[1] = wMd.get(ValueLayout.JAVA_LONG, OneDnn.MD_STRIDES + 8);
-        offset0 = wMd.get(ValueLayout.JAVA_LONG, OneDnn.MD_OFFSET0);
     }
 
     private void reorder(Arena a, MemorySegment plainMd, MemorySegment plain) throws Throwable {
@@ -203,15 +190,7 @@ public final class NativeLinear implements LinearWeight {
     @Override
     public float get(int o, int k) {
         if (o < 0 || o >= out || k < 0 || k >= in) throw new IndexOutOfBoundsException("[" + o + ", " + k + "] outside [" + out + ", " + in + "]");
-        long[] pos = {k, o};   // weights dims are {K, N}
-        long off = offset0, blockStride = 1;
-        for (int b = innerBlks.length - 1; b >= 0; b--) {
-            int d = innerIdxs[b];
-            off += (pos[d] % innerBlks[b]) * blockStride;
-            pos[d] /= innerBlks[b];
-            blockStride *= innerBlks[b];
-        }
-        off += pos[0] * strides[0] + pos[1] * strides[1];
+        long off = layout.offset(k, o);   // weights dims are {K, N}
         if (precision == Precision.F32) return weights.getAtIndex(F32, off);
         return Float.intBitsToFloat((weights.getAtIndex(I16, off) & 0xFFFF) << 16);
     }

@@ -17,35 +17,36 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The oneDNN (libdnnl, C API v2: Debian bookworm's 2.6.x) CPU library bound by hand through java.lang.foreign.
+ * The oneDNN (libdnnl, C API v3) CPU library bound by hand through java.lang.foreign.
  *
- * <p>Found through {@code -Dtare.onednn.lib=/path/libdnnl.so.2}, else {@code libdnnl.so.2} / {@code libdnnl.so} on the
- * system loader path (then {@code libdnnl.so.3}, only to report it). oneDNN 3.x changed the C API (opaque memory descriptors, per-primitive
- * descriptor constructors) and is reported as unavailable rather than bound wrongly. One CPU engine serves every
- * primitive; streams are created per call (a CPU stream is a small object, and one stream is not safe to share).
+ * <p>Found through {@code -Dtare.onednn.lib=/path/libdnnl.so.3}, else the build bundled with tare (Maven's
+ * {@code org.bytedeco:dnnl} natives for linux-x86_64, unpacked once into a cache folder: {@link BundledOneDnn}), else
+ * {@code libdnnl.so.3} on the system loader path. oneDNN 2.x (Debian bookworm's libdnnl2) has another C API
+ * (memory descriptors as structs, operation descriptors) and is reported as unusable rather than bound wrongly. One CPU
+ * engine serves every primitive; streams are created per call (a CPU stream is a small object, and one stream is not
+ * safe to share). Memory descriptors are handles owned by the arena they were made in (destroyed when it closes).
  *
- * <p>Threads: Debian's build runs on OpenMP (libgomp). Each call sets the calling thread's OpenMP thread count
+ * <p>Threads: the bundled build runs on OpenMP (libgomp). Each call sets the calling thread's OpenMP thread count
  * (a per-thread setting) to {@link KernelPool#threads()} ({@code -Dtare.kernel.threads}), or to 1 inside
  * {@link KernelPool#sequential} and on pool workers, so {@code OMP_NUM_THREADS} does not apply to tare's calls.
  * Before loading the library, {@code OMP_WAIT_POLICY=passive} is put into the environment unless already set, so
  * that idle OpenMP workers sleep instead of spinning against tare's own Java kernel threads between calls.
  */
 public final class OneDnn {
-    /** System property naming the library file to load instead of searching the loader path. */
+    /** System property naming the library file to load instead of the bundled one. */
     public static final String LIB_PROPERTY = "tare.onednn.lib";
-    /** sizeof(dnnl_memory_desc_t) in oneDNN 2.6 on x86-64 (gcc, from dnnl_types.h); the offsets below are checked at load. */
-    static final long MD_BYTES = 696;
-    private static final long OP_DESC_BYTES = 4096;   // sizeof(dnnl_matmul_desc_t) is 2800 in 2.6; over-allocated
-    // offsets in dnnl_memory_desc_t (v2), from offsetof() with gcc
-    static final long MD_NDIMS = 0, MD_DIMS = 8, MD_OFFSET0 = 304, MD_FORMAT_KIND = 312, MD_STRIDES = 320,
-            MD_INNER_NBLKS = 416, MD_INNER_BLKS = 424, MD_INNER_IDXS = 520;
+    // enum values of oneDNN 3.x's dnnl_types.h / dnnl_common_types.h
     static final int DT_BF16 = 2, DT_F32 = 3;
-    static final int TAG_ANY = 1, TAG_AB = 3, TAG_BA = 22;
+    static final int TAG_ANY = 1, TAG_AB = 3, TAG_BA = 14;
     static final int FORMAT_KIND_BLOCKED = 2;
     static final int ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33, ARG_SCRATCHPAD = 80, ARG_FROM = 1, ARG_TO = 17;
     static final int QUERY_IMPL_INFO_STR = 8, QUERY_WEIGHTS_MD = 131, QUERY_SCRATCHPAD_MD = 136;
-    private static final int ENGINE_CPU = 1, STREAM_DEFAULT_FLAGS = 1, SCRATCHPAD_USER = 1;
+    private static final int QUERY_STRIDES = 14, QUERY_NDIMS = 256, QUERY_DIMS = 257, QUERY_DATA_TYPE = 258,
+            QUERY_SUBMEMORY_OFFSET = 259, QUERY_FORMAT_KIND = 262, QUERY_INNER_NBLKS = 263, QUERY_INNER_BLKS = 264,
+            QUERY_INNER_IDXS = 265;
+    private static final int ENGINE_CPU = 1, STREAM_DEFAULT_FLAGS = 1, SCRATCHPAD_USER = 1, RUNTIME_OMP = 2;
     private static final int ISA_AVX512_CORE_BF16 = 0xe7;
+    private static final int MAX_DIMS = 12;   // DNNL_MAX_NDIMS: a dnnl_dims_t is int64_t[12]
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final AddressLayout P = ValueLayout.ADDRESS;
@@ -64,10 +65,10 @@ public final class OneDnn {
         static final Availability AVAILABILITY = open(System.getProperty(LIB_PROPERTY));
     }
 
-    final MethodHandle memoryDescInitByTag, matmulDescInit, primitiveDescCreate, primitiveDescQueryMd, primitiveDescQuery,
-            primitiveDescDestroy, primitiveCreate, primitiveDestroy, memoryDescGetSize, memoryDescEqual, memoryCreate,
-            memoryDestroy, primitiveExecute, streamCreate, streamWait, streamDestroy, reorderPrimitiveDescCreate,
-            attrCreate, attrSetScratchpadMode, attrDestroy, status2str, sgemm;
+    final MethodHandle memoryDescCreateWithTag, memoryDescDestroy, memoryDescClone, memoryDescQuery, matmulPdCreate,
+            primitiveDescQueryMd, primitiveDescQuery, primitiveDescDestroy, primitiveCreate, primitiveDestroy, memoryDescGetSize,
+            memoryDescEqual, memoryCreate, memoryDestroy, primitiveExecute, streamCreate, streamWait, streamDestroy,
+            reorderPrimitiveDescCreate, attrCreate, attrSetScratchpadMode, attrDestroy, status2str, sgemm;
     private final MethodHandle ompSetNumThreads;   // null where the build is not OpenMP-threaded
     final MemorySegment engine;
     final MemorySegment userScratchpadAttr;         // primitive attributes: scratchpad passed by the caller (thread-safe)
@@ -75,18 +76,21 @@ public final class OneDnn {
     private final int isa;
     private final String library;
 
-    private OneDnn(SymbolLookup lib, String library) throws Throwable {
+    /** {@code lib}: libdnnl; {@code openMp}: the libgomp it was linked against where it was loaded from a known file, else null. */
+    private OneDnn(SymbolLookup lib, String library, SymbolLookup openMp) throws Throwable {
         this.library = library;
-        // the version first: a oneDNN 3.x library lacks v2 symbols, and should be reported as the wrong version
+        // the version first: a oneDNN 2.x library lacks v3 symbols, and should be reported as the wrong version
         MemorySegment v = ((MemorySegment) h(lib, "dnnl_version", FunctionDescriptor.of(P)).invokeExact()).reinterpret(32);
         int major = v.get(I, 0), minor = v.get(I, 4), patch = v.get(I, 8), cpuRuntime = v.get(I, 24);
         version = major + "." + minor + "." + patch;
-        if (major != 2)
+        if (major != 3)
             throw new UnsupportedOperationException("oneDNN " + version + " in " + library
-                    + " has a C API this binding does not speak (it needs oneDNN 2.x, e.g. Debian's libdnnl2)");
-        memoryDescInitByTag = h(lib, "dnnl_memory_desc_init_by_tag", FunctionDescriptor.of(I, P, I, P, I, I));
-        matmulDescInit = h(lib, "dnnl_matmul_desc_init", FunctionDescriptor.of(I, P, P, P, P, P));
-        primitiveDescCreate = h(lib, "dnnl_primitive_desc_create", FunctionDescriptor.of(I, P, P, P, P, P));
+                    + " has a C API this binding does not speak (it needs oneDNN 3.x, as bundled with tare)");
+        memoryDescCreateWithTag = h(lib, "dnnl_memory_desc_create_with_tag", FunctionDescriptor.of(I, P, I, P, I, I));
+        memoryDescDestroy = h(lib, "dnnl_memory_desc_destroy", FunctionDescriptor.of(I, P));
+        memoryDescClone = h(lib, "dnnl_memory_desc_clone", FunctionDescriptor.of(I, P, P));
+        memoryDescQuery = h(lib, "dnnl_memory_desc_query", FunctionDescriptor.of(I, P, I, P));
+        matmulPdCreate = h(lib, "dnnl_matmul_primitive_desc_create", FunctionDescriptor.of(I, P, P, P, P, P, P, P));
         primitiveDescQueryMd = h(lib, "dnnl_primitive_desc_query_md", FunctionDescriptor.of(P, P, I, I));
         primitiveDescQuery = h(lib, "dnnl_primitive_desc_query", FunctionDescriptor.of(I, P, I, I, P));
         primitiveDescDestroy = h(lib, "dnnl_primitive_desc_destroy", FunctionDescriptor.of(I, P));
@@ -112,8 +116,9 @@ public final class OneDnn {
         MethodHandle isaFn = h(lib, "dnnl_get_effective_cpu_isa", FunctionDescriptor.of(I));
         isa = (int) isaFn.invokeExact();
         MethodHandle omp = null;
-        if (cpuRuntime == 2) {   // DNNL_RUNTIME_OMP: libgomp is loaded as a dependency of libdnnl
-            Optional<MemorySegment> f = lib.find("omp_set_num_threads")
+        if (cpuRuntime == RUNTIME_OMP) {   // libgomp is loaded as a dependency of libdnnl
+            Optional<MemorySegment> f = (openMp != null ? openMp.find("omp_set_num_threads") : Optional.<MemorySegment>empty())
+                    .or(() -> lib.find("omp_set_num_threads"))
                     .or(() -> lookupQuietly("libgomp.so.1").flatMap(g -> g.find("omp_set_num_threads")));
             if (f.isPresent()) omp = LINKER.downcallHandle(f.get(), FunctionDescriptor.ofVoid(I));
         }
@@ -125,13 +130,14 @@ public final class OneDnn {
             check((int) attrCreate.invokeExact(out), "primitive_attr_create");
             userScratchpadAttr = out.get(P, 0);
             check((int) attrSetScratchpadMode.invokeExact(userScratchpadAttr, SCRATCHPAD_USER), "primitive_attr_set_scratchpad_mode");
-            // the struct offsets above were read from 2.6's headers: check them on a known descriptor before trusting them
-            MemorySegment probe = md(a, 3, 5, DT_F32, TAG_BA);
-            long[] seen = {probe.get(I, MD_NDIMS), probe.get(L, MD_DIMS), probe.get(L, MD_DIMS + 8), probe.get(I, 104),
-                    probe.get(I, MD_FORMAT_KIND), probe.get(L, MD_STRIDES), probe.get(L, MD_STRIDES + 8), probe.get(I, MD_INNER_NBLKS)};
-            if (!java.util.Arrays.equals(seen, new long[] {2, 3, 5, DT_F32, FORMAT_KIND_BLOCKED, 1, 3, 0}))
-                throw new UnsupportedOperationException("oneDNN " + version + " lays out dnnl_memory_desc_t differently from 2.6 "
-                        + "(ndims, dims, data_type, format_kind, strides, inner_nblks read as " + java.util.Arrays.toString(seen) + ")");
+            // the enum values above were read from 3.x's headers: check them on a known descriptor before trusting them
+            MemorySegment p = md(a, 3, 5, DT_F32, TAG_BA);
+            Blocked probe = layout(p);
+            long[] seen = {query(p, QUERY_NDIMS), dimsQuery(p, QUERY_DIMS)[0], dimsQuery(p, QUERY_DIMS)[1], query(p, QUERY_DATA_TYPE),
+                    probe.strides()[0], probe.strides()[1], probe.innerBlks().length};
+            if (!java.util.Arrays.equals(seen, new long[] {2, 3, 5, DT_F32, 1, 3, 0}))
+                throw new UnsupportedOperationException("oneDNN " + version + " describes memory differently from 3.x's headers "
+                        + "(ndims, dims, data_type, strides, inner_nblks read as " + java.util.Arrays.toString(seen) + ")");
         }
     }
 
@@ -155,11 +161,14 @@ public final class OneDnn {
 
     static Availability availability() { return Holder.AVAILABILITY; }
 
-    /** Loads {@code path} (a file), or with {@code path} null searches the loader path; never throws. */
+    /**
+     * Loads {@code path} (a file), or with {@code path} null the build bundled with tare ({@link BundledOneDnn}), else
+     * {@code libdnnl.so.3} on the loader path; never throws.
+     */
     static Availability open(String path) {
         List<String> tried = new ArrayList<>();
         try {
-            SymbolLookup lib = null;
+            SymbolLookup lib = null, openMp = null;
             String found = null;
             if (path != null && !path.isBlank()) {
                 tried.add(path);
@@ -170,16 +179,27 @@ public final class OneDnn {
                 found = path;
             } else {
                 preferPassiveOpenMp();
-                for (String name : List.of("libdnnl.so.2", "libdnnl.so", "libdnnl.so.3")) {   // .so.3: only to say it is 3.x
-                    tried.add(name);
-                    Optional<SymbolLookup> l = lookupQuietly(name);
-                    if (l.isPresent()) { lib = l.get(); found = name; break; }
+                tried.add("the bundled build (unpacked under " + BundledOneDnn.cacheRoot() + ", $TARE_CACHE)");
+                Optional<Path> bundled = BundledOneDnn.folder();
+                if (bundled.isPresent()) {
+                    Path dir = bundled.get();
+                    tried.add(dir.resolve("libdnnl.so.3").toString());
+                    // the OpenMP runtime first, by its file: libdnnl's own lookup of libgomp.so.1 then finds this one
+                    openMp = SymbolLookup.libraryLookup(dir.resolve("libgomp.so.1"), Arena.global());
+                    lib = SymbolLookup.libraryLookup(dir.resolve("libdnnl.so.3"), Arena.global());
+                    found = dir.resolve("libdnnl.so.3").toString();
+                } else {
+                    tried.add("libdnnl.so.3");
+                    Optional<SymbolLookup> l = lookupQuietly("libdnnl.so.3");
+                    if (l.isEmpty())
+                        return new Availability(null, "no oneDNN build is bundled for " + BundledOneDnn.platform()
+                                + " and libdnnl.so.3 is not on the loader path (name a oneDNN 3.x library with -D"
+                                + LIB_PROPERTY + "=/path/libdnnl.so.3)");
+                    lib = l.get();
+                    found = "libdnnl.so.3";
                 }
-                if (lib == null)
-                    return new Availability(null, "library " + String.join(" / ", tried) + " not found on the loader path"
-                            + " (install Debian's libdnnl2, or name the file with -D" + LIB_PROPERTY + "=/path/libdnnl.so.2)");
             }
-            return new Availability(new OneDnn(lib, found), null);
+            return new Availability(new OneDnn(lib, found, openMp), null);
         } catch (Throwable t) {
             return new Availability(null, "cannot use oneDNN from " + (tried.isEmpty() ? "?" : tried.getLast()) + " (-D" + LIB_PROPERTY
                     + "): " + (t.getMessage() != null ? t.getMessage() : t.toString()));
@@ -201,7 +221,7 @@ public final class OneDnn {
         }
     }
 
-    /** oneDNN's version, e.g. "2.6.3". */
+    /** oneDNN's version, e.g. "3.13.0". */
     public String version() { return version; }
 
     /** The library file or name that was loaded. */
@@ -213,13 +233,16 @@ public final class OneDnn {
             case 0x1 -> "sse41";
             case 0x3 -> "avx";
             case 0x7 -> "avx2";
-            case 0x407 -> "avx2_vnni";
-            case 0xf -> "avx512_mic";
-            case 0x1f -> "avx512_mic_4ops";
+            case 0xf -> "avx2_vnni";
+            case 0x1f -> "avx2_vnni_2";
             case 0x27 -> "avx512_core";
             case 0x67 -> "avx512_core_vnni";
             case 0xe7 -> "avx512_core_bf16";
-            case 0x3e7 -> "avx512_core_amx";
+            case 0x1ef -> "avx10_1_512 (avx512_core_fp16)";
+            case 0xfef -> "avx10_1_512_amx (avx512_core_amx)";
+            case 0x1fef -> "avx10_1_512_amx_fp16";
+            case 0x201ff -> "avx10_2_512";
+            case 0x22fff -> "avx10_2_512_amx_2";
             default -> "isa 0x" + Integer.toHexString(isa);
         };
     }
@@ -279,41 +302,116 @@ public final class OneDnn {
         throw new IllegalStateException("oneDNN " + what + " failed: " + s);
     }
 
-    /** A new plain 2-D memory descriptor {dims0, dims1} of {@code dataType} with format {@code tag}, in {@code arena}. */
+    /** A new plain 2-D memory descriptor {dims0, dims1} of {@code dataType} with format {@code tag}, owned by {@code arena}. */
     MemorySegment md(Arena arena, long d0, long d1, int dataType, int tag) {
-        MemorySegment md = arena.allocate(MD_BYTES, 8);
-        MemorySegment dims = arena.allocate(MemoryLayout.sequenceLayout(12, L));
-        dims.setAtIndex(L, 0, d0);
-        dims.setAtIndex(L, 1, d1);
-        try {
-            check((int) memoryDescInitByTag.invokeExact(md, 2, dims, dataType, tag), "memory_desc_init_by_tag");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment dims = a.allocate(MemoryLayout.sequenceLayout(MAX_DIMS, L));
+            dims.setAtIndex(L, 0, d0);
+            dims.setAtIndex(L, 1, d1);
+            MemorySegment out = a.allocate(P);
+            check((int) memoryDescCreateWithTag.invokeExact(out, 2, dims, dataType, tag), "memory_desc_create_with_tag");
+            return owned(arena, out.get(P, 0));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        return md;
     }
 
-    /** A matmul primitive descriptor src [M,K] bf16 · weights {@code wMd} → dst [M,N] f32, user scratchpad; caller destroys. */
+    /** {@code handle} (a memory descriptor this thread made) tied to {@code arena}: destroyed when the arena closes. */
+    private MemorySegment owned(Arena arena, MemorySegment handle) {
+        return handle.reinterpret(arena, h -> {
+            try {
+                int ignored = (int) memoryDescDestroy.invokeExact(h);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        });
+    }
+
+    /** A matmul primitive descriptor src [M,K] · weights {@code wMd} → dst [M,N], user scratchpad; caller destroys. */
     MemorySegment matmulPd(Arena arena, MemorySegment srcMd, MemorySegment wMd, MemorySegment dstMd) throws Throwable {
-        MemorySegment op = arena.allocate(OP_DESC_BYTES, 8);
-        check((int) matmulDescInit.invokeExact(op, srcMd, wMd, MemorySegment.NULL, dstMd), "matmul_desc_init");
         MemorySegment out = arena.allocate(P);
-        check((int) primitiveDescCreate.invokeExact(out, op, userScratchpadAttr, engine, MemorySegment.NULL), "matmul primitive_desc_create");
+        check((int) matmulPdCreate.invokeExact(out, engine, srcMd, wMd, MemorySegment.NULL, dstMd, userScratchpadAttr),
+                "matmul primitive_desc_create");
         return out.get(P, 0);
     }
 
-    /** A copy (in {@code arena}) of the memory descriptor a primitive descriptor reports for {@code query}. */
+    /**
+     * A copy, owned by {@code arena}, of the memory descriptor a primitive descriptor reports for {@code query}
+     * (the primitive descriptor's own is freed with it); {@link MemorySegment#NULL} where it reports none.
+     */
     MemorySegment queryMd(Arena arena, MemorySegment pd, int query) throws Throwable {
-        MemorySegment md = ((MemorySegment) primitiveDescQueryMd.invokeExact(pd, query, 0)).reinterpret(MD_BYTES);
-        MemorySegment copy = arena.allocate(MD_BYTES, 8);
-        if (!md.equals(MemorySegment.NULL)) copy.copyFrom(md);
-        return copy;
+        MemorySegment md = (MemorySegment) primitiveDescQueryMd.invokeExact(pd, query, 0);
+        if (md.equals(MemorySegment.NULL)) return MemorySegment.NULL;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(P);
+            check((int) memoryDescClone.invokeExact(out, md), "memory_desc_clone");
+            return owned(arena, out.get(P, 0));
+        }
     }
 
-    /** Bytes of memory a descriptor describes (0 for the zero descriptor). */
-    long bytes(MemorySegment md) throws Throwable { return (long) memoryDescGetSize.invokeExact(md); }
+    /**
+     * Where the element at logical position (d0, d1) of a blocked memory descriptor lies: offset0 + Σ outer index ·
+     * stride, with the inner blocks (innermost last) in between, as oneDNN's dnnl_blocking_desc_t describes it.
+     */
+    record Blocked(long offset0, long[] strides, long[] innerBlks, int[] innerIdxs) {
+        /** The element offset of logical position {@code pos} (2-D). */
+        long offset(long d0, long d1) {
+            long[] pos = {d0, d1};
+            long off = offset0, blockStride = 1;
+            for (int b = innerBlks.length - 1; b >= 0; b--) {
+                int d = innerIdxs[b];
+                off += (pos[d] % innerBlks[b]) * blockStride;
+                pos[d] /= innerBlks[b];
+                blockStride *= innerBlks[b];
+            }
+            return off + pos[0] * strides[0] + pos[1] * strides[1];
+        }
+    }
+
+    /** The blocked layout of a 2-D descriptor; an error where oneDNN chose another format kind. */
+    Blocked layout(MemorySegment md) throws Throwable {
+        if (query(md, QUERY_NDIMS) != 2) throw new IllegalStateException("oneDNN descriptor has " + query(md, QUERY_NDIMS) + " dimensions, expected 2");
+        if (query(md, QUERY_FORMAT_KIND) != FORMAT_KIND_BLOCKED)
+            throw new IllegalStateException("oneDNN chose a non-blocked layout (format kind " + query(md, QUERY_FORMAT_KIND) + ")");
+        int nblks = (int) query(md, QUERY_INNER_NBLKS);
+        long[] strides = java.util.Arrays.copyOf(dimsQuery(md, QUERY_STRIDES), 2);
+        long[] blks = java.util.Arrays.copyOf(dimsQuery(md, QUERY_INNER_BLKS), nblks);
+        long[] idxs = dimsQuery(md, QUERY_INNER_IDXS);
+        int[] innerIdxs = new int[nblks];
+        for (int i = 0; i < nblks; i++) innerIdxs[i] = (int) idxs[i];
+        long offset0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(L);
+            check((int) memoryDescQuery.invokeExact(md, QUERY_SUBMEMORY_OFFSET, out), "memory_desc_query(submemory_offset)");
+            offset0 = out.get(L, 0);
+        }
+        return new Blocked(offset0, strides, blks, innerIdxs);
+    }
+
+    /** An int-valued query of a memory descriptor (ndims, data type, format kind, inner_nblks). */
+    private long query(MemorySegment md, int what) throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(L);   // the int results fill its first 4 bytes
+            check((int) memoryDescQuery.invokeExact(md, what, out), "memory_desc_query(" + what + ")");
+            return out.get(I, 0);
+        }
+    }
+
+    /** A dims-valued query of a memory descriptor (dims, strides, inner blocks / indices): oneDNN hands a pointer to its array. */
+    private long[] dimsQuery(MemorySegment md, int what) throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(P);
+            check((int) memoryDescQuery.invokeExact(md, what, out), "memory_desc_query(" + what + ")");
+            return out.get(P, 0).reinterpret(8L * MAX_DIMS).toArray(L);
+        }
+    }
+
+    /** Bytes of memory a descriptor describes (0 for the zero descriptor and for none). */
+    long bytes(MemorySegment md) throws Throwable {
+        return md.equals(MemorySegment.NULL) ? 0 : (long) memoryDescGetSize.invokeExact(md);
+    }
 
     /** The implementation name of a primitive descriptor, e.g. "brg:avx512_core_bf16". */
     String implName(MemorySegment pd) throws Throwable {

@@ -158,7 +158,7 @@ class NativeLinearTest {
             MemorySegment f32 = PackedLinearTest.randomWeights(arena, DType.F32, 40, 24, rnd);
             assertInstanceOf(NativeLinear.class, Kernels.linear(bf, DType.BF16, 40, 24, Kernels.Choice.AUTO));
             assertInstanceOf(PackedLinear.class, Kernels.linear(f32, DType.F32, 40, 24, Kernels.Choice.AUTO));
-            assertTrue(dnn.version().startsWith("2."), dnn.version());
+            assertTrue(dnn.version().startsWith("3."), dnn.version());
         }
     }
 
