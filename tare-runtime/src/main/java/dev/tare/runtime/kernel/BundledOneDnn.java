@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * The oneDNN 3.x CPU library that ships with tare (the natives of Maven's {@code org.bytedeco:dnnl}, linux-x86_64:
  * {@code libdnnl.so.3} and the {@code libgomp.so.1} it links), unpacked from the class path once into a cache folder.
  *
- * <p>The folder is {@code $TARE_CACHE} (else {@code $XDG_CACHE_HOME/tare}, else {@code ~/.cache/tare}) /
- * {@code onednn-<version>-linux-x86_64}; it is written as a temporary sibling and renamed into place in one step, so a
+ * <p>The folder is {@code $TARE_CACHE} (else {@code $XDG_CACHE_HOME/tare}, else {@code ~/.cache/tare}; where that
+ * cannot be written, {@code java.io.tmpdir/tare-cache-<user>}) / {@code onednn-<version>-linux-x86_64}; it is written as a temporary sibling and renamed into place in one step, so a
  * reader never sees half a library, and two processes unpacking at once both end with the complete folder. A folder
  * whose files differ in size from the class path's is replaced.
  */
@@ -32,12 +32,35 @@ public final class BundledOneDnn {
 
     private BundledOneDnn() {}
 
-    /** The unpacked folder (libgomp.so.1 and libdnnl.so.3), or empty where this platform has no bundled build or the class path lacks it. */
+    /**
+     * The unpacked folder (libgomp.so.1 and libdnnl.so.3), or empty where this platform has no bundled build or the
+     * class path lacks it. Where the cache root cannot be written (a read-only home in a container), the folder goes
+     * under {@code java.io.tmpdir}/tare-cache-{@code user.name} instead; an error only when both fail.
+     */
     static Optional<Path> folder() throws IOException {
         if (!platform().equals("linux-x86_64")) return Optional.empty();
         ClassLoader cl = BundledOneDnn.class.getClassLoader();
         for (String f : FILES) if (cl.getResource(RESOURCE_DIR + f) == null) return Optional.empty();
-        return Optional.of(unpack(cl, cacheRoot(), version(cl)));
+        return Optional.of(unpack(cl, List.of(cacheRoot(), fallbackRoot()), version(cl)));
+    }
+
+    /** The cache root used where {@link #cacheRoot()} cannot be written. */
+    static Path fallbackRoot() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "tare-cache-" + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    /** {@link #unpack(ClassLoader, Path, String)} into the first of {@code roots} that works; the first error, the others suppressed, where none does. */
+    static Path unpack(ClassLoader cl, List<Path> roots, String version) throws IOException {
+        IOException first = null;
+        for (Path root : roots) {
+            try {
+                return unpack(cl, root, version);
+            } catch (IOException e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        throw first != null ? first : new IOException("no cache folder to unpack oneDNN into");
     }
 
     /** "linux-x86_64" style name of this JVM's platform. */

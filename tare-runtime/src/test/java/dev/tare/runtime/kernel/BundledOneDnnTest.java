@@ -100,6 +100,14 @@ class BundledOneDnnTest {
         try (URLClassLoader cl = jar(tmp.resolve("d.jar"), 10, 10, 4)) {
             var e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> BundledOneDnn.unpack(cl, file, "v"));
             assertTrue(String.valueOf(e.getMessage()).contains("not-a-folder"), e.getMessage());
+            // the next root is taken where the first cannot be written; both failing: the first error, the second suppressed
+            Path next = tmp.resolve("fallback");
+            assertEquals(next.resolve("onednn-v-linux-x86_64"), BundledOneDnn.unpack(cl, List.of(file, next), "v"));
+            Path other = tmp.resolve("also-not-a-folder");
+            Files.writeString(other, "x");
+            var both = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> BundledOneDnn.unpack(cl, List.of(file, other), "v"));
+            assertTrue(both.getMessage().contains("not-a-folder") && both.getSuppressed().length == 1
+                    && both.getSuppressed()[0].getMessage().contains("also-not-a-folder"), both.toString());
         }
     }
 
