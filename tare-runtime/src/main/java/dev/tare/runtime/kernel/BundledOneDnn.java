@@ -44,17 +44,43 @@ public final class BundledOneDnn {
         return Optional.of(unpack(cl, List.of(cacheRoot(), fallbackRoot()), version(cl)));
     }
 
+    /**
+     * The fallback root, made private to this user: created rwx------ where absent; an error where it exists but
+     * belongs to another user or others may write to it (native code is loaded from under it, in a shared /tmp).
+     */
+    static Path privateRoot(Path root) throws IOException {
+        java.nio.file.attribute.FileAttribute<?> only = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        try {
+            Files.createDirectory(root, only);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // checked below
+        }
+        String me = System.getProperty("user.name");
+        java.nio.file.attribute.UserPrincipal owner = Files.getOwner(root, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        var perms = Files.getPosixFilePermissions(root, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (!Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !owner.getName().equals(me)
+                || perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE))
+            throw new IOException(root + " is not a folder of " + me + "'s that only " + me + " can write (owner " + owner.getName()
+                    + ", " + java.nio.file.attribute.PosixFilePermissions.toString(perms) + "): oneDNN is not unpacked there; set $TARE_CACHE");
+        return root;
+    }
+
     /** The cache root used where {@link #cacheRoot()} cannot be written. */
     static Path fallbackRoot() {
         return Path.of(System.getProperty("java.io.tmpdir"), "tare-cache-" + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
-    /** {@link #unpack(ClassLoader, Path, String)} into the first of {@code roots} that works; the first error, the others suppressed, where none does. */
+    /**
+     * {@link #unpack(ClassLoader, Path, String)} into the first of {@code roots} that works, the ones after the first
+     * made {@linkplain #privateRoot private}; the first error, the others suppressed, where none does.
+     */
     static Path unpack(ClassLoader cl, List<Path> roots, String version) throws IOException {
         IOException first = null;
-        for (Path root : roots) {
+        for (int i = 0; i < roots.size(); i++) {
             try {
-                return unpack(cl, root, version);
+                return unpack(cl, i == 0 ? roots.get(i) : privateRoot(roots.get(i)), version);
             } catch (IOException e) {
                 if (first == null) first = e;
                 else first.addSuppressed(e);

@@ -103,6 +103,12 @@ class BundledOneDnnTest {
             // the next root is taken where the first cannot be written; both failing: the first error, the second suppressed
             Path next = tmp.resolve("fallback");
             assertEquals(next.resolve("onednn-v-linux-x86_64"), BundledOneDnn.unpack(cl, List.of(file, next), "v"));
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(next)));
+            Path open = Files.createDirectory(tmp.resolve("open"));   // others may write to it: native code is not put there
+            Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> BundledOneDnn.unpack(cl, List.of(file, open), "v"));
+            assertTrue(refused.getSuppressed().length == 1 && refused.getSuppressed()[0].getMessage().contains("rwxrwxrwx")
+                    && refused.getSuppressed()[0].getMessage().contains("TARE_CACHE"), refused.getSuppressed()[0].getMessage());
             Path other = tmp.resolve("also-not-a-folder");
             Files.writeString(other, "x");
             var both = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> BundledOneDnn.unpack(cl, List.of(file, other), "v"));
