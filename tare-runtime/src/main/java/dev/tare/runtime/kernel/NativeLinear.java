@@ -61,7 +61,7 @@ public final class NativeLinear implements LinearWeight {
     public static final int BLOCK_ROWS = 512;
 
     private record Prim(MemorySegment primitive, MemorySegment srcMd, MemorySegment dstMd, MemorySegment scratchMd, long scratchBytes,
-                        String impl) {}
+                        String impl, int dstBytes) {}
 
     private final OneDnn dnn;
     private final Precision precision;
@@ -232,8 +232,8 @@ public final class NativeLinear implements LinearWeight {
                 runs[i] = ws[i].prepare(block);
                 if (tail > 0) tailRuns[i] = ws[i].prepare(tail);
                 dstTotal += align((long) block * ws[i].out * 4);
-                scratch = Math.max(scratch, align(runs[i].prim().scratchBytes()));
-                if (tail > 0) scratch = Math.max(scratch, align(tailRuns[i].prim().scratchBytes()));
+                scratch = Math.max(scratch, runs[i].scratchBytes());
+                if (tail > 0) scratch = Math.max(scratch, tailRuns[i].scratchBytes());
                 outs += ws[i].out;
             }
             // uninitialised: every byte a call reads is written first
@@ -299,7 +299,7 @@ public final class NativeLinear implements LinearWeight {
             long src1 = align((long) block * hid * prec.bytes), dg = align((long) block * mid * (half ? 2 : 4)), src2 = align((long) block * mid * prec.bytes);
             long dd = align((long) block * out * 4), gSlot = Math.max(dg, dd);   // the down product reuses the gate product's room
             long scratch = 0;
-            for (Run r : rs) if (r != null) scratch = Math.max(scratch, align(r.prim().scratchBytes()));
+            for (Run r : rs) if (r != null) scratch = Math.max(scratch, r.scratchBytes());
             try (NativeMemory.Lease lease = BUFFER.lease(src1 + gSlot + dg + src2 + scratch)) {
                 MemorySegment buf = lease.segment(), in1 = buf.asSlice(0, src1), g = buf.asSlice(src1, dg), u = buf.asSlice(src1 + gSlot, dg),
                         in2 = buf.asSlice(src1 + gSlot + dg, src2), scratchSeg = buf.asSlice(src1 + gSlot + dg + src2, scratch);
@@ -380,24 +380,77 @@ public final class NativeLinear implements LinearWeight {
         else KernelPool.forRanges(rows, in, (from, to) -> MemorySegment.copy(x, base + from * in, src, F32, 4L * from * in, (to - from) * in));
     }
 
-    /** A primitive for one call and the thread count it was built for; a transient one is destroyed by {@link #release}. */
-    private record Run(Prim prim, int threads, boolean transientPrim) {}
+    /** How a product runs on several threads ({@code -Dtare.native.split}; see {@link #splitRows}). */
+    enum Split { AUTO, JAVA, OMP }
+
+    static final Split SPLIT = switch (System.getProperty("tare.native.split", "auto").trim()) {
+        case "auto" -> Split.AUTO;
+        case "java" -> Split.JAVA;
+        case "omp" -> Split.OMP;
+        default -> throw new IllegalArgumentException("-Dtare.native.split=" + System.getProperty("tare.native.split") + ": expected auto, java or omp");
+    };
+    /** Rows each thread must get for {@code auto} to cut a product into per-thread blocks (each block reads all the weights). */
+    static final int MIN_SPLIT_ROWS = 128;
+
+    /**
+     * Whether a product of {@code rows} rows on {@code threads} threads runs as one block of rows per kernel-pool thread,
+     * each multiplied by a one-thread primitive on that thread ({@code java}), instead of one call whose rows and columns
+     * oneDNN's OpenMP threads split ({@code omp}). With OpenMP's passive wait policy (which tare sets: spinning OpenMP
+     * threads took the cores from the Java steps) each call has to wake its OpenMP threads; the pool's threads are
+     * already spinning from the step before. {@code auto}: java where every thread gets at least {@value #MIN_SPLIT_ROWS}
+     * rows (measured on 2 cores: 4 × 512-token forwards +2–18 %, 5 pairs), omp otherwise (many threads on few rows would
+     * each re-read all the weights).
+     */
+    static boolean splitRows(Split split, int rows, int threads) {
+        return threads > 1 && (split == Split.JAVA || split == Split.AUTO && rows >= (long) MIN_SPLIT_ROWS * threads);
+    }
+
+    /**
+     * A primitive for one call and the thread count it was built for; a transient one is destroyed by {@link #release}.
+     * With {@code parts} &gt; 1 the rows run as {@code parts} blocks of {@code chunk} rows (the last: {@code last}'s rows)
+     * on one thread each ({@link #splitRows}), {@code prim} the one-thread primitive of the full blocks.
+     */
+    private record Run(Prim prim, int threads, boolean transientPrim, int parts, int chunk, Prim last, boolean transientLast) {
+        /** Scratchpad bytes one call needs (each block its own). */
+        long scratchBytes() { return parts <= 1 ? align(prim.scratchBytes()) : (parts - 1) * align(prim.scratchBytes()) + align(last.scratchBytes()); }
+    }
 
     private Run prepare(int rows) { return prepare(rows, false); }
 
     private Run prepare(int rows, boolean bf16Dst) {
         // one thread where the Java kernels would stay on the caller's thread too (sequential sections, small products)
         int threads = KernelPool.isSequential() || (long) rows * in * out < PackedLinear.PARALLEL_MIN_MACS ? 1 : KernelPool.threads();
+        if (splitRows(SPLIT, rows, threads)) {
+            int chunk = (rows + threads - 1) / threads;
+            chunk = Math.min(rows, (chunk + 15) / 16 * 16);   // whole 16-row tiles but for the last block
+            int parts = (rows + chunk - 1) / chunk, lastRows = rows - (parts - 1) * chunk;
+            if (parts > 1) {
+                Prim full = primitive(chunk, 1, bf16Dst), last = lastRows == chunk ? full : primitive(lastRows, 1, bf16Dst);
+                return new Run(full, 1, !cachedHere(full, chunk, 1, bf16Dst), parts, chunk, last, last != full && !cachedHere(last, lastRows, 1, bf16Dst));
+            }
+            threads = 1;
+        }
+        Prim p = primitive(rows, threads, bf16Dst);
+        return new Run(p, threads, !cachedHere(p, rows, threads, bf16Dst), 1, rows, p, false);
+    }
+
+    private static long key(int rows, int threads, boolean bf16Dst) { return (long) rows << 16 | threads | (bf16Dst ? 1L << 62 : 0); }
+
+    private boolean cachedHere(Prim p, int rows, int threads, boolean bf16Dst) { return prims.get(key(rows, threads, bf16Dst)) == p; }
+
+    /** The cached primitive for (rows, threads, dst type), built and kept while fewer than {@link #MAX_CACHED}, else built for one call. */
+    private Prim primitive(int rows, int threads, boolean bf16Dst) {
         dnn.setThreads(threads);   // before creating a primitive: oneDNN fixes its thread count at creation
-        long key = (long) rows << 16 | threads | (bf16Dst ? 1L << 62 : 0);
+        long key = key(rows, threads, bf16Dst);
         Prim p = prims.get(key);
-        if (p != null) return new Run(p, threads, false);
-        if (prims.size() < MAX_CACHED) return new Run(prims.computeIfAbsent(key, kk -> build(rows, arena, bf16Dst)), threads, false);
-        return new Run(build(rows, null, bf16Dst), threads, true);
+        if (p != null) return p;
+        if (prims.size() < MAX_CACHED) return prims.computeIfAbsent(key, kk -> build(rows, arena, bf16Dst));
+        return build(rows, null, bf16Dst);
     }
 
     private void release(Run r) {
         if (r.transientPrim()) dnn.destroyPrimitive(r.prim().primitive());   // its descriptors live in a GC-managed arena
+        if (r.transientLast()) dnn.destroyPrimitive(r.last().primitive());
     }
 
     private Prim build(int rows, Arena where, boolean bf16Dst) {
@@ -409,7 +462,7 @@ public final class NativeLinear implements LinearWeight {
             try {
                 MemorySegment scratchMd = dnn.queryMd(a, pd, OneDnn.QUERY_SCRATCHPAD_MD);
                 long scratch = dnn.bytes(scratchMd);
-                return new Prim(dnn.primitive(pd), srcMd, dstMd, scratchMd, scratch, dnn.implName(pd));
+                return new Prim(dnn.primitive(pd), srcMd, dstMd, scratchMd, scratch, dnn.implName(pd), bf16Dst ? 2 : 4);
             } finally {
                 dnn.destroyPd(pd);
             }
@@ -421,8 +474,27 @@ public final class NativeLinear implements LinearWeight {
     }
 
     private void execute(Run run, MemorySegment src, MemorySegment dst, MemorySegment scratch) throws Throwable {
-        Prim p = run.prim();
-        dnn.setThreads(run.threads());
+        if (run.parts() <= 1) {
+            dnn.setThreads(run.threads());
+            executeOne(run.prim(), src, dst, scratch);
+            return;
+        }
+        long srcRow = (long) in * precision.bytes, dstRow = (long) out * run.prim().dstBytes(), scratchPer = align(run.prim().scratchBytes());
+        KernelPool.parallelFor(run.parts(), i -> {
+            Prim p = i == run.parts() - 1 ? run.last() : run.prim();
+            long r0 = (long) i * run.chunk();
+            try {
+                dnn.setThreads(1);
+                executeOne(p, src.asSlice(r0 * srcRow), dst.asSlice(r0 * dstRow), scratch.asSlice(i * scratchPer));
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        });
+    }
+
+    private void executeOne(Prim p, MemorySegment src, MemorySegment dst, MemorySegment scratch) throws Throwable {
         dnn.executeMatmul(p.primitive(), p.srcMd(), wMd, p.dstMd(), p.scratchMd(), align(p.scratchBytes()),
                 src, weights, dst, scratch);
     }

@@ -150,6 +150,31 @@ class NativeLinearTest {
     }
 
     @Test
+    void productsCutIntoPerThreadBlocksAreExact() {
+        // auto cuts a product into one block of rows per pool thread where each gets >= MIN_SPLIT_ROWS rows
+        assertTrue(NativeLinear.splitRows(NativeLinear.Split.AUTO, 512, 2));
+        assertTrue(NativeLinear.splitRows(NativeLinear.Split.AUTO, 256, 2));
+        assertFalse(NativeLinear.splitRows(NativeLinear.Split.AUTO, 255, 2));
+        assertFalse(NativeLinear.splitRows(NativeLinear.Split.AUTO, 512, 16));   // 32 rows a thread: oneDNN's own threads
+        assertFalse(NativeLinear.splitRows(NativeLinear.Split.AUTO, 4096, 1));
+        assertTrue(NativeLinear.splitRows(NativeLinear.Split.JAVA, 40, 2));
+        assertFalse(NativeLinear.splitRows(NativeLinear.Split.OMP, 4096, 2));
+        OneDnn dnn = dnn();
+        int threads = KernelPool.threads();
+        Random rnd = new Random(19);
+        try (Arena arena = Arena.ofShared()) {
+            int out = 200, in = 96;
+            MemorySegment w = PackedLinearTest.randomWeights(arena, DType.BF16, out, in, rnd);
+            NativeLinear fast = NativeLinear.create(dnn, w, DType.BF16, out, in);
+            // odd row counts (on 2+ threads, under the default auto, the first is cut into per-thread blocks): blocks of
+            // whole 16-row tiles and a shorter last one, and a long batch's 512-row blocks and tail
+            for (int rows : new int[] {NativeLinear.MIN_SPLIT_ROWS * threads + 5, 517, NativeLinear.BLOCK_ROWS + 300}) {
+                assertBf16Exact(w, DType.BF16, out, in, fast, PackedLinearTest.randomX(rows * in, rnd), rows, "rows " + rows + " on " + threads + " threads");
+            }
+        }
+    }
+
+    @Test
     void autoTakesNativeOnlyForBf16Weights() {
         OneDnn dnn = dnn();
         try (Arena arena = Arena.ofConfined()) {
