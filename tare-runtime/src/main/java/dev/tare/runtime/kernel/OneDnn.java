@@ -28,7 +28,8 @@ import java.util.Optional;
  *
  * <p>Threads: the bundled build runs on OpenMP (libgomp). Each call sets the calling thread's OpenMP thread count
  * (a per-thread setting) to {@link KernelPool#threads()} ({@code -Dtare.kernel.threads}), or to 1 inside
- * {@link KernelPool#sequential} and on pool workers, so {@code OMP_NUM_THREADS} does not apply to tare's calls.
+ * {@link KernelPool#sequential}, on pool workers and for the per-thread blocks of a product cut by rows
+ * ({@link NativeLinear#splitRows}), so {@code OMP_NUM_THREADS} does not apply to tare's calls.
  * Before loading the library, {@code OMP_WAIT_POLICY=passive} is put into the environment unless already set, so
  * that idle OpenMP workers sleep instead of spinning against tare's own Java kernel threads between calls.
  */
@@ -356,7 +357,7 @@ public final class OneDnn {
      * stride, with the inner blocks (innermost last) in between, as oneDNN's dnnl_blocking_desc_t describes it.
      */
     record Blocked(long offset0, long[] strides, long[] innerBlks, int[] innerIdxs) {
-        /** The element offset of logical position {@code pos} (2-D). */
+        /** The element offset of logical position (d0, d1). */
         long offset(long d0, long d1) {
             long[] pos = {d0, d1};
             long off = offset0, blockStride = 1;
