@@ -134,7 +134,8 @@ public final class OneDnn {
             // the enum values above were read from 3.x's headers: check them on a known descriptor before trusting them
             MemorySegment p = md(a, 3, 5, DT_F32, TAG_BA);
             Blocked probe = layout(p);
-            long[] seen = {query(p, QUERY_NDIMS), dimsQuery(p, QUERY_DIMS)[0], dimsQuery(p, QUERY_DIMS)[1], query(p, QUERY_DATA_TYPE),
+            long[] dims = dimsQuery(p, QUERY_DIMS);
+            long[] seen = {query(p, QUERY_NDIMS), dims[0], dims[1], query(p, QUERY_DATA_TYPE),
                     probe.strides()[0], probe.strides()[1], probe.innerBlks().length};
             if (!java.util.Arrays.equals(seen, new long[] {2, 3, 5, DT_F32, 1, 3, 0}))
                 throw new UnsupportedOperationException("oneDNN " + version + " describes memory differently from 3.x's headers "
@@ -373,9 +374,9 @@ public final class OneDnn {
 
     /** The blocked layout of a 2-D descriptor; an error where oneDNN chose another format kind. */
     Blocked layout(MemorySegment md) throws Throwable {
-        if (query(md, QUERY_NDIMS) != 2) throw new IllegalStateException("oneDNN descriptor has " + query(md, QUERY_NDIMS) + " dimensions, expected 2");
-        if (query(md, QUERY_FORMAT_KIND) != FORMAT_KIND_BLOCKED)
-            throw new IllegalStateException("oneDNN chose a non-blocked layout (format kind " + query(md, QUERY_FORMAT_KIND) + ")");
+        long ndims = query(md, QUERY_NDIMS), kind = query(md, QUERY_FORMAT_KIND);
+        if (ndims != 2) throw new IllegalStateException("oneDNN descriptor has " + ndims + " dimensions, expected 2");
+        if (kind != FORMAT_KIND_BLOCKED) throw new IllegalStateException("oneDNN chose a non-blocked layout (format kind " + kind + ")");
         int nblks = (int) query(md, QUERY_INNER_NBLKS);
         long[] strides = java.util.Arrays.copyOf(dimsQuery(md, QUERY_STRIDES), 2);
         long[] blks = java.util.Arrays.copyOf(dimsQuery(md, QUERY_INNER_BLKS), nblks);
@@ -384,9 +385,7 @@ public final class OneDnn {
         for (int i = 0; i < nblks; i++) innerIdxs[i] = (int) idxs[i];
         long offset0;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment out = a.allocate(L);
-            check((int) memoryDescQuery.invokeExact(md, QUERY_SUBMEMORY_OFFSET, out), "memory_desc_query(submemory_offset)");
-            offset0 = out.get(L, 0);
+            offset0 = queried(a, md, QUERY_SUBMEMORY_OFFSET).get(L, 0);   // an int64_t
         }
         return new Blocked(offset0, strides, blks, innerIdxs);
     }
@@ -394,19 +393,22 @@ public final class OneDnn {
     /** An int-valued query of a memory descriptor (ndims, data type, format kind, inner_nblks). */
     private long query(MemorySegment md, int what) throws Throwable {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment out = a.allocate(L);   // the int results fill its first 4 bytes
-            check((int) memoryDescQuery.invokeExact(md, what, out), "memory_desc_query(" + what + ")");
-            return out.get(I, 0);
+            return queried(a, md, what).get(I, 0);
         }
     }
 
     /** A dims-valued query of a memory descriptor (dims, strides, inner blocks / indices): oneDNN hands a pointer to its array. */
     private long[] dimsQuery(MemorySegment md, int what) throws Throwable {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment out = a.allocate(P);
-            check((int) memoryDescQuery.invokeExact(md, what, out), "memory_desc_query(" + what + ")");
-            return out.get(P, 0).reinterpret(8L * MAX_DIMS).toArray(L);
+            return queried(a, md, what).get(P, 0).reinterpret(8L * MAX_DIMS).toArray(L);
         }
+    }
+
+    /** dnnl_memory_desc_query's result for {@code what}, in 8 bytes of {@code a} (room for an int, an int64 or a pointer). */
+    private MemorySegment queried(Arena a, MemorySegment md, int what) throws Throwable {
+        MemorySegment out = a.allocate(8, 8);
+        check((int) memoryDescQuery.invokeExact(md, what, out), "memory_desc_query(" + what + ")");
+        return out;
     }
 
     /** Bytes of memory a descriptor describes (0 for the zero descriptor and for none). */
