@@ -68,6 +68,10 @@ public final class BenchKernelCommand implements Callable<Integer> {
         out.printf("native: %s%n", r.nativeOff() == null ? r.nativeDescription() : "off (" + r.nativeOff() + ")");
         double peak = r.peak().wall();
         out.printf("f32 FMA peak (Vector API): %.1f GFLOP/s on %d threads (%.1f per CPU-second)%n", peak, r.threads(), r.peak().perCpuSecond());
+        KernelBench.Tile t = r.tile();
+        out.printf("Java register tile alone (%d-bit, 8 rows x 32 outputs, cache-resident, 1 thread): BF16 %.1f GFLOP/s = %.0f%%, "
+                + "F32 %.1f = %.0f%% of one thread's f32 peak (%.1f)%n", t.vectorBits(), t.bf16(), 100 * t.bf16() / t.peakOneThread(),
+                t.f32(), 100 * t.f32() / t.peakOneThread(), t.peakOneThread());
         out.println("y = x·Wᵀ, BF16 weights, rows x in x out; median GFLOP/s (best) and % of the f32 peak:");
         for (KernelBench.Row row : r.rows()) {
             MatmulBench.Result j = row.java(), f = row.nativeF32(), n = row.nativeBf16();

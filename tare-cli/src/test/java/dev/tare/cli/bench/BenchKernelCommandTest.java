@@ -17,6 +17,13 @@ class BenchKernelCommandTest {
         assertTrue(r.out().contains("     9 x   64 x   40  java"), r.out());
         // the native f32 column wherever oneDNN loads (any ISA); without it only what can run is printed
         assertEquals(dev.tare.runtime.kernel.OneDnn.get().isPresent(), r.out().contains("native-f32 "), r.out());
+        // the tile's ceiling beside one thread's peak, both measured in this run
+        Matcher tile = Pattern.compile("Java register tile alone \\((256|512)-bit, 8 rows x 32 outputs, cache-resident, 1 thread\\): "
+                + "BF16 ([0-9.]+) GFLOP/s = (\\d+)%, F32 ([0-9.]+) = (\\d+)% of one thread's f32 peak \\(([0-9.]+)\\)").matcher(r.out());
+        assertTrue(tile.find(), r.out());
+        double bf16 = Double.parseDouble(tile.group(2)), f32 = Double.parseDouble(tile.group(4)), peak1 = Double.parseDouble(tile.group(6));
+        assertTrue(bf16 > 0 && f32 > 0 && peak1 > 0, r.out());
+        assertEquals(Math.round(100 * bf16 / peak1), Integer.parseInt(tile.group(3)), 1, r.out());
         Matcher bw = Pattern.compile("memory read bandwidth: ([0-9.]+) GB/s on (\\d+) threads").matcher(r.out());
         assertTrue(bw.find(), r.out());
         assertTrue(Double.parseDouble(bw.group(1)) > 0, r.out());

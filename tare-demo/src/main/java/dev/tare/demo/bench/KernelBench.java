@@ -6,6 +6,7 @@ import dev.tare.runtime.kernel.Kernels;
 import dev.tare.runtime.kernel.LinearWeight;
 import dev.tare.runtime.kernel.NativeLinear;
 import dev.tare.runtime.kernel.OneDnn;
+import dev.tare.runtime.kernel.PackedLinear;
 import dev.tare.runtime.kernel.PeakFlops;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
@@ -30,8 +31,14 @@ public final class KernelBench {
      * The run: kernel threads, why native is off (null when on), its description, the f32 peak, the rows, and the
      * one-row products over more weights than the caches hold (null when not asked for).
      */
-    public record Result(int threads, String nativeOff, String nativeDescription, PeakFlops.Result peak, List<Row> rows,
-                         MemoryBench.Result memory) {}
+    public record Result(int threads, String nativeOff, String nativeDescription, PeakFlops.Result peak, Tile tile,
+                         List<Row> rows, MemoryBench.Result memory) {}
+
+    /**
+     * The Java register tile alone on one thread (GFLOP/s, weights and x cache-resident: the ceiling of the Java
+     * matrix products) beside one thread's f32 FMA peak, and the vector width it ran.
+     */
+    public record Tile(int vectorBits, double peakOneThread, double bf16, double f32) {}
 
     private KernelBench() {}
 
@@ -43,6 +50,9 @@ public final class KernelBench {
         int threads = KernelPool.threads();
         err.println("measuring f32 FMA peak ...");
         PeakFlops.Result peak = PeakFlops.measureBoth(threads, 0.5, 3);
+        err.println("timing the Java register tile alone on one thread ...");
+        Tile tile = new Tile(PackedLinear.defaultVectorBits(), PeakFlops.measureBoth(1, 0.5, 3).wall(),
+                PackedLinear.tileGflops(DType.BF16, 1.0), PackedLinear.tileGflops(DType.F32, 1.0));
         OneDnn dnn = OneDnn.get().orElse(null);
         String off = dnn == null ? OneDnn.unavailableReason().orElse("?")
                 : dnn.hasBf16() ? null : "oneDNN " + dnn.version() + " runs " + dnn.isaName() + " here: no bf16 instructions";
@@ -65,6 +75,6 @@ public final class KernelBench {
             rows.add(new Row(java, natF32, nat, impl));
         }
         MemoryBench.Result memory = memoryMiB > 0 ? MemoryBench.run(memoryMiB, Math.min(repeats, 5), off == null, err) : null;
-        return new Result(threads, off, desc, peak, rows, memory);
+        return new Result(threads, off, desc, peak, tile, rows, memory);
     }
 }

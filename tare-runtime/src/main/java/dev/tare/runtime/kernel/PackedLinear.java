@@ -231,6 +231,42 @@ public final class PackedLinear implements LinearWeight {
         if (tail > 0) System.arraycopy(yTail, 0, y, fullBlocks * MR * out, tail * out);
     }
 
+    /**
+     * GFLOP/s of the register tile alone on the calling thread: one 8-row × 32-output block of {@code dtype} (BF16 or
+     * F32) weights over one K block (512 k BF16, {@code tare.kernel.kbf32} k F32), weights and x cache-resident, no
+     * hand-offs — the ceiling of this machine's Java matrix products. Best of 5 runs of about {@code seconds} / 5 each,
+     * after a warm-up long enough for C2 to compile the tile.
+     */
+    public static double tileGflops(DType dtype, double seconds) {
+        if (dtype == DType.F16) throw new IllegalArgumentException("tileGflops: BF16 or F32, got F16 (packed as F32)");
+        if (!(seconds > 0) || seconds > 60) throw new IllegalArgumentException("tileGflops: seconds must be in (0, 60], got " + seconds);
+        int in = dtype == DType.BF16 ? KB : KB_F32;
+        MemorySegment src = Arena.ofAuto().allocate((long) NR * in * dtype.bytes(), 64);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        for (long i = 0; i < (long) NR * in; i++) {   // normal numbers: subnormal operands would slow the FMAs down
+            float v = (float) (rnd.nextDouble() + 0.5) * (rnd.nextBoolean() ? 0.05f : -0.05f);
+            if (dtype == DType.BF16) src.setAtIndex(I16, i, DType.toBf16(v));
+            else src.setAtIndex(F32, i, v);
+        }
+        PackedLinear w = pack(src, dtype, NR, in);
+        float[] x = new float[MR * in], y = new float[MR * NR];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() + 0.5);
+        long warmEnd = System.nanoTime() + 300_000_000L;
+        for (int i = 0; i < 20_000 || System.nanoTime() < warmEnd; i++) w.block(0, 0, in, x, 0, y, 0, false);
+        double flopsPerCall = 2.0 * MR * NR * in, best = 0;
+        long slice = (long) (seconds * 1e9 / 5);
+        for (int r = 0; r < 5; r++) {
+            long calls = 0, t0 = System.nanoTime(), t;
+            do {
+                for (int i = 0; i < 64; i++) w.block(0, 0, in, x, 0, y, 0, false);
+                calls += 64;
+            } while ((t = System.nanoTime()) - t0 < slice);
+            best = Math.max(best, flopsPerCall * calls / (t - t0));
+        }
+        if (!Float.isFinite(y[0])) throw new IllegalStateException("tileGflops: the tile's sum is not finite");
+        return best;
+    }
+
     /** One 8-row × 32-column block of panel p over k in [kb, kb + kLen), with the kernels of this weight's width. */
     private void block(int p, int kb, int kLen, float[] x, int xOff, float[] y, int yOff, boolean acc) {
         if (wide) {

@@ -318,4 +318,14 @@ class PackedLinearTest {
                 assertClose(ref, fast, randomX(rows * in, rnd), rows, "mapped rows " + rows);
         }
     }
+
+    @Test
+    void theTileAloneIsTimedForBf16AndF32AndBadArgumentsAreRefused() {
+        double bf16 = PackedLinear.tileGflops(DType.BF16, 0.05), f32 = PackedLinear.tileGflops(DType.F32, 0.05);
+        assertTrue(bf16 > 0 && Double.isFinite(bf16), "bf16 " + bf16);
+        assertTrue(f32 > 0 && Double.isFinite(f32), "f32 " + f32);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PackedLinear.tileGflops(DType.F16, 0.05)).getMessage().contains("F16"));
+        for (double bad : new double[] {0, -1, Double.NaN, 61})
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> PackedLinear.tileGflops(DType.BF16, bad)).getMessage().contains("seconds"));
+    }
 }
