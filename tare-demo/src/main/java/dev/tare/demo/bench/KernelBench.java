@@ -51,7 +51,7 @@ public final class KernelBench {
         err.println("measuring f32 FMA peak ...");
         PeakFlops.Result peak = PeakFlops.measureBoth(threads, 0.5, 3);
         err.println("timing the Java register tile alone on one thread ...");
-        Tile tile = new Tile(PackedLinear.defaultVectorBits(), PeakFlops.measureBoth(1, 0.5, 3).wall(),
+        Tile tile = new Tile(PackedLinear.defaultVectorBits(), PeakFlops.measure(1, 0.5, 3),
                 PackedLinear.tileGflops(DType.BF16, 1.0), PackedLinear.tileGflops(DType.F32, 1.0));
         OneDnn dnn = OneDnn.get().orElse(null);
         String off = dnn == null ? OneDnn.unavailableReason().orElse("?")
